@@ -1,0 +1,247 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/etown/duixian"
+	"github.com/etown/duixian/catalogue"
+	"github.com/etown/duixian/engine"
+)
+
+// loadCatalogue loads the embedded catalogue, or the directory dir.
+func loadCatalogue(dir string) (*engine.Catalogue, error) {
+	var fsys fs.FS = catalogue.FS
+	if dir != "" {
+		if _, err := os.Stat(dir); err != nil {
+			return nil, duixian.Errorf(duixian.EINVALID, "--catalogue", "目录不可读：%v", "cannot read the directory: %v", err)
+		}
+		fsys = os.DirFS(dir)
+	}
+	cat, err := engine.Load(fsys)
+	var le *engine.LoadError
+	if errors.As(err, &le) {
+		prefix := dir
+		if prefix == "" {
+			prefix = "catalogue"
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "目录有 %d 处错误，未加载 / the catalogue has %d problems and did not load:\n", len(le.Errors), len(le.Errors))
+		for _, e := range le.Errors {
+			fmt.Fprintf(&b, "%s/%s\n", prefix, e)
+		}
+		return nil, &checkFailed{strings.TrimRight(b.String(), "\n")}
+	}
+	return cat, err
+}
+
+func runCatalogue(args []string, out io.Writer) error {
+	if len(args) == 0 {
+		return duixian.Errorf(duixian.EINVALID, "catalogue", "缺少子命令 list|show|lint|test|coverage", "missing subcommand list|show|lint|test|coverage")
+	}
+	sub := args[0]
+	fl := flag.NewFlagSet("catalogue "+sub, flag.ContinueOnError)
+	fl.SetOutput(io.Discard)
+	dir := fl.String("catalogue", "", "catalogue directory")
+	asJSON := fl.Bool("json", false, "JSON output")
+	if err := fl.Parse(args[1:]); err != nil {
+		return duixian.Errorf(duixian.EINVALID, "flags", "参数错误：%v", "bad flags: %v", err)
+	}
+	cat, err := loadCatalogue(*dir)
+	if err != nil {
+		return err
+	}
+	switch sub {
+	case "list":
+		return catalogueList(cat, out, *asJSON)
+	case "show":
+		if fl.NArg() != 1 {
+			return duixian.Errorf(duixian.EINVALID, "ID", "用法：catalogue show 条款ID", "usage: catalogue show CLAUSE-ID")
+		}
+		cl, ok := cat.Clause(fl.Arg(0))
+		if !ok {
+			return duixian.Errorf(duixian.ENOTFOUND, "ID", "没有条款 %s", "no clause %s", fl.Arg(0))
+		}
+		return catalogueShow(cl.View(), out, *asJSON)
+	case "lint":
+		n := 0
+		for _, d := range cat.Documents() {
+			n += len(d.Articles)
+		}
+		fmt.Fprintf(out, "目录无误 / catalogue ok: %d 个文件 documents, %d 条 articles, %d 个条款 clauses\n", len(cat.Documents()), n, len(cat.Clauses()))
+		return nil
+	case "test":
+		return catalogueTest(cat, out, *asJSON)
+	case "coverage":
+		return catalogueCoverage(cat, out)
+	}
+	return duixian.Errorf(duixian.EINVALID, "catalogue", "未知子命令 %s", "unknown subcommand %s", sub)
+}
+
+func catalogueList(cat *engine.Catalogue, out io.Writer, asJSON bool) error {
+	type clauseRow struct {
+		ID         string `json:"id"`
+		Title      string `json:"title"`
+		Category   string `json:"category"`
+		Department string `json:"department"`
+		Zone       string `json:"zone,omitempty"`
+		Article    string `json:"article"`
+	}
+	type docRow struct {
+		duixian.DocumentVersion
+		Title   string      `json:"title"`
+		Clauses []clauseRow `json:"clauses"`
+	}
+	var docs []docRow
+	for _, d := range cat.Documents() {
+		r := docRow{DocumentVersion: engine.VersionOf(d), Title: d.Title, Clauses: []clauseRow{}}
+		for _, cl := range cat.Clauses() {
+			if cl.Document == d {
+				r.Clauses = append(r.Clauses, clauseRow{cl.ID, cl.Title, cl.Category, cl.Department, cl.Zone, cl.Article.Label})
+			}
+		}
+		docs = append(docs, r)
+	}
+	if asJSON {
+		return writeJSON(out, docs)
+	}
+	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+	for _, d := range docs {
+		until := "长期"
+		if !d.InForceTo.IsZero() {
+			until = d.InForceTo.String()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s — %s\n", d.Number, d.Title, d.InForceFrom, until)
+		for _, c := range d.Clauses {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", c.ID, c.Title, c.Article, c.Department)
+		}
+	}
+	return tw.Flush()
+}
+
+func catalogueShow(v engine.ClauseView, out io.Writer, asJSON bool) error {
+	if asJSON {
+		return writeJSON(out, v)
+	}
+	fmt.Fprintf(out, "%s %s\n%s（版本 %s）%s\n责任单位：%s", v.ID, v.Title, v.Document.Number, v.Document.Version, v.Article.Label, v.Department)
+	if v.Zone != "" {
+		z, _ := duixian.ZoneByID(v.Zone)
+		fmt.Fprintf(out, "　适用范围：%s", z.Zh)
+	}
+	fmt.Fprintf(out, "\n\n原文 / article text:\n%s\n", indent(v.Article.Text))
+	if v.Note != "" || v.Article.Note != "" {
+		fmt.Fprintf(out, "\n解读 / reading: %s\n", strings.TrimSpace(v.Note+" "+v.Article.Note))
+	}
+	fmt.Fprintln(out, "\n需要的事实 / facts:")
+	for _, f := range v.Facts {
+		extra := string(f.Type)
+		if f.Unit != "" {
+			extra += ", " + f.Unit
+		}
+		if f.Min != "" || f.Max != "" {
+			extra += fmt.Sprintf(", [%s, %s]", f.Min, f.Max)
+		}
+		fmt.Fprintf(out, "  %-28s %s（%s）\n", f.Name, f.Zh, extra)
+	}
+	fmt.Fprintln(out, "\n条件 / conditions:")
+	for _, c := range v.Conditions {
+		fmt.Fprintf(out, "  [%s] %s —— %s\n", c.Cite, c.Zh, c.Expr)
+	}
+	fmt.Fprintln(out, "\n计算 / formula:")
+	for _, l := range v.Formula {
+		fmt.Fprintln(out, "  "+l)
+	}
+	for _, l := range v.Outcomes {
+		fmt.Fprintln(out, "  "+l)
+	}
+	if v.YearlyCap != "" {
+		fmt.Fprintln(out, "  "+v.YearlyCap)
+	}
+	for _, l := range v.Payment {
+		fmt.Fprintln(out, "  "+l)
+	}
+	fmt.Fprintf(out, "  金额%s", v.Rounding)
+	if v.MinimumPaid != "" {
+		fmt.Fprintf(out, "；低于%s不予补助", v.MinimumPaid)
+	}
+	fmt.Fprintln(out)
+	return nil
+}
+
+func catalogueTest(cat *engine.Catalogue, out io.Writer, asJSON bool) error {
+	rep := cat.RunCases()
+	if asJSON {
+		if err := writeJSON(out, rep); err != nil {
+			return err
+		}
+	} else {
+		for _, r := range rep.Results {
+			if !r.Passed() {
+				fmt.Fprintf(out, "FAIL %s:%d %s\n", r.File, r.Line, r.Name)
+				for _, f := range r.Failures {
+					fmt.Fprintf(out, "     %s\n", f)
+				}
+			}
+		}
+		fmt.Fprintln(out, "\n条款覆盖 / coverage per clause:")
+		for _, c := range rep.Coverage {
+			covered := len(c.Items) - len(c.Missing())
+			id := c.Clause
+			if id == "" {
+				id = c.Document + "（共同规则）"
+			}
+			mark := "✓"
+			if len(c.Missing()) > 0 {
+				mark = "✗"
+			}
+			fmt.Fprintf(out, "%s %-24s %-20s 案例 %3d  覆盖 %d/%d\n", mark, id, c.Title, c.Cases, covered, len(c.Items))
+			for _, m := range c.Missing() {
+				fmt.Fprintf(out, "      未覆盖 / not covered: %s\n", m)
+			}
+		}
+	}
+	missing := 0
+	for _, c := range rep.Coverage {
+		missing += len(c.Missing())
+	}
+	fmt.Fprintf(out, "%d passed, %d failed\n", len(rep.Results)-rep.Failed(), rep.Failed())
+	if rep.Failed() > 0 || missing > 0 {
+		return &checkFailed{fmt.Sprintf("%d 个案例失败，%d 项未覆盖 / %d cases failed, %d coverage items missing", rep.Failed(), missing, rep.Failed(), missing)}
+	}
+	return nil
+}
+
+func catalogueCoverage(cat *engine.Catalogue, out io.Writer) error {
+	counts := map[string]int{}
+	for _, d := range cat.Documents() {
+		fmt.Fprintf(out, "%s %s\n", d.Number, d.Title)
+		for _, a := range d.Views() {
+			counts[a.Status]++
+			fmt.Fprintf(out, "  %-14s %-16s %s\n", a.Status, a.ID, a.Label)
+		}
+	}
+	fmt.Fprintf(out, "computable %d, rule %d, informational %d, pending %d, uncovered %d\n",
+		counts["computable"], counts["rule"], counts["informational"], counts["pending"], counts["uncovered"])
+	if counts["pending"]+counts["uncovered"] > 0 {
+		return &checkFailed{fmt.Sprintf("%d 条尚未编码 / %d articles are not encoded yet", counts["pending"]+counts["uncovered"], counts["pending"]+counts["uncovered"])}
+	}
+	return nil
+}
+
+func writeJSON(out io.Writer, v any) error {
+	enc := json.NewEncoder(out)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+func indent(s string) string {
+	return "  " + strings.ReplaceAll(strings.TrimSpace(s), "\n", "\n  ")
+}

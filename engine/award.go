@@ -1,0 +1,467 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+
+	"cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/interpreter"
+	"github.com/etown/duixian"
+	"github.com/etown/duixian/expression"
+	"github.com/govalues/decimal"
+)
+
+// nodeKind is the shape of one award formula node; docs/catalogue.md shows
+// each with the article it was made for.
+type nodeKind int
+
+const (
+	nodeAmount    nodeKind = iota + 1 // a fixed amount: 奖励6万元
+	nodeRate                          // rate × base: 按保费的50%
+	nodePer                           // unit amount × count: 每场2500元, 每千瓦800元
+	nodeUpTo                          // decided by review, at most: 最高1000万元
+	nodeTiers                         // by band of a fact, 含 edges explicit
+	nodeCases                         // the first case whose condition holds
+	nodeHighestOf                     // the highest applicable alternative: 就高不重复
+	nodeSumOf                         // the sum of applicable parts: 500万元+实收资本×1%
+	nodeEach                          // a sum over records that pass validity rules
+)
+
+// node is one award formula node. Any node may carry a guard (when), a
+// deduction (less) and caps; the value never goes below zero.
+type node struct {
+	kind nodeKind
+	key  string // where it sits, for coverage: "jjgf-2025-21/7.1 award.tiers[2]"
+	cite duixian.Cite
+	zh   string
+
+	when   *expression.Program
+	whenZh string
+
+	amount    decimal.Decimal // nodeAmount; unit amount of nodePer; maximum of nodeUpTo
+	rate      decimal.Decimal
+	rateText  string // as written: "50%", "1:0.5"
+	of        *expression.Program
+	ofLabel   label
+	count     *expression.Program
+	countZh   string
+	countUnit string
+
+	on       *expression.Program
+	onLabel  label
+	bands    []band
+	children []*node
+	each     *each
+
+	less    *expression.Program
+	lessZh  string
+	cap     *citedAmount
+	caps    []*node
+	capKeys []string
+}
+
+// label says how to show a value in a trace: its Chinese name and unit,
+// and whether it is money.
+type label struct {
+	zh    string
+	unit  string
+	money bool
+}
+
+func (l label) show(v decimal.Decimal) string {
+	if l.money {
+		return l.zh + showYuan(v)
+	}
+	return l.zh + v.Trim(0).String() + l.unit
+}
+
+// showYuan writes an amount in yuan as the gazette would (万元 with two
+// decimals) unless that would hide precision.
+func showYuan(v decimal.Decimal) string {
+	if m, err := duixian.MoneyFromDecimal(v); err == nil {
+		return m.Wan()
+	}
+	return v.String() + "元"
+}
+
+type band struct {
+	lo, hi         *decimal.Decimal // nil: unbounded
+	loIncl, hiIncl bool
+	text           string
+	node           *node
+}
+
+func (b band) contains(v decimal.Decimal) bool {
+	if b.lo != nil {
+		c := v.Cmp(*b.lo)
+		if c < 0 || (c == 0 && !b.loIncl) {
+			return false
+		}
+	}
+	if b.hi != nil {
+		c := v.Cmp(*b.hi)
+		if c > 0 || (c == 0 && !b.hiIncl) {
+			return false
+		}
+	}
+	return true
+}
+
+// zh writes the band as the gazette does: "100—200平方米（含200平方米）".
+func (b band) zh(unit string) string {
+	num := func(d *decimal.Decimal) string { return d.Trim(0).String() + unit }
+	switch {
+	case b.lo == nil && b.hi == nil:
+		return "不限"
+	case b.hi == nil:
+		if b.loIncl {
+			return num(b.lo) + "（含）以上"
+		}
+		return num(b.lo) + "以上"
+	case b.lo == nil:
+		if b.hiIncl {
+			return num(b.hi) + "（含）以下"
+		}
+		return "不足" + num(b.hi)
+	}
+	s := num(b.lo)
+	if b.loIncl {
+		s += "（含）"
+	}
+	s += "—" + num(b.hi)
+	if b.hiIncl {
+		s += "（含）"
+	} else {
+		s += "以下"
+	}
+	return s
+}
+
+type each struct {
+	fact  *Fact
+	valid []*Condition
+	award *node
+	slot  map[string]int
+}
+
+// activation resolves names to the claim's bound facts; a record's fields
+// shadow the claim's facts inside an each node.
+type activation struct {
+	slot   map[string]int
+	vals   []ref.Val
+	parent interpreter.Activation
+}
+
+func (a *activation) ResolveName(name string) (any, bool) {
+	if i, ok := a.slot[name]; ok {
+		return a.vals[i], true
+	}
+	if a.parent != nil {
+		return a.parent.ResolveName(name)
+	}
+	return nil, false
+}
+
+func (a *activation) Parent() interpreter.Activation { return a.parent }
+
+// evaluation carries one claim through its clause.
+type evaluation struct {
+	clause *Clause
+	facts  duixian.Facts
+	trace  bool
+	steps  []duixian.Step
+	cov    *coverage
+	record string // the record an each node is at: "第2条（读书沙龙）"
+}
+
+func (ev *evaluation) say(c duixian.Cite, format string, args ...any) {
+	if ev.trace {
+		subject := ""
+		if ev.record != "" {
+			subject = ev.record + "："
+		}
+		ev.steps = append(ev.steps, duixian.Step{Cite: c, Text: fmt.Sprintf("依据%s，", c) + subject + fmt.Sprintf(format, args...)})
+	}
+}
+
+// result of a node: the value in yuan, or why the node does not apply.
+type result struct {
+	v   decimal.Decimal
+	ok  bool
+	why *duixian.Reason
+}
+
+func notApplied(code string, c duixian.Cite, zh, en string) result {
+	return result{why: &duixian.Reason{Code: code, Zh: zh, En: en, Cite: c}}
+}
+
+func (n *node) eval(ev *evaluation, act interpreter.Activation) (result, error) {
+	if n.when != nil {
+		holds, err := n.when.Bool(act)
+		if err != nil {
+			return result{}, err
+		}
+		ev.cov.mark(n.key+" when", holds)
+		if !holds {
+			return notApplied("not-applicable", n.cite, "不符合"+n.whenZh, "condition not met: "+n.when.Source), nil
+		}
+	}
+	r, err := n.shape(ev, act)
+	if err != nil || !r.ok {
+		return r, err
+	}
+	v := r.v
+	if n.less != nil {
+		d, err := n.less.Decimal(act)
+		if err != nil {
+			return result{}, err
+		}
+		after, err := v.Sub(d)
+		if err != nil {
+			return result{}, err
+		}
+		if after.IsNeg() {
+			after = decimal.Zero
+		}
+		ev.say(n.cite, "扣减%s%s后为%s", n.lessZh, showYuan(d), showYuan(after))
+		v = after
+	}
+	if n.cap != nil {
+		reached := v.Cmp(n.cap.amount) > 0
+		ev.cov.mark(n.key+" cap", reached)
+		if reached {
+			ev.say(n.cap.cite, "%s超过%s%s，按%s计", showYuan(v), n.cap.zh, showYuan(n.cap.amount), showYuan(n.cap.amount))
+			v = n.cap.amount
+		} else {
+			ev.say(n.cap.cite, "%s未超过%s%s", showYuan(v), n.cap.zh, showYuan(n.cap.amount))
+		}
+	}
+	for i, c := range n.caps {
+		cr, err := c.eval(ev, act)
+		if err != nil {
+			return result{}, err
+		}
+		if !cr.ok {
+			continue
+		}
+		reached := v.Cmp(cr.v) > 0
+		ev.cov.mark(n.capKeys[i], reached)
+		if reached {
+			ev.say(c.cite, "%s超过%s%s，按%s计", showYuan(v), c.zh, showYuan(cr.v), showYuan(cr.v))
+			v = cr.v
+		} else {
+			ev.say(c.cite, "%s未超过%s%s", showYuan(v), c.zh, showYuan(cr.v))
+		}
+	}
+	return result{v: v, ok: true}, nil
+}
+
+func (n *node) shape(ev *evaluation, act interpreter.Activation) (result, error) {
+	switch n.kind {
+	case nodeAmount:
+		if n.zh == "" {
+			ev.say(n.cite, "给予%s", showYuan(n.amount))
+		} else {
+			ev.say(n.cite, "%s，计%s", n.zh, showYuan(n.amount))
+		}
+		return result{v: n.amount, ok: true}, nil
+
+	case nodeRate:
+		base, err := n.of.Decimal(act)
+		if err != nil {
+			return result{}, err
+		}
+		v, err := base.Mul(n.rate)
+		if err != nil {
+			return result{}, err
+		}
+		if v.IsNeg() {
+			v = decimal.Zero
+		}
+		ev.say(n.cite, "%s按%s的%s计%s", prefix(n.zh), n.ofLabel.show(base), n.rateText, showYuan(v))
+		return result{v: v, ok: true}, nil
+
+	case nodePer:
+		cnt, err := n.count.Decimal(act)
+		if err != nil {
+			return result{}, err
+		}
+		v, err := n.amount.Mul(cnt)
+		if err != nil {
+			return result{}, err
+		}
+		ev.say(n.cite, "%s%s%s%s，每%s%s，计%s", prefix(n.zh), n.countZh, cnt.Trim(0), n.countUnit, n.countUnit, showYuan(n.amount), showYuan(v))
+		return result{v: v, ok: true}, nil
+
+	case nodeUpTo:
+		reviewed, err := n.of.Decimal(act)
+		if err != nil {
+			return result{}, err
+		}
+		ev.say(n.cite, "%s经评审认定%s，最高%s", prefix(n.zh), n.ofLabel.show(reviewed), showYuan(n.amount))
+		v := reviewed
+		if v.Cmp(n.amount) > 0 {
+			ev.cov.mark(n.key+" max", true)
+			v = n.amount
+		} else {
+			ev.cov.mark(n.key+" max", false)
+		}
+		return result{v: v, ok: true}, nil
+
+	case nodeTiers:
+		x, err := n.on.Decimal(act)
+		if err != nil {
+			return result{}, err
+		}
+		for i, b := range n.bands {
+			if !b.contains(x) {
+				continue
+			}
+			ev.cov.hit(fmt.Sprintf("%s band[%d]", n.key, i))
+			for j, e := range []*decimal.Decimal{b.lo, b.hi} {
+				if e != nil && x.Equal(*e) {
+					ev.cov.hit(fmt.Sprintf("%s band[%d] edge[%d]", n.key, i, j))
+				}
+			}
+			ev.say(n.cite, "%s，属于“%s”档", n.onLabel.show(x), b.zh(n.onLabel.unit))
+			return b.node.eval(ev, act)
+		}
+		ev.cov.hit(n.key + " no-band")
+		return notApplied("no-tier", n.cite,
+			fmt.Sprintf("%s，不在%s规定的任何档次内（最低档为%s）", n.onLabel.show(x), n.cite, n.bands[0].zh(n.onLabel.unit)),
+			fmt.Sprintf("%s = %s falls in no tier of %s", n.on.Source, x, n.cite.Article)), nil
+
+	case nodeCases:
+		var whys []string
+		for i, c := range n.children {
+			r, err := c.eval(ev, act)
+			if err != nil {
+				return result{}, err
+			}
+			if r.ok {
+				ev.cov.hit(fmt.Sprintf("%s case[%d]", n.key, i))
+				return r, nil
+			}
+			whys = append(whys, r.why.Zh)
+		}
+		return notApplied("no-case", n.cite, "不符合"+n.cite.String()+"规定的任何情形："+strings.Join(whys, "；"),
+			"none of the cases of "+n.cite.Document+" "+n.cite.Article+" applies"), nil
+
+	case nodeHighestOf, nodeSumOf:
+		var best, sum decimal.Decimal
+		bestAt, any := -1, false
+		var parts []string
+		var whys []string
+		for i, c := range n.children {
+			r, err := c.eval(ev, act)
+			if err != nil {
+				return result{}, err
+			}
+			if !r.ok {
+				whys = append(whys, r.why.Zh)
+				continue
+			}
+			ev.cov.hit(fmt.Sprintf("%s part[%d]", n.key, i))
+			parts = append(parts, orDefault(c.zh, "第"+fmt.Sprint(i+1)+"项")+showYuan(r.v))
+			if !any || r.v.Cmp(best) > 0 {
+				best, bestAt = r.v, i
+			}
+			any = true
+			if sum, err = sum.Add(r.v); err != nil {
+				return result{}, err
+			}
+		}
+		if !any {
+			return notApplied("no-case", n.cite, "不符合"+n.cite.String()+"规定的任何情形："+strings.Join(whys, "；"),
+				"none of the alternatives of "+n.cite.Document+" "+n.cite.Article+" applies"), nil
+		}
+		if n.kind == nodeSumOf {
+			ev.say(n.cite, "%s合计%s", strings.Join(parts, "、"), showYuan(sum))
+			return result{v: sum, ok: true}, nil
+		}
+		if len(parts) > 1 {
+			ev.say(n.cite, "%s，就高不重复，取%s", strings.Join(parts, "、"), orDefault(n.children[bestAt].zh, showYuan(best)))
+		}
+		return result{v: best, ok: true}, nil
+
+	case nodeEach:
+		return n.each.eval(ev, act, n)
+	}
+	return result{}, fmt.Errorf("award node %s has no shape", n.key)
+}
+
+func (e *each) eval(ev *evaluation, parent interpreter.Activation, n *node) (result, error) {
+	records, _ := ev.facts[e.fact.Name].([]duixian.Facts)
+	var sum decimal.Decimal
+	counted := 0
+	vals := make([]ref.Val, len(e.fact.Fields))
+	act := &activation{slot: e.slot, vals: vals, parent: parent}
+	for i, rec := range records {
+		for j, f := range e.fact.Fields {
+			v, err := expression.Value(f.exprType(), rec[f.Name])
+			if err != nil {
+				return result{}, fmt.Errorf("%s[%d].%s: %w", e.fact.Name, i, f.Name, err)
+			}
+			vals[j] = v
+		}
+		ev.record = recordName(rec, i)
+		valid := true
+		for _, c := range e.valid {
+			ok, err := c.prg.Bool(act)
+			if err != nil {
+				return result{}, err
+			}
+			ev.cov.mark(c.key(), ok)
+			if !ok {
+				ev.say(c.Cite, "不符合“%s”，不计", c.Zh)
+				valid = false
+				break
+			}
+		}
+		if !valid {
+			ev.record = ""
+			continue
+		}
+		r, err := e.award.eval(ev, act)
+		if err != nil {
+			return result{}, err
+		}
+		if !r.ok {
+			ev.say(r.why.Cite, "%s，不计", r.why.Zh)
+			ev.record = ""
+			continue
+		}
+		ev.record = ""
+		counted++
+		if sum, err = sum.Add(r.v); err != nil {
+			return result{}, err
+		}
+	}
+	ev.say(n.cite, "%s共%d条，符合条件%d条，%s合计%s", e.fact.Zh, len(records), counted, prefix(n.zh), showYuan(sum))
+	if counted == 0 {
+		return notApplied("no-valid-record", n.cite, fmt.Sprintf("%s中没有符合%s条件的记录", e.fact.Zh, n.cite),
+			"no record of "+e.fact.Name+" meets the conditions of "+n.cite.Document+" "+n.cite.Article), nil
+	}
+	return result{v: sum, ok: true}, nil
+}
+
+func recordName(rec duixian.Facts, i int) string {
+	if s, ok := rec["name"].(string); ok && s != "" {
+		return fmt.Sprintf("第%d条（%s）", i+1, s)
+	}
+	return fmt.Sprintf("第%d条", i+1)
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+func prefix(s string) string {
+	if s == "" {
+		return ""
+	}
+	return s + "，"
+}

@@ -1,0 +1,204 @@
+package engine
+
+import (
+	"github.com/etown/duixian"
+	"github.com/etown/duixian/expression"
+	"github.com/govalues/decimal"
+)
+
+// Catalogue is the loaded, compiled set of documents. It is immutable and
+// safe for concurrent use.
+type Catalogue struct {
+	documents []*Document
+	docByID   map[string]*Document
+	clauses   []*Clause
+	byID      map[string]*Clause
+	facts     map[string]*Fact // every fact, shared and per document; names are unique
+	cases     []caseFile
+}
+
+// Document is one gazette document with its lifecycle and its articles.
+type Document struct {
+	ID, Number, Short, Title, Issuer string
+	Issued                           duixian.Date
+	Version                          string
+	// Record marks an entry that stands for a document outside the gazette
+	// (superseded or annulled), kept so that citations and routing work.
+	Record      bool
+	InForceFrom duixian.Date
+	InForceTo   duixian.Date // zero: no end date
+	inForceCite duixian.Cite
+	// EventsFrom is the first event date the document pays for; it can be
+	// earlier than InForceFrom (25号附则4: events of 2025 are honoured).
+	EventsFrom     duixian.Date
+	eventsFromCite duixian.Cite
+	Zone           string
+	zoneCite       duixian.Cite
+	Department     string
+	Rounding       duixian.Rounding
+	roundingCite   duixian.Cite
+	MinimumPayout  decimal.Decimal
+	minimumCite    duixian.Cite
+	sameProject    *duixian.Cite // 同一项目就高不重复 across documents
+	supersedes     []supersession
+	annulled       *annulment
+	Articles       []*Article
+	eligibility    []*Condition
+	limits         []*Limit
+	File           string
+	transcribed    bool // text only, clauses not yet encoded
+}
+
+type supersession struct {
+	doc         *Document
+	eventsUntil duixian.Date
+	cite        duixian.Cite
+}
+
+type annulment struct {
+	by   *Document
+	from duixian.Date
+	cite duixian.Cite
+}
+
+func (d *Document) version() duixian.DocumentVersion {
+	return duixian.DocumentVersion{ID: d.ID, Number: d.Number, Version: d.Version, InForceFrom: d.InForceFrom, InForceTo: d.InForceTo}
+}
+
+// Article is one article or item of a document with its original text.
+type Article struct {
+	ID, Label, Heading, Section, Text string
+	Informational                     bool
+	Note                              string
+	Clauses                           []*Clause
+	cited                             bool // a condition, limit or lifecycle rule cites it
+	cite                              duixian.Cite
+}
+
+// Status says how the catalogue covers the article: computable (a clause
+// implements it), rule (conditions, limits or lifecycle cite it),
+// informational (no rule to encode), or pending (not yet encoded).
+func (a *Article) Status(d *Document) string {
+	switch {
+	case len(a.Clauses) > 0:
+		return "computable"
+	case a.cited:
+		return "rule"
+	case a.Informational:
+		return "informational"
+	case d.transcribed:
+		return "pending"
+	}
+	return "uncovered"
+}
+
+// Clause is the computable part of an article: facts → conditions → outcome.
+type Clause struct {
+	ID         string // "jjgf-2025-21/7.1"
+	Title      string
+	Category   string
+	Department string
+	Zone       string
+	Note       string
+	Document   *Document
+	Article    *Article
+	conditions []*Condition // document eligibility, zone, then the clause's own
+	award      *node
+	classify   *classification
+	yearlyCap  *citedAmount
+	payment    *payment
+	facts      []*Fact // every fact an expression of the clause reads, in slot order
+	slot       map[string]int
+	records    map[string]*Fact
+	line       int
+}
+
+// Facts lists the facts the clause reads, the schema of its application form.
+func (cl *Clause) Facts() []*Fact { return cl.facts }
+
+// Condition is a test on facts that implements one article.
+type Condition struct {
+	ID    string
+	Zh    string
+	En    string
+	Cite  duixian.Cite
+	Expr  string
+	prg   *expression.Program
+	doc   bool   // a document-wide eligibility condition
+	owner string // the clause id, or the document id for eligibility
+	file  string
+	line  int
+}
+
+type citedAmount struct {
+	amount decimal.Decimal
+	zh     string
+	cite   duixian.Cite
+}
+
+type classification struct {
+	none     string
+	outcomes []outcome
+}
+
+type outcome struct {
+	outcome string
+	zh      string
+	cite    duixian.Cite
+	prg     *expression.Program
+}
+
+type payment struct {
+	cite     duixian.Cite
+	tranches []tranche
+}
+
+type tranche struct {
+	share decimal.Decimal
+	text  string
+	zh    string
+	prg   *expression.Program
+}
+
+// Limit is a rule across the claims of one enterprise in one year.
+type Limit struct {
+	kind       string // category, exclusive, highest-only, total-cap
+	key        string
+	max        int
+	clauses    []*Clause
+	total      *expression.Program
+	totalZh    string
+	zh, en     string
+	cite       duixian.Cite
+	doc        *Document
+	line       int
+	totalFacts []*Fact
+	totalSlots map[string]int
+}
+
+// Documents lists the documents in catalogue order.
+func (c *Catalogue) Documents() []*Document { return c.documents }
+
+// Document finds a document by id.
+func (c *Catalogue) Document(id string) (*Document, bool) {
+	d, ok := c.docByID[id]
+	return d, ok
+}
+
+// Clauses lists every clause.
+func (c *Catalogue) Clauses() []*Clause { return c.clauses }
+
+// Clause finds a clause by id.
+func (c *Catalogue) Clause(id string) (*Clause, bool) {
+	cl, ok := c.byID[id]
+	return cl, ok
+}
+
+// Fact finds a fact by name.
+func (c *Catalogue) Fact(name string) (*Fact, bool) {
+	f, ok := c.facts[name]
+	return f, ok
+}
+
+// VersionOf is the version a decision under d would state.
+func VersionOf(d *Document) duixian.DocumentVersion { return d.version() }

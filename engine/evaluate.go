@@ -1,0 +1,238 @@
+package engine
+
+import (
+	"fmt"
+
+	"cel.dev/cel-go/common/types/ref"
+	"github.com/etown/duixian"
+	"github.com/govalues/decimal"
+)
+
+// Options tune an evaluation.
+type Options struct {
+	// Trace asks for the Chinese explanation of every step. Refusal
+	// reasons are always given; the trace costs time and is off by default.
+	Trace bool
+	cov   *coverage
+}
+
+// Evaluate decides one claim: whether the clause grants it, how much, what
+// is payable now, and why. An error means the claim itself is malformed (an
+// unknown clause, a missing or mistyped fact: code EINVALID or ENOTFOUND);
+// a claim the rules refuse is a Decision with Eligible false and reasons.
+func (c *Catalogue) Evaluate(claim duixian.Claim, opt Options) (duixian.Decision, error) {
+	cl, ok := c.byID[claim.Clause]
+	if !ok {
+		return duixian.Decision{}, duixian.Errorf(duixian.ENOTFOUND, "clause", "没有条款 %s", "no clause %s", claim.Clause)
+	}
+	if claim.EventDate.IsZero() {
+		return duixian.Decision{}, duixian.Errorf(duixian.EINVALID, "event_date", "缺少事项发生日期", "event_date is missing")
+	}
+	asOf := claim.AsOf
+	if asOf.IsZero() {
+		asOf = duixian.Today()
+	}
+	doc := cl.Document
+	d := duixian.Decision{Clause: cl.ID, Title: cl.Title, Document: doc.version(), EventDate: claim.EventDate, AsOf: asOf}
+
+	vals := make([]ref.Val, len(cl.facts))
+	if err := cl.bind(claim.Facts, vals); err != nil {
+		return duixian.Decision{}, err
+	}
+	act := &activation{slot: cl.slot, vals: vals}
+	ev := &evaluation{clause: cl, facts: claim.Facts, trace: opt.Trace, cov: opt.cov}
+	ev.say(doc.inForceCite, "适用%s（版本%s，%s起施行%s），事项发生日%s，判定日%s",
+		doc.Title, doc.Version, doc.InForceFrom.Chinese(), untilZh(doc.InForceTo), claim.EventDate, asOf)
+
+	d.Reasons = append(d.Reasons, doc.lifecycle(claim.EventDate, asOf)...)
+
+	for _, cond := range cl.conditions {
+		holds, err := cond.prg.Bool(act)
+		if err != nil {
+			return duixian.Decision{}, fmt.Errorf("%s %s: %w", cl.ID, cond.ID, err)
+		}
+		ev.cov.mark(cond.key(), holds)
+		if holds {
+			ev.say(cond.Cite, "符合：%s", cond.Zh)
+			continue
+		}
+		d.Reasons = append(d.Reasons, duixian.Reason{Code: cond.code(cl), Zh: "不符合：" + cond.Zh, En: "not met: " + cond.En, Cite: cond.Cite})
+		ev.say(cond.Cite, "不符合：%s", cond.Zh)
+	}
+
+	if cl.classify != nil {
+		d.Outcome = cl.classify.none
+		for _, o := range cl.classify.outcomes {
+			holds, err := o.prg.Bool(act)
+			if err != nil {
+				return duixian.Decision{}, fmt.Errorf("%s outcome %s: %w", cl.ID, o.outcome, err)
+			}
+			ev.cov.mark(cl.ID+" outcome "+o.outcome, holds)
+			if holds {
+				d.Outcome = o.outcome
+				ev.say(o.cite, "符合%s，认定为%s", o.zh, o.outcome)
+				break
+			}
+		}
+		if d.Outcome == cl.classify.none {
+			ev.say(cl.Article.cite, "不符合任何类别条件，认定为%s", cl.classify.none)
+		}
+	}
+
+	if len(d.Reasons) == 0 && cl.award != nil {
+		if err := c.award(cl, ev, act, &d); err != nil {
+			return duixian.Decision{}, err
+		}
+	}
+	d.Eligible = len(d.Reasons) == 0
+	if !d.Eligible {
+		d.Amount, d.PayableNow = 0, 0
+	}
+	d.Trace = ev.steps
+	return d, nil
+}
+
+// award computes the amount of a claim that meets every condition: the
+// formula, then rounding, the minimum payout and the payment schedule.
+func (c *Catalogue) award(cl *Clause, ev *evaluation, act *activation, d *duixian.Decision) error {
+	doc := cl.Document
+	r, err := cl.award.eval(ev, act)
+	if err != nil {
+		return fmt.Errorf("%s: %w", cl.ID, err)
+	}
+	if !r.ok {
+		d.Reasons = append(d.Reasons, *r.why)
+		return nil
+	}
+	rounded, err := doc.Rounding.RoundHalfUp(r.v)
+	if err != nil {
+		return fmt.Errorf("%s: %w", cl.ID, err)
+	}
+	if !rounded.Equal(r.v) {
+		ev.say(doc.roundingCite, "%s按%s四舍五入为%s", showYuan(r.v), doc.Rounding, showYuan(rounded))
+	}
+	amount, err := duixian.MoneyFromDecimal(rounded)
+	if err != nil {
+		return fmt.Errorf("%s: %w", cl.ID, err)
+	}
+	if !doc.MinimumPayout.IsZero() {
+		below := rounded.Cmp(doc.MinimumPayout) < 0
+		ev.cov.mark(doc.ID+" minimum", below)
+		if below {
+			d.Reasons = append(d.Reasons, duixian.Reason{Code: "below-minimum",
+				Zh:   fmt.Sprintf("补助金额%s低于%s，不予补助", showYuan(rounded), showYuan(doc.MinimumPayout)),
+				En:   fmt.Sprintf("the award %s yuan is below the minimum of %s yuan and is not paid", rounded, doc.MinimumPayout),
+				Cite: doc.minimumCite})
+			ev.say(doc.minimumCite, "补助金额%s低于%s，不予补助", showYuan(rounded), showYuan(doc.MinimumPayout))
+			return nil
+		}
+	}
+	d.Amount = amount
+	d.PayableNow = amount
+	ev.say(cl.Article.cite, "核定%s金额%s", cl.Title, amount.Wan())
+	if cl.payment != nil {
+		d.Batched = true
+		now, err := cl.payment.payable(ev, act, rounded, doc.Rounding)
+		if err != nil {
+			return fmt.Errorf("%s: %w", cl.ID, err)
+		}
+		d.PayableNow = now
+	}
+	return nil
+}
+
+// payable adds up the tranches whose conditions hold. Every tranche but the
+// last is rounded; the last takes the remainder, so tranches sum exactly.
+func (p *payment) payable(ev *evaluation, act *activation, total decimal.Decimal, r duixian.Rounding) (duixian.Money, error) {
+	var now, paidSoFar decimal.Decimal
+	for i, t := range p.tranches {
+		var part decimal.Decimal
+		var err error
+		if i == len(p.tranches)-1 {
+			part, err = total.Sub(paidSoFar)
+		} else {
+			part, err = total.Mul(t.share)
+			if err == nil {
+				part, err = r.RoundHalfUp(part)
+			}
+		}
+		if err != nil {
+			return 0, err
+		}
+		if paidSoFar, err = paidSoFar.Add(part); err != nil {
+			return 0, err
+		}
+		holds, err := t.prg.Bool(act)
+		if err != nil {
+			return 0, err
+		}
+		ev.cov.mark(fmt.Sprintf("%s tranche[%d]", ev.clause.ID, i), holds)
+		if holds {
+			ev.say(p.cite, "第%d批（%s，%s）%s：条件已满足，可兑现", i+1, t.text, t.zh, showYuan(part))
+			if now, err = now.Add(part); err != nil {
+				return 0, err
+			}
+		} else {
+			ev.say(p.cite, "第%d批（%s，%s）%s：条件尚未满足，暂不兑现", i+1, t.text, t.zh, showYuan(part))
+		}
+	}
+	return duixian.MoneyFromDecimal(now)
+}
+
+// lifecycle checks that the document governs an event on this date, asked
+// on asOf: in force, not annulled, not superseded for that event.
+func (d *Document) lifecycle(event, asOf duixian.Date) []duixian.Reason {
+	var out []duixian.Reason
+	if asOf.Before(d.InForceFrom) {
+		out = append(out, duixian.Reason{Code: "not-in-force",
+			Zh:   fmt.Sprintf("%s自%s起施行，判定日%s尚未施行", d.Number, d.InForceFrom.Chinese(), asOf.Chinese()),
+			En:   fmt.Sprintf("%s is in force from %s; %s is before that", d.ID, d.InForceFrom, asOf),
+			Cite: d.inForceCite})
+	}
+	if !d.InForceTo.IsZero() && event.After(d.InForceTo) {
+		out = append(out, duixian.Reason{Code: "expired",
+			Zh:   fmt.Sprintf("事项发生于%s，晚于%s有效期截止日%s", event.Chinese(), d.Number, d.InForceTo.Chinese()),
+			En:   fmt.Sprintf("the event on %s is after %s expired on %s", event, d.ID, d.InForceTo),
+			Cite: d.inForceCite})
+	}
+	from, fromCite := d.InForceFrom, d.inForceCite
+	if !d.EventsFrom.IsZero() {
+		from, fromCite = d.EventsFrom, d.eventsFromCite
+	}
+	if event.Before(from) {
+		r := duixian.Reason{Code: "before-effect",
+			Zh:   fmt.Sprintf("事项发生于%s，早于%s适用的起始日%s", event.Chinese(), d.Number, from.Chinese()),
+			En:   fmt.Sprintf("the event on %s is before %s applies (%s)", event, d.ID, from),
+			Cite: fromCite}
+		for _, s := range d.supersedes {
+			if !event.After(s.eventsUntil) {
+				r = duixian.Reason{Code: "superseded",
+					Zh:   fmt.Sprintf("事项发生于%s，依据%s仍适用%s（%s）", event.Chinese(), s.cite, s.doc.Number, s.doc.Title),
+					En:   fmt.Sprintf("the event on %s is still governed by %s under %s %s", event, s.doc.ID, d.ID, s.cite.Article),
+					Cite: s.cite}
+				break
+			}
+		}
+		out = append(out, r)
+	}
+	if a := d.annulled; a != nil && !event.Before(a.from) {
+		out = append(out, duixian.Reason{Code: "annulled",
+			Zh:   fmt.Sprintf("%s已由%s自%s起废止，事项发生于%s", d.Number, a.by.Number, a.from.Chinese(), event.Chinese()),
+			En:   fmt.Sprintf("%s was annulled by %s from %s; the event is on %s", d.ID, a.by.ID, a.from, event),
+			Cite: a.cite})
+	}
+	return out
+}
+
+func untilZh(d duixian.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return "，有效期至" + d.Chinese()
+}
+
+// key names the condition for coverage: "<clause or document>:<id>".
+func (c *Condition) key() string { return c.owner + ":" + c.ID }
+
+// code is the reason code of a failed condition, the same as its key.
+func (c *Condition) code(*Clause) string { return c.key() }

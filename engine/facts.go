@@ -1,0 +1,338 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"cel.dev/cel-go/common/types/ref"
+	"github.com/etown/duixian"
+	"github.com/etown/duixian/expression"
+	"github.com/govalues/decimal"
+	"go.yaml.in/yaml/v3"
+)
+
+// FactKind is the type of a fact as a policy author declares it.
+type FactKind string
+
+const (
+	KindBool    FactKind = "bool"
+	KindInt     FactKind = "int"
+	KindDecimal FactKind = "decimal" // areas, capacities, percentages
+	KindMoney   FactKind = "money"   // yuan, exact to the fen
+	KindEnum    FactKind = "enum"    // one of Values
+	KindSet     FactKind = "set"     // several of Values
+	KindRecords FactKind = "records" // a list of records with Fields
+	KindText    FactKind = "text"    // free text, such as an event's name
+)
+
+// Fact is one input a clause needs, with its type, unit, bounds and the
+// Chinese label and help an applicant sees.
+type Fact struct {
+	Name     string
+	Kind     FactKind
+	Unit     string
+	Min, Max *decimal.Decimal
+	Values   []EnumValue
+	Fields   []*Fact
+	MaxItems int
+	Default  any
+	Zh, En   string
+	Help     string
+	Document string // "" for facts shared by the whole catalogue
+}
+
+// EnumValue is one allowed value of an enum or set fact.
+type EnumValue struct {
+	Value string
+	Zh    string
+}
+
+func (f *Fact) exprType() expression.Type {
+	switch f.Kind {
+	case KindBool:
+		return expression.Bool
+	case KindInt:
+		return expression.Int
+	case KindDecimal, KindMoney:
+		return expression.Decimal
+	case KindEnum, KindText:
+		return expression.String
+	case KindSet:
+		return expression.StringList
+	}
+	return 0
+}
+
+func (f *Fact) allows(v string) bool {
+	return slices.ContainsFunc(f.Values, func(e EnumValue) bool { return e.Value == v })
+}
+
+func (f *Fact) valueZh(v string) string {
+	for _, e := range f.Values {
+		if e.Value == v && e.Zh != "" {
+			return e.Zh
+		}
+	}
+	return v
+}
+
+// factError reports bad input for a fact, naming it in both languages.
+func (f *Fact) factError(field, zh, en string, args ...any) error {
+	return &duixian.Error{Code: duixian.EINVALID, Field: field,
+		Zh: fmt.Sprintf("事实 %s（%s）", f.Name, f.Zh) + fmt.Sprintf(zh, args...),
+		En: fmt.Sprintf("fact %s (%s) ", f.Name, f.En) + fmt.Sprintf(en, args...)}
+}
+
+// decode converts one raw input value (from JSON with UseNumber, or from
+// YAML) into the fact's Go type, checking its type, allowed values and
+// bounds. field names the place in the input, such as "facts.area_m2".
+func (f *Fact) decode(field string, raw any) (any, error) {
+	switch f.Kind {
+	case KindBool:
+		if b, ok := raw.(bool); ok {
+			return b, nil
+		}
+		return nil, f.factError(field, "应为是/否（true 或 false），收到 %v", "must be true or false, got %v", raw)
+	case KindInt:
+		n, ok := raw.(json.Number)
+		v, err := strconv.ParseInt(string(n), 10, 64)
+		if !ok || err != nil {
+			return nil, f.factError(field, "应为整数，收到 %v", "must be a whole number, got %v", raw)
+		}
+		if err := f.checkBounds(field, decimal.MustNew(v, 0)); err != nil {
+			return nil, err
+		}
+		return v, nil
+	case KindDecimal, KindMoney:
+		var text string
+		switch t := raw.(type) {
+		case json.Number:
+			text = string(t)
+		case string:
+			text = t
+		default:
+			return nil, f.factError(field, "应为数值，收到 %v", "must be a number, got %v", raw)
+		}
+		var d decimal.Decimal
+		var err error
+		if f.Kind == KindMoney {
+			d, err = duixian.ParseAmount(text)
+		} else {
+			d, err = decimal.Parse(strings.TrimSpace(text))
+		}
+		if err != nil {
+			return nil, f.factError(field, "应为数值，收到 %v", "must be a number, got %v", raw)
+		}
+		if f.Kind == KindMoney && d.Trim(2).Scale() > 2 {
+			return nil, f.factError(field, "是金额，最多两位小数（分），收到 %s", "is an amount with at most two decimals (fen), got %s", d)
+		}
+		if err := f.checkBounds(field, d); err != nil {
+			return nil, err
+		}
+		return d, nil
+	case KindText:
+		s, ok := raw.(string)
+		if !ok {
+			return nil, f.factError(field, "应为文字，收到 %v", "must be text, got %v", raw)
+		}
+		return s, nil
+	case KindEnum:
+		s, ok := raw.(string)
+		if !ok || !f.allows(s) {
+			return nil, f.factError(field, "应为 %s 之一，收到 %v", "must be one of %s, got %v", f.valueList(), raw)
+		}
+		return s, nil
+	case KindSet:
+		list, ok := raw.([]any)
+		if !ok {
+			return nil, f.factError(field, "应为列表，收到 %v", "must be a list, got %v", raw)
+		}
+		if len(list) > expression.MaxListLen {
+			return nil, f.factError(field, "最多 %d 项", "takes at most %d items", expression.MaxListLen)
+		}
+		out := make([]string, 0, len(list))
+		for i, e := range list {
+			s, ok := e.(string)
+			if !ok || !f.allows(s) {
+				return nil, f.factError(fmt.Sprintf("%s[%d]", field, i), "的取值应为 %s 之一，收到 %v", "takes values among %s, got %v", f.valueList(), e)
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	case KindRecords:
+		list, ok := raw.([]any)
+		if !ok {
+			return nil, f.factError(field, "应为记录列表，收到 %v", "must be a list of records, got %v", raw)
+		}
+		if len(list) > f.MaxItems {
+			return nil, f.factError(field, "最多 %d 条记录", "takes at most %d records", f.MaxItems)
+		}
+		out := make([]duixian.Facts, 0, len(list))
+		for i, e := range list {
+			at := fmt.Sprintf("%s[%d]", field, i)
+			m, ok := e.(map[string]any)
+			if !ok {
+				return nil, f.factError(at, "第 %d 条记录应为键值对象", "record %d must be an object", i+1)
+			}
+			rec, err := decodeFields(at, f.Fields, m)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, rec)
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("fact %s has no kind", f.Name)
+}
+
+func (f *Fact) valueList() string {
+	vs := make([]string, len(f.Values))
+	for i, v := range f.Values {
+		vs[i] = v.Value
+	}
+	return strings.Join(vs, ", ")
+}
+
+func (f *Fact) checkBounds(field string, d decimal.Decimal) error {
+	if f.Min != nil && d.Cmp(*f.Min) < 0 {
+		return f.factError(field, "不得小于 %s，收到 %s", "must be at least %s, got %s", f.Min, d)
+	}
+	if f.Max != nil && d.Cmp(*f.Max) > 0 {
+		return f.factError(field, "不得大于 %s，收到 %s", "must be at most %s, got %s", f.Max, d)
+	}
+	return nil
+}
+
+// decodeFields decodes a record: every declared field must be present
+// (or have a default) and no undeclared field may appear.
+func decodeFields(field string, fields []*Fact, m map[string]any) (duixian.Facts, error) {
+	out := make(duixian.Facts, len(fields))
+	for _, fd := range fields {
+		raw, ok := m[fd.Name]
+		if !ok {
+			if fd.Default != nil {
+				out[fd.Name] = fd.Default
+				continue
+			}
+			return nil, fd.factError(field+"."+fd.Name, "缺失", "is missing")
+		}
+		v, err := fd.decode(field+"."+fd.Name, raw)
+		if err != nil {
+			return nil, err
+		}
+		out[fd.Name] = v
+	}
+	for k := range m {
+		if !slices.ContainsFunc(fields, func(f *Fact) bool { return f.Name == k }) {
+			return nil, duixian.Errorf(duixian.EINVALID, field+"."+k, "未知字段 %s", "unknown field %s", k)
+		}
+	}
+	return out, nil
+}
+
+// DecodeFacts reads facts from raw input — JSON decoded with UseNumber, so
+// that numbers keep their exact text — into typed values. An unknown fact
+// name is an error: a misspelt fact must not silently vanish.
+func (c *Catalogue) DecodeFacts(field string, raw map[string]any) (duixian.Facts, error) {
+	out := make(duixian.Facts, len(raw))
+	for name, v := range raw {
+		f, ok := c.facts[name]
+		if !ok {
+			return nil, duixian.Errorf(duixian.EINVALID, field+"."+name, "未知事实 %s", "unknown fact %s", name)
+		}
+		d, err := f.decode(field+"."+name, v)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = d
+	}
+	return out, nil
+}
+
+// DecodeJSONFacts decodes a JSON object of facts.
+func (c *Catalogue) DecodeJSONFacts(field string, data []byte) (duixian.Facts, error) {
+	var raw map[string]any
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return nil, duixian.Errorf(duixian.EINVALID, field, "不是有效的 JSON 对象：%v", "not a valid JSON object: %v", err)
+	}
+	return c.DecodeFacts(field, raw)
+}
+
+// rawFromYAML turns a YAML node into the same raw shape JSON gives, keeping
+// numbers as their text so that 25000.10 stays exact.
+func rawFromYAML(n *yaml.Node) (any, error) {
+	switch n.Kind {
+	case 0:
+		return nil, nil
+	case yaml.DocumentNode:
+		return rawFromYAML(n.Content[0])
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!int", "!!float":
+			return json.Number(n.Value), nil
+		case "!!bool":
+			return n.Value == "true", nil
+		case "!!null":
+			return nil, nil
+		}
+		return n.Value, nil
+	case yaml.SequenceNode:
+		out := make([]any, 0, len(n.Content))
+		for _, c := range n.Content {
+			v, err := rawFromYAML(c)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+		return out, nil
+	case yaml.MappingNode:
+		out := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			v, err := rawFromYAML(n.Content[i+1])
+			if err != nil {
+				return nil, err
+			}
+			out[n.Content[i].Value] = v
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("line %d: unsupported YAML value", n.Line)
+}
+
+// bind resolves a clause's facts from a claim into expression values, in
+// the clause's slot order.
+func (cl *Clause) bind(facts duixian.Facts, vals []ref.Val) error {
+	for i, f := range cl.facts {
+		v, ok := facts[f.Name]
+		if !ok {
+			if f.Default == nil {
+				return f.factError("facts."+f.Name, "缺失", "is missing")
+			}
+			v = f.Default
+		}
+		if f.Kind == KindRecords {
+			if _, ok := v.([]duixian.Facts); !ok {
+				return f.factError("facts."+f.Name, "应为记录列表", "must be a list of records")
+			}
+			vals[i] = nil
+			continue
+		}
+		ev, err := expression.Value(f.exprType(), v)
+		if err != nil {
+			return f.factError("facts."+f.Name, "类型不符：%v", "has the wrong type: %v", err)
+		}
+		if d, ok := v.(decimal.Decimal); ok {
+			if err := f.checkBounds("facts."+f.Name, d); err != nil {
+				return err
+			}
+		}
+		vals[i] = ev
+	}
+	return nil
+}

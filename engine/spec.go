@@ -1,0 +1,275 @@
+package engine
+
+import (
+	"fmt"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// This file is the catalogue format as a policy author writes it; see
+// docs/catalogue.md. Every scalar keeps its line so that a mistake is
+// reported as file:line.
+
+// scalar is a YAML scalar with its position.
+type scalar struct {
+	Value string
+	Line  int
+	Col   int
+}
+
+func (s *scalar) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("line %d: expected a single value, found a %s", n.Line, kindName(n.Kind))
+	}
+	*s = scalar{Value: n.Value, Line: n.Line, Col: n.Column}
+	return nil
+}
+
+func (s scalar) set() bool { return s.Value != "" }
+
+func kindName(k yaml.Kind) string {
+	switch k {
+	case yaml.MappingNode:
+		return "mapping"
+	case yaml.SequenceNode:
+		return "list"
+	}
+	return "value"
+}
+
+type fileSpec struct {
+	Document documentSpec  `yaml:"document"`
+	Facts    []factSpec    `yaml:"facts"`
+	Articles []articleSpec `yaml:"articles"`
+}
+
+type citedDate struct {
+	Date scalar `yaml:"date"`
+	Cite scalar `yaml:"cite"`
+}
+
+type documentSpec struct {
+	ID      scalar `yaml:"id"`
+	Number  scalar `yaml:"number"`
+	Short   scalar `yaml:"short"`
+	Title   scalar `yaml:"title"`
+	Issuer  scalar `yaml:"issuer"`
+	Issued  scalar `yaml:"issued"`
+	Version scalar `yaml:"version"`
+	// Kind is "policy" (the default) or "record" for an entry that stands
+	// for a document outside the gazette (a superseded or annulled one).
+	Kind scalar `yaml:"kind"`
+	// Status "transcribed" marks a document whose text is in the catalogue
+	// but whose clauses are not encoded yet; coverage reports it as pending.
+	Status  scalar `yaml:"status"`
+	InForce *struct {
+		From  scalar `yaml:"from"`
+		Until scalar `yaml:"until"`
+		Cite  scalar `yaml:"cite"`
+	} `yaml:"in_force"`
+	EventsFrom *citedDate `yaml:"events_from"`
+	Zone       *struct {
+		Zone scalar `yaml:"zone"`
+		Cite scalar `yaml:"cite"`
+	} `yaml:"zone"`
+	Department scalar `yaml:"department"`
+	Rounding   *struct {
+		Unit   scalar `yaml:"unit"`
+		Places scalar `yaml:"places"`
+		Cite   scalar `yaml:"cite"`
+	} `yaml:"rounding"`
+	MinimumPayout *struct {
+		Amount scalar `yaml:"amount"`
+		Cite   scalar `yaml:"cite"`
+	} `yaml:"minimum_payout"`
+	SameProject *struct {
+		Rule scalar `yaml:"rule"` // highest-only
+		Cite scalar `yaml:"cite"`
+	} `yaml:"same_project"`
+	Supersedes []struct {
+		Document    scalar `yaml:"document"`
+		EventsUntil scalar `yaml:"events_until"`
+		Cite        scalar `yaml:"cite"`
+	} `yaml:"supersedes"`
+	Annuls []struct {
+		Document scalar `yaml:"document"`
+		From     scalar `yaml:"from"`
+		Cite     scalar `yaml:"cite"`
+	} `yaml:"annuls"`
+}
+
+type factSpec struct {
+	Name     scalar      `yaml:"name"`
+	Type     scalar      `yaml:"type"`
+	Unit     scalar      `yaml:"unit"`
+	Min      scalar      `yaml:"min"`
+	Max      scalar      `yaml:"max"`
+	Default  scalar      `yaml:"default"`
+	Values   []valueSpec `yaml:"values"`
+	Fields   []factSpec  `yaml:"fields"`
+	MaxItems scalar      `yaml:"max_items"`
+	Zh       scalar      `yaml:"zh"`
+	En       scalar      `yaml:"en"`
+	Help     scalar      `yaml:"help"`
+}
+
+type valueSpec struct {
+	Value scalar `yaml:"value"`
+	Zh    scalar `yaml:"zh"`
+}
+
+type articleSpec struct {
+	ID            scalar          `yaml:"id"`
+	Label         scalar          `yaml:"label"`
+	Heading       scalar          `yaml:"heading"`
+	Section       scalar          `yaml:"section"`
+	Text          scalar          `yaml:"text"`
+	Informational bool            `yaml:"informational"`
+	Note          scalar          `yaml:"note"`
+	Eligibility   []conditionSpec `yaml:"eligibility"`
+	Clauses       []clauseSpec    `yaml:"clauses"`
+	Limits        []limitSpec     `yaml:"limits"`
+}
+
+type conditionSpec struct {
+	ID   scalar `yaml:"id"`
+	When scalar `yaml:"when"`
+	Zh   scalar `yaml:"zh"`
+	En   scalar `yaml:"en"`
+	Cite scalar `yaml:"cite"`
+}
+
+type clauseSpec struct {
+	ID         scalar `yaml:"id"`
+	Title      scalar `yaml:"title"`
+	Category   scalar `yaml:"category"`
+	Department scalar `yaml:"department"`
+	Zone       *struct {
+		Zone scalar `yaml:"zone"`
+		Cite scalar `yaml:"cite"`
+	} `yaml:"zone"`
+	Note       scalar          `yaml:"note"`
+	Conditions []conditionSpec `yaml:"conditions"`
+	Award      *awardSpec      `yaml:"award"`
+	Classify   *classifySpec   `yaml:"classify"`
+	YearlyCap  *struct {
+		Amount scalar `yaml:"amount"`
+		Cite   scalar `yaml:"cite"`
+		Zh     scalar `yaml:"zh"`
+	} `yaml:"yearly_cap"`
+	Payment *paymentSpec `yaml:"payment"`
+}
+
+// awardSpec is one node of an award formula. Exactly one of the shapes
+// (amount, rate, per, up_to, tiers, cases, highest_of, sum_of, each) is set;
+// when, less, cap and caps may decorate any of them.
+type awardSpec struct {
+	Cite scalar `yaml:"cite"`
+	Zh   scalar `yaml:"zh"`
+	When scalar `yaml:"when"`
+
+	Amount scalar `yaml:"amount"`
+
+	Rate scalar `yaml:"rate"`
+	Of   scalar `yaml:"of"`
+	OfZh scalar `yaml:"of_zh"`
+
+	Per       scalar `yaml:"per"`
+	Count     scalar `yaml:"count"`
+	CountZh   scalar `yaml:"count_zh"`
+	CountUnit scalar `yaml:"count_unit"`
+
+	UpTo scalar `yaml:"up_to"`
+
+	Tiers     *tiersSpec  `yaml:"tiers"`
+	Cases     []awardSpec `yaml:"cases"`
+	HighestOf []awardSpec `yaml:"highest_of"`
+	SumOf     []awardSpec `yaml:"sum_of"`
+	Each      *eachSpec   `yaml:"each"`
+
+	Less   scalar      `yaml:"less"`
+	LessZh scalar      `yaml:"less_zh"`
+	Cap    scalar      `yaml:"cap"`
+	CapZh  scalar      `yaml:"cap_zh"`
+	Caps   []awardSpec `yaml:"caps"`
+}
+
+type tiersSpec struct {
+	On    scalar     `yaml:"on"`
+	OnZh  scalar     `yaml:"on_zh"`
+	Bands []bandSpec `yaml:"bands"`
+}
+
+type bandSpec struct {
+	Range     scalar `yaml:"range"`
+	awardSpec `yaml:",inline"`
+}
+
+type eachSpec struct {
+	Records scalar          `yaml:"records"`
+	Valid   []conditionSpec `yaml:"valid"`
+	Award   awardSpec       `yaml:"award"`
+}
+
+type classifySpec struct {
+	None    scalar `yaml:"none"`
+	Outcome []struct {
+		Outcome scalar `yaml:"outcome"`
+		When    scalar `yaml:"when"`
+		Zh      scalar `yaml:"zh"`
+		Cite    scalar `yaml:"cite"`
+	} `yaml:"outcomes"`
+}
+
+type paymentSpec struct {
+	Cite     scalar `yaml:"cite"`
+	Tranches []struct {
+		Share scalar `yaml:"share"`
+		When  scalar `yaml:"when"`
+		Zh    scalar `yaml:"zh"`
+	} `yaml:"tranches"`
+}
+
+type limitSpec struct {
+	CategoryLimit scalar   `yaml:"category_limit"`
+	Exclusive     []scalar `yaml:"exclusive"`
+	HighestOnly   []scalar `yaml:"highest_only"`
+	TotalCap      scalar   `yaml:"total_cap"`
+	TotalCapZh    scalar   `yaml:"total_cap_zh"`
+	Zh            scalar   `yaml:"zh"`
+	En            scalar   `yaml:"en"`
+	Cite          scalar   `yaml:"cite"`
+}
+
+// caseFileSpec is a file of cases beside a document: NAME.test.yaml.
+type caseFileSpec struct {
+	// AsOf is the as-of date of every case that gives none; without it a
+	// case is judged on its event date.
+	AsOf     scalar     `yaml:"as_of"`
+	Defaults yaml.Node  `yaml:"defaults"`
+	Cases    []caseSpec `yaml:"cases"`
+}
+
+type caseSpec struct {
+	Name      scalar      `yaml:"name"`
+	Clause    scalar      `yaml:"clause"`
+	EventDate scalar      `yaml:"event_date"`
+	AsOf      scalar      `yaml:"as_of"`
+	Project   scalar      `yaml:"project"`
+	Facts     yaml.Node   `yaml:"facts"`
+	Year      scalar      `yaml:"year"`
+	Claims    []caseSpec  `yaml:"claims"`
+	Expect    *expectSpec `yaml:"expect"`
+}
+
+type expectSpec struct {
+	Eligible      *bool        `yaml:"eligible"`
+	Amount        scalar       `yaml:"amount"`
+	PayableNow    scalar       `yaml:"payable_now"`
+	Outcome       scalar       `yaml:"outcome"`
+	Reasons       []scalar     `yaml:"reasons"`
+	TraceContains []scalar     `yaml:"trace_contains"`
+	Total         scalar       `yaml:"total"`
+	Decisions     []expectSpec `yaml:"decisions"`
+	Error         scalar       `yaml:"error"`
+}

@@ -1,0 +1,425 @@
+// Package expression compiles the conditions and formulas of the catalogue.
+//
+// The language is CEL (cel.dev/cel-go) with one addition: a decimal type,
+// so that amounts, areas and rates stay exact. A fact of type decimal or money
+// is a decimal inside an expression; integer and decimal literals mix with it
+// (`area_m2 >= 30`, `publication_area_m2 * 2 > business_area_m2`,
+// `premium * 0.5`). A decimal must stand on the left of an operator whose
+// other side is a literal: `30 <= area_m2` does not type-check.
+//
+// Every expression is compiled and type-checked against the facts it may use
+// when the catalogue loads; an unknown fact, a type error, floating-point
+// arithmetic or an expression whose worst-case cost exceeds MaxCost is an
+// error at load time, never at evaluation time.
+package expression
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/checker"
+	"cel.dev/cel-go/common/ast"
+	"cel.dev/cel-go/common/operators"
+	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/common/types/traits"
+	"cel.dev/cel-go/interpreter"
+	"github.com/govalues/decimal"
+)
+
+// Type is the type of a fact as expressions see it.
+type Type int
+
+const (
+	Bool Type = iota + 1
+	Int
+	Decimal
+	String
+	StringList
+	// Number accepts an int or a decimal result (a count of events, a
+	// capacity in kW); Program.Decimal widens it.
+	Number
+)
+
+func (t Type) String() string {
+	switch t {
+	case Bool:
+		return "bool"
+	case Int:
+		return "int"
+	case Decimal:
+		return "decimal"
+	case String:
+		return "string"
+	case StringList:
+		return "list(string)"
+	case Number:
+		return "int or decimal"
+	}
+	return "unknown"
+}
+
+func (t Type) cel() *cel.Type {
+	switch t {
+	case Bool:
+		return cel.BoolType
+	case Int:
+		return cel.IntType
+	case Decimal:
+		return decimalType
+	case String:
+		return cel.StringType
+	case StringList:
+		return cel.ListType(cel.StringType)
+	}
+	return cel.DynType
+}
+
+// MaxCost bounds the worst-case cost of one expression, as CEL estimates it
+// with every list at its declared maximum length.
+const MaxCost = 100000
+
+// MaxListLen is the longest list a fact may hold, for the cost estimate; the
+// engine refuses longer input.
+const MaxListLen = 1000
+
+var (
+	decimalType    = cel.OpaqueType("decimal")
+	decimalRuntime = types.NewObjectType("decimal",
+		traits.AdderType, traits.SubtractorType, traits.MultiplierType,
+		traits.DividerType, traits.ComparerType, traits.NegatorType)
+)
+
+// Dec is a decimal value inside an expression.
+type Dec struct{ D decimal.Decimal }
+
+func (x Dec) ConvertToNative(t reflect.Type) (any, error) {
+	if t == reflect.TypeOf(decimal.Decimal{}) {
+		return x.D, nil
+	}
+	return nil, fmt.Errorf("decimal cannot become %v", t)
+}
+
+func (x Dec) ConvertToType(t ref.Type) ref.Val {
+	switch t {
+	case types.StringType:
+		return types.String(x.D.String())
+	case types.TypeType:
+		return decimalRuntime
+	}
+	return types.NewErr("decimal cannot be converted to %v", t)
+}
+
+func (x Dec) Equal(o ref.Val) ref.Val {
+	y, ok := asDecimal(o)
+	if !ok {
+		return types.False
+	}
+	return types.Bool(x.D.Cmp(y) == 0)
+}
+
+func (x Dec) Type() ref.Type { return decimalRuntime }
+func (x Dec) Value() any     { return x.D }
+
+func (x Dec) Add(o ref.Val) ref.Val      { return arith(x, o, decimal.Decimal.Add) }
+func (x Dec) Subtract(o ref.Val) ref.Val { return arith(x, o, decimal.Decimal.Sub) }
+func (x Dec) Multiply(o ref.Val) ref.Val { return arith(x, o, decimal.Decimal.Mul) }
+func (x Dec) Divide(o ref.Val) ref.Val   { return arith(x, o, decimal.Decimal.Quo) }
+func (x Dec) Negate() ref.Val            { return Dec{x.D.Neg()} }
+
+func (x Dec) Compare(o ref.Val) ref.Val {
+	y, ok := asDecimal(o)
+	if !ok {
+		return types.NewErr("cannot compare decimal with %v", o.Type())
+	}
+	return types.Int(x.D.Cmp(y))
+}
+
+func arith(x Dec, o ref.Val, f func(a, b decimal.Decimal) (decimal.Decimal, error)) ref.Val {
+	y, ok := asDecimal(o)
+	if !ok {
+		return types.NewErr("no decimal arithmetic with %v", o.Type())
+	}
+	r, err := f(x.D, y)
+	if err != nil {
+		return types.NewErr("decimal arithmetic: %v", err)
+	}
+	return Dec{r}
+}
+
+// asDecimal widens the right operand. A double can only be a literal (the
+// checker rejects any other double), and the shortest decimal that formats
+// back to the same double is the literal as written: 0.29 stays 0.29.
+func asDecimal(v ref.Val) (decimal.Decimal, bool) {
+	switch t := v.(type) {
+	case Dec:
+		return t.D, true
+	case types.Int:
+		d, err := decimal.New(int64(t), 0)
+		return d, err == nil
+	case types.Double:
+		d, err := decimal.Parse(strconv.FormatFloat(float64(t), 'f', -1, 64))
+		return d, err == nil
+	}
+	return decimal.Decimal{}, false
+}
+
+// Value converts a Go fact value to its expression value.
+func Value(t Type, v any) (ref.Val, error) {
+	switch t {
+	case Bool:
+		if b, ok := v.(bool); ok {
+			return types.Bool(b), nil
+		}
+	case Int:
+		if i, ok := v.(int64); ok {
+			return types.Int(i), nil
+		}
+	case Decimal:
+		if d, ok := v.(decimal.Decimal); ok {
+			return Dec{d}, nil
+		}
+	case String:
+		if s, ok := v.(string); ok {
+			return types.String(s), nil
+		}
+	case StringList:
+		if l, ok := v.([]string); ok {
+			return types.DefaultTypeAdapter.NativeToValue(l), nil
+		}
+	}
+	return nil, fmt.Errorf("value %v (%T) is not of type %v", v, v, t)
+}
+
+// Env declares the facts an expression may use.
+type Env struct {
+	env  *cel.Env
+	vars map[string]Type
+}
+
+// NewEnv declares vars, by name.
+func NewEnv(vars map[string]Type) (*Env, error) {
+	opts := append(decimalLibrary(), cel.CrossTypeNumericComparisons(false))
+	for name, t := range vars {
+		opts = append(opts, cel.Variable(name, t.cel()))
+	}
+	e, err := cel.NewEnv(opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &Env{env: e, vars: vars}, nil
+}
+
+// Extend returns an environment that also declares more vars (the fields of
+// a record, inside a rule that runs once per record).
+func (e *Env) Extend(more map[string]Type) (*Env, error) {
+	all := make(map[string]Type, len(e.vars)+len(more))
+	for k, v := range e.vars {
+		all[k] = v
+	}
+	for k, v := range more {
+		all[k] = v
+	}
+	return NewEnv(all)
+}
+
+func decimalLibrary() []cel.EnvOption {
+	D := decimalType
+	var opts []cel.EnvOption
+	sig := func(op, name string, result *cel.Type, pairs ...[2]*cel.Type) {
+		var ovs []cel.FunctionOpt
+		for i, p := range pairs {
+			ovs = append(ovs, cel.Overload(fmt.Sprintf("%s_decimal_%d", name, i), []*cel.Type{p[0], p[1]}, result))
+		}
+		opts = append(opts, cel.Function(op, ovs...))
+	}
+	mixed := [][2]*cel.Type{{D, D}, {D, cel.IntType}, {D, cel.DoubleType}}
+	for op, name := range map[string]string{
+		operators.Add: "add", operators.Subtract: "subtract",
+		operators.Multiply: "multiply", operators.Divide: "divide",
+	} {
+		sig(op, name, D, mixed...)
+	}
+	for op, name := range map[string]string{
+		operators.Less: "less", operators.LessEquals: "less_equals",
+		operators.Greater: "greater", operators.GreaterEquals: "greater_equals",
+	} {
+		sig(op, name, cel.BoolType, mixed...)
+	}
+	opts = append(opts, cel.Function(operators.Negate,
+		cel.Overload("negate_decimal", []*cel.Type{D}, D)))
+	// decimal(x) lifts an int fact into decimal arithmetic.
+	opts = append(opts, cel.Function("decimal",
+		cel.Overload("decimal_int", []*cel.Type{cel.IntType}, D,
+			cel.UnaryBinding(func(v ref.Val) ref.Val {
+				d, _ := asDecimal(v)
+				return Dec{d}
+			}))))
+	// max/min of two decimals, for "the lower of" formulas.
+	opts = append(opts, cel.Function("min",
+		cel.Overload("min_decimal", []*cel.Type{D, D}, D,
+			cel.BinaryBinding(func(a, b ref.Val) ref.Val {
+				return Dec{a.(Dec).D.Min(b.(Dec).D)}
+			}))))
+	opts = append(opts, cel.Function("max",
+		cel.Overload("max_decimal", []*cel.Type{D, D}, D,
+			cel.BinaryBinding(func(a, b ref.Val) ref.Val {
+				return Dec{a.(Dec).D.Max(b.(Dec).D)}
+			}))))
+	return opts
+}
+
+// Program is a compiled expression.
+type Program struct {
+	Source string
+	// Vars are the facts the expression reads, in order of first use.
+	Vars []string
+	prg  cel.Program
+	out  Type
+}
+
+// CompileError locates a problem inside one expression.
+type CompileError struct {
+	Line, Column int // 1-based, within the expression source
+	Message      string
+}
+
+func (e *CompileError) Error() string {
+	return fmt.Sprintf("%d:%d: %s", e.Line, e.Column, e.Message)
+}
+
+// Compile parses and type-checks src, which must produce a value of type want.
+func (e *Env) Compile(src string, want Type) (*Program, error) {
+	checked, iss := e.env.Compile(src)
+	if iss.Err() != nil {
+		errs := iss.Errors()
+		first := errs[0]
+		loc := first.Location
+		msg := first.Message
+		if strings.HasPrefix(msg, "undeclared reference to") {
+			msg = "unknown fact: " + strings.TrimPrefix(msg, "undeclared reference to ")
+		}
+		return nil, &CompileError{Line: loc.Line(), Column: loc.Column() + 1, Message: msg}
+	}
+	if got := checked.OutputType(); !got.IsExactType(want.cel()) && !(want == Number && (got.IsExactType(decimalType) || got.IsExactType(cel.IntType))) {
+		return nil, &CompileError{Line: 1, Column: 1,
+			Message: fmt.Sprintf("expression gives %v, expected %v", describe(got), want)}
+	}
+	if err := noFloat(checked.NativeRep()); err != nil {
+		return nil, err
+	}
+	est, err := e.env.EstimateCost(checked, sizeEstimator{})
+	if err != nil {
+		return nil, &CompileError{Line: 1, Column: 1, Message: "cost estimate: " + err.Error()}
+	}
+	if est.Max > MaxCost {
+		return nil, &CompileError{Line: 1, Column: 1,
+			Message: fmt.Sprintf("worst-case cost %d exceeds the limit %d", est.Max, MaxCost)}
+	}
+	prg, err := e.env.Program(checked, cel.EvalOptions(cel.OptOptimize))
+	if err != nil {
+		return nil, &CompileError{Line: 1, Column: 1, Message: err.Error()}
+	}
+	return &Program{Source: src, Vars: referenced(checked.NativeRep(), e.vars), prg: prg, out: want}, nil
+}
+
+func describe(t *cel.Type) string {
+	if t.IsExactType(decimalType) {
+		return "decimal"
+	}
+	return t.String()
+}
+
+// noFloat rejects any floating-point value other than a literal operand of
+// decimal arithmetic: 0.1 + 0.2 would be computed in binary floating point.
+func noFloat(a *ast.AST) error {
+	var bad ast.Expr
+	info := a.SourceInfo()
+	ast.PostOrderVisit(a.Expr(), ast.NewExprVisitor(func(e ast.Expr) {
+		if bad != nil {
+			return
+		}
+		if a.GetType(e.ID()).Kind() == types.DoubleKind && e.Kind() != ast.LiteralKind {
+			bad = e
+		}
+	}))
+	if bad == nil {
+		return nil
+	}
+	loc := info.GetStartLocation(bad.ID())
+	return &CompileError{Line: loc.Line(), Column: loc.Column() + 1,
+		Message: "floating-point arithmetic is not allowed; put a decimal fact on the left (area_m2 * 0.5)"}
+}
+
+func referenced(a *ast.AST, vars map[string]Type) []string {
+	var out []string
+	seen := map[string]bool{}
+	ast.PreOrderVisit(a.Expr(), ast.NewExprVisitor(func(e ast.Expr) {
+		if e.Kind() == ast.IdentKind {
+			n := e.AsIdent()
+			if _, ok := vars[n]; ok && !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+	}))
+	return out
+}
+
+type sizeEstimator struct{}
+
+func (sizeEstimator) EstimateSize(element checker.AstNode) *checker.SizeEstimate {
+	if element.Type().Kind() == types.ListKind || element.Type().Kind() == types.StringKind {
+		return &checker.SizeEstimate{Min: 0, Max: MaxListLen}
+	}
+	return nil
+}
+
+func (sizeEstimator) EstimateCallCost(function, overloadID string, target *checker.AstNode, args []checker.AstNode) *checker.CallEstimate {
+	return nil
+}
+
+// Activation resolves fact names to values during evaluation.
+type Activation = interpreter.Activation
+
+// Eval runs the program. Errors at this point are arithmetic failures such as
+// a division by zero or an overflow beyond 19 significant digits.
+func (p *Program) Eval(a Activation) (ref.Val, error) {
+	v, _, err := p.prg.Eval(a)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p.Source, err)
+	}
+	return v, nil
+}
+
+// Bool evaluates a condition.
+func (p *Program) Bool(a Activation) (bool, error) {
+	v, err := p.Eval(a)
+	if err != nil {
+		return false, err
+	}
+	b, ok := v.(types.Bool)
+	if !ok {
+		return false, fmt.Errorf("%s: gave %v, not a bool", p.Source, v)
+	}
+	return bool(b), nil
+}
+
+// Decimal evaluates a formula; an int result is widened.
+func (p *Program) Decimal(a Activation) (decimal.Decimal, error) {
+	v, err := p.Eval(a)
+	if err != nil {
+		return decimal.Decimal{}, err
+	}
+	d, ok := asDecimal(v)
+	if !ok {
+		return decimal.Decimal{}, fmt.Errorf("%s: gave %v, not a number", p.Source, v)
+	}
+	return d, nil
+}
+
+// Output is the type the program produces.
+func (p *Program) Output() Type { return p.out }
