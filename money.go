@@ -2,6 +2,7 @@ package duixian
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -64,6 +65,10 @@ func MoneyFromDecimal(yuan decimal.Decimal) (Money, error) {
 	return Money(whole*100 + frac), nil
 }
 
+// plainNumber is how amounts are written: digits, at most one point, an
+// optional minus (a net profit can be negative); no exponent.
+var plainNumber = regexp.MustCompile(`^-?\d+(\.\d+)?$`)
+
 // ParseAmount reads an amount as the gazette writes it: "6万元", "2500元",
 // "1.5亿元", or a bare number of yuan ("25000.00"). The result is in yuan.
 func ParseAmount(s string) (decimal.Decimal, error) {
@@ -77,8 +82,9 @@ func ParseAmount(s string) (decimal.Decimal, error) {
 	case strings.HasSuffix(t, "元"):
 		t = strings.TrimSuffix(t, "元")
 	}
-	d, err := decimal.Parse(strings.TrimSpace(t))
-	if err != nil {
+	t = strings.TrimSpace(t)
+	d, err := decimal.Parse(t)
+	if err != nil || !plainNumber.MatchString(t) {
 		return decimal.Decimal{}, fmt.Errorf("%q is not an amount (write e.g. 6万元, 2500元 or 25000.00)", s)
 	}
 	m, err := decimal.New(scale, 0)

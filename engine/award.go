@@ -201,7 +201,9 @@ func (n *node) eval(ev *evaluation, act interpreter.Activation) (result, error) 
 		if err != nil {
 			return result{}, err
 		}
-		ev.cov.mark(n.key+" when", holds)
+		if ev.cov != nil {
+			ev.cov.mark(n.key+" when", holds)
+		}
 		if !holds {
 			return notApplied("not-applicable", n.cite, "不符合"+n.whenZh, "condition not met: "+n.when.Source), nil
 		}
@@ -223,17 +225,25 @@ func (n *node) eval(ev *evaluation, act interpreter.Activation) (result, error) 
 		if after.IsNeg() {
 			after = decimal.Zero
 		}
-		ev.say(n.cite, "扣减%s%s后为%s", n.lessZh, showYuan(d), showYuan(after))
+		if ev.trace {
+			ev.say(n.cite, "扣减%s%s后为%s", n.lessZh, showYuan(d), showYuan(after))
+		}
 		v = after
 	}
 	if n.cap != nil {
 		reached := v.Cmp(n.cap.amount) > 0
-		ev.cov.mark(n.key+" cap", reached)
+		if ev.cov != nil {
+			ev.cov.mark(n.key+" cap", reached)
+		}
 		if reached {
-			ev.say(n.cap.cite, "%s超过%s%s，按%s计", showYuan(v), n.cap.zh, showYuan(n.cap.amount), showYuan(n.cap.amount))
+			if ev.trace {
+				ev.say(n.cap.cite, "%s超过%s%s，按%s计", showYuan(v), n.cap.zh, showYuan(n.cap.amount), showYuan(n.cap.amount))
+			}
 			v = n.cap.amount
 		} else {
-			ev.say(n.cap.cite, "%s未超过%s%s", showYuan(v), n.cap.zh, showYuan(n.cap.amount))
+			if ev.trace {
+				ev.say(n.cap.cite, "%s未超过%s%s", showYuan(v), n.cap.zh, showYuan(n.cap.amount))
+			}
 		}
 	}
 	for i, c := range n.caps {
@@ -245,12 +255,18 @@ func (n *node) eval(ev *evaluation, act interpreter.Activation) (result, error) 
 			continue
 		}
 		reached := v.Cmp(cr.v) > 0
-		ev.cov.mark(n.capKeys[i], reached)
+		if ev.cov != nil {
+			ev.cov.mark(n.capKeys[i], reached)
+		}
 		if reached {
-			ev.say(c.cite, "%s超过%s%s，按%s计", showYuan(v), c.zh, showYuan(cr.v), showYuan(cr.v))
+			if ev.trace {
+				ev.say(c.cite, "%s超过%s%s，按%s计", showYuan(v), c.zh, showYuan(cr.v), showYuan(cr.v))
+			}
 			v = cr.v
 		} else {
-			ev.say(c.cite, "%s未超过%s%s", showYuan(v), c.zh, showYuan(cr.v))
+			if ev.trace {
+				ev.say(c.cite, "%s未超过%s%s", showYuan(v), c.zh, showYuan(cr.v))
+			}
 		}
 	}
 	return result{v: v, ok: true}, nil
@@ -260,9 +276,13 @@ func (n *node) shape(ev *evaluation, act interpreter.Activation) (result, error)
 	switch n.kind {
 	case nodeAmount:
 		if n.zh == "" {
-			ev.say(n.cite, "给予%s", showYuan(n.amount))
+			if ev.trace {
+				ev.say(n.cite, "给予%s", showYuan(n.amount))
+			}
 		} else {
-			ev.say(n.cite, "%s，计%s", n.zh, showYuan(n.amount))
+			if ev.trace {
+				ev.say(n.cite, "%s，计%s", n.zh, showYuan(n.amount))
+			}
 		}
 		return result{v: n.amount, ok: true}, nil
 
@@ -278,7 +298,9 @@ func (n *node) shape(ev *evaluation, act interpreter.Activation) (result, error)
 		if v.IsNeg() {
 			v = decimal.Zero
 		}
-		ev.say(n.cite, "%s按%s的%s计%s", prefix(n.zh), n.ofLabel.show(base), n.rateText, showYuan(v))
+		if ev.trace {
+			ev.say(n.cite, "%s按%s的%s计%s", prefix(n.zh), n.ofLabel.show(base), n.rateText, showYuan(v))
+		}
 		return result{v: v, ok: true}, nil
 
 	case nodePer:
@@ -290,7 +312,9 @@ func (n *node) shape(ev *evaluation, act interpreter.Activation) (result, error)
 		if err != nil {
 			return result{}, err
 		}
-		ev.say(n.cite, "%s%s%s%s，每%s%s，计%s", prefix(n.zh), n.countZh, cnt.Trim(0), n.countUnit, n.countUnit, showYuan(n.amount), showYuan(v))
+		if ev.trace {
+			ev.say(n.cite, "%s%s%s%s，每%s%s，计%s", prefix(n.zh), n.countZh, cnt.Trim(0), n.countUnit, n.countUnit, showYuan(n.amount), showYuan(v))
+		}
 		return result{v: v, ok: true}, nil
 
 	case nodeUpTo:
@@ -298,13 +322,19 @@ func (n *node) shape(ev *evaluation, act interpreter.Activation) (result, error)
 		if err != nil {
 			return result{}, err
 		}
-		ev.say(n.cite, "%s经评审认定%s，最高%s", prefix(n.zh), n.ofLabel.show(reviewed), showYuan(n.amount))
+		if ev.trace {
+			ev.say(n.cite, "%s经评审认定%s，最高%s", prefix(n.zh), n.ofLabel.show(reviewed), showYuan(n.amount))
+		}
 		v := reviewed
 		if v.Cmp(n.amount) > 0 {
-			ev.cov.mark(n.key+" max", true)
+			if ev.cov != nil {
+				ev.cov.mark(n.key+" max", true)
+			}
 			v = n.amount
 		} else {
-			ev.cov.mark(n.key+" max", false)
+			if ev.cov != nil {
+				ev.cov.mark(n.key+" max", false)
+			}
 		}
 		return result{v: v, ok: true}, nil
 
@@ -317,16 +347,24 @@ func (n *node) shape(ev *evaluation, act interpreter.Activation) (result, error)
 			if !b.contains(x) {
 				continue
 			}
-			ev.cov.hit(fmt.Sprintf("%s band[%d]", n.key, i))
+			if ev.cov != nil {
+				ev.cov.hit(fmt.Sprintf("%s band[%d]", n.key, i))
+			}
 			for j, e := range []*decimal.Decimal{b.lo, b.hi} {
 				if e != nil && x.Equal(*e) {
-					ev.cov.hit(fmt.Sprintf("%s band[%d] edge[%d]", n.key, i, j))
+					if ev.cov != nil {
+						ev.cov.hit(fmt.Sprintf("%s band[%d] edge[%d]", n.key, i, j))
+					}
 				}
 			}
-			ev.say(n.cite, "%s，属于“%s”档", n.onLabel.show(x), b.zh(n.onLabel.unit))
+			if ev.trace {
+				ev.say(n.cite, "%s，属于“%s”档", n.onLabel.show(x), b.zh(n.onLabel.unit))
+			}
 			return b.node.eval(ev, act)
 		}
-		ev.cov.hit(n.key + " no-band")
+		if ev.cov != nil {
+			ev.cov.hit(n.key + " no-band")
+		}
 		return notApplied("no-tier", n.cite,
 			fmt.Sprintf("%s，不在%s规定的任何档次内（最低档为%s）", n.onLabel.show(x), n.cite, n.bands[0].zh(n.onLabel.unit)),
 			fmt.Sprintf("%s = %s falls in no tier of %s", n.on.Source, x, n.cite.Article)), nil
@@ -339,7 +377,9 @@ func (n *node) shape(ev *evaluation, act interpreter.Activation) (result, error)
 				return result{}, err
 			}
 			if r.ok {
-				ev.cov.hit(fmt.Sprintf("%s case[%d]", n.key, i))
+				if ev.cov != nil {
+					ev.cov.hit(fmt.Sprintf("%s case[%d]", n.key, i))
+				}
 				return r, nil
 			}
 			whys = append(whys, r.why.Zh)
@@ -361,7 +401,9 @@ func (n *node) shape(ev *evaluation, act interpreter.Activation) (result, error)
 				whys = append(whys, r.why.Zh)
 				continue
 			}
-			ev.cov.hit(fmt.Sprintf("%s part[%d]", n.key, i))
+			if ev.cov != nil {
+				ev.cov.hit(fmt.Sprintf("%s part[%d]", n.key, i))
+			}
 			parts = append(parts, orDefault(c.zh, "第"+fmt.Sprint(i+1)+"项")+showYuan(r.v))
 			if !any || r.v.Cmp(best) > 0 {
 				best, bestAt = r.v, i
@@ -376,11 +418,15 @@ func (n *node) shape(ev *evaluation, act interpreter.Activation) (result, error)
 				"none of the alternatives of "+n.cite.Document+" "+n.cite.Article+" applies"), nil
 		}
 		if n.kind == nodeSumOf {
-			ev.say(n.cite, "%s合计%s", strings.Join(parts, "、"), showYuan(sum))
+			if ev.trace {
+				ev.say(n.cite, "%s合计%s", strings.Join(parts, "、"), showYuan(sum))
+			}
 			return result{v: sum, ok: true}, nil
 		}
 		if len(parts) > 1 {
-			ev.say(n.cite, "%s，就高不重复，取%s", strings.Join(parts, "、"), orDefault(n.children[bestAt].zh, showYuan(best)))
+			if ev.trace {
+				ev.say(n.cite, "%s，就高不重复，取%s", strings.Join(parts, "、"), orDefault(n.children[bestAt].zh, showYuan(best)))
+			}
 		}
 		return result{v: best, ok: true}, nil
 
@@ -411,9 +457,13 @@ func (e *each) eval(ev *evaluation, parent interpreter.Activation, n *node) (res
 			if err != nil {
 				return result{}, err
 			}
-			ev.cov.mark(c.key(), ok)
+			if ev.cov != nil {
+				ev.cov.mark(c.key(), ok)
+			}
 			if !ok {
-				ev.say(c.Cite, "不符合“%s”，不计", c.Zh)
+				if ev.trace {
+					ev.say(c.Cite, "不符合“%s”，不计", c.Zh)
+				}
 				valid = false
 				break
 			}
@@ -427,7 +477,9 @@ func (e *each) eval(ev *evaluation, parent interpreter.Activation, n *node) (res
 			return result{}, err
 		}
 		if !r.ok {
-			ev.say(r.why.Cite, "%s，不计", r.why.Zh)
+			if ev.trace {
+				ev.say(r.why.Cite, "%s，不计", r.why.Zh)
+			}
 			ev.record = ""
 			continue
 		}
@@ -437,7 +489,9 @@ func (e *each) eval(ev *evaluation, parent interpreter.Activation, n *node) (res
 			return result{}, err
 		}
 	}
-	ev.say(n.cite, "%s共%d条，符合条件%d条，%s合计%s", e.fact.Zh, len(records), counted, prefix(n.zh), showYuan(sum))
+	if ev.trace {
+		ev.say(n.cite, "%s共%d条，符合条件%d条，%s合计%s", e.fact.Zh, len(records), counted, prefix(n.zh), showYuan(sum))
+	}
 	if counted == 0 {
 		return notApplied("no-valid-record", n.cite, fmt.Sprintf("%s中没有符合%s条件的记录", e.fact.Zh, n.cite),
 			"no record of "+e.fact.Name+" meets the conditions of "+n.cite.Document+" "+n.cite.Article), nil

@@ -41,8 +41,10 @@ func (c *Catalogue) Evaluate(claim duixian.Claim, opt Options) (duixian.Decision
 	}
 	act := &activation{slot: cl.slot, vals: vals}
 	ev := &evaluation{clause: cl, facts: claim.Facts, trace: opt.Trace, cov: opt.cov}
-	ev.say(doc.inForceCite, "适用%s（版本%s，%s起施行%s），事项发生日%s，判定日%s",
-		doc.Title, doc.Version, doc.InForceFrom.Chinese(), untilZh(doc.InForceTo), claim.EventDate, asOf)
+	if ev.trace {
+		ev.say(doc.inForceCite, "适用%s（版本%s，%s起施行%s），事项发生日%s，判定日%s",
+			doc.Title, doc.Version, doc.InForceFrom.Chinese(), untilZh(doc.InForceTo), claim.EventDate, asOf)
+	}
 
 	d.Reasons = append(d.Reasons, doc.lifecycle(claim.EventDate, asOf)...)
 
@@ -51,13 +53,19 @@ func (c *Catalogue) Evaluate(claim duixian.Claim, opt Options) (duixian.Decision
 		if err != nil {
 			return duixian.Decision{}, fmt.Errorf("%s %s: %w", cl.ID, cond.ID, err)
 		}
-		ev.cov.mark(cond.key(), holds)
+		if ev.cov != nil {
+			ev.cov.mark(cond.key(), holds)
+		}
 		if holds {
-			ev.say(cond.Cite, "符合：%s", cond.Zh)
+			if ev.trace {
+				ev.say(cond.Cite, "符合：%s", cond.Zh)
+			}
 			continue
 		}
 		d.Reasons = append(d.Reasons, duixian.Reason{Code: cond.code(cl), Zh: "不符合：" + cond.Zh, En: "not met: " + cond.En, Cite: cond.Cite})
-		ev.say(cond.Cite, "不符合：%s", cond.Zh)
+		if ev.trace {
+			ev.say(cond.Cite, "不符合：%s", cond.Zh)
+		}
 	}
 
 	if cl.classify != nil {
@@ -67,15 +75,21 @@ func (c *Catalogue) Evaluate(claim duixian.Claim, opt Options) (duixian.Decision
 			if err != nil {
 				return duixian.Decision{}, fmt.Errorf("%s outcome %s: %w", cl.ID, o.outcome, err)
 			}
-			ev.cov.mark(cl.ID+" outcome "+o.outcome, holds)
+			if ev.cov != nil {
+				ev.cov.mark(cl.ID+" outcome "+o.outcome, holds)
+			}
 			if holds {
 				d.Outcome = o.outcome
-				ev.say(o.cite, "符合%s，认定为%s", o.zh, o.outcome)
+				if ev.trace {
+					ev.say(o.cite, "符合%s，认定为%s", o.zh, o.outcome)
+				}
 				break
 			}
 		}
 		if d.Outcome == cl.classify.none {
-			ev.say(cl.Article.cite, "不符合任何类别条件，认定为%s", cl.classify.none)
+			if ev.trace {
+				ev.say(cl.Article.cite, "不符合任何类别条件，认定为%s", cl.classify.none)
+			}
 		}
 	}
 
@@ -109,7 +123,9 @@ func (c *Catalogue) award(cl *Clause, ev *evaluation, act *activation, d *duixia
 		return fmt.Errorf("%s: %w", cl.ID, err)
 	}
 	if !rounded.Equal(r.v) {
-		ev.say(doc.roundingCite, "%s按%s四舍五入为%s", showYuan(r.v), doc.Rounding, showYuan(rounded))
+		if ev.trace {
+			ev.say(doc.roundingCite, "%s按%s四舍五入为%s", showYuan(r.v), doc.Rounding, showYuan(rounded))
+		}
 	}
 	amount, err := duixian.MoneyFromDecimal(rounded)
 	if err != nil {
@@ -117,19 +133,25 @@ func (c *Catalogue) award(cl *Clause, ev *evaluation, act *activation, d *duixia
 	}
 	if !doc.MinimumPayout.IsZero() {
 		below := rounded.Cmp(doc.MinimumPayout) < 0
-		ev.cov.mark(doc.ID+" minimum", below)
+		if ev.cov != nil {
+			ev.cov.mark(doc.ID+" minimum", below)
+		}
 		if below {
 			d.Reasons = append(d.Reasons, duixian.Reason{Code: "below-minimum",
 				Zh:   fmt.Sprintf("补助金额%s低于%s，不予补助", showYuan(rounded), showYuan(doc.MinimumPayout)),
 				En:   fmt.Sprintf("the award %s yuan is below the minimum of %s yuan and is not paid", rounded, doc.MinimumPayout),
 				Cite: doc.minimumCite})
-			ev.say(doc.minimumCite, "补助金额%s低于%s，不予补助", showYuan(rounded), showYuan(doc.MinimumPayout))
+			if ev.trace {
+				ev.say(doc.minimumCite, "补助金额%s低于%s，不予补助", showYuan(rounded), showYuan(doc.MinimumPayout))
+			}
 			return nil
 		}
 	}
 	d.Amount = amount
 	d.PayableNow = amount
-	ev.say(cl.Article.cite, "核定%s金额%s", cl.Title, amount.Wan())
+	if ev.trace {
+		ev.say(cl.Article.cite, "核定%s金额%s", cl.Title, amount.Wan())
+	}
 	if cl.payment != nil {
 		d.Batched = true
 		now, err := cl.payment.payable(ev, act, rounded, doc.Rounding)
@@ -166,14 +188,20 @@ func (p *payment) payable(ev *evaluation, act *activation, total decimal.Decimal
 		if err != nil {
 			return 0, err
 		}
-		ev.cov.mark(fmt.Sprintf("%s tranche[%d]", ev.clause.ID, i), holds)
+		if ev.cov != nil {
+			ev.cov.mark(fmt.Sprintf("%s tranche[%d]", ev.clause.ID, i), holds)
+		}
 		if holds {
-			ev.say(p.cite, "第%d批（%s，%s）%s：条件已满足，可兑现", i+1, t.text, t.zh, showYuan(part))
+			if ev.trace {
+				ev.say(p.cite, "第%d批（%s，%s）%s：条件已满足，可兑现", i+1, t.text, t.zh, showYuan(part))
+			}
 			if now, err = now.Add(part); err != nil {
 				return 0, err
 			}
 		} else {
-			ev.say(p.cite, "第%d批（%s，%s）%s：条件尚未满足，暂不兑现", i+1, t.text, t.zh, showYuan(part))
+			if ev.trace {
+				ev.say(p.cite, "第%d批（%s，%s）%s：条件尚未满足，暂不兑现", i+1, t.text, t.zh, showYuan(part))
+			}
 		}
 	}
 	return duixian.MoneyFromDecimal(now)

@@ -361,10 +361,14 @@ func (l *loader) date(s scalar) duixian.Date {
 // cite resolves a citation: an article id of the same document ("7.1") or
 // of another ("jjgf-2025-25/supp.3"). An empty citation takes def; a
 // citation to nothing is an error.
-func (l *loader) cite(d *Document, s scalar, def *Article) (duixian.Cite, *Article) {
+func (l *loader) cite(d *Document, s scalar, def *Article, at ...int) (duixian.Cite, *Article) {
 	if !s.set() {
 		if def == nil {
-			l.errf(s.Line, "citation missing: every rule must cite the article it implements")
+			line := s.Line
+			if line == 0 && len(at) > 0 {
+				line = at[0]
+			}
+			l.errf(line, "citation missing: every rule must cite the article it implements")
 			return duixian.Cite{}, nil
 		}
 		return def.cite, def
@@ -395,7 +399,7 @@ func (l *loader) compileHeader(d *Document, spec *fileSpec) {
 	} else {
 		d.InForceFrom = l.date(h.InForce.From)
 		d.InForceTo = l.date(h.InForce.Until)
-		d.inForceCite, _ = l.cite(d, h.InForce.Cite, nil)
+		d.inForceCite, _ = l.cite(d, h.InForce.Cite, nil, h.InForce.From.Line)
 		if d.InForceFrom.IsZero() {
 			l.errf(h.InForce.From.Line, "in_force needs from")
 		}
@@ -405,14 +409,14 @@ func (l *loader) compileHeader(d *Document, spec *fileSpec) {
 	}
 	if h.EventsFrom != nil {
 		d.EventsFrom = l.date(h.EventsFrom.Date)
-		d.eventsFromCite, _ = l.cite(d, h.EventsFrom.Cite, nil)
+		d.eventsFromCite, _ = l.cite(d, h.EventsFrom.Cite, nil, h.EventsFrom.Date.Line)
 	}
 	if h.Zone != nil {
 		if _, ok := duixian.ZoneByID(h.Zone.Zone.Value); !ok {
 			l.errf(h.Zone.Zone.Line, "unknown zone %q (core-60, yizhuang-225, bonded)", h.Zone.Zone.Value)
 		}
 		d.Zone = h.Zone.Zone.Value
-		d.zoneCite, _ = l.cite(d, h.Zone.Cite, nil)
+		d.zoneCite, _ = l.cite(d, h.Zone.Cite, nil, h.Zone.Zone.Line)
 	}
 	d.Rounding = duixian.Rounding{Quantum: decimal.MustNew(1, 2)}
 	if r := h.Rounding; r != nil {
@@ -424,7 +428,7 @@ func (l *loader) compileHeader(d *Document, spec *fileSpec) {
 			q, _ := decimal.New(unit, places)
 			d.Rounding = duixian.Rounding{Quantum: q}
 		}
-		d.roundingCite, _ = l.cite(d, r.Cite, nil)
+		d.roundingCite, _ = l.cite(d, r.Cite, nil, r.Unit.Line)
 	}
 	if m := h.MinimumPayout; m != nil {
 		v, err := duixian.ParseAmount(m.Amount.Value)
@@ -432,13 +436,13 @@ func (l *loader) compileHeader(d *Document, spec *fileSpec) {
 			l.errf(m.Amount.Line, "minimum_payout: %v", err)
 		}
 		d.MinimumPayout = v
-		d.minimumCite, _ = l.cite(d, m.Cite, nil)
+		d.minimumCite, _ = l.cite(d, m.Cite, nil, m.Amount.Line)
 	}
 	if sp := h.SameProject; sp != nil {
 		if sp.Rule.Value != "highest-only" {
 			l.errf(sp.Rule.Line, "same_project rule %q is not highest-only", sp.Rule.Value)
 		}
-		c, _ := l.cite(d, sp.Cite, nil)
+		c, _ := l.cite(d, sp.Cite, nil, sp.Rule.Line)
 		d.sameProject = &c
 	}
 	for _, s := range h.Supersedes {
@@ -447,7 +451,7 @@ func (l *loader) compileHeader(d *Document, spec *fileSpec) {
 			l.errf(s.Document.Line, "supersedes %s: no such document in the catalogue (add a kind: record entry for it)", s.Document.Value)
 			continue
 		}
-		c, _ := l.cite(d, s.Cite, nil)
+		c, _ := l.cite(d, s.Cite, nil, s.Document.Line)
 		d.supersedes = append(d.supersedes, supersession{doc: old, eventsUntil: l.date(s.EventsUntil), cite: c})
 	}
 	for _, a := range h.Annuls {
@@ -456,7 +460,7 @@ func (l *loader) compileHeader(d *Document, spec *fileSpec) {
 			l.errf(a.Document.Line, "annuls %s: no such document in the catalogue (add a kind: record entry for it)", a.Document.Value)
 			continue
 		}
-		c, _ := l.cite(d, a.Cite, nil)
+		c, _ := l.cite(d, a.Cite, nil, a.Document.Line)
 		old.annulled = &annulment{by: d, from: l.date(a.From), cite: c}
 	}
 }
@@ -556,7 +560,7 @@ func (l *loader) condition(d *Document, env *expression.Env, s conditionSpec, a 
 
 func (l *loader) zoneCondition(d *Document, env *expression.Env, zone string, c duixian.Cite, owner string) *Condition {
 	z, ok := duixian.ZoneByID(zone)
-	if !ok {
+	if !ok || env == nil {
 		return nil
 	}
 	src := strconv.Quote(zone) + " in zones"
@@ -592,7 +596,7 @@ func (l *loader) clause(d *Document, env *expression.Env, a *Article, s clauseSp
 			l.errf(s.Zone.Zone.Line, "unknown zone %q (core-60, yizhuang-225, bonded)", s.Zone.Zone.Value)
 		}
 		cl.Zone = s.Zone.Zone.Value
-		zoneCite, _ = l.cite(d, s.Zone.Cite, nil)
+		zoneCite, _ = l.cite(d, s.Zone.Cite, nil, s.Zone.Zone.Line)
 	}
 	if cl.Zone != "" {
 		owner := d.ID

@@ -224,6 +224,20 @@ func (ys *yearSelection) violation(chosen []int, who int) *duixian.Reason {
 			}
 		}
 	}
+	// The same clause claimed twice for the same project (or, without a
+	// project, for the enterprise itself) in one year is one claim made twice.
+	for a := 0; a < len(chosen); a++ {
+		for b := a + 1; b < len(chosen); b++ {
+			i, j := chosen[a], chosen[b]
+			if ys.d[i].Clause == ys.d[j].Clause && ys.set.Claims[i].Project == ys.set.Claims[j].Project && involves([]int{i, j}) {
+				ys.lastKey = "duplicate"
+				cl := ys.cat.byID[ys.d[i].Clause]
+				return &duixian.Reason{Code: "duplicate", Cite: cl.Article.cite,
+					Zh: fmt.Sprintf("同一年度同一项目已申报%s，不重复支持", cl.Title),
+					En: fmt.Sprintf("%s is already claimed this year for the same project", cl.ID)}
+			}
+		}
+	}
 	// The same project under two clauses whose documents say 就高不重复.
 	for a := 0; a < len(chosen); a++ {
 		for b := a + 1; b < len(chosen); b++ {

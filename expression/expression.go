@@ -16,6 +16,7 @@ package expression
 import (
 	"fmt"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -291,9 +292,43 @@ func (e *CompileError) Error() string {
 	return fmt.Sprintf("%d:%d: %s", e.Line, e.Column, e.Message)
 }
 
+// amountLiteral is an amount written as the gazette writes it inside an
+// expression: 3000万元, 1.5亿元, 2500元. CEL has no such token, so the
+// rewrite to a plain number of yuan cannot change the meaning of anything else.
+var amountLiteral = regexp.MustCompile(`(\d+(?:\.\d+)?)(亿元|万元|元)`)
+
+func rewriteAmounts(src string) (string, error) {
+	var bad error
+	out := amountLiteral.ReplaceAllStringFunc(src, func(m string) string {
+		parts := amountLiteral.FindStringSubmatch(m)
+		d, err := decimal.Parse(parts[1])
+		if err != nil {
+			bad = err
+			return m
+		}
+		scale := map[string]int64{"亿元": 100000000, "万元": 10000, "元": 1}[parts[2]]
+		v, err := d.Mul(decimal.MustNew(scale, 0))
+		if err != nil {
+			bad = err
+			return m
+		}
+		v = v.Trim(0)
+		if v.Scale() > 0 && v.Prec() > 15 {
+			bad = fmt.Errorf("%s has more digits than a literal keeps exactly", m)
+			return m
+		}
+		return v.String() // a fraction is read back exactly by asDecimal
+	})
+	return out, bad
+}
+
 // Compile parses and type-checks src, which must produce a value of type want.
 func (e *Env) Compile(src string, want Type) (*Program, error) {
-	checked, iss := e.env.Compile(src)
+	text, err := rewriteAmounts(src)
+	if err != nil {
+		return nil, &CompileError{Line: 1, Column: 1, Message: "amount: " + err.Error()}
+	}
+	checked, iss := e.env.Compile(text)
 	if iss.Err() != nil {
 		errs := iss.Errors()
 		first := errs[0]
@@ -372,6 +407,9 @@ func referenced(a *ast.AST, vars map[string]Type) []string {
 type sizeEstimator struct{}
 
 func (sizeEstimator) EstimateSize(element checker.AstNode) *checker.SizeEstimate {
+	if element.Type().IsExactType(decimalType) {
+		return &checker.SizeEstimate{Min: 1, Max: 1} // a decimal is a fixed 16 bytes
+	}
 	if element.Type().Kind() == types.ListKind || element.Type().Kind() == types.StringKind {
 		return &checker.SizeEstimate{Min: 0, Max: MaxListLen}
 	}

@@ -51,7 +51,8 @@ func runCatalogue(args []string, out io.Writer) error {
 	fl.SetOutput(io.Discard)
 	dir := fl.String("catalogue", "", "catalogue directory")
 	asJSON := fl.Bool("json", false, "JSON output")
-	if err := fl.Parse(args[1:]); err != nil {
+	positional, err := parseInterspersed(fl, args[1:])
+	if err != nil {
 		return duixian.Errorf(duixian.EINVALID, "flags", "参数错误：%v", "bad flags: %v", err)
 	}
 	cat, err := loadCatalogue(*dir)
@@ -62,12 +63,12 @@ func runCatalogue(args []string, out io.Writer) error {
 	case "list":
 		return catalogueList(cat, out, *asJSON)
 	case "show":
-		if fl.NArg() != 1 {
+		if len(positional) != 1 {
 			return duixian.Errorf(duixian.EINVALID, "ID", "用法：catalogue show 条款ID", "usage: catalogue show CLAUSE-ID")
 		}
-		cl, ok := cat.Clause(fl.Arg(0))
+		cl, ok := cat.Clause(positional[0])
 		if !ok {
-			return duixian.Errorf(duixian.ENOTFOUND, "ID", "没有条款 %s", "no clause %s", fl.Arg(0))
+			return duixian.Errorf(duixian.ENOTFOUND, "ID", "没有条款 %s", "no clause %s", positional[0])
 		}
 		return catalogueShow(cl.View(), out, *asJSON)
 	case "lint":
@@ -233,6 +234,22 @@ func catalogueCoverage(cat *engine.Catalogue, out io.Writer) error {
 		return &checkFailed{fmt.Sprintf("%d 条尚未编码 / %d articles are not encoded yet", counts["pending"]+counts["uncovered"], counts["pending"]+counts["uncovered"])}
 	}
 	return nil
+}
+
+// parseInterspersed parses flags that may come before or after positional
+// arguments ("catalogue show ID --json"), returning the positional ones.
+func parseInterspersed(fl *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fl.Parse(args); err != nil {
+			return nil, err
+		}
+		if fl.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fl.Arg(0))
+		args = fl.Args()[1:]
+	}
 }
 
 func writeJSON(out io.Writer, v any) error {

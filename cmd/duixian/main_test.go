@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/etown/duixian/catalogue"
+)
+
+func runCmd(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+const bookstore = `{"zones":["core-60","yizhuang-225"],"major_penalty_3y":false,"criminal_record_3y":false,"serious_dishonest":false,
+"operating_normally":true,"declared_truthful":true,"has_publication_permit":true,"bookstore_premises":true,"publications_main_business":true,
+"operating_months":18,"business_area_m2":"200","publication_area_m2":"120","books_on_shelf":3000,"publication_varieties":800,
+"hosted_reading_events":6,"quarter_hour_service":true}`
+
+func TestEvalJSONContract(t *testing.T) {
+	code, out, errs := runCmd(t, bookstore, "eval", "--clause", "jjgf-2025-21/7.1", "--facts", "-", "--date", "2026-03-01", "--as-of", "2026-06-30", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var d map[string]any
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatal(err)
+	}
+	if d["eligible"] != true || d["amount_fen"] != float64(12000000) || d["amount"] != "120000.00" {
+		t.Fatalf("decision: %v", out)
+	}
+	for _, k := range []string{"document", "reasons", "trace", "event_date", "as_of"} {
+		if _, ok := d[k]; !ok {
+			t.Errorf("JSON decision lacks %q", k)
+		}
+	}
+	if doc := d["document"].(map[string]any); doc["number"] != "京技管发〔2025〕21号" || doc["version"] != "2025-10-28" {
+		t.Errorf("document: %v", doc)
+	}
+	if !strings.Contains(out, "依据21号第七条（一），出版物经营面积120平方米") {
+		t.Errorf("trace does not explain the tier in Chinese: %s", out)
+	}
+}
+
+func TestEvalRefusalGivesReasons(t *testing.T) {
+	facts := strings.Replace(bookstore, `"books_on_shelf":3000`, `"books_on_shelf":1999`, 1)
+	code, out, _ := runCmd(t, facts, "eval", "--clause", "jjgf-2025-21/7.1", "--facts", "-", "--date", "2026-03-01", "--json", "--trace=false")
+	if code != 0 {
+		t.Fatalf("a refusal is a decision, not an error: exit %d", code)
+	}
+	var d struct {
+		Eligible bool
+		Reasons  []struct{ Code, MessageZh, Cite map[string]string }
+	}
+	var raw map[string]any
+	json.Unmarshal([]byte(out), &raw)
+	if raw["eligible"] != false || !strings.Contains(out, `"code": "jjgf-2025-21:books"`) || !strings.Contains(out, "上架经营出版物不少于2000册") {
+		t.Fatalf("refusal: %s", out)
+	}
+	_ = d
+}
+
+func TestEvalBadFactsExit2(t *testing.T) {
+	for _, tc := range []struct{ facts, want string }{
+		{strings.Replace(bookstore, `"publication_area_m2":"120"`, `"publication_area_m2":"一百"`, 1), "publication_area_m2"},
+		{strings.Replace(bookstore, `"quarter_hour_service":true`, `"quarter_hour_service":"yes"`, 1), "quarter_hour_service"},
+		{strings.Replace(bookstore, `,"quarter_hour_service":true`, ``, 1), "quarter_hour_service（在企业、园区、社区、商超周边等地开办，实现补足“一刻钟”便民文化服务）缺失"},
+		{strings.Replace(bookstore, `"operating_months":18`, `"operating_months":-3`, 1), "不得小于 0"},
+		{`not json`, "不是有效的 JSON"},
+	} {
+		code, _, errs := runCmd(t, tc.facts, "eval", "--clause", "jjgf-2025-21/7.1", "--facts", "-", "--date", "2026-03-01")
+		if code != 2 || !strings.Contains(errs, tc.want) {
+			t.Errorf("exit %d, stderr %q; want exit 2 naming %q", code, errs, tc.want)
+		}
+	}
+	if code, _, errs := runCmd(t, bookstore, "eval", "--clause", "jjgf-2025-21/9.9", "--facts", "-"); code != 2 || !strings.Contains(errs, "没有条款") {
+		t.Errorf("unknown clause: exit %d %s", code, errs)
+	}
+}
+
+func TestEvalClaims(t *testing.T) {
+	set := `{"year": 2026, "as_of": "2027-01-15", "facts": ` + strings.TrimSuffix(bookstore, "}") + `, "public_culture_outstanding": true, "annual_costs": "100万元"},
+	  "claims": [{"clause": "jjgf-2025-21/7.1", "event_date": "2026-03-01"}, {"clause": "jjgf-2025-21/7.2", "event_date": "2026-04-01"}]}`
+	code, out, errs := runCmd(t, set, "eval", "--claims", "-", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var y struct {
+		TotalFen  int64 `json:"total_fen"`
+		Decisions []struct {
+			Eligible bool
+			Reasons  []struct{ Code string }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &y); err != nil {
+		t.Fatal(err)
+	}
+	if y.TotalFen != 12000000 || len(y.Decisions) != 2 || y.Decisions[1].Eligible || y.Decisions[1].Reasons[0].Code != "exclusive" {
+		t.Fatalf("year: %s", out)
+	}
+}
+
+// copyCatalogue writes the embedded catalogue to a directory an author
+// could edit.
+func copyCatalogue(t *testing.T) string {
+	dir := t.TempDir()
+	err := fs.WalkDir(catalogue.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(catalogue.FS, p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, p), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestLintDirectory(t *testing.T) {
+	dir := copyCatalogue(t)
+	if code, out, errs := runCmd(t, "", "catalogue", "lint", "--catalogue", dir); code != 0 {
+		t.Fatalf("the shipped catalogue must lint: exit %d %s %s", code, out, errs)
+	}
+	p := filepath.Join(dir, "jjgf-2025-21.yaml")
+	b, _ := os.ReadFile(p)
+	s := strings.Replace(string(b), "when: books_on_shelf >= 2000", "when: book_on_shelf >= 2000", 1)
+	s = strings.Replace(s, `{range: "(100, 200]", amount: 12万元}`, `{range: "(110, 200]", amount: 12万元}`, 1)
+	s = strings.Replace(s, `cite: "18"`, `cite: "81"`, 1)
+	os.WriteFile(p, []byte(s), 0o644)
+	code, _, errs := runCmd(t, "", "catalogue", "lint", "--catalogue", dir)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	for _, want := range []string{"jjgf-2025-21.yaml:", "unknown fact: 'book_on_shelf'", "gap between tiers", "broken citation \"81\""} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("lint output lacks %q:\n%s", want, errs)
+		}
+	}
+}
+
+func TestCatalogueShowJSON(t *testing.T) {
+	code, out, errs := runCmd(t, "", "catalogue", "show", "jjgf-2025-21/7.4", "--json")
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	for _, want := range []string{`"name": "reading_events"`, `"text": "对作为主办方`, `"label": "第七条（四）"`, `"formula"`, `"expr": "\"core-60\" in zones"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("show lacks %s", want)
+		}
+	}
+	if code, out, _ := runCmd(t, "", "catalogue", "list", "--json"); code != 0 || !strings.Contains(out, `"jjgf-2025-21/7.3.1"`) {
+		t.Errorf("list: %d %s", code, out[:min(200, len(out))])
+	}
+}

@@ -1,0 +1,89 @@
+package duixian_test
+
+import (
+	"testing"
+
+	"github.com/etown/duixian"
+	"github.com/govalues/decimal"
+)
+
+func TestParseAmount(t *testing.T) {
+	for in, want := range map[string]string{
+		"6万元": "60000", "2500元": "2500", "1.5亿元": "150000000", "25000.00": "25000.00", "0.01万元": "100", " 775元 ": "775",
+	} {
+		got, err := duixian.ParseAmount(in)
+		if err != nil || !got.Equal(decimal.MustParse(want)) {
+			t.Errorf("ParseAmount(%q) = %s, %v; want %s", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "6万", "abc元", "1e3元", "五万元"} {
+		if _, err := duixian.ParseAmount(bad); err == nil {
+			t.Errorf("ParseAmount(%q) accepted", bad)
+		}
+	}
+}
+
+func TestParseRate(t *testing.T) {
+	for in, want := range map[string]string{"50%": "0.5", "0.1%": "0.001", "1:0.5": "0.5", "1:1": "1", "1：0.5": "0.5", "0.8%": "0.008"} {
+		got, err := duixian.ParseRate(in)
+		if err != nil || !got.Equal(decimal.MustParse(want)) {
+			t.Errorf("ParseRate(%q) = %s, %v; want %s", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"50", "x%", "0:1", "1:"} {
+		if _, err := duixian.ParseRate(bad); err == nil {
+			t.Errorf("ParseRate(%q) accepted", bad)
+		}
+	}
+}
+
+// Rounding to 100 yuan is half-up and happens once, from the exact value:
+// each pair sits on one side of a 50-yuan tie.
+func TestRoundHalfUpTo100Yuan(t *testing.T) {
+	r := duixian.Rounding{Quantum: decimal.Hundred}
+	for in, want := range map[string]string{
+		"7250": "7300", "7249.99": "7200", "7249.995": "7200", "7250.00": "7300", "49.99": "0", "50": "100", "0": "0", "125000.50": "125000",
+	} {
+		got, err := r.RoundHalfUp(decimal.MustParse(in))
+		if err != nil || !got.Equal(decimal.MustParse(want)) {
+			t.Errorf("RoundHalfUp(%s) = %s; want %s", in, got, want)
+		}
+	}
+	fen := duixian.Rounding{Quantum: decimal.MustNew(1, 2)}
+	if got, _ := fen.RoundHalfUp(decimal.MustParse("0.005")); !got.Equal(decimal.MustParse("0.01")) {
+		t.Errorf("to the fen, 0.005 rounds to 0.01, got %s", got)
+	}
+	if _, err := r.RoundHalfUp(decimal.MustParse("-1")); err == nil {
+		t.Error("a negative amount has no award rounding")
+	}
+}
+
+func TestMoneyFormats(t *testing.T) {
+	for m, want := range map[duixian.Money]string{730000: "0.73万元", 6000000: "6.00万元", 327500: "3275.00元", 1: "0.01元", 0: "0.00万元"} {
+		if got := m.Wan(); got != want {
+			t.Errorf("Money(%d).Wan() = %q; want %q", m, got, want)
+		}
+	}
+	if got := duixian.Money(-150).String(); got != "-1.50" {
+		t.Errorf("negative: %q", got)
+	}
+	if _, err := duixian.MoneyFromDecimal(decimal.MustParse("1.005")); err == nil {
+		t.Error("a third decimal is not silently dropped")
+	}
+	if m, err := duixian.MoneyFromDecimal(decimal.MustParse("7250.50")); err != nil || m != 725050 {
+		t.Errorf("7250.50 yuan = %d fen, %v", m, err)
+	}
+}
+
+func TestDates(t *testing.T) {
+	d, err := duixian.ParseDate("2025-10-28")
+	if err != nil || d.Chinese() != "2025年10月28日" || d.AddDays(365*5).String() != "2030-10-27" {
+		t.Fatalf("%v %v %s", d, err, d.AddDays(365*5))
+	}
+	if _, err := duixian.ParseDate("2025-02-30"); err == nil {
+		t.Error("2025-02-30 accepted")
+	}
+	if !d.Before(d.AddDays(1)) || d.Before(d) || !d.AddDays(1).After(d) {
+		t.Error("ordering")
+	}
+}
