@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"cel.dev/cel-go/common/types/ref"
-	"cel.dev/cel-go/interpreter"
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/expression"
 	"github.com/govalues/decimal"
@@ -35,25 +33,25 @@ type node struct {
 	cite duixian.Cite
 	zh   string
 
-	when   *expression.Program
+	when   *expression.Linked
 	whenZh string
 
 	amount    decimal.Decimal // nodeAmount; unit amount of nodePer; maximum of nodeUpTo
 	rate      decimal.Decimal
 	rateText  string // as written: "50%", "1:0.5"
-	of        *expression.Program
+	of        *expression.Linked
 	ofLabel   label
-	count     *expression.Program
+	count     *expression.Linked
 	countZh   string
 	countUnit string
 
-	on       *expression.Program
+	on       *expression.Linked
 	onLabel  label
 	bands    []band
 	children []*node
 	each     *each
 
-	less    *expression.Program
+	less    *expression.Linked
 	lessZh  string
 	cap     *citedAmount
 	caps    []*node
@@ -141,28 +139,7 @@ type each struct {
 	fact  *Fact
 	valid []*Condition
 	award *node
-	slot  map[string]int
 }
-
-// activation resolves names to the claim's bound facts; a record's fields
-// shadow the claim's facts inside an each node.
-type activation struct {
-	slot   map[string]int
-	vals   []ref.Val
-	parent interpreter.Activation
-}
-
-func (a *activation) ResolveName(name string) (any, bool) {
-	if i, ok := a.slot[name]; ok {
-		return a.vals[i], true
-	}
-	if a.parent != nil {
-		return a.parent.ResolveName(name)
-	}
-	return nil, false
-}
-
-func (a *activation) Parent() interpreter.Activation { return a.parent }
 
 // evaluation carries one claim through its clause.
 type evaluation struct {
@@ -195,9 +172,9 @@ func notApplied(code string, c duixian.Cite, zh, en string) result {
 	return result{why: &duixian.Reason{Code: code, Zh: zh, En: en, Cite: c}}
 }
 
-func (n *node) eval(ev *evaluation, act interpreter.Activation) (result, error) {
+func (n *node) eval(ev *evaluation, vals []expression.Value) (result, error) {
 	if n.when != nil {
-		holds, err := n.when.Bool(act)
+		holds, err := n.when.Bool(vals)
 		if err != nil {
 			return result{}, err
 		}
@@ -205,16 +182,16 @@ func (n *node) eval(ev *evaluation, act interpreter.Activation) (result, error) 
 			ev.cov.mark(n.key+" when", holds)
 		}
 		if !holds {
-			return notApplied("not-applicable", n.cite, "不符合"+n.whenZh, "condition not met: "+n.when.Source), nil
+			return notApplied("not-applicable", n.cite, "不符合"+n.whenZh, "condition not met: "+n.when.Source()), nil
 		}
 	}
-	r, err := n.shape(ev, act)
+	r, err := n.shape(ev, vals)
 	if err != nil || !r.ok {
 		return r, err
 	}
 	v := r.v
 	if n.less != nil {
-		d, err := n.less.Decimal(act)
+		d, err := n.less.Decimal(vals)
 		if err != nil {
 			return result{}, err
 		}
@@ -247,7 +224,7 @@ func (n *node) eval(ev *evaluation, act interpreter.Activation) (result, error) 
 		}
 	}
 	for i, c := range n.caps {
-		cr, err := c.eval(ev, act)
+		cr, err := c.eval(ev, vals)
 		if err != nil {
 			return result{}, err
 		}
@@ -272,7 +249,7 @@ func (n *node) eval(ev *evaluation, act interpreter.Activation) (result, error) 
 	return result{v: v, ok: true}, nil
 }
 
-func (n *node) shape(ev *evaluation, act interpreter.Activation) (result, error) {
+func (n *node) shape(ev *evaluation, vals []expression.Value) (result, error) {
 	switch n.kind {
 	case nodeAmount:
 		if n.zh == "" {
@@ -287,7 +264,7 @@ func (n *node) shape(ev *evaluation, act interpreter.Activation) (result, error)
 		return result{v: n.amount, ok: true}, nil
 
 	case nodeRate:
-		base, err := n.of.Decimal(act)
+		base, err := n.of.Decimal(vals)
 		if err != nil {
 			return result{}, err
 		}
@@ -304,7 +281,7 @@ func (n *node) shape(ev *evaluation, act interpreter.Activation) (result, error)
 		return result{v: v, ok: true}, nil
 
 	case nodePer:
-		cnt, err := n.count.Decimal(act)
+		cnt, err := n.count.Decimal(vals)
 		if err != nil {
 			return result{}, err
 		}
@@ -318,7 +295,7 @@ func (n *node) shape(ev *evaluation, act interpreter.Activation) (result, error)
 		return result{v: v, ok: true}, nil
 
 	case nodeUpTo:
-		reviewed, err := n.of.Decimal(act)
+		reviewed, err := n.of.Decimal(vals)
 		if err != nil {
 			return result{}, err
 		}
@@ -339,7 +316,7 @@ func (n *node) shape(ev *evaluation, act interpreter.Activation) (result, error)
 		return result{v: v, ok: true}, nil
 
 	case nodeTiers:
-		x, err := n.on.Decimal(act)
+		x, err := n.on.Decimal(vals)
 		if err != nil {
 			return result{}, err
 		}
@@ -360,19 +337,19 @@ func (n *node) shape(ev *evaluation, act interpreter.Activation) (result, error)
 			if ev.trace {
 				ev.say(n.cite, "%s，属于“%s”档", n.onLabel.show(x), b.zh(n.onLabel.unit))
 			}
-			return b.node.eval(ev, act)
+			return b.node.eval(ev, vals)
 		}
 		if ev.cov != nil {
 			ev.cov.hit(n.key + " no-band")
 		}
 		return notApplied("no-tier", n.cite,
 			fmt.Sprintf("%s，不在%s规定的任何档次内（最低档为%s）", n.onLabel.show(x), n.cite, n.bands[0].zh(n.onLabel.unit)),
-			fmt.Sprintf("%s = %s falls in no tier of %s", n.on.Source, x, n.cite.Article)), nil
+			fmt.Sprintf("%s = %s falls in no tier of %s", n.on.Source(), x, n.cite.Article)), nil
 
 	case nodeCases:
 		var whys []string
 		for i, c := range n.children {
-			r, err := c.eval(ev, act)
+			r, err := c.eval(ev, vals)
 			if err != nil {
 				return result{}, err
 			}
@@ -393,7 +370,7 @@ func (n *node) shape(ev *evaluation, act interpreter.Activation) (result, error)
 		var parts []string
 		var whys []string
 		for i, c := range n.children {
-			r, err := c.eval(ev, act)
+			r, err := c.eval(ev, vals)
 			if err != nil {
 				return result{}, err
 			}
@@ -431,29 +408,28 @@ func (n *node) shape(ev *evaluation, act interpreter.Activation) (result, error)
 		return result{v: best, ok: true}, nil
 
 	case nodeEach:
-		return n.each.eval(ev, act, n)
+		return n.each.eval(ev, vals, n)
 	}
 	return result{}, fmt.Errorf("award node %s has no shape", n.key)
 }
 
-func (e *each) eval(ev *evaluation, parent interpreter.Activation, n *node) (result, error) {
+func (e *each) eval(ev *evaluation, vals []expression.Value, n *node) (result, error) {
 	records, _ := ev.facts[e.fact.Name].([]duixian.Facts)
 	var sum decimal.Decimal
 	counted := 0
-	vals := make([]ref.Val, len(e.fact.Fields))
-	act := &activation{slot: e.slot, vals: vals, parent: parent}
 	for i, rec := range records {
-		for j, f := range e.fact.Fields {
-			v, err := expression.Value(f.exprType(), rec[f.Name])
+		// A record's fields have slots of their own in the same frame.
+		for _, f := range e.fact.Fields {
+			v, err := expression.ValueOf(f.exprType(), rec[f.Name])
 			if err != nil {
 				return result{}, fmt.Errorf("%s[%d].%s: %w", e.fact.Name, i, f.Name, err)
 			}
-			vals[j] = v
+			vals[f.slot] = v
 		}
 		ev.record = recordName(rec, i)
 		valid := true
 		for _, c := range e.valid {
-			ok, err := c.prg.Bool(act)
+			ok, err := c.prg.Bool(vals)
 			if err != nil {
 				return result{}, err
 			}
@@ -472,7 +448,7 @@ func (e *each) eval(ev *evaluation, parent interpreter.Activation, n *node) (res
 			ev.record = ""
 			continue
 		}
-		r, err := e.award.eval(ev, act)
+		r, err := e.award.eval(ev, vals)
 		if err != nil {
 			return result{}, err
 		}

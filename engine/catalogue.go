@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"sync"
+
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/expression"
 	"github.com/govalues/decimal"
@@ -15,6 +17,18 @@ type Catalogue struct {
 	byID      map[string]*Clause
 	facts     map[string]*Fact // every fact, shared and per document; names are unique
 	cases     []caseFile
+	// Every fact and record field has a slot; an evaluation binds a claim's
+	// facts into a frame of nslots values that linked programs read.
+	nslots int
+	frames sync.Pool
+}
+
+func (c *Catalogue) frame() *[]expression.Value {
+	if f, ok := c.frames.Get().(*[]expression.Value); ok {
+		return f
+	}
+	f := make([]expression.Value, c.nslots)
+	return &f
 }
 
 // Document is one gazette document with its lifecycle and its articles.
@@ -107,9 +121,7 @@ type Clause struct {
 	classify   *classification
 	yearlyCap  *citedAmount
 	payment    *payment
-	facts      []*Fact // every fact an expression of the clause reads, in slot order
-	slot       map[string]int
-	records    map[string]*Fact
+	facts      []*Fact // every fact an expression of the clause reads, in order of first use
 	line       int
 }
 
@@ -123,7 +135,9 @@ type Condition struct {
 	En    string
 	Cite  duixian.Cite
 	Expr  string
-	prg   *expression.Program
+	prg   *expression.Linked
+	// pass and fail are the trace sentences of the condition, written once.
+	pass, fail string
 	doc   bool   // a document-wide eligibility condition
 	owner string // the clause id, or the document id for eligibility
 	file  string
@@ -145,7 +159,7 @@ type outcome struct {
 	outcome string
 	zh      string
 	cite    duixian.Cite
-	prg     *expression.Program
+	prg     *expression.Linked
 }
 
 type payment struct {
@@ -157,7 +171,7 @@ type tranche struct {
 	share decimal.Decimal
 	text  string
 	zh    string
-	prg   *expression.Program
+	prg   *expression.Linked
 }
 
 // Limit is a rule across the claims of one enterprise in one year.
@@ -166,14 +180,13 @@ type Limit struct {
 	key        string
 	max        int
 	clauses    []*Clause
-	total      *expression.Program
+	total      *expression.Linked
 	totalZh    string
 	zh, en     string
 	cite       duixian.Cite
 	doc        *Document
 	line       int
 	totalFacts []*Fact
-	totalSlots map[string]int
 }
 
 // Documents lists the documents in catalogue order.

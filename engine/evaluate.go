@@ -3,8 +3,8 @@ package engine
 import (
 	"fmt"
 
-	"cel.dev/cel-go/common/types/ref"
 	"github.com/etown/duixian"
+	"github.com/etown/duixian/expression"
 	"github.com/govalues/decimal"
 )
 
@@ -35,11 +35,12 @@ func (c *Catalogue) Evaluate(claim duixian.Claim, opt Options) (duixian.Decision
 	doc := cl.Document
 	d := duixian.Decision{Clause: cl.ID, Title: cl.Title, Document: doc.version(), EventDate: claim.EventDate, AsOf: asOf}
 
-	vals := make([]ref.Val, len(cl.facts))
+	frame := c.frame()
+	defer c.frames.Put(frame)
+	vals := *frame
 	if err := cl.bind(claim.Facts, vals); err != nil {
 		return duixian.Decision{}, err
 	}
-	act := &activation{slot: cl.slot, vals: vals}
 	ev := &evaluation{clause: cl, facts: claim.Facts, trace: opt.Trace, cov: opt.cov}
 	if ev.trace {
 		ev.say(doc.inForceCite, "适用%s（版本%s，%s起施行%s），事项发生日%s，判定日%s",
@@ -49,7 +50,7 @@ func (c *Catalogue) Evaluate(claim duixian.Claim, opt Options) (duixian.Decision
 	d.Reasons = append(d.Reasons, doc.lifecycle(claim.EventDate, asOf)...)
 
 	for _, cond := range cl.conditions {
-		holds, err := cond.prg.Bool(act)
+		holds, err := cond.prg.Bool(vals)
 		if err != nil {
 			return duixian.Decision{}, fmt.Errorf("%s %s: %w", cl.ID, cond.ID, err)
 		}
@@ -58,20 +59,20 @@ func (c *Catalogue) Evaluate(claim duixian.Claim, opt Options) (duixian.Decision
 		}
 		if holds {
 			if ev.trace {
-				ev.say(cond.Cite, "符合：%s", cond.Zh)
+				ev.steps = append(ev.steps, duixian.Step{Cite: cond.Cite, Text: cond.pass})
 			}
 			continue
 		}
 		d.Reasons = append(d.Reasons, duixian.Reason{Code: cond.code(cl), Zh: "不符合：" + cond.Zh, En: "not met: " + cond.En, Cite: cond.Cite})
 		if ev.trace {
-			ev.say(cond.Cite, "不符合：%s", cond.Zh)
+			ev.steps = append(ev.steps, duixian.Step{Cite: cond.Cite, Text: cond.fail})
 		}
 	}
 
 	if cl.classify != nil {
 		d.Outcome = cl.classify.none
 		for _, o := range cl.classify.outcomes {
-			holds, err := o.prg.Bool(act)
+			holds, err := o.prg.Bool(vals)
 			if err != nil {
 				return duixian.Decision{}, fmt.Errorf("%s outcome %s: %w", cl.ID, o.outcome, err)
 			}
@@ -94,7 +95,7 @@ func (c *Catalogue) Evaluate(claim duixian.Claim, opt Options) (duixian.Decision
 	}
 
 	if len(d.Reasons) == 0 && cl.award != nil {
-		if err := c.award(cl, ev, act, &d); err != nil {
+		if err := c.award(cl, ev, vals, &d); err != nil {
 			return duixian.Decision{}, err
 		}
 	}
@@ -108,9 +109,9 @@ func (c *Catalogue) Evaluate(claim duixian.Claim, opt Options) (duixian.Decision
 
 // award computes the amount of a claim that meets every condition: the
 // formula, then rounding, the minimum payout and the payment schedule.
-func (c *Catalogue) award(cl *Clause, ev *evaluation, act *activation, d *duixian.Decision) error {
+func (c *Catalogue) award(cl *Clause, ev *evaluation, vals []expression.Value, d *duixian.Decision) error {
 	doc := cl.Document
-	r, err := cl.award.eval(ev, act)
+	r, err := cl.award.eval(ev, vals)
 	if err != nil {
 		return fmt.Errorf("%s: %w", cl.ID, err)
 	}
@@ -154,7 +155,7 @@ func (c *Catalogue) award(cl *Clause, ev *evaluation, act *activation, d *duixia
 	}
 	if cl.payment != nil {
 		d.Batched = true
-		now, err := cl.payment.payable(ev, act, rounded, doc.Rounding)
+		now, err := cl.payment.payable(ev, vals, rounded, doc.Rounding)
 		if err != nil {
 			return fmt.Errorf("%s: %w", cl.ID, err)
 		}
@@ -165,7 +166,7 @@ func (c *Catalogue) award(cl *Clause, ev *evaluation, act *activation, d *duixia
 
 // payable adds up the tranches whose conditions hold. Every tranche but the
 // last is rounded; the last takes the remainder, so tranches sum exactly.
-func (p *payment) payable(ev *evaluation, act *activation, total decimal.Decimal, r duixian.Rounding) (duixian.Money, error) {
+func (p *payment) payable(ev *evaluation, vals []expression.Value, total decimal.Decimal, r duixian.Rounding) (duixian.Money, error) {
 	var now, paidSoFar decimal.Decimal
 	for i, t := range p.tranches {
 		var part decimal.Decimal
@@ -184,7 +185,7 @@ func (p *payment) payable(ev *evaluation, act *activation, total decimal.Decimal
 		if paidSoFar, err = paidSoFar.Add(part); err != nil {
 			return 0, err
 		}
-		holds, err := t.prg.Bool(act)
+		holds, err := t.prg.Bool(vals)
 		if err != nil {
 			return 0, err
 		}

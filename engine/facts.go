@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"cel.dev/cel-go/common/types/ref"
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/expression"
 	"github.com/govalues/decimal"
@@ -42,6 +41,7 @@ type Fact struct {
 	Zh, En   string
 	Help     string
 	Document string // "" for facts shared by the whole catalogue
+	slot     int
 }
 
 // EnumValue is one allowed value of an enum or set fact.
@@ -305,10 +305,14 @@ func rawFromYAML(n *yaml.Node) (any, error) {
 	return nil, fmt.Errorf("line %d: unsupported YAML value", n.Line)
 }
 
-// bind resolves a clause's facts from a claim into expression values, in
-// the clause's slot order.
-func (cl *Clause) bind(facts duixian.Facts, vals []ref.Val) error {
-	for i, f := range cl.facts {
+// bind checks a claim's facts against the clause's schema and puts them in
+// their slots.
+func (cl *Clause) bind(facts duixian.Facts, vals []expression.Value) error {
+	return bindFacts(cl.facts, facts, vals)
+}
+
+func bindFacts(schema []*Fact, facts duixian.Facts, vals []expression.Value) error {
+	for _, f := range schema {
 		v, ok := facts[f.Name]
 		if !ok {
 			if f.Default == nil {
@@ -320,19 +324,18 @@ func (cl *Clause) bind(facts duixian.Facts, vals []ref.Val) error {
 			if _, ok := v.([]duixian.Facts); !ok {
 				return f.factError("facts."+f.Name, "应为记录列表", "must be a list of records")
 			}
-			vals[i] = nil
 			continue
 		}
-		ev, err := expression.Value(f.exprType(), v)
+		ev, err := expression.ValueOf(f.exprType(), v)
 		if err != nil {
 			return f.factError("facts."+f.Name, "类型不符：%v", "has the wrong type: %v", err)
 		}
-		if d, ok := v.(decimal.Decimal); ok {
+		if d, ok := v.(decimal.Decimal); ok && (f.Min != nil || f.Max != nil) {
 			if err := f.checkBounds("facts."+f.Name, d); err != nil {
 				return err
 			}
 		}
-		vals[i] = ev
+		vals[f.slot] = ev
 	}
 	return nil
 }

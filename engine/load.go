@@ -183,7 +183,38 @@ func (l *loader) addFact(s factSpec, doc string) *Fact {
 		return nil
 	}
 	l.cat.facts[f.Name] = f
+	l.assignSlots(f)
 	return f
+}
+
+// assignSlots gives a fact, or each field of a records fact, its slot.
+func (l *loader) assignSlots(f *Fact) {
+	if f.Kind == KindRecords {
+		for _, fd := range f.Fields {
+			fd.slot = l.cat.nslots
+			l.cat.nslots++
+		}
+		return
+	}
+	f.slot = l.cat.nslots
+	l.cat.nslots++
+}
+
+// names is the slot layout linked programs read: every fact by name, and
+// inside an each node the record's fields, which shadow facts.
+func (l *loader) names(record *Fact) map[string]int {
+	out := make(map[string]int, len(l.cat.facts))
+	for n, f := range l.cat.facts {
+		if f.Kind != KindRecords {
+			out[n] = f.slot
+		}
+	}
+	if record != nil {
+		for _, fd := range record.Fields {
+			out[fd.Name] = fd.slot
+		}
+	}
+	return out
 }
 
 func (l *loader) compileFact(s factSpec, doc string) *Fact {
@@ -486,8 +517,10 @@ func (l *loader) env(d *Document) *expression.Env {
 	return e
 }
 
-// compile compiles one expression, reporting problems at its line.
-func (l *loader) compile(env *expression.Env, s scalar, want expression.Type, what string) *expression.Program {
+// compile compiles one expression, reporting problems at its line, and
+// links it to the catalogue's slot layout (record is the records fact whose
+// fields are in scope, or nil).
+func (l *loader) compile(env *expression.Env, s scalar, want expression.Type, what string, record ...*Fact) *expression.Linked {
 	if env == nil {
 		return nil
 	}
@@ -505,7 +538,11 @@ func (l *loader) compile(env *expression.Env, s scalar, want expression.Type, wh
 		l.errf(line, "%s: %q: %v", what, s.Value, err)
 		return nil
 	}
-	return p
+	var rec *Fact
+	if len(record) > 0 {
+		rec = record[0]
+	}
+	return p.Link(l.names(rec))
 }
 
 func (l *loader) compileRules(d *Document, spec *fileSpec) {
@@ -543,7 +580,7 @@ func (l *loader) compileRules(d *Document, spec *fileSpec) {
 	}
 }
 
-func (l *loader) condition(d *Document, env *expression.Env, s conditionSpec, a *Article, owner string) *Condition {
+func (l *loader) condition(d *Document, env *expression.Env, s conditionSpec, a *Article, owner string, record ...*Fact) *Condition {
 	if !s.ID.set() {
 		l.errf(s.When.Line, "condition needs an id (a short code such as min-area)")
 	}
@@ -551,11 +588,18 @@ func (l *loader) condition(d *Document, env *expression.Env, s conditionSpec, a 
 		l.errf(s.ID.Line, "condition %s needs a message in Chinese (zh) and English (en)", s.ID.Value)
 	}
 	c, _ := l.cite(d, s.Cite, a)
-	prg := l.compile(env, s.When, expression.Bool, "condition "+s.ID.Value)
+	prg := l.compile(env, s.When, expression.Bool, "condition "+s.ID.Value, record...)
 	if prg == nil {
 		return nil
 	}
-	return &Condition{ID: s.ID.Value, Zh: s.Zh.Value, En: s.En.Value, Cite: c, Expr: s.When.Value, prg: prg, owner: owner, file: l.file, line: s.ID.Line}
+	return newCondition(Condition{ID: s.ID.Value, Zh: s.Zh.Value, En: s.En.Value, Cite: c, Expr: s.When.Value, prg: prg, owner: owner, file: l.file, line: s.ID.Line})
+}
+
+// newCondition writes the condition's trace sentences once, at load.
+func newCondition(c Condition) *Condition {
+	c.pass = "依据" + c.Cite.String() + "，符合：" + c.Zh
+	c.fail = "依据" + c.Cite.String() + "，不符合：" + c.Zh
+	return &c
 }
 
 func (l *loader) zoneCondition(d *Document, env *expression.Env, zone string, c duixian.Cite, owner string) *Condition {
@@ -569,7 +613,8 @@ func (l *loader) zoneCondition(d *Document, env *expression.Env, zone string, c 
 		l.errf(0, "zone condition needs the shared fact zones: %v", err)
 		return nil
 	}
-	return &Condition{ID: "zone", Zh: "在" + z.Zh + "内经营", En: "operates in " + z.En, Cite: c, Expr: src, prg: prg, doc: owner == d.ID, owner: owner, file: l.file}
+	return newCondition(Condition{ID: "zone", Zh: "在" + z.Zh + "内经营", En: "operates in " + z.En, Cite: c, Expr: src,
+		prg: prg.Link(l.names(nil)), doc: owner == d.ID, owner: owner, file: l.file})
 }
 
 func (l *loader) clause(d *Document, env *expression.Env, a *Article, s clauseSpec) {
@@ -621,7 +666,7 @@ func (l *loader) clause(d *Document, env *expression.Env, a *Article, s clauseSp
 		l.errf(s.ID.Line, "clause %s needs an award or a classify outcome", cl.ID)
 	}
 	if s.Award != nil {
-		cl.award = l.node(d, env, *s.Award, cl.ID+" award", a.cite, map[string]*Fact{})
+		cl.award = l.node(d, env, *s.Award, cl.ID+" award", a.cite, nil)
 	}
 	if s.Classify != nil {
 		cl.classify = &classification{none: orDefault(s.Classify.None.Value, "none")}
@@ -666,39 +711,32 @@ func (l *loader) clause(d *Document, env *expression.Env, a *Article, s clauseSp
 }
 
 // collectFacts lists every fact the clause's expressions read, in order of
-// first use, and gives each a slot.
+// first use: the schema of the clause's application form.
 func (l *loader) collectFacts(cl *Clause) {
-	cl.slot = map[string]int{}
-	add := func(name string) {
-		if _, ok := cl.slot[name]; ok {
+	seen := map[string]bool{}
+	reads := func(lk *expression.Linked) {
+		if lk == nil {
 			return
 		}
-		f, ok := l.cat.facts[name]
-		if !ok {
-			return // a record field
+		for _, name := range lk.Program().Vars {
+			f, ok := l.cat.facts[name]
+			if !ok || seen[name] {
+				continue // a record field, or known already
+			}
+			seen[name] = true
+			cl.facts = append(cl.facts, f)
 		}
-		cl.slot[name] = len(cl.facts)
-		cl.facts = append(cl.facts, f)
 	}
 	for _, c := range cl.conditions {
-		if c.prg == nil {
-			continue
-		}
-		for _, v := range c.prg.Vars {
-			add(v)
-		}
+		reads(c.prg)
 	}
 	var walk func(n *node)
 	walk = func(n *node) {
 		if n == nil {
 			return
 		}
-		for _, p := range []*expression.Program{n.when, n.of, n.count, n.on, n.less} {
-			if p != nil {
-				for _, v := range p.Vars {
-					add(v)
-				}
-			}
+		for _, p := range []*expression.Linked{n.when, n.of, n.count, n.on, n.less} {
+			reads(p)
 		}
 		for _, b := range n.bands {
 			walk(b.node)
@@ -710,11 +748,12 @@ func (l *loader) collectFacts(cl *Clause) {
 			walk(c)
 		}
 		if n.each != nil {
-			add(n.each.fact.Name)
+			if !seen[n.each.fact.Name] {
+				seen[n.each.fact.Name] = true
+				cl.facts = append(cl.facts, n.each.fact)
+			}
 			for _, c := range n.each.valid {
-				for _, v := range c.prg.Vars {
-					add(v)
-				}
+				reads(c.prg)
 			}
 			walk(n.each.award)
 		}
@@ -722,20 +761,12 @@ func (l *loader) collectFacts(cl *Clause) {
 	walk(cl.award)
 	if cl.classify != nil {
 		for _, o := range cl.classify.outcomes {
-			if o.prg != nil {
-				for _, v := range o.prg.Vars {
-					add(v)
-				}
-			}
+			reads(o.prg)
 		}
 	}
 	if cl.payment != nil {
 		for _, t := range cl.payment.tranches {
-			if t.prg != nil {
-				for _, v := range t.prg.Vars {
-					add(v)
-				}
-			}
+			reads(t.prg)
 		}
 	}
 }
@@ -799,20 +830,24 @@ func (l *loader) checkBands(line int, bands []band) {
 
 // labelOf says how a trace shows the value of an expression: a bare fact
 // shows with its own label and unit; anything else needs a written label.
-func (l *loader) labelOf(p *expression.Program, zh scalar, what string, records map[string]*Fact, moneyDefault bool) label {
+func (l *loader) labelOf(p *expression.Linked, zh scalar, what string, record *Fact, moneyDefault bool) label {
 	if p == nil {
 		return label{}
 	}
-	name := strings.TrimSpace(p.Source)
+	name := strings.TrimSpace(p.Source())
 	f, ok := l.cat.facts[name]
-	if !ok {
-		f, ok = records[name]
+	if !ok && record != nil {
+		for _, fd := range record.Fields {
+			if fd.Name == name {
+				f, ok = fd, true
+			}
+		}
 	}
 	if ok && zh.Value == "" {
 		return label{zh: f.Zh, unit: f.Unit, money: f.Kind == KindMoney}
 	}
 	if zh.Value == "" {
-		l.errf(zh.Line, "%s %q is not a single fact: give it a Chinese label (%s_zh)", what, p.Source, what)
+		l.errf(zh.Line, "%s %q is not a single fact: give it a Chinese label (%s_zh)", what, p.Source(), what)
 	}
 	unit, money := "", moneyDefault
 	if ok {
@@ -821,7 +856,7 @@ func (l *loader) labelOf(p *expression.Program, zh scalar, what string, records 
 	return label{zh: zh.Value, unit: unit, money: money}
 }
 
-func (l *loader) node(d *Document, env *expression.Env, s awardSpec, key string, parent duixian.Cite, records map[string]*Fact) *node {
+func (l *loader) node(d *Document, env *expression.Env, s awardSpec, key string, parent duixian.Cite, record *Fact) *node {
 	n := &node{key: key, zh: s.Zh.Value}
 	n.cite = parent
 	if s.Cite.set() {
@@ -839,7 +874,7 @@ func (l *loader) node(d *Document, env *expression.Env, s awardSpec, key string,
 		return n
 	}
 	if s.When.set() {
-		n.when = l.compile(env, s.When, expression.Bool, key+" when")
+		n.when = l.compile(env, s.When, expression.Bool, key+" when", record)
 		n.whenZh = orDefault(s.Zh.Value, s.When.Value)
 	}
 	amount := func(sc scalar) decimal.Decimal {
@@ -859,21 +894,21 @@ func (l *loader) node(d *Document, env *expression.Env, s awardSpec, key string,
 			l.errf(s.Rate.Line, "%s: %v", key, err)
 		}
 		n.rate = r
-		n.of = l.compile(env, s.Of, expression.Number, key+" of")
-		n.ofLabel = l.labelOf(n.of, s.OfZh, "of", records, true)
+		n.of = l.compile(env, s.Of, expression.Number, key+" of", record)
+		n.ofLabel = l.labelOf(n.of, s.OfZh, "of", record, true)
 	case s.Per.set():
 		n.kind, n.amount = nodePer, amount(s.Per)
-		n.count = l.compile(env, s.Count, expression.Number, key+" count")
-		lb := l.labelOf(n.count, s.CountZh, "count", records, false)
+		n.count = l.compile(env, s.Count, expression.Number, key+" count", record)
+		lb := l.labelOf(n.count, s.CountZh, "count", record, false)
 		n.countZh, n.countUnit = lb.zh, orDefault(s.CountUnit.Value, lb.unit)
 	case s.UpTo.set():
 		n.kind, n.amount = nodeUpTo, amount(s.UpTo)
-		n.of = l.compile(env, s.Of, expression.Number, key+" of")
-		n.ofLabel = l.labelOf(n.of, s.OfZh, "of", records, true)
+		n.of = l.compile(env, s.Of, expression.Number, key+" of", record)
+		n.ofLabel = l.labelOf(n.of, s.OfZh, "of", record, true)
 	case s.Tiers != nil:
 		n.kind = nodeTiers
-		n.on = l.compile(env, s.Tiers.On, expression.Number, key+" tiers on")
-		n.onLabel = l.labelOf(n.on, s.Tiers.OnZh, "on", records, false)
+		n.on = l.compile(env, s.Tiers.On, expression.Number, key+" tiers on", record)
+		n.onLabel = l.labelOf(n.on, s.Tiers.OnZh, "on", record, false)
 		if len(s.Tiers.Bands) == 0 {
 			l.errf(s.Tiers.On.Line, "%s: tiers need bands", key)
 		}
@@ -882,7 +917,7 @@ func (l *loader) node(d *Document, env *expression.Env, s awardSpec, key string,
 			if !ok {
 				continue
 			}
-			b.node = l.node(d, env, bs.awardSpec, fmt.Sprintf("%s.tiers[%d]", key, i), n.cite, records)
+			b.node = l.node(d, env, bs.awardSpec, fmt.Sprintf("%s.tiers[%d]", key, i), n.cite, record)
 			n.bands = append(n.bands, b)
 		}
 		l.checkBands(s.Tiers.On.Line, n.bands)
@@ -892,7 +927,7 @@ func (l *loader) node(d *Document, env *expression.Env, s awardSpec, key string,
 			if !cs.When.set() && i < len(s.Cases)-1 {
 				l.errf(firstLine(cs), "%s: only the last case may go without when", key)
 			}
-			n.children = append(n.children, l.node(d, env, cs, fmt.Sprintf("%s.cases[%d]", key, i), n.cite, records))
+			n.children = append(n.children, l.node(d, env, cs, fmt.Sprintf("%s.cases[%d]", key, i), n.cite, record))
 		}
 	case len(s.HighestOf) > 0, len(s.SumOf) > 0:
 		n.kind = nodeHighestOf
@@ -904,7 +939,7 @@ func (l *loader) node(d *Document, env *expression.Env, s awardSpec, key string,
 			l.errf(line, "%s: %s needs at least two parts", key, name)
 		}
 		for i, cs := range kids {
-			n.children = append(n.children, l.node(d, env, cs, fmt.Sprintf("%s.%s[%d]", key, name, i), n.cite, records))
+			n.children = append(n.children, l.node(d, env, cs, fmt.Sprintf("%s.%s[%d]", key, name, i), n.cite, record))
 		}
 	case s.Each != nil:
 		n.kind = nodeEach
@@ -914,35 +949,30 @@ func (l *loader) node(d *Document, env *expression.Env, s awardSpec, key string,
 			return n
 		}
 		fields := map[string]expression.Type{}
-		inner := map[string]*Fact{}
 		for _, fd := range f.Fields {
 			if _, clash := l.cat.facts[fd.Name]; clash {
 				l.errf(s.Each.Records.Line, "%s: record field %s has the name of a fact; rename it", key, fd.Name)
 			}
 			fields[fd.Name] = fd.exprType()
-			inner[fd.Name] = fd
 		}
 		renv, err := env.Extend(fields)
 		if err != nil {
 			l.errf(s.Each.Records.Line, "%s: %v", key, err)
 			return n
 		}
-		e := &each{fact: f, slot: map[string]int{}}
-		for i, fd := range f.Fields {
-			e.slot[fd.Name] = i
-		}
+		e := &each{fact: f}
 		home := l.articles[l.cat.docByID[n.cite.Document]][n.cite.Article]
 		for _, cs := range s.Each.Valid {
-			if c := l.condition(d, renv, cs, home, key); c != nil {
+			if c := l.condition(d, renv, cs, home, key, f); c != nil {
 				e.valid = append(e.valid, c)
 			}
 		}
-		e.award = l.node(d, renv, s.Each.Award, key+".each", n.cite, inner)
+		e.award = l.node(d, renv, s.Each.Award, key+".each", n.cite, f)
 		n.each = e
 	}
 	if s.Less.set() {
-		n.less = l.compile(env, s.Less, expression.Number, key+" less")
-		n.lessZh = l.labelOf(n.less, s.LessZh, "less", records, true).zh
+		n.less = l.compile(env, s.Less, expression.Number, key+" less", record)
+		n.lessZh = l.labelOf(n.less, s.LessZh, "less", record, true).zh
 	}
 	if s.Cap.set() {
 		n.cap = &citedAmount{amount: amount(s.Cap), zh: orDefault(s.CapZh.Value, "上限"), cite: n.cite}
@@ -954,7 +984,7 @@ func (l *loader) node(d *Document, env *expression.Env, s awardSpec, key string,
 		if !cs.Zh.set() {
 			l.errf(firstLine(cs), "%s: each of caps needs zh naming the cap (每平方米10元上限)", key)
 		}
-		n.caps = append(n.caps, l.node(d, env, cs, fmt.Sprintf("%s.caps[%d]", key, i), n.cite, records))
+		n.caps = append(n.caps, l.node(d, env, cs, fmt.Sprintf("%s.caps[%d]", key, i), n.cite, record))
 		n.capKeys = append(n.capKeys, fmt.Sprintf("%s caps[%d]", key, i))
 	}
 	return n
@@ -1025,9 +1055,7 @@ func (l *loader) limit(d *Document, env *expression.Env, a *Article, s limitSpec
 		lim.total = l.compile(env, s.TotalCap, expression.Number, "total_cap")
 		if lim.total != nil {
 			lim.totalZh = l.labelOf(lim.total, s.TotalCapZh, "total_cap", nil, true).zh
-			lim.totalSlots = map[string]int{}
-			for _, v := range lim.total.Vars {
-				lim.totalSlots[v] = len(lim.totalFacts)
+			for _, v := range lim.total.Program().Vars {
 				lim.totalFacts = append(lim.totalFacts, l.cat.facts[v])
 			}
 		}

@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strings"
 
-	"cel.dev/cel-go/common/types/ref"
 	"github.com/etown/duixian"
 	"github.com/govalues/decimal"
 )
@@ -322,12 +321,13 @@ func (c *Catalogue) applyTotalCaps(y *duixian.YearDecision, set duixian.ClaimSet
 			if len(idx) == 0 {
 				continue
 			}
-			vals := make([]ref.Val, len(lim.totalFacts))
-			tmp := &Clause{facts: lim.totalFacts, slot: lim.totalSlots}
-			if err := tmp.bind(set.Facts, vals); err != nil {
-				return err
+			frame := c.frame()
+			err := bindFacts(lim.totalFacts, set.Facts, *frame)
+			var capD decimal.Decimal
+			if err == nil {
+				capD, err = lim.total.Decimal(*frame)
 			}
-			capD, err := lim.total.Decimal(&activation{slot: lim.totalSlots, vals: vals})
+			c.frames.Put(frame)
 			if err != nil {
 				return err
 			}

@@ -168,33 +168,6 @@ func asDecimal(v ref.Val) (decimal.Decimal, bool) {
 	return decimal.Decimal{}, false
 }
 
-// Value converts a Go fact value to its expression value.
-func Value(t Type, v any) (ref.Val, error) {
-	switch t {
-	case Bool:
-		if b, ok := v.(bool); ok {
-			return types.Bool(b), nil
-		}
-	case Int:
-		if i, ok := v.(int64); ok {
-			return types.Int(i), nil
-		}
-	case Decimal:
-		if d, ok := v.(decimal.Decimal); ok {
-			return Dec{d}, nil
-		}
-	case String:
-		if s, ok := v.(string); ok {
-			return types.String(s), nil
-		}
-	case StringList:
-		if l, ok := v.([]string); ok {
-			return types.DefaultTypeAdapter.NativeToValue(l), nil
-		}
-	}
-	return nil, fmt.Errorf("value %v (%T) is not of type %v", v, v, t)
-}
-
 // Env declares the facts an expression may use.
 type Env struct {
 	env  *cel.Env
@@ -275,6 +248,7 @@ func decimalLibrary() []cel.EnvOption {
 
 // Program is a compiled expression.
 type Program struct {
+	ast    *ast.AST
 	Source string
 	// Vars are the facts the expression reads, in order of first use.
 	Vars []string
@@ -358,7 +332,7 @@ func (e *Env) Compile(src string, want Type) (*Program, error) {
 	if err != nil {
 		return nil, &CompileError{Line: 1, Column: 1, Message: err.Error()}
 	}
-	return &Program{Source: src, Vars: referenced(checked.NativeRep(), e.vars), prg: prg, out: want}, nil
+	return &Program{ast: checked.NativeRep(), Source: src, Vars: referenced(checked.NativeRep(), e.vars), prg: prg, out: want}, nil
 }
 
 func describe(t *cel.Type) string {
@@ -420,43 +394,14 @@ func (sizeEstimator) EstimateCallCost(function, overloadID string, target *check
 	return nil
 }
 
-// Activation resolves fact names to values during evaluation.
-type Activation = interpreter.Activation
-
-// Eval runs the program. Errors at this point are arithmetic failures such as
-// a division by zero or an overflow beyond 19 significant digits.
-func (p *Program) Eval(a Activation) (ref.Val, error) {
+// Eval runs the program through CEL. Errors at this point are arithmetic
+// failures such as a division by zero or an overflow beyond 19 digits.
+func (p *Program) Eval(a interpreter.Activation) (ref.Val, error) {
 	v, _, err := p.prg.Eval(a)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p.Source, err)
 	}
 	return v, nil
-}
-
-// Bool evaluates a condition.
-func (p *Program) Bool(a Activation) (bool, error) {
-	v, err := p.Eval(a)
-	if err != nil {
-		return false, err
-	}
-	b, ok := v.(types.Bool)
-	if !ok {
-		return false, fmt.Errorf("%s: gave %v, not a bool", p.Source, v)
-	}
-	return bool(b), nil
-}
-
-// Decimal evaluates a formula; an int result is widened.
-func (p *Program) Decimal(a Activation) (decimal.Decimal, error) {
-	v, err := p.Eval(a)
-	if err != nil {
-		return decimal.Decimal{}, err
-	}
-	d, ok := asDecimal(v)
-	if !ok {
-		return decimal.Decimal{}, fmt.Errorf("%s: gave %v, not a number", p.Source, v)
-	}
-	return d, nil
 }
 
 // Output is the type the program produces.

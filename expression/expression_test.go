@@ -8,44 +8,77 @@ import (
 	"github.com/govalues/decimal"
 )
 
+var types = map[string]expression.Type{
+	"area": expression.Decimal, "total": expression.Decimal, "books": expression.Int,
+	"ok": expression.Bool, "mode": expression.String, "titles": expression.StringList,
+}
+
 func env(t *testing.T) *expression.Env {
-	e, err := expression.NewEnv(map[string]expression.Type{
-		"area": expression.Decimal, "total": expression.Decimal, "books": expression.Int,
-		"ok": expression.Bool, "mode": expression.String, "titles": expression.StringList,
-	})
+	e, err := expression.NewEnv(types)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return e
 }
 
-type vars map[string]any
+// frame lays facts out in slots in a fixed order.
+func frame(t *testing.T, facts map[string]any) (map[string]int, []expression.Value) {
+	names := map[string]int{}
+	var vals []expression.Value
+	for _, n := range []string{"area", "total", "books", "ok", "mode", "titles"} {
+		names[n] = len(vals)
+		v := expression.Value{}
+		if f, ok := facts[n]; ok {
+			var err error
+			if v, err = expression.ValueOf(types[n], f); err != nil {
+				t.Fatal(err)
+			}
+		}
+		vals = append(vals, v)
+	}
+	return names, vals
+}
 
-func (v vars) ResolveName(n string) (any, bool) { x, ok := v[n]; return x, ok }
-func (v vars) Parent() expression.Activation    { return nil }
+// each runs f with the native path and again through CEL alone.
+func each(t *testing.T, f func(t *testing.T)) {
+	t.Run("native", f)
+	t.Run("cel", func(t *testing.T) {
+		expression.Interpret.Store(true)
+		defer expression.Interpret.Store(false)
+		f(t)
+	})
+}
 
 func TestDecimalArithmeticIsExact(t *testing.T) {
-	e := env(t)
-	a := vars{"area": expression.Dec{D: decimal.MustParse("25000.00")}, "total": expression.Dec{D: decimal.MustParse("0.1")}, "books": 3}
-	for src, want := range map[string]string{
-		"area * 0.29":        "7250.0000",
-		"total + total * 2":  "0.3",
-		"area / 3 * 3":       "25000.000000000000000", // 19 digits, then exact
-		"area - 0.01":        "24999.99",
-		"decimal(books) * 2": "6",
-		"area + 3000万元":      "30025000.00",
-		"max(area, total)":   "25000.00",
-		"area * 1.5 - 2500元": "35000.000",
-	} {
-		p, err := e.Compile(src, expression.Decimal)
-		if err != nil {
-			t.Fatalf("%s: %v", src, err)
+	each(t, func(t *testing.T) {
+		e := env(t)
+		names, vals := frame(t, map[string]any{"area": decimal.MustParse("25000.00"), "total": decimal.MustParse("0.1"), "books": int64(3)})
+		for src, want := range map[string]string{
+			"area * 0.29":              "7250.0000",
+			"total + total * 2":        "0.3",
+			"area / 3 * 3":             "25000.000000000000000", // 19 digits, then exact
+			"area - 0.01":              "24999.99",
+			"decimal(books) * 2":       "6",
+			"area + 3000万元":            "30025000.00",
+			"max(area, total)":         "25000.00",
+			"area * 1.5 - 2500元":       "35000.000",
+			"-area + 1":                "-24999.00",
+			"books > 2 ? area : total": "25000.00",
+		} {
+			p, err := e.Compile(src, expression.Decimal)
+			if err != nil {
+				t.Fatalf("%s: %v", src, err)
+			}
+			l := p.Link(names)
+			if !l.Native() {
+				t.Errorf("%s is not linked natively", src)
+			}
+			got, err := l.Decimal(vals)
+			if err != nil || !got.Equal(decimal.MustParse(want)) {
+				t.Errorf("%s = %s, %v; want %s", src, got, err, want)
+			}
 		}
-		got, err := p.Decimal(a)
-		if err != nil || !got.Equal(decimal.MustParse(want)) {
-			t.Errorf("%s = %s, %v; want %s", src, got, err, want)
-		}
-	}
+	})
 }
 
 func TestCompileRejects(t *testing.T) {
@@ -57,6 +90,7 @@ func TestCompileRejects(t *testing.T) {
 		"area":            "expected bool",
 		"30 <= area":      "no matching overload",
 		"books + 1.5 > 2": "no matching overload",
+		"area == 100":     "no matching overload", // CEL's == is generic: compare decimals with >= and <=
 		"titles.all(t, titles.all(u, titles.all(v, t + u + v != \"\")))": "exceeds the limit",
 	} {
 		_, err := e.Compile(src, expression.Bool)
@@ -67,21 +101,40 @@ func TestCompileRejects(t *testing.T) {
 }
 
 func TestConditions(t *testing.T) {
-	e := env(t)
-	a := vars{"area": expression.Dec{D: decimal.MustParse("100")}, "total": expression.Dec{D: decimal.MustParse("200")},
-		"ok": true, "mode": "offline", "titles": []string{"little-giant"}, "books": 2000}
-	for src, want := range map[string]bool{
-		"area >= 100": true, "area > 100": false, "area * 2 > total": false, "area * 2 >= total": true,
-		"ok && mode == \"offline\"": true, "\"little-giant\" in titles": true, "\"high-tech\" in titles": false,
-		"books >= 2000 && area <= 100.00": true, "area == area": true,
-	} {
-		p, err := e.Compile(src, expression.Bool)
-		if err != nil {
-			t.Fatalf("%s: %v", src, err)
+	each(t, func(t *testing.T) {
+		e := env(t)
+		names, vals := frame(t, map[string]any{"area": decimal.MustParse("100"), "total": decimal.MustParse("200"),
+			"ok": true, "mode": "offline", "titles": []string{"little-giant"}, "books": int64(2000)})
+		for src, want := range map[string]bool{
+			"area >= 100": true, "area > 100": false, "area * 2 > total": false, "area * 2 >= total": true,
+			"ok && mode == \"offline\"": true, "\"little-giant\" in titles": true, "\"high-tech\" in titles": false,
+			"books >= 2000 && area <= 100.00": true, "area == area": true, "mode in [\"online\", \"hybrid\"]": false,
+			"!ok || books / 3 == 666": true, "books % 7 == 5": true, "mode != \"online\" && books - 1 < 2000": true,
+			"titles.exists(x, x == \"little-giant\")": true, // outside the linked subset: CEL answers
+		} {
+			p, err := e.Compile(src, expression.Bool)
+			if err != nil {
+				t.Fatalf("%s: %v", src, err)
+			}
+			got, err := p.Link(names).Bool(vals)
+			if err != nil || got != want {
+				t.Errorf("%s = %v, %v; want %v", src, got, err, want)
+			}
 		}
-		got, err := p.Bool(a)
-		if err != nil || got != want {
-			t.Errorf("%s = %v, %v; want %v", src, got, err, want)
+	})
+}
+
+// A failure inside the linked path (division by zero) is answered by CEL,
+// so the error is the same on both paths.
+func TestRuntimeErrorsFallBack(t *testing.T) {
+	each(t, func(t *testing.T) {
+		e := env(t)
+		names, vals := frame(t, map[string]any{"area": decimal.MustParse("1"), "total": decimal.Zero, "books": int64(0)})
+		for _, src := range []string{"area / total > 1", "books / books > 1"} {
+			p, _ := e.Compile(src, expression.Bool)
+			if _, err := p.Link(names).Bool(vals); err == nil || !strings.Contains(err.Error(), src) {
+				t.Errorf("%s: %v", src, err)
+			}
 		}
-	}
+	})
 }

@@ -1,0 +1,138 @@
+package engine
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"reflect"
+	"testing"
+
+	"github.com/etown/duixian"
+	"github.com/etown/duixian/catalogue"
+	"github.com/etown/duixian/expression"
+)
+
+// Every case decided through the linked Go closures and again through CEL
+// alone must give the same decision, trace and all: the closures are only
+// a faster route to the same answer.
+func TestLinkedAndInterpretedAgree(t *testing.T) {
+	for name, fsys := range map[string]fs.FS{"shipped": catalogue.FS, "shapes": os.DirFS("testdata/shapes")} {
+		t.Run(name, func(t *testing.T) {
+			cat, err := Load(fsys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, cf := range cat.cases {
+				defaults, _ := rawFromYAML(&cf.spec.Defaults)
+				base, _ := defaults.(map[string]any)
+				for _, cs := range cf.spec.Cases {
+					a := decideCase(cat, cf, cs, base)
+					expression.Interpret.Store(true)
+					b := decideCase(cat, cf, cs, base)
+					expression.Interpret.Store(false)
+					if !reflect.DeepEqual(a, b) {
+						t.Errorf("%s %s:\nlinked:      %+v\ninterpreted: %+v", cf.name, cs.Name.Value, a, b)
+					}
+					n++
+				}
+			}
+			if n == 0 {
+				t.Fatal("no cases")
+			}
+			var interpreted []string
+			for _, p := range cat.programs() {
+				if !p.Native() {
+					interpreted = append(interpreted, p.Source())
+				}
+			}
+			t.Logf("%d cases agree; %d programs, %d interpreted by CEL: %q", n, len(cat.programs()), len(interpreted), interpreted)
+		})
+	}
+}
+
+// decideCase evaluates one case as RunCases does and returns what it got:
+// the decision(s), or the error.
+func decideCase(cat *Catalogue, cf caseFile, cs caseSpec, base map[string]any) any {
+	opt := Options{Trace: true}
+	if !cs.Year.set() {
+		claim, err := cat.claimOf(cf, cs, base, "facts")
+		if err != nil {
+			return err.Error()
+		}
+		d, err := cat.Evaluate(claim, opt)
+		if err != nil {
+			return err.Error()
+		}
+		return d
+	}
+	set := duixian.ClaimSet{}
+	fmt.Sscan(cs.Year.Value, &set.Year)
+	set.Facts, _ = cat.DecodeFacts("facts", base)
+	for _, sub := range cs.Claims {
+		claim, err := cat.claimOf(cf, sub, base, "claims")
+		if err != nil {
+			return err.Error()
+		}
+		set.AsOf = claim.AsOf
+		set.Claims = append(set.Claims, claim)
+	}
+	y, err := cat.EvaluateYear(set, opt)
+	if err != nil {
+		return err.Error()
+	}
+	return y
+}
+
+// programs lists every linked program of the catalogue.
+func (c *Catalogue) programs() []*expression.Linked {
+	var out []*expression.Linked
+	add := func(ps ...*expression.Linked) {
+		for _, p := range ps {
+			if p != nil {
+				out = append(out, p)
+			}
+		}
+	}
+	var walk func(n *node)
+	walk = func(n *node) {
+		if n == nil {
+			return
+		}
+		add(n.when, n.of, n.count, n.on, n.less)
+		for _, b := range n.bands {
+			walk(b.node)
+		}
+		for _, ch := range append(append([]*node{}, n.children...), n.caps...) {
+			walk(ch)
+		}
+		if n.each != nil {
+			for _, v := range n.each.valid {
+				add(v.prg)
+			}
+			walk(n.each.award)
+		}
+	}
+	for _, cl := range c.clauses {
+		for _, cond := range cl.conditions {
+			add(cond.prg)
+		}
+		walk(cl.award)
+		if cl.classify != nil {
+			for _, o := range cl.classify.outcomes {
+				add(o.prg)
+			}
+		}
+		if cl.payment != nil {
+			for _, tr := range cl.payment.tranches {
+				add(tr.prg)
+			}
+		}
+	}
+	for _, d := range c.documents {
+		for _, l := range d.limits {
+			add(l.total)
+		}
+	}
+	return out
+}
