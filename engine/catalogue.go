@@ -130,18 +130,18 @@ func (cl *Clause) Facts() []*Fact { return cl.facts }
 
 // Condition is a test on facts that implements one article.
 type Condition struct {
-	ID    string
-	Zh    string
-	En    string
-	Cite  duixian.Cite
-	Expr  string
-	prg   *expression.Linked
+	ID   string
+	Zh   string
+	En   string
+	Cite duixian.Cite
+	Expr string
+	prg  *expression.Linked
 	// pass and fail are the trace sentences of the condition, written once.
 	pass, fail string
-	doc   bool   // a document-wide eligibility condition
-	owner string // the clause id, or the document id for eligibility
-	file  string
-	line  int
+	doc        bool   // a document-wide eligibility condition
+	owner      string // the clause id, or the document id for eligibility
+	file       string
+	line       int
 }
 
 type citedAmount struct {
