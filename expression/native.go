@@ -97,17 +97,24 @@ func fromRef(r ref.Val) (Value, error) {
 // Linked is a program bound to a slot layout: names[fact] is the slot the
 // fact's value is in.
 type Linked struct {
-	p      *Program
-	native native
-	names  map[string]int
+	p     *Program
+	names map[string]int
+	// At most one is set, by the program's result type.
+	nb boolFn
+	nd decFn
 }
-
-type native func(vals []Value) (Value, bool)
 
 // Link binds the program to a slot layout.
 func (p *Program) Link(names map[string]int) *Linked {
 	l := &Linked{p: p, names: names}
-	l.native, _ = link(p.ast, p.ast.Expr(), names)
+	k := linker{a: p.ast, names: names}
+	root := p.ast.Expr()
+	switch k.kind(root) {
+	case Bool:
+		l.nb, _ = k.boolean(root)
+	case Decimal, Int:
+		l.nd, _ = k.dec(root)
+	}
 	return l
 }
 
@@ -118,14 +125,9 @@ func (l *Linked) Program() *Program { return l.p }
 func (l *Linked) Source() string { return l.p.Source }
 
 // Native reports whether the program runs as Go closures.
-func (l *Linked) Native() bool { return l.native != nil }
+func (l *Linked) Native() bool { return l.nb != nil || l.nd != nil }
 
-func (l *Linked) eval(vals []Value) (Value, error) {
-	if l.native != nil && !Interpret.Load() {
-		if v, ok := l.native(vals); ok {
-			return v, nil
-		}
-	}
+func (l *Linked) interpret(vals []Value) (Value, error) {
 	r, err := l.p.Eval(slotActivation{vals: vals, names: l.names})
 	if err != nil {
 		return Value{}, err
@@ -135,7 +137,12 @@ func (l *Linked) eval(vals []Value) (Value, error) {
 
 // Bool evaluates a condition.
 func (l *Linked) Bool(vals []Value) (bool, error) {
-	v, err := l.eval(vals)
+	if l.nb != nil && !Interpret.Load() {
+		if b, ok := l.nb(vals); ok {
+			return b, nil
+		}
+	}
+	v, err := l.interpret(vals)
 	if err != nil {
 		return false, err
 	}
@@ -147,15 +154,17 @@ func (l *Linked) Bool(vals []Value) (bool, error) {
 
 // Decimal evaluates a formula; an int is widened.
 func (l *Linked) Decimal(vals []Value) (decimal.Decimal, error) {
-	v, err := l.eval(vals)
+	if l.nd != nil && !Interpret.Load() {
+		if d, ok := l.nd(vals); ok {
+			return d, nil
+		}
+	}
+	v, err := l.interpret(vals)
 	if err != nil {
 		return decimal.Decimal{}, err
 	}
-	switch v.k {
-	case Decimal:
-		return v.d, nil
-	case Int:
-		return decimal.New(v.i, 0)
+	if d, ok := widen(v); ok {
+		return d, nil
 	}
 	return decimal.Decimal{}, fmt.Errorf("%s: not a number", l.p.Source)
 }
@@ -175,8 +184,26 @@ func (a slotActivation) ResolveName(name string) (any, bool) {
 
 func (a slotActivation) Parent() interpreter.Activation { return nil }
 
-// kindOf maps a checked type to a slot kind; 0 for anything else.
-func kindOf(t *types.Type) Type {
+type (
+	boolFn func([]Value) (bool, bool)
+	decFn  func([]Value) (decimal.Decimal, bool)
+	intFn  func([]Value) (int64, bool)
+	strFn  func([]Value) (string, bool)
+	listFn func([]Value) ([]string, bool)
+)
+
+// linker compiles the subset into typed closures; each reports false when
+// an expression is outside it, and each closure reports false when its
+// evaluation must be left to CEL (an overflow, a division by zero).
+type linker struct {
+	a     *ast.AST
+	names map[string]int
+}
+
+// kind is the slot kind of an expression's checked type (a double can only
+// be a literal, read as a decimal).
+func (k linker) kind(e ast.Expr) Type {
+	t := k.a.GetType(e.ID())
 	switch {
 	case t.IsExactType(decimalType) || t.Kind() == types.DoubleKind:
 		return Decimal
@@ -192,148 +219,357 @@ func kindOf(t *types.Type) Type {
 	return 0
 }
 
-func literal(v Value) native { return func([]Value) (Value, bool) { return v, true } }
+func (k linker) slot(e ast.Expr) (int, bool) {
+	if e.Kind() != ast.IdentKind {
+		return 0, false
+	}
+	i, ok := k.names[e.AsIdent()]
+	return i, ok
+}
 
-// link compiles e, or reports false when e is outside the subset.
-func link(a *ast.AST, e ast.Expr, names map[string]int) (native, bool) {
+func (k linker) call(e ast.Expr) (string, []ast.Expr, bool) {
+	if e.Kind() != ast.CallKind || e.AsCall().IsMemberFunction() {
+		return "", nil, false
+	}
+	c := e.AsCall()
+	return c.FunctionName(), c.Args(), true
+}
+
+func (k linker) boolean(e ast.Expr) (boolFn, bool) {
+	if k.kind(e) != Bool {
+		return nil, false
+	}
 	switch e.Kind() {
 	case ast.LiteralKind:
-		v, err := fromRef(e.AsLiteral())
-		if err != nil {
-			return nil, false
-		}
-		return literal(v), true
+		b, ok := e.AsLiteral().(types.Bool)
+		return func([]Value) (bool, bool) { return bool(b), true }, ok
 	case ast.IdentKind:
-		i, ok := names[e.AsIdent()]
-		if !ok {
+		i, ok := k.slot(e)
+		return func(v []Value) (bool, bool) { return v[i].b, true }, ok
+	}
+	fn, args, ok := k.call(e)
+	if !ok {
+		return nil, false
+	}
+	switch fn {
+	case operators.LogicalAnd, operators.LogicalOr:
+		x, ok1 := k.boolean(args[0])
+		y, ok2 := k.boolean(args[1])
+		if !ok1 || !ok2 {
 			return nil, false
 		}
-		return func(vals []Value) (Value, bool) { return vals[i], true }, true
+		if fn == operators.LogicalAnd {
+			return func(v []Value) (bool, bool) {
+				l, ok := x(v)
+				if !ok || !l {
+					return false, ok
+				}
+				return y(v)
+			}, true
+		}
+		return func(v []Value) (bool, bool) {
+			l, ok := x(v)
+			if !ok || l {
+				return l, ok
+			}
+			return y(v)
+		}, true
+	case operators.LogicalNot:
+		x, ok := k.boolean(args[0])
+		return func(v []Value) (bool, bool) { b, ok := x(v); return !b, ok }, ok
+	case operators.Conditional:
+		c, ok1 := k.boolean(args[0])
+		x, ok2 := k.boolean(args[1])
+		y, ok3 := k.boolean(args[2])
+		return func(v []Value) (bool, bool) {
+			t, ok := c(v)
+			if !ok {
+				return false, false
+			}
+			if t {
+				return x(v)
+			}
+			return y(v)
+		}, ok1 && ok2 && ok3
+	case operators.In:
+		x, ok1 := k.str(args[0])
+		y, ok2 := k.list(args[1])
+		return func(v []Value) (bool, bool) {
+			s, ok1 := x(v)
+			l, ok2 := y(v)
+			return slices.Contains(l, s), ok1 && ok2
+		}, ok1 && ok2
+	case operators.Less, operators.LessEquals, operators.Greater, operators.GreaterEquals, operators.Equals, operators.NotEquals:
+		return k.compare(fn, args[0], args[1])
+	}
+	return nil, false
+}
+
+// holds turns a three-way comparison into the operator's answer.
+func holds(op string, c int) bool {
+	switch op {
+	case operators.Less:
+		return c < 0
+	case operators.LessEquals:
+		return c <= 0
+	case operators.Greater:
+		return c > 0
+	case operators.GreaterEquals:
+		return c >= 0
+	case operators.Equals:
+		return c == 0
+	}
+	return c != 0
+}
+
+func (k linker) compare(op string, l, r ast.Expr) (boolFn, bool) {
+	kl, kr := k.kind(l), k.kind(r)
+	switch {
+	case kl == Decimal || kr == Decimal:
+		x, ok1 := k.dec(l)
+		y, ok2 := k.dec(r)
+		return func(v []Value) (bool, bool) {
+			a, ok1 := x(v)
+			b, ok2 := y(v)
+			return holds(op, a.Cmp(b)), ok1 && ok2
+		}, ok1 && ok2
+	case kl == Int && kr == Int:
+		x, ok1 := k.integer(l)
+		y, ok2 := k.integer(r)
+		return func(v []Value) (bool, bool) {
+			a, ok1 := x(v)
+			b, ok2 := y(v)
+			c := 0
+			if a < b {
+				c = -1
+			} else if a > b {
+				c = 1
+			}
+			return holds(op, c), ok1 && ok2
+		}, ok1 && ok2
+	case kl == String && kr == String:
+		x, ok1 := k.str(l)
+		y, ok2 := k.str(r)
+		return func(v []Value) (bool, bool) {
+			a, ok1 := x(v)
+			b, ok2 := y(v)
+			c := 0
+			if a < b {
+				c = -1
+			} else if a > b {
+				c = 1
+			}
+			return holds(op, c), ok1 && ok2
+		}, ok1 && ok2
+	case kl == Bool && kr == Bool && (op == operators.Equals || op == operators.NotEquals):
+		x, ok1 := k.boolean(l)
+		y, ok2 := k.boolean(r)
+		return func(v []Value) (bool, bool) {
+			a, ok1 := x(v)
+			b, ok2 := y(v)
+			return (a == b) == (op == operators.Equals), ok1 && ok2
+		}, ok1 && ok2
+	}
+	return nil, false
+}
+
+func (k linker) dec(e ast.Expr) (decFn, bool) {
+	switch k.kind(e) {
+	case Int:
+		x, ok := k.integer(e)
+		return func(v []Value) (decimal.Decimal, bool) {
+			n, ok := x(v)
+			if !ok {
+				return decimal.Decimal{}, false
+			}
+			d, err := decimal.New(n, 0)
+			return d, err == nil
+		}, ok
+	case Decimal:
+	default:
+		return nil, false
+	}
+	switch e.Kind() {
+	case ast.LiteralKind:
+		d, ok := asDecimal(e.AsLiteral())
+		return func([]Value) (decimal.Decimal, bool) { return d, true }, ok
+	case ast.IdentKind:
+		i, ok := k.slot(e)
+		return func(v []Value) (decimal.Decimal, bool) { return v[i].d, true }, ok
+	}
+	fn, args, ok := k.call(e)
+	if !ok {
+		return nil, false
+	}
+	switch fn {
+	case operators.Add, operators.Subtract, operators.Multiply, operators.Divide:
+		f := map[string]func(a, b decimal.Decimal) (decimal.Decimal, error){
+			operators.Add: decimal.Decimal.Add, operators.Subtract: decimal.Decimal.Sub,
+			operators.Multiply: decimal.Decimal.Mul, operators.Divide: decimal.Decimal.Quo,
+		}[fn]
+		x, ok1 := k.dec(args[0])
+		y, ok2 := k.dec(args[1])
+		return func(v []Value) (decimal.Decimal, bool) {
+			a, ok1 := x(v)
+			b, ok2 := y(v)
+			if !ok1 || !ok2 {
+				return decimal.Decimal{}, false
+			}
+			d, err := f(a, b)
+			return d, err == nil
+		}, ok1 && ok2
+	case operators.Negate:
+		x, ok := k.dec(args[0])
+		return func(v []Value) (decimal.Decimal, bool) { d, ok := x(v); return d.Neg(), ok }, ok
+	case "decimal":
+		return k.dec(args[0]) // the argument is an int; dec widens it
+	case "min", "max":
+		x, ok1 := k.dec(args[0])
+		y, ok2 := k.dec(args[1])
+		isMax := fn == "max"
+		return func(v []Value) (decimal.Decimal, bool) {
+			a, ok1 := x(v)
+			b, ok2 := y(v)
+			if isMax {
+				return a.Max(b), ok1 && ok2
+			}
+			return a.Min(b), ok1 && ok2
+		}, ok1 && ok2
+	case operators.Conditional:
+		c, ok1 := k.boolean(args[0])
+		x, ok2 := k.dec(args[1])
+		y, ok3 := k.dec(args[2])
+		return func(v []Value) (decimal.Decimal, bool) {
+			t, ok := c(v)
+			if !ok {
+				return decimal.Decimal{}, false
+			}
+			if t {
+				return x(v)
+			}
+			return y(v)
+		}, ok1 && ok2 && ok3
+	}
+	return nil, false
+}
+
+func (k linker) integer(e ast.Expr) (intFn, bool) {
+	if k.kind(e) != Int {
+		return nil, false
+	}
+	switch e.Kind() {
+	case ast.LiteralKind:
+		n, ok := e.AsLiteral().(types.Int)
+		return func([]Value) (int64, bool) { return int64(n), true }, ok
+	case ast.IdentKind:
+		i, ok := k.slot(e)
+		return func(v []Value) (int64, bool) { return v[i].i, true }, ok
+	}
+	fn, args, ok := k.call(e)
+	if !ok {
+		return nil, false
+	}
+	switch fn {
+	case operators.Add, operators.Subtract, operators.Multiply, operators.Divide, operators.Modulo:
+		x, ok1 := k.integer(args[0])
+		y, ok2 := k.integer(args[1])
+		return func(v []Value) (int64, bool) {
+			a, ok1 := x(v)
+			b, ok2 := y(v)
+			if !ok1 || !ok2 {
+				return 0, false
+			}
+			return intArith(fn, a, b)
+		}, ok1 && ok2
+	case operators.Negate:
+		x, ok := k.integer(args[0])
+		return func(v []Value) (int64, bool) {
+			n, ok := x(v)
+			return -n, ok && n != math.MinInt64
+		}, ok
+	case operators.Conditional:
+		c, ok1 := k.boolean(args[0])
+		x, ok2 := k.integer(args[1])
+		y, ok3 := k.integer(args[2])
+		return func(v []Value) (int64, bool) {
+			t, ok := c(v)
+			if !ok {
+				return 0, false
+			}
+			if t {
+				return x(v)
+			}
+			return y(v)
+		}, ok1 && ok2 && ok3
+	}
+	return nil, false
+}
+
+// intArith is CEL's checked int64 arithmetic; false where CEL reports an
+// error (overflow, division by zero), so that CEL reports it.
+func intArith(op string, a, b int64) (int64, bool) {
+	switch op {
+	case operators.Add:
+		n := a + b
+		return n, (n > a) == (b > 0)
+	case operators.Subtract:
+		n := a - b
+		return n, (n < a) == (b > 0)
+	case operators.Multiply:
+		if a == 0 || b == 0 {
+			return 0, true
+		}
+		n := a * b
+		return n, n/b == a && !(a == -1 && b == math.MinInt64) && !(b == -1 && a == math.MinInt64)
+	case operators.Divide:
+		if b == 0 || (a == math.MinInt64 && b == -1) {
+			return 0, false
+		}
+		return a / b, true
+	case operators.Modulo:
+		if b == 0 || (a == math.MinInt64 && b == -1) {
+			return 0, false
+		}
+		return a % b, true
+	}
+	return 0, false
+}
+
+func (k linker) str(e ast.Expr) (strFn, bool) {
+	if k.kind(e) != String {
+		return nil, false
+	}
+	switch e.Kind() {
+	case ast.LiteralKind:
+		s, ok := e.AsLiteral().(types.String)
+		return func([]Value) (string, bool) { return string(s), true }, ok
+	case ast.IdentKind:
+		i, ok := k.slot(e)
+		return func(v []Value) (string, bool) { return v[i].s, true }, ok
+	}
+	return nil, false
+}
+
+func (k linker) list(e ast.Expr) (listFn, bool) {
+	switch e.Kind() {
+	case ast.IdentKind:
+		i, ok := k.slot(e)
+		return func(v []Value) ([]string, bool) { return v[i].l, true }, ok && k.kind(e) == StringList
 	case ast.ListKind:
 		var list []string
 		for _, el := range e.AsList().Elements() {
-			if el.Kind() != ast.LiteralKind {
-				return nil, false
-			}
 			s, ok := el.AsLiteral().(types.String)
-			if !ok {
+			if el.Kind() != ast.LiteralKind || !ok {
 				return nil, false
 			}
 			list = append(list, string(s))
 		}
-		return literal(Value{k: StringList, l: list}), true
-	case ast.CallKind:
-		return linkCall(a, e, names)
+		return func([]Value) ([]string, bool) { return list, true }, true
 	}
 	return nil, false
 }
 
-func linkCall(a *ast.AST, e ast.Expr, names map[string]int) (native, bool) {
-	call := e.AsCall()
-	if call.IsMemberFunction() {
-		return nil, false
-	}
-	args := make([]native, len(call.Args()))
-	kinds := make([]Type, len(call.Args()))
-	for i, arg := range call.Args() {
-		f, ok := link(a, arg, names)
-		if !ok {
-			return nil, false
-		}
-		args[i], kinds[i] = f, kindOf(a.GetType(arg.ID()))
-	}
-	out := kindOf(a.GetType(e.ID()))
-	bin := func() (native, native) { return args[0], args[1] }
-	switch call.FunctionName() {
-	case operators.LogicalAnd, operators.LogicalOr:
-		x, y := bin()
-		and := call.FunctionName() == operators.LogicalAnd
-		return func(v []Value) (Value, bool) {
-			l, ok := x(v)
-			if !ok || l.k != Bool {
-				return Value{}, false
-			}
-			if l.b != and { // false && … / true || …
-				return l, true
-			}
-			r, ok := y(v)
-			if !ok || r.k != Bool {
-				return Value{}, false
-			}
-			return r, true
-		}, true
-	case operators.LogicalNot:
-		x := args[0]
-		return func(v []Value) (Value, bool) {
-			l, ok := x(v)
-			return Value{k: Bool, b: !l.b}, ok && l.k == Bool
-		}, true
-	case operators.Conditional:
-		c, x, y := args[0], args[1], args[2]
-		return func(v []Value) (Value, bool) {
-			t, ok := c(v)
-			if !ok || t.k != Bool {
-				return Value{}, false
-			}
-			if t.b {
-				return x(v)
-			}
-			return y(v)
-		}, true
-	case operators.Less, operators.LessEquals, operators.Greater, operators.GreaterEquals, operators.Equals, operators.NotEquals:
-		return linkCompare(call.FunctionName(), args, kinds)
-	case operators.Add, operators.Subtract, operators.Multiply, operators.Divide, operators.Modulo:
-		return linkArith(call.FunctionName(), args, out)
-	case operators.Negate:
-		x := args[0]
-		return func(v []Value) (Value, bool) {
-			l, ok := x(v)
-			switch {
-			case !ok:
-				return Value{}, false
-			case l.k == Decimal:
-				return Value{k: Decimal, d: l.d.Neg()}, true
-			case l.k == Int && l.i != math.MinInt64:
-				return Value{k: Int, i: -l.i}, true
-			}
-			return Value{}, false
-		}, true
-	case operators.In:
-		if kinds[0] != String || kinds[1] != StringList {
-			return nil, false
-		}
-		x, y := bin()
-		return func(v []Value) (Value, bool) {
-			s, ok1 := x(v)
-			l, ok2 := y(v)
-			return Value{k: Bool, b: slices.Contains(l.l, s.s)}, ok1 && ok2
-		}, true
-	case "decimal":
-		x := args[0]
-		return func(v []Value) (Value, bool) {
-			l, ok := x(v)
-			d, err := decimal.New(l.i, 0)
-			return Value{k: Decimal, d: d}, ok && l.k == Int && err == nil
-		}, true
-	case "min", "max":
-		x, y := bin()
-		isMax := call.FunctionName() == "max"
-		return func(v []Value) (Value, bool) {
-			l, ok1 := x(v)
-			r, ok2 := y(v)
-			if !ok1 || !ok2 || l.k != Decimal || r.k != Decimal {
-				return Value{}, false
-			}
-			if isMax {
-				return Value{k: Decimal, d: l.d.Max(r.d)}, true
-			}
-			return Value{k: Decimal, d: l.d.Min(r.d)}, true
-		}, true
-	}
-	return nil, false
-}
-
-// widen reads an int or decimal slot value as a decimal.
+// widen reads an int or decimal value as a decimal.
 func widen(v Value) (decimal.Decimal, bool) {
 	switch v.k {
 	case Decimal:
@@ -343,123 +579,4 @@ func widen(v Value) (decimal.Decimal, bool) {
 		return d, err == nil
 	}
 	return decimal.Decimal{}, false
-}
-
-func linkCompare(op string, args []native, kinds []Type) (native, bool) {
-	x, y := args[0], args[1]
-	test := map[string]func(int) bool{
-		operators.Less: func(c int) bool { return c < 0 }, operators.LessEquals: func(c int) bool { return c <= 0 },
-		operators.Greater: func(c int) bool { return c > 0 }, operators.GreaterEquals: func(c int) bool { return c >= 0 },
-		operators.Equals: func(c int) bool { return c == 0 }, operators.NotEquals: func(c int) bool { return c != 0 },
-	}[op]
-	var cmp func(l, r Value) (int, bool)
-	switch {
-	case kinds[0] == Decimal || kinds[1] == Decimal:
-		cmp = func(l, r Value) (int, bool) {
-			a, ok1 := widen(l)
-			b, ok2 := widen(r)
-			return a.Cmp(b), ok1 && ok2
-		}
-	case kinds[0] == Int && kinds[1] == Int:
-		cmp = func(l, r Value) (int, bool) {
-			switch {
-			case l.i < r.i:
-				return -1, true
-			case l.i > r.i:
-				return 1, true
-			}
-			return 0, true
-		}
-	case kinds[0] == String && kinds[1] == String:
-		cmp = func(l, r Value) (int, bool) {
-			switch {
-			case l.s < r.s:
-				return -1, true
-			case l.s > r.s:
-				return 1, true
-			}
-			return 0, true
-		}
-	case kinds[0] == Bool && kinds[1] == Bool && (op == operators.Equals || op == operators.NotEquals):
-		cmp = func(l, r Value) (int, bool) {
-			if l.b == r.b {
-				return 0, true
-			}
-			return 1, true
-		}
-	default:
-		return nil, false
-	}
-	return func(v []Value) (Value, bool) {
-		l, ok1 := x(v)
-		r, ok2 := y(v)
-		if !ok1 || !ok2 {
-			return Value{}, false
-		}
-		c, ok := cmp(l, r)
-		return Value{k: Bool, b: test(c)}, ok
-	}, true
-}
-
-func linkArith(op string, args []native, out Type) (native, bool) {
-	x, y := args[0], args[1]
-	switch out {
-	case Decimal:
-		f := map[string]func(a, b decimal.Decimal) (decimal.Decimal, error){
-			operators.Add: decimal.Decimal.Add, operators.Subtract: decimal.Decimal.Sub,
-			operators.Multiply: decimal.Decimal.Mul, operators.Divide: decimal.Decimal.Quo,
-		}[op]
-		if f == nil {
-			return nil, false
-		}
-		return func(v []Value) (Value, bool) {
-			l, ok1 := x(v)
-			r, ok2 := y(v)
-			a, ok3 := widen(l)
-			b, ok4 := widen(r)
-			if !ok1 || !ok2 || !ok3 || !ok4 {
-				return Value{}, false
-			}
-			d, err := f(a, b)
-			return Value{k: Decimal, d: d}, err == nil
-		}, true
-	case Int:
-		return func(v []Value) (Value, bool) {
-			l, ok1 := x(v)
-			r, ok2 := y(v)
-			if !ok1 || !ok2 || l.k != Int || r.k != Int {
-				return Value{}, false
-			}
-			a, b := l.i, r.i
-			var n int64
-			switch op {
-			case operators.Add:
-				n = a + b
-				if (n > a) != (b > 0) {
-					return Value{}, false // overflow: CEL reports it
-				}
-			case operators.Subtract:
-				n = a - b
-				if (n < a) != (b > 0) {
-					return Value{}, false
-				}
-			case operators.Multiply:
-				if a != 0 && (a*b/a != b || (a == -1 && b == math.MinInt64) || (b == -1 && a == math.MinInt64)) {
-					return Value{}, false
-				}
-				n = a * b
-			case operators.Divide, operators.Modulo:
-				if b == 0 || (a == math.MinInt64 && b == -1) {
-					return Value{}, false
-				}
-				if op == operators.Divide {
-					n = a / b
-				} else {
-					n = a % b
-				}
-			}
-			return Value{k: Int, i: n}, true
-		}, true
-	}
-	return nil, false
 }
