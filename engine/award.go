@@ -82,6 +82,21 @@ func showYuan(v decimal.Decimal) string {
 	return v.String() + "元"
 }
 
+// showBound writes a tier bound in yuan as the gazette writes bounds:
+// 5亿元, 1000万元, 2500元.
+func showBound(v decimal.Decimal) string {
+	for _, u := range []struct {
+		unit  string
+		scale int64
+	}{{"亿元", 100000000}, {"万元", 10000}} {
+		q, err := v.Quo(decimal.MustNew(u.scale, 0))
+		if err == nil && q.Abs().Cmp(decimal.One) >= 0 && q.Trim(0).Scale() <= 2 {
+			return q.Trim(0).String() + u.unit
+		}
+	}
+	return v.Trim(0).String() + "元"
+}
+
 type band struct {
 	lo, hi         *decimal.Decimal // nil: unbounded
 	loIncl, hiIncl bool
@@ -105,34 +120,43 @@ func (b band) contains(v decimal.Decimal) bool {
 	return true
 }
 
-// zh writes the band as the gazette does: "100—200平方米（含200平方米）".
-func (b band) zh(unit string) string {
-	num := func(d *decimal.Decimal) string { return d.Trim(0).String() + unit }
+// zh writes the band so that each bound's side is explicit — "以上" alone
+// includes the number under 《民法典》第一千二百五十九条, so an excluded
+// bound reads 超过 or 不含: "超过100平方米至200平方米（含）".
+func (b band) zh(l label) string {
+	num := func(d *decimal.Decimal) string {
+		if l.money {
+			return showBound(*d)
+		}
+		return d.Trim(0).String() + l.unit
+	}
+	var lo, hi string
 	switch {
-	case b.lo == nil && b.hi == nil:
-		return "不限"
-	case b.hi == nil:
-		if b.loIncl {
-			return num(b.lo) + "（含）以上"
-		}
-		return num(b.lo) + "以上"
 	case b.lo == nil:
-		if b.hiIncl {
-			return num(b.hi) + "（含）以下"
+	case b.loIncl:
+		lo = num(b.lo) + "（含）"
+	default:
+		lo = "超过" + num(b.lo)
+	}
+	switch {
+	case b.hi == nil:
+	case b.hiIncl:
+		hi = num(b.hi) + "（含）"
+	default:
+		hi = num(b.hi) + "（不含）"
+	}
+	switch {
+	case lo == "" && hi == "":
+		return "不限"
+	case hi == "":
+		if b.loIncl {
+			return lo + "以上"
 		}
-		return "不足" + num(b.hi)
+		return lo
+	case lo == "":
+		return "不超过" + hi
 	}
-	s := num(b.lo)
-	if b.loIncl {
-		s += "（含）"
-	}
-	s += "—" + num(b.hi)
-	if b.hiIncl {
-		s += "（含）"
-	} else {
-		s += "以下"
-	}
-	return s
+	return lo + "至" + hi
 }
 
 type each struct {
@@ -335,7 +359,7 @@ func (n *node) shape(ev *evaluation, vals []expression.Value) (result, error) {
 				}
 			}
 			if ev.trace {
-				ev.say(n.cite, "%s，属于“%s”档", n.onLabel.show(x), b.zh(n.onLabel.unit))
+				ev.say(n.cite, "%s，属于“%s”档", n.onLabel.show(x), b.zh(n.onLabel))
 			}
 			return b.node.eval(ev, vals)
 		}
@@ -343,7 +367,7 @@ func (n *node) shape(ev *evaluation, vals []expression.Value) (result, error) {
 			ev.cov.hit(n.key + " no-band")
 		}
 		return notApplied("no-tier", n.cite,
-			fmt.Sprintf("%s，不在%s规定的任何档次内（最低档为%s）", n.onLabel.show(x), n.cite, n.bands[0].zh(n.onLabel.unit)),
+			fmt.Sprintf("%s，不在%s规定的任何档次内（最低档为%s）", n.onLabel.show(x), n.cite, n.bands[0].zh(n.onLabel)),
 			fmt.Sprintf("%s = %s falls in no tier of %s", n.on.Source(), x, n.cite.Article)), nil
 
 	case nodeCases:

@@ -54,13 +54,15 @@ type Document struct {
 	MinimumPayout  decimal.Decimal
 	minimumCite    duixian.Cite
 	sameProject    *duixian.Cite // 同一项目就高不重复 across documents
-	supersedes     []supersession
-	annulled       *annulment
-	Articles       []*Article
-	eligibility    []*Condition
-	limits         []*Limit
-	File           string
-	transcribed    bool // text only, clauses not yet encoded
+	// sameProjectWithin extends the rule to the document's own clauses.
+	sameProjectWithin bool
+	supersedes        []supersession
+	annulled          *annulment
+	Articles          []*Article
+	eligibility       []*Condition
+	limits            []*Limit
+	File              string
+	transcribed       bool // text only, clauses not yet encoded
 }
 
 type supersession struct {

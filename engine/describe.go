@@ -144,8 +144,12 @@ func (n *node) describe(indent string) []string {
 	case nodeTiers:
 		line(head + "按" + n.onLabel.zh + "分档：")
 		for _, b := range n.bands {
-			sub := b.node.describe("")
-			line("  " + b.zh(n.onLabel.unit) + "：" + strings.Join(sub, "；"))
+			var parts []string
+			for _, p := range b.node.describe("") {
+				parts = append(parts, strings.TrimSpace(p))
+			}
+			sub := strings.ReplaceAll(strings.Join(parts, "；"), "：；", "：")
+			line("  " + b.zh(n.onLabel) + "：" + sub)
 		}
 	case nodeCases:
 		line(head + "按以下情形之一（依次判断）：")

@@ -48,6 +48,11 @@ func (c *Catalogue) Evaluate(claim duixian.Claim, opt Options) (duixian.Decision
 	}
 
 	d.Reasons = append(d.Reasons, doc.lifecycle(claim.EventDate, asOf)...)
+	if ev.trace {
+		for _, r := range d.Reasons {
+			ev.steps = append(ev.steps, duixian.Step{Cite: r.Cite, Text: "依据" + r.Cite.String() + "，" + r.Zh})
+		}
+	}
 
 	for _, cond := range cl.conditions {
 		holds, err := cond.prg.Bool(vals)

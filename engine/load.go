@@ -475,6 +475,7 @@ func (l *loader) compileHeader(d *Document, spec *fileSpec) {
 		}
 		c, _ := l.cite(d, sp.Cite, nil, sp.Rule.Line)
 		d.sameProject = &c
+		d.sameProjectWithin = sp.WithinDocument
 	}
 	for _, s := range h.Supersedes {
 		old, ok := l.cat.docByID[s.Document.Value]
@@ -909,6 +910,9 @@ func (l *loader) node(d *Document, env *expression.Env, s awardSpec, key string,
 		n.kind = nodeTiers
 		n.on = l.compile(env, s.Tiers.On, expression.Number, key+" tiers on", record)
 		n.onLabel = l.labelOf(n.on, s.Tiers.OnZh, "on", record, false)
+		if s.Tiers.OnUnit.set() {
+			n.onLabel.unit = s.Tiers.OnUnit.Value
+		}
 		if len(s.Tiers.Bands) == 0 {
 			l.errf(s.Tiers.On.Line, "%s: tiers need bands", key)
 		}

@@ -85,6 +85,9 @@ type documentSpec struct {
 	SameProject *struct {
 		Rule scalar `yaml:"rule"` // highest-only
 		Cite scalar `yaml:"cite"`
+		// WithinDocument extends the rule to two clauses of this document;
+		// otherwise it binds only across documents (其他政策).
+		WithinDocument bool `yaml:"within_document"`
 	} `yaml:"same_project"`
 	Supersedes []struct {
 		Document    scalar `yaml:"document"`
@@ -195,9 +198,10 @@ type awardSpec struct {
 }
 
 type tiersSpec struct {
-	On    scalar     `yaml:"on"`
-	OnZh  scalar     `yaml:"on_zh"`
-	Bands []bandSpec `yaml:"bands"`
+	On     scalar     `yaml:"on"`
+	OnZh   scalar     `yaml:"on_zh"`
+	OnUnit scalar     `yaml:"on_unit"`
+	Bands  []bandSpec `yaml:"bands"`
 }
 
 type bandSpec struct {

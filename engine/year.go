@@ -250,6 +250,9 @@ func (ys *yearSelection) violation(chosen []int, who int) *duixian.Reason {
 			if rule == nil {
 				rule = cj.Document.sameProject
 			}
+			if ci.Document == cj.Document && !ci.Document.sameProjectWithin {
+				rule = nil // within one document, its own limits decide
+			}
 			if rule != nil && involves([]int{i, j}) {
 				ys.lastKey = "same-project"
 				return &duixian.Reason{Code: "same-project", Cite: *rule,
