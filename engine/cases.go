@@ -387,7 +387,7 @@ func reasonCodes(d duixian.Decision) string {
 func (c *Catalogue) coverageReport(cov *coverage) []Coverage {
 	var out []Coverage
 	for _, d := range c.documents {
-		if d.Record || d.transcribed {
+		if d.transcribed {
 			continue
 		}
 		dc := Coverage{Document: d.ID, Title: d.Number + "（共同规则）"}
