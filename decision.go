@@ -84,11 +84,14 @@ type Decision struct {
 	Amount    Money           `json:"-"`
 	// Batched is set when the clause pays in tranches; PayableNow is then
 	// what the tranches whose conditions hold today add up to.
-	Batched    bool     `json:"-"`
-	PayableNow Money    `json:"-"`
-	Outcome    string   `json:"outcome,omitempty"` // a non-money outcome, e.g. a 群雁 tier
-	Reasons    []Reason `json:"reasons"`
-	Trace      []Step   `json:"trace,omitempty"`
+	Batched    bool   `json:"-"`
+	PayableNow Money  `json:"-"`
+	Outcome    string `json:"outcome,omitempty"` // a non-money outcome, e.g. a 群雁 tier
+	// Due says the amount is owed by the applicant (a land price), not
+	// awarded to it; a year's total never adds it.
+	Due     bool     `json:"due,omitempty"`
+	Reasons []Reason `json:"reasons"`
+	Trace   []Step   `json:"trace,omitempty"`
 }
 
 // MarshalJSON writes amounts twice, as integer fen (for machines) and as yuan
@@ -118,7 +121,7 @@ type YearDecision struct {
 	Enterprise string     `json:"enterprise,omitempty"`
 	Year       int        `json:"year"`
 	AsOf       Date       `json:"as_of"`
-	Total      Money      `json:"-"`
+	Total      Money      `json:"-"` // awards only; amounts due are not added
 	Decisions  []Decision `json:"decisions"`
 	Trace      []Step     `json:"trace,omitempty"`
 }

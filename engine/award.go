@@ -278,7 +278,7 @@ func (n *node) shape(ev *evaluation, vals []expression.Value) (result, error) {
 	case nodeAmount:
 		if n.zh == "" {
 			if ev.trace {
-				ev.say(n.cite, "给予%s", showYuan(n.amount))
+				ev.say(n.cite, "%s%s", verb(ev.clause), showYuan(n.amount))
 			}
 		} else {
 			if ev.trace {
@@ -504,6 +504,14 @@ func recordName(rec duixian.Facts, i int) string {
 		return fmt.Sprintf("第%d条（%s）", i+1, s)
 	}
 	return fmt.Sprintf("第%d条", i+1)
+}
+
+// verb is how an amount is introduced: awarded, or owed (20号 land price).
+func verb(cl *Clause) string {
+	if cl != nil && cl.Due {
+		return "应缴"
+	}
+	return "给予"
 }
 
 func orDefault(s, d string) string {

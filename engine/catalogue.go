@@ -116,6 +116,7 @@ type Clause struct {
 	Department string
 	Zone       string
 	Note       string
+	Due        bool // the amount is owed by the applicant, not awarded
 	Document   *Document
 	Article    *Article
 	conditions []*Condition // document eligibility, zone, then the clause's own

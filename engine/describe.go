@@ -78,7 +78,7 @@ func (cl *Clause) View() ClauseView {
 		v.Conditions = append(v.Conditions, ConditionView{ID: c.key(), Zh: c.Zh, En: c.En, Cite: c.Cite, Expr: c.Expr})
 	}
 	if cl.award != nil {
-		v.Formula = cl.award.describe("")
+		v.Formula = cl.award.describe("", verb(cl))
 	}
 	if cl.yearlyCap != nil {
 		v.YearlyCap = cl.yearlyCap.zh + showYuan(cl.yearlyCap.amount) + "（" + cl.yearlyCap.cite.String() + "）"
@@ -125,16 +125,19 @@ func (f *Fact) view() FactView {
 }
 
 // describe writes the formula as indented Chinese lines.
-func (n *node) describe(indent string) []string {
+func (n *node) describe(indent, verb string) []string {
 	var out []string
 	line := func(s string) { out = append(out, indent+s) }
-	head := ""
+	head, name := "", n.zh
 	if n.when != nil {
 		head = "若" + n.whenZh + "："
+		if n.whenZh == n.zh {
+			name = "" // the guard already says it
+		}
 	}
 	switch n.kind {
 	case nodeAmount:
-		line(head + orDefault(n.zh, "给予") + showYuan(n.amount))
+		line(head + orDefault(name, verb) + showYuan(n.amount))
 	case nodeRate:
 		line(head + "按" + n.ofLabel.zh + "的" + n.rateText + "计")
 	case nodePer:
@@ -145,7 +148,7 @@ func (n *node) describe(indent string) []string {
 		line(head + "按" + n.onLabel.zh + "分档：")
 		for _, b := range n.bands {
 			var parts []string
-			for _, p := range b.node.describe("") {
+			for _, p := range b.node.describe("", verb) {
 				parts = append(parts, strings.TrimSpace(p))
 			}
 			sub := strings.ReplaceAll(strings.Join(parts, "；"), "：；", "：")
@@ -154,24 +157,24 @@ func (n *node) describe(indent string) []string {
 	case nodeCases:
 		line(head + "按以下情形之一（依次判断）：")
 		for _, c := range n.children {
-			out = append(out, c.describe(indent+"  ")...)
+			out = append(out, c.describe(indent+"  ", verb)...)
 		}
 	case nodeHighestOf:
 		line(head + "以下各项就高不重复：")
 		for _, c := range n.children {
-			out = append(out, c.describe(indent+"  ")...)
+			out = append(out, c.describe(indent+"  ", verb)...)
 		}
 	case nodeSumOf:
 		line(head + "以下各项之和：")
 		for _, c := range n.children {
-			out = append(out, c.describe(indent+"  ")...)
+			out = append(out, c.describe(indent+"  ", verb)...)
 		}
 	case nodeEach:
 		line(head + "逐条计算" + n.each.fact.Zh + "，每条须：")
 		for _, v := range n.each.valid {
 			line("  " + v.Zh)
 		}
-		out = append(out, n.each.award.describe(indent+"  ")...)
+		out = append(out, n.each.award.describe(indent+"  ", verb)...)
 	}
 	if n.less != nil {
 		line("扣减" + n.lessZh)
@@ -181,7 +184,7 @@ func (n *node) describe(indent string) []string {
 	}
 	for _, c := range n.caps {
 		line("不超过" + c.zh + "：")
-		out = append(out, c.describe(indent+"  ")...)
+		out = append(out, c.describe(indent+"  ", verb)...)
 	}
 	return out
 }

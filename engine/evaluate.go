@@ -33,7 +33,7 @@ func (c *Catalogue) Evaluate(claim duixian.Claim, opt Options) (duixian.Decision
 		asOf = duixian.Today()
 	}
 	doc := cl.Document
-	d := duixian.Decision{Clause: cl.ID, Title: cl.Title, Document: doc.version(), EventDate: claim.EventDate, AsOf: asOf}
+	d := duixian.Decision{Clause: cl.ID, Title: cl.Title, Document: doc.version(), EventDate: claim.EventDate, AsOf: asOf, Due: cl.Due}
 
 	frame := c.frame()
 	defer c.frames.Put(frame)
@@ -156,7 +156,11 @@ func (c *Catalogue) award(cl *Clause, ev *evaluation, vals []expression.Value, d
 	d.Amount = amount
 	d.PayableNow = amount
 	if ev.trace {
-		ev.say(cl.Article.cite, "核定%s金额%s", cl.Title, amount.Wan())
+		if cl.Due {
+			ev.say(cl.Article.cite, "核定%s%s（由申请人缴纳）", cl.Title, amount.Wan())
+		} else {
+			ev.say(cl.Article.cite, "核定%s金额%s", cl.Title, amount.Wan())
+		}
 	}
 	if cl.payment != nil {
 		d.Batched = true

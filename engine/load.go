@@ -624,7 +624,7 @@ func (l *loader) clause(d *Document, env *expression.Env, a *Article, s clauseSp
 		return
 	}
 	cl := &Clause{ID: d.ID + "/" + s.ID.Value, Title: s.Title.Value, Category: s.Category.Value, Department: s.Department.Value,
-		Zone: d.Zone, Note: s.Note.Value, Document: d, Article: a, line: s.ID.Line}
+		Zone: d.Zone, Note: s.Note.Value, Due: s.Due, Document: d, Article: a, line: s.ID.Line}
 	if _, dup := l.cat.byID[cl.ID]; dup {
 		l.errf(s.ID.Line, "clause %s is declared twice", cl.ID)
 		return

@@ -151,7 +151,10 @@ type clauseSpec struct {
 		Zone scalar `yaml:"zone"`
 		Cite scalar `yaml:"cite"`
 	} `yaml:"zone"`
-	Note       scalar          `yaml:"note"`
+	Note scalar `yaml:"note"`
+	// Due marks an amount the applicant pays (a land price, 20号第六条)
+	// rather than an award it receives.
+	Due        bool            `yaml:"due"`
 	Conditions []conditionSpec `yaml:"conditions"`
 	Award      *awardSpec      `yaml:"award"`
 	Classify   *classifySpec   `yaml:"classify"`

@@ -90,7 +90,9 @@ func (c *Catalogue) EvaluateYear(set duixian.ClaimSet, opt Options) (duixian.Yea
 			d.Eligible, d.Amount, d.PayableNow = false, 0, 0
 			d.Reasons = append(d.Reasons, r)
 		}
-		y.Total += d.Amount
+		if !d.Due {
+			y.Total += d.Amount
+		}
 	}
 	return y, nil
 }
@@ -111,7 +113,7 @@ func (ys *yearSelection) choose() {
 	ys.dropped = map[int]*duixian.Reason{}
 	var elig []int
 	for i, d := range ys.d {
-		if d.Eligible {
+		if d.Eligible && !d.Due { // an amount owed competes with no award
 			elig = append(elig, i)
 		}
 	}
