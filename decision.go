@@ -39,6 +39,11 @@ type Claim struct {
 	// project under different clauses are recognised (就高不重复).
 	Project string `json:"project,omitempty"`
 	Facts   Facts  `json:"facts"`
+	// Granted marks a claim already approved: when a year's claims are
+	// decided together it stays in every combination at GrantedAmount, so a
+	// new claim must fit beside it under the caps and exclusions.
+	Granted       bool  `json:"granted,omitempty"`
+	GrantedAmount Money `json:"granted_amount_fen,omitempty"`
 }
 
 // ClaimSet is everything one enterprise claims for one year, evaluated

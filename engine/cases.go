@@ -431,9 +431,9 @@ func (c *Catalogue) coverageReport(cov *coverage) []Coverage {
 			}
 			cc.Items = append(cc.Items, nodeItems(cl.award, cov, both)...)
 			if cl.classify != nil {
-				for _, o := range cl.classify.outcomes {
-					k := cl.ID + " outcome " + o.outcome
-					cc.Items = append(cc.Items, CoverageItem{What: "认定为 " + o.outcome, Key: k, Covered: cov.has(k, true)})
+				for i, o := range cl.classify.outcomes {
+					k := fmt.Sprintf("%s outcome[%d]", cl.ID, i)
+					cc.Items = append(cc.Items, CoverageItem{What: "认定为 " + o.outcome + "（" + o.zh + "）", Key: k, Covered: cov.has(k, true)})
 				}
 			}
 			if cl.payment != nil {

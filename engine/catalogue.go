@@ -56,13 +56,24 @@ type Document struct {
 	sameProject    *duixian.Cite // 同一项目就高不重复 across documents
 	// sameProjectWithin extends the rule to the document's own clauses.
 	sameProjectWithin bool
-	supersedes        []supersession
-	annulled          *annulment
-	Articles          []*Article
-	eligibility       []*Condition
-	limits            []*Limit
-	File              string
-	transcribed       bool // text only, clauses not yet encoded
+	// FraudBan, when the document has one, says how a revocation for false
+	// materials bans the enterprise from the document's awards.
+	FraudBan    *FraudBan
+	supersedes  []supersession
+	annulled    *annulment
+	Articles    []*Article
+	eligibility []*Condition
+	limits      []*Limit
+	File        string
+	transcribed bool // text only, clauses not yet encoded
+}
+
+// FraudBan is a document's ban after false materials: Years long, enforced
+// by the eligibility condition on Fact, imposed by Cite.
+type FraudBan struct {
+	Years int
+	Fact  string
+	Cite  duixian.Cite
 }
 
 type supersession struct {

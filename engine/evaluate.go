@@ -76,13 +76,13 @@ func (c *Catalogue) Evaluate(claim duixian.Claim, opt Options) (duixian.Decision
 
 	if cl.classify != nil {
 		d.Outcome = cl.classify.none
-		for _, o := range cl.classify.outcomes {
+		for i, o := range cl.classify.outcomes {
 			holds, err := o.prg.Bool(vals)
 			if err != nil {
 				return duixian.Decision{}, fmt.Errorf("%s outcome %s: %w", cl.ID, o.outcome, err)
 			}
 			if ev.cov != nil {
-				ev.cov.mark(cl.ID+" outcome "+o.outcome, holds)
+				ev.cov.mark(fmt.Sprintf("%s outcome[%d]", cl.ID, i), holds)
 			}
 			if holds {
 				d.Outcome = o.outcome

@@ -477,6 +477,19 @@ func (l *loader) compileHeader(d *Document, spec *fileSpec) {
 		d.sameProject = &c
 		d.sameProjectWithin = sp.WithinDocument
 	}
+	if fb := h.FraudBan; fb != nil {
+		years, err := strconv.Atoi(fb.Years.Value)
+		f, ok := l.cat.facts[fb.Fact.Value]
+		switch {
+		case err != nil || years < 1:
+			l.errf(fb.Years.Line, "fraud_ban years must be a positive whole number")
+		case !ok || f.Kind != KindBool || f.Document != d.ID:
+			l.errf(fb.Fact.Line, "fraud_ban fact %q must be a bool fact of this document", fb.Fact.Value)
+		default:
+			c, _ := l.cite(d, fb.Cite, nil, fb.Years.Line)
+			d.FraudBan = &FraudBan{Years: years, Fact: f.Name, Cite: c}
+		}
+	}
 	for _, s := range h.Supersedes {
 		old, ok := l.cat.docByID[s.Document.Value]
 		if !ok {

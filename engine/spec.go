@@ -89,6 +89,14 @@ type documentSpec struct {
 		// otherwise it binds only across documents (其他政策).
 		WithinDocument bool `yaml:"within_document"`
 	} `yaml:"same_project"`
+	// FraudBan is the document's ban after a finding of false materials
+	// (三年内不得再次申报, 21号第十四条): how long, the article, and the fact
+	// of the document that the registry sets while the ban lasts.
+	FraudBan *struct {
+		Years scalar `yaml:"years"`
+		Fact  scalar `yaml:"fact"`
+		Cite  scalar `yaml:"cite"`
+	} `yaml:"fraud_ban"`
 	Supersedes []struct {
 		Document    scalar `yaml:"document"`
 		EventsUntil scalar `yaml:"events_until"`

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -57,6 +58,10 @@ func (c *Catalogue) EvaluateYear(set duixian.ClaimSet, opt Options) (duixian.Yea
 				e.Field = fmt.Sprintf("claims[%d].%s", i, e.Field)
 			}
 			return y, err
+		}
+		if claim.Granted {
+			// What was approved stands, whatever a re-evaluation says now.
+			d.Eligible, d.Amount, d.PayableNow, d.Reasons = true, claim.GrantedAmount, claim.GrantedAmount, nil
 		}
 		y.Decisions = append(y.Decisions, d)
 	}
@@ -129,7 +134,7 @@ func (ys *yearSelection) choose() {
 				total += ys.d[i].Amount
 			}
 		}
-		if ys.violation(chosen, -1) != nil {
+		if ys.violation(chosen, -1) != nil || !ys.keepsGranted(chosen) {
 			continue
 		}
 		if total > bestTotal {
@@ -155,6 +160,16 @@ func (ys *yearSelection) choose() {
 			ys.dropped[i] = &duixian.Reason{Code: "not-selected", Zh: "未被选入最优组合", En: "not in the best admissible set"}
 		}
 	}
+}
+
+// keepsGranted reports whether every granted claim is among chosen.
+func (ys *yearSelection) keepsGranted(chosen []int) bool {
+	for i, c := range ys.set.Claims {
+		if c.Granted && !slices.Contains(chosen, i) {
+			return false
+		}
+	}
+	return true
 }
 
 // violation returns the first rule the set of claims breaks, phrased for

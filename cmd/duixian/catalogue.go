@@ -168,11 +168,13 @@ func catalogueShow(v engine.ClauseView, out io.Writer, asJSON bool) error {
 	for _, l := range v.Payment {
 		fmt.Fprintln(out, "  "+l)
 	}
-	fmt.Fprintf(out, "  金额%s", v.Rounding)
-	if v.MinimumPaid != "" {
-		fmt.Fprintf(out, "；低于%s不予补助", v.MinimumPaid)
+	if len(v.Formula) > 0 {
+		fmt.Fprintf(out, "  金额%s", v.Rounding)
+		if v.MinimumPaid != "" {
+			fmt.Fprintf(out, "；低于%s不予补助", v.MinimumPaid)
+		}
+		fmt.Fprintln(out)
 	}
-	fmt.Fprintln(out)
 	return nil
 }
 
