@@ -8,20 +8,23 @@ import (
 // Application error codes. Each maps to one HTTP status in package http and
 // one exit code in cmd/duixian; nothing else inspects error text.
 const (
-	EINVALID  = "invalid"   // bad input: a fact missing, mistyped or out of bounds
-	ENOTFOUND = "not_found" // no such clause, document or record
-	ECONFLICT = "conflict"  // the request contradicts what is already recorded
-	EINTERNAL = "internal"  // a bug or an unexpected failure
+	EINVALID   = "invalid"   // bad input: a fact missing, mistyped or out of bounds
+	ENOTFOUND  = "not_found" // no such clause, document or record
+	ECONFLICT  = "conflict"  // the request contradicts what is already recorded (a state, a reused key)
+	EFORBIDDEN = "forbidden" // the actor may not do this (another enterprise, another department)
+	EREFUSED   = "refused"   // the rules refuse it: Reasons say which article
+	EINTERNAL  = "internal"  // a bug or an unexpected failure
 )
 
 // Error is an application error with a message in Chinese and in English.
 // Field names the input at fault (a fact, a column, a file:line) when there
 // is one, so a person can find and fix it.
 type Error struct {
-	Code  string
-	Field string
-	Zh    string
-	En    string
+	Code    string
+	Field   string
+	Zh      string
+	En      string
+	Reasons []Reason // for EREFUSED: the engine's reasons, each citing its article
 }
 
 func (e *Error) Error() string {

@@ -19,9 +19,13 @@ type Catalogue struct {
 	cases     []caseFile
 	// Every fact and record field has a slot; an evaluation binds a claim's
 	// facts into a frame of nslots values that linked programs read.
-	nslots int
-	frames sync.Pool
+	nslots  int
+	frames  sync.Pool
+	version string
 }
+
+// Version is a digest of the catalogue's files.
+func (c *Catalogue) Version() string { return c.version }
 
 func (c *Catalogue) frame() *[]expression.Value {
 	if f, ok := c.frames.Get().(*[]expression.Value); ok {

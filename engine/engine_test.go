@@ -247,4 +247,4 @@ func bookstoreClaim(t testing.TB, cat *engine.Catalogue) duixian.Claim {
 const bookstoreJSON = `{"zones":["core-60","yizhuang-225"],"major_penalty_3y":false,"criminal_record_3y":false,"serious_dishonest":false,
 "operating_normally":true,"declared_truthful":true,"has_publication_permit":true,"bookstore_premises":true,"publications_main_business":true,
 "operating_months":18,"business_area_m2":"200","publication_area_m2":"120","books_on_shelf":3000,"publication_varieties":800,
-"hosted_reading_events":6,"quarter_hour_service":true}`
+"hosted_reading_events":6,"quarter_hour_service":true,"annual_costs":"50万元"}`

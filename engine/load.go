@@ -2,6 +2,8 @@ package engine
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -48,6 +50,7 @@ const CommonFactsFile = "facts.yaml"
 func Load(fsys fs.FS) (*Catalogue, error) {
 	l := &loader{fsys: fsys, cat: &Catalogue{docByID: map[string]*Document{}, byID: map[string]*Clause{}, facts: map[string]*Fact{}}}
 	l.run()
+	l.cat.version = version(fsys)
 	if len(l.errs) > 0 {
 		sort.SliceStable(l.errs, func(i, j int) bool {
 			if l.errs[i].File != l.errs[j].File {
@@ -128,6 +131,20 @@ func (l *loader) run() {
 		l.file = name
 		l.readCases(name)
 	}
+}
+
+// version is a digest of every catalogue file: an application records the
+// version its decision used.
+func version(fsys fs.FS) string {
+	names, _ := fs.Glob(fsys, "*.yaml")
+	sort.Strings(names)
+	h := sha256.New()
+	for _, n := range names {
+		b, _ := fs.ReadFile(fsys, n)
+		fmt.Fprintf(h, "%s %d\n", n, len(b))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 // decode parses a YAML file strictly: an unknown key is an error, so a
@@ -590,6 +607,18 @@ func (l *loader) compileRules(d *Document, spec *fileSpec) {
 		}
 		for _, ls := range as.Limits {
 			l.limit(d, env, a, ls)
+		}
+	}
+	// A limit across the year reads facts no single clause reads (21号第九条:
+	// the year's costs); every clause of the document asks for them, so the
+	// application form collects them.
+	for _, lim := range d.limits {
+		for _, f := range lim.totalFacts {
+			for _, cl := range l.cat.clauses {
+				if cl.Document == d && !slices.Contains(cl.facts, f) {
+					cl.facts = append(cl.facts, f)
+				}
+			}
 		}
 	}
 }

@@ -341,8 +341,18 @@ func (c *Catalogue) applyTotalCaps(y *duixian.YearDecision, set duixian.ClaimSet
 			if len(idx) == 0 {
 				continue
 			}
+			// The set's facts, else what the document's claims say (the last wins).
+			facts := duixian.Facts{}
+			for _, i := range idx {
+				for k, v := range set.Claims[i].Facts {
+					facts[k] = v
+				}
+			}
+			for k, v := range set.Facts {
+				facts[k] = v
+			}
 			frame := c.frame()
-			err := bindFacts(lim.totalFacts, set.Facts, *frame)
+			err := bindFacts(lim.totalFacts, facts, *frame)
 			var capD decimal.Decimal
 			if err == nil {
 				capD, err = lim.total.Decimal(*frame)

@@ -22,7 +22,7 @@ func runCmd(t *testing.T, stdin string, args ...string) (int, string, string) {
 const bookstore = `{"zones":["core-60","yizhuang-225"],"major_penalty_3y":false,"criminal_record_3y":false,"serious_dishonest":false,
 "operating_normally":true,"declared_truthful":true,"has_publication_permit":true,"bookstore_premises":true,"publications_main_business":true,
 "operating_months":18,"business_area_m2":"200","publication_area_m2":"120","books_on_shelf":3000,"publication_varieties":800,
-"hosted_reading_events":6,"quarter_hour_service":true}`
+"hosted_reading_events":6,"quarter_hour_service":true,"annual_costs":"50万元"}`
 
 func TestEvalJSONContract(t *testing.T) {
 	code, out, errs := runCmd(t, bookstore, "eval", "--clause", "jjgf-2025-21/7.1", "--facts", "-", "--date", "2026-03-01", "--as-of", "2026-06-30", "--json")

@@ -1,0 +1,494 @@
+// Package sqldb stores the workflow in a SQL database: applications, the
+// award ledger, enterprises, the audit chain, idempotency records and
+// attachment bytes. One schema and one set of statements serve SQLite and
+// PostgreSQL; packages sqlite and postgres open a connection and hand it here.
+//
+// Every write happens inside Tx. On SQLite a write transaction starts with
+// BEGIN IMMEDIATE, so writers queue instead of failing midway; on PostgreSQL
+// the rows a decision depends on are locked (SELECT … FOR UPDATE), and
+// appending to the audit chain locks its head, so concurrent transactions —
+// from one process or several — see each other's effects in order.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/etown/duixian"
+	"github.com/etown/duixian/audit"
+)
+
+// Dialect is the SQL flavour.
+type Dialect int
+
+const (
+	SQLite Dialect = iota + 1
+	Postgres
+)
+
+// DB is an open store.
+type DB struct {
+	db      *sql.DB
+	dialect Dialect
+	// Retryable reports errors after which a transaction is run again
+	// (PostgreSQL serialization failures and deadlocks).
+	Retryable func(error) bool
+}
+
+// Open migrates db to the current schema and returns the store.
+func Open(ctx context.Context, db *sql.DB, d Dialect) (*DB, error) {
+	s := &DB{db: db, dialect: d, Retryable: func(error) bool { return false }}
+	if err := s.migrate(ctx); err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	return s, nil
+}
+
+// SQL returns the connection, for tests and tools.
+func (s *DB) SQL() *sql.DB { return s.db }
+
+// Close closes the connection.
+func (s *DB) Close() error { return s.db.Close() }
+
+// migrations are applied in order, once each; a deployed migration is never
+// edited, only followed by a new one.
+var migrations = []string{
+	`CREATE TABLE enterprises (
+		uscc TEXT PRIMARY KEY,
+		doc TEXT NOT NULL,
+		version INTEGER NOT NULL
+	);
+	CREATE TABLE applications (
+		id TEXT PRIMARY KEY,
+		enterprise TEXT NOT NULL,
+		clause TEXT NOT NULL,
+		year INTEGER NOT NULL,
+		status TEXT NOT NULL,
+		doc TEXT NOT NULL,
+		version INTEGER NOT NULL,
+		updated TEXT NOT NULL
+	);
+	CREATE INDEX applications_enterprise ON applications (enterprise, year);
+	CREATE INDEX applications_status ON applications (status, clause);
+	CREATE TABLE awards (
+		application TEXT PRIMARY KEY,
+		enterprise TEXT NOT NULL,
+		clause TEXT NOT NULL,
+		year INTEGER NOT NULL,
+		doc TEXT NOT NULL
+	);
+	CREATE INDEX awards_enterprise ON awards (enterprise, year);
+	CREATE TABLE audit (
+		seq BIGINT PRIMARY KEY,
+		subject TEXT NOT NULL,
+		doc TEXT NOT NULL
+	);
+	CREATE INDEX audit_subject ON audit (subject);
+	CREATE TABLE audit_head (
+		id INTEGER PRIMARY KEY,
+		seq BIGINT NOT NULL,
+		hash TEXT NOT NULL
+	);
+	INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '` + audit.Genesis + `');
+	CREATE TABLE idempotency (
+		key TEXT PRIMARY KEY,
+		request_hash TEXT NOT NULL,
+		response TEXT NOT NULL,
+		created TEXT NOT NULL
+	);
+	CREATE TABLE attachments (
+		sha256 TEXT PRIMARY KEY,
+		data BYTEA NOT NULL
+	);`,
+}
+
+func (s *DB) migrate(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`); err != nil {
+		return err
+	}
+	return s.Tx(ctx, func(tx *Tx) error {
+		var done int
+		if err := tx.row(`SELECT COUNT(*) FROM schema_migrations`).Scan(&done); err != nil {
+			return err
+		}
+		for v := done; v < len(migrations); v++ {
+			for _, stmt := range strings.Split(migrations[v], ";") {
+				if strings.TrimSpace(stmt) == "" {
+					continue
+				}
+				if s.dialect == SQLite {
+					stmt = strings.ReplaceAll(stmt, "BYTEA", "BLOB")
+				}
+				if _, err := tx.tx.ExecContext(ctx, stmt); err != nil {
+					return fmt.Errorf("migration %d: %w", v+1, err)
+				}
+			}
+			if _, err := tx.exec(`INSERT INTO schema_migrations (version) VALUES (?)`, v+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Tx runs fn in a transaction and commits it, or rolls it back if fn fails.
+// A transaction the database aborted to resolve contention is run again.
+func (s *DB) Tx(ctx context.Context, fn func(*Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 10; attempt++ {
+		if err = s.tryTx(ctx, fn); err == nil || !s.Retryable(err) {
+			return err
+		}
+		time.Sleep(time.Duration(attempt+1) * 5 * time.Millisecond)
+	}
+	return err
+}
+
+func (s *DB) tryTx(ctx context.Context, fn func(*Tx) error) error {
+	sqlTx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	tx := &Tx{ctx: ctx, tx: sqlTx, dialect: s.dialect}
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	return sqlTx.Commit()
+}
+
+// Tx is an open transaction.
+type Tx struct {
+	ctx     context.Context
+	tx      *sql.Tx
+	dialect Dialect
+}
+
+// rebind turns ? placeholders into $1, $2 … for PostgreSQL.
+func (tx *Tx) rebind(q string) string {
+	if tx.dialect != Postgres {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range q {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func (tx *Tx) exec(q string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(tx.ctx, tx.rebind(q), args...)
+}
+
+func (tx *Tx) row(q string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(tx.ctx, tx.rebind(q), args...)
+}
+
+// forUpdate locks the selected rows on PostgreSQL; SQLite's write
+// transaction already holds the database.
+func (tx *Tx) forUpdate(lock bool) string {
+	if lock && tx.dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+func notFound(what, id string) error {
+	return duixian.Errorf(duixian.ENOTFOUND, what, "没有%s %s", "no %s %s", what, id)
+}
+
+// Application reads an application; lock holds it until the transaction ends.
+func (tx *Tx) Application(id string, lock bool) (*duixian.Application, error) {
+	var doc string
+	err := tx.row(`SELECT doc FROM applications WHERE id = ?`+tx.forUpdate(lock), id).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("application", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var a duixian.Application
+	return &a, json.Unmarshal([]byte(doc), &a)
+}
+
+// PutApplication inserts a new application (Version 0) or updates one,
+// failing if someone else updated it since it was read.
+func (tx *Tx) PutApplication(a *duixian.Application) error {
+	a.Version++
+	doc, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	updated := a.Updated.Format(time.RFC3339Nano)
+	if a.Version == 1 {
+		_, err = tx.exec(`INSERT INTO applications (id, enterprise, clause, year, status, doc, version, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.ID, a.Enterprise, a.Clause, a.Year, string(a.Status), string(doc), a.Version, updated)
+		return err
+	}
+	res, err := tx.exec(`UPDATE applications SET status = ?, doc = ?, version = ?, updated = ? WHERE id = ? AND version = ?`,
+		string(a.Status), string(doc), a.Version, updated, a.ID, a.Version-1)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return duixian.Errorf(duixian.ECONFLICT, "application", "申报 %s 已被他人修改，请刷新后重试", "application %s was changed by someone else; reload and retry", a.ID)
+	}
+	return nil
+}
+
+// ApplicationFilter selects applications for a list.
+type ApplicationFilter struct {
+	Enterprise string
+	Status     duixian.Status
+	Clauses    []string // any of these clauses; empty for all
+	Limit      int
+}
+
+// Applications lists applications, newest first.
+func (tx *Tx) Applications(f ApplicationFilter) ([]*duixian.Application, error) {
+	q := `SELECT doc FROM applications WHERE 1 = 1`
+	var args []any
+	if f.Enterprise != "" {
+		q += ` AND enterprise = ?`
+		args = append(args, f.Enterprise)
+	}
+	if f.Status != "" {
+		q += ` AND status = ?`
+		args = append(args, string(f.Status))
+	}
+	if len(f.Clauses) > 0 {
+		q += ` AND clause IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(f.Clauses)), ", ") + `)`
+		for _, c := range f.Clauses {
+			args = append(args, c)
+		}
+	}
+	q += ` ORDER BY updated DESC, id`
+	if f.Limit > 0 {
+		q += ` LIMIT ` + strconv.Itoa(f.Limit)
+	}
+	rows, err := tx.tx.QueryContext(tx.ctx, tx.rebind(q), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*duixian.Application
+	for rows.Next() {
+		var doc string
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		var a duixian.Application
+		if err := json.Unmarshal([]byte(doc), &a); err != nil {
+			return nil, err
+		}
+		out = append(out, &a)
+	}
+	return out, rows.Err()
+}
+
+// Enterprise reads an enterprise's file; lock serialises decisions about it
+// (two approvals for one enterprise cannot both pass a cap check).
+func (tx *Tx) Enterprise(uscc string, lock bool) (*duixian.Enterprise, error) {
+	var doc string
+	err := tx.row(`SELECT doc FROM enterprises WHERE uscc = ?`+tx.forUpdate(lock), uscc).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("enterprise", uscc)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var e duixian.Enterprise
+	return &e, json.Unmarshal([]byte(doc), &e)
+}
+
+// LockEnterprise takes the enterprise's row lock without reading it.
+func (tx *Tx) LockEnterprise(uscc string) error {
+	if tx.dialect != Postgres {
+		return nil
+	}
+	var x string
+	err := tx.row(`SELECT uscc FROM enterprises WHERE uscc = ? FOR UPDATE`, uscc).Scan(&x)
+	if errors.Is(err, sql.ErrNoRows) {
+		return notFound("enterprise", uscc)
+	}
+	return err
+}
+
+// PutEnterprise inserts or updates an enterprise's file.
+func (tx *Tx) PutEnterprise(e *duixian.Enterprise) error {
+	e.Version++
+	doc, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	if e.Version == 1 {
+		_, err = tx.exec(`INSERT INTO enterprises (uscc, doc, version) VALUES (?, ?, ?)`, e.USCC, string(doc), e.Version)
+		return err
+	}
+	res, err := tx.exec(`UPDATE enterprises SET doc = ?, version = ? WHERE uscc = ? AND version = ?`, string(doc), e.Version, e.USCC, e.Version-1)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return duixian.Errorf(duixian.ECONFLICT, "enterprise", "企业档案 %s 已被他人修改", "enterprise %s was changed by someone else", e.USCC)
+	}
+	return nil
+}
+
+// Awards lists an enterprise's ledger for a year, revoked ones included.
+func (tx *Tx) Awards(enterprise string, year int) ([]duixian.Award, error) {
+	rows, err := tx.tx.QueryContext(tx.ctx, tx.rebind(`SELECT doc FROM awards WHERE enterprise = ? AND year = ? ORDER BY application`), enterprise, year)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []duixian.Award
+	for rows.Next() {
+		var doc string
+		var a duixian.Award
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(doc), &a); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// PutAward writes a ledger line (insert or replace).
+func (tx *Tx) PutAward(a duixian.Award) error {
+	doc, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	res, err := tx.exec(`UPDATE awards SET doc = ? WHERE application = ?`, string(doc), a.Application)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil
+	}
+	_, err = tx.exec(`INSERT INTO awards (application, enterprise, clause, year, doc) VALUES (?, ?, ?, ?, ?)`, a.Application, a.Enterprise, a.Clause, a.Year, string(doc))
+	return err
+}
+
+// Audit appends an entry to the chain, in this transaction: the state
+// change and its record commit together or not at all.
+func (tx *Tx) Audit(e duixian.AuditEntry) error {
+	var seq int64
+	var prev string
+	if err := tx.row(`SELECT seq, hash FROM audit_head WHERE id = 1` + tx.forUpdate(true)).Scan(&seq, &prev); err != nil {
+		return err
+	}
+	e.Seq = seq + 1
+	audit.Seal(prev, &e)
+	doc, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(`INSERT INTO audit (seq, subject, doc) VALUES (?, ?, ?)`, e.Seq, e.Subject, string(doc)); err != nil {
+		return err
+	}
+	_, err = tx.exec(`UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, e.Seq, e.Hash)
+	return err
+}
+
+// AuditLog lists the entries about subject ("" for all), in order.
+func (tx *Tx) AuditLog(subject string) ([]duixian.AuditEntry, error) {
+	q, args := `SELECT doc FROM audit ORDER BY seq`, []any{}
+	if subject != "" {
+		q, args = `SELECT doc FROM audit WHERE subject = ? ORDER BY seq`, []any{subject}
+	}
+	rows, err := tx.tx.QueryContext(tx.ctx, tx.rebind(q), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []duixian.AuditEntry
+	for rows.Next() {
+		var doc string
+		var e duixian.AuditEntry
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(doc), &e); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// VerifyAudit walks the whole chain and returns the first broken link.
+func (s *DB) VerifyAudit(ctx context.Context) (int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT doc FROM audit ORDER BY seq`)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	return audit.Verify(func() (duixian.AuditEntry, bool, error) {
+		var e duixian.AuditEntry
+		if !rows.Next() {
+			return e, false, rows.Err()
+		}
+		var doc string
+		if err := rows.Scan(&doc); err != nil {
+			return e, false, err
+		}
+		return e, true, json.Unmarshal([]byte(doc), &e)
+	})
+}
+
+// Idempotency returns the stored response for key, if any, and the hash of
+// the request that produced it.
+func (tx *Tx) Idempotency(key string) (requestHash, response string, found bool, err error) {
+	err = tx.row(`SELECT request_hash, response FROM idempotency WHERE key = ?`, key).Scan(&requestHash, &response)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", false, nil
+	}
+	return requestHash, response, err == nil, err
+}
+
+// PutIdempotency records the response to a request with key.
+func (tx *Tx) PutIdempotency(key, requestHash, response string, at time.Time) error {
+	_, err := tx.exec(`INSERT INTO idempotency (key, request_hash, response, created) VALUES (?, ?, ?, ?)`, key, requestHash, response, at.Format(time.RFC3339Nano))
+	return err
+}
+
+// PutAttachment stores a file's bytes under their SHA-256 (once).
+func (tx *Tx) PutAttachment(sha string, data []byte) error {
+	var x string
+	err := tx.row(`SELECT sha256 FROM attachments WHERE sha256 = ?`, sha).Scan(&x)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	_, err = tx.exec(`INSERT INTO attachments (sha256, data) VALUES (?, ?)`, sha, data)
+	return err
+}
+
+// Attachment reads a file's bytes.
+func (tx *Tx) Attachment(sha string) ([]byte, error) {
+	var data []byte
+	err := tx.row(`SELECT data FROM attachments WHERE sha256 = ?`, sha).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("attachment", sha)
+	}
+	return data, err
+}

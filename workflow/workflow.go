@@ -1,0 +1,801 @@
+// Package workflow turns decisions into cases that officials work and money
+// that is paid exactly once: the path of 21号第十二条 and 22号第十条 —
+// submission, preliminary review with other departments' opinions, expert
+// review, a proposed amount, publicity with objections, approval,
+// disbursement in the clause's tranches — and supervision afterwards.
+//
+// The rules here hold whatever the store: every transition checks who acts
+// (an official only on clauses of their own department, enterprise staff
+// only for their own enterprise), checks the state, re-evaluates the claim
+// against the award ledger where money is at stake, and writes the change
+// and its audit entry in one transaction. An attempt that is refused leaves
+// the state as it was and is itself written to the audit log.
+package workflow
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/etown/duixian"
+	"github.com/etown/duixian/calendar"
+	"github.com/etown/duixian/engine"
+	"github.com/etown/duixian/sqldb"
+)
+
+// Service runs the workflow.
+type Service struct {
+	DB        *sqldb.DB
+	Catalogue *engine.Catalogue
+	Calendar  *calendar.Calendar
+	// Now is the clock; tests move it.
+	Now func() time.Time
+}
+
+// New returns a service on the real clock.
+func New(db *sqldb.DB, cat *engine.Catalogue, cal *calendar.Calendar) *Service {
+	return &Service{DB: db, Catalogue: cat, Calendar: cal, Now: time.Now}
+}
+
+func (s *Service) today() duixian.Date { return duixian.DateOf(s.Now()) }
+
+func newID(prefix string, now time.Time) string {
+	b := make([]byte, 5)
+	_, _ = rand.Read(b)
+	return prefix + now.In(duixian.Shanghai).Format("20060102") + strings.ToUpper(hex.EncodeToString(b))
+}
+
+func forbidden(zh, en string, args ...any) error {
+	return duixian.Errorf(duixian.EFORBIDDEN, "", zh, en, args...)
+}
+
+func conflict(zh, en string, args ...any) error {
+	return duixian.Errorf(duixian.ECONFLICT, "", zh, en, args...)
+}
+
+// transition is one change to one application: who may make it, from which
+// states, and what it does. Everything else — loading, locking, saving,
+// auditing, logging refusals — is the same for every transition.
+type transition struct {
+	action string
+	roles  []duixian.Role
+	from   []duixian.Status
+	// department: the actor must be of the clause's responsible department.
+	department bool
+	// owner: the actor must act for the application's enterprise.
+	owner bool
+	apply func(tx *sqldb.Tx, a *duixian.Application) error
+}
+
+// run applies t to application id. A refusal for who or what (forbidden, a
+// wrong state) is written to the audit log in its own transaction, because
+// the attempted one is rolled back.
+func (s *Service) run(ctx context.Context, actor duixian.Actor, id string, t transition) (*duixian.Application, error) {
+	var out *duixian.Application
+	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+		a, err := tx.Application(id, true)
+		if err != nil {
+			return err
+		}
+		before := string(a.Status)
+		if err := s.allowed(actor, a, t); err != nil {
+			return err
+		}
+		if err := t.apply(tx, a); err != nil {
+			return err
+		}
+		a.Updated = s.Now()
+		if err := tx.PutApplication(a); err != nil {
+			return err
+		}
+		out = a
+		return tx.Audit(s.entry(actor, t.action, a.ID, before, string(a.Status)))
+	})
+	if c := duixian.ErrorCode(err); c == duixian.EFORBIDDEN || c == duixian.ECONFLICT || c == duixian.EREFUSED {
+		s.logDenied(ctx, actor, t.action, id, err)
+	}
+	return out, err
+}
+
+func (s *Service) allowed(actor duixian.Actor, a *duixian.Application, t transition) error {
+	roleOK := false
+	for _, r := range t.roles {
+		roleOK = roleOK || r == actor.Role || r == duixian.RolePublic
+	}
+	if !roleOK {
+		return forbidden("角色%s无权执行%s", "role %s may not %s", actor.Role, t.action)
+	}
+	if t.owner && actor.Enterprise != a.Enterprise {
+		return forbidden("只能办理本企业的申报", "you may act only for your own enterprise")
+	}
+	if t.department {
+		cl, ok := s.Catalogue.Clause(a.Clause)
+		if !ok || cl.Department != actor.Department {
+			return forbidden("条款%s由%s负责，%s无权办理", "clause %s belongs to %s, not %s", a.Clause, departmentOf(cl), actor.Department)
+		}
+	}
+	if len(t.from) > 0 {
+		for _, st := range t.from {
+			if a.Status == st {
+				return nil
+			}
+		}
+		return conflict("申报当前状态为“%s”，不能%s", "the application is %s; cannot %s", a.Status.Zh(), t.action)
+	}
+	return nil
+}
+
+func departmentOf(cl *engine.Clause) string {
+	if cl == nil {
+		return "（未知条款）"
+	}
+	return cl.Department
+}
+
+func (s *Service) entry(actor duixian.Actor, action, subject, before, after string) duixian.AuditEntry {
+	return duixian.AuditEntry{At: s.Now().In(duixian.Shanghai).Format(time.RFC3339Nano), Actor: actor,
+		Action: action, Subject: subject, Before: before, After: after}
+}
+
+func (s *Service) logDenied(ctx context.Context, actor duixian.Actor, action, subject string, cause error) {
+	msg := cause.Error()
+	if len(msg) > 500 {
+		msg = msg[:500]
+	}
+	_ = s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+		return tx.Audit(s.entry(actor, "denied:"+action, subject, "", msg))
+	})
+}
+
+// DraftInput is what an applicant fills in.
+type DraftInput struct {
+	Enterprise  string
+	Clause      string
+	EventDate   duixian.Date
+	Project     string
+	Facts       json.RawMessage
+	Declared    bool
+	Attachments []Attachment
+}
+
+// Attachment is a file the applicant supplies.
+type Attachment struct {
+	Name string
+	Kind string
+	Data []byte
+}
+
+// CreateDraft records an application as a draft. The facts are checked
+// against the clause's schema now, so a mistyped fact is named at once.
+func (s *Service) CreateDraft(ctx context.Context, actor duixian.Actor, in DraftInput) (*duixian.Application, error) {
+	if actor.Role != duixian.RoleEnterprise || actor.Enterprise != in.Enterprise {
+		err := forbidden("只能为本企业创建申报", "you may apply only for your own enterprise")
+		s.logDenied(ctx, actor, "create", in.Enterprise, err)
+		return nil, err
+	}
+	if _, ok := s.Catalogue.Clause(in.Clause); !ok {
+		return nil, duixian.Errorf(duixian.ENOTFOUND, "clause", "没有条款 %s", "no clause %s", in.Clause)
+	}
+	if in.EventDate.IsZero() {
+		return nil, duixian.Errorf(duixian.EINVALID, "event_date", "缺少事项发生日期", "event_date is missing")
+	}
+	if _, err := s.Catalogue.DecodeJSONFacts("facts", in.Facts); err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	a := &duixian.Application{ID: newID("A", now), Enterprise: in.Enterprise, Clause: in.Clause, Year: in.EventDate.Year,
+		EventDate: in.EventDate, Project: in.Project, Facts: in.Facts, Declared: in.Declared, Status: duixian.StatusDraft,
+		Created: now, Updated: now}
+	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.Enterprise(in.Enterprise, false); err != nil {
+			return err
+		}
+		for _, f := range in.Attachments {
+			sum := sha256.Sum256(f.Data)
+			h := hex.EncodeToString(sum[:])
+			if err := tx.PutAttachment(h, f.Data); err != nil {
+				return err
+			}
+			a.Attachments = append(a.Attachments, duixian.Attachment{Name: f.Name, Kind: f.Kind, SHA256: h, Size: int64(len(f.Data))})
+		}
+		if err := tx.PutApplication(a); err != nil {
+			return err
+		}
+		return tx.Audit(s.entry(actor, "create", a.ID, "", string(a.Status)))
+	})
+	return a, err
+}
+
+// UpdateDraft replaces a draft's or returned application's facts (补正).
+func (s *Service) UpdateDraft(ctx context.Context, actor duixian.Actor, id string, facts json.RawMessage, declared bool) (*duixian.Application, error) {
+	return s.run(ctx, actor, id, transition{action: "update", roles: []duixian.Role{duixian.RoleEnterprise}, owner: true,
+		from: []duixian.Status{duixian.StatusDraft, duixian.StatusReturned},
+		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
+			if _, err := s.Catalogue.DecodeJSONFacts("facts", facts); err != nil {
+				return err
+			}
+			a.Facts, a.Declared = facts, declared
+			return nil
+		}})
+}
+
+// Submit sends a draft (or a returned application) for review. It takes an
+// idempotency key: a replay returns the first answer, and the same key on
+// another request is refused. The engine must find the claim eligible
+// beside the enterprise's approved awards of the year; its decision is
+// frozen with the catalogue version.
+func (s *Service) Submit(ctx context.Context, actor duixian.Actor, id, key string) (*duixian.Application, error) {
+	return s.idempotent(ctx, actor, "submit", id, key, "submit:"+id, func() (*duixian.Application, error) {
+		return s.run(ctx, actor, id, transition{action: "submit", roles: []duixian.Role{duixian.RoleEnterprise}, owner: true,
+			from: []duixian.Status{duixian.StatusDraft, duixian.StatusReturned},
+			apply: func(tx *sqldb.Tx, a *duixian.Application) error {
+				if !a.Declared {
+					return duixian.Errorf(duixian.EINVALID, "declared", "提交前须承诺申报材料真实、无弄虚作假",
+						"declare that the materials are true before submitting")
+				}
+				d, err := s.decide(tx, a)
+				if err != nil {
+					return err
+				}
+				if !d.Eligible {
+					return refused(d)
+				}
+				a.Decision, a.Review, a.CatalogueVersion = &d, &d, s.Catalogue.Version()
+				a.Status, a.Reason = duixian.StatusSubmitted, ""
+				return nil
+			}})
+	})
+}
+
+func refused(d duixian.Decision) error {
+	var zh, en []string
+	for _, r := range d.Reasons {
+		zh = append(zh, r.Zh+"（"+r.Cite.String()+"）")
+		en = append(en, r.En)
+	}
+	return &duixian.Error{Code: duixian.EREFUSED, Zh: "不符合条件：" + strings.Join(zh, "；"), En: "refused: " + strings.Join(en, "; "), Reasons: d.Reasons}
+}
+
+// idempotent runs do once per key. The key is recorded in the same
+// transaction as the change it caused only if do succeeded, so a failed
+// attempt can be retried with the same key.
+func (s *Service) idempotent(ctx context.Context, actor duixian.Actor, action, id, key, request string, do func() (*duixian.Application, error)) (*duixian.Application, error) {
+	if key == "" {
+		return nil, duixian.Errorf(duixian.EINVALID, "idempotency_key", "缺少幂等键", "an idempotency key is required")
+	}
+	sum := sha256.Sum256([]byte(request))
+	reqHash := hex.EncodeToString(sum[:])
+	fullKey := actor.User + "/" + action + "/" + key
+	var replay *duixian.Application
+	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+		h, resp, found, err := tx.Idempotency(fullKey)
+		if err != nil || !found {
+			return err
+		}
+		if h != reqHash {
+			return conflict("幂等键 %s 已用于另一请求", "idempotency key %s was used for a different request", key)
+		}
+		replay = &duixian.Application{}
+		return json.Unmarshal([]byte(resp), replay)
+	})
+	if err != nil || replay != nil {
+		return replay, err
+	}
+	a, err := do()
+	if err != nil {
+		return nil, err
+	}
+	resp, _ := json.Marshal(a)
+	err = s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+		h, stored, found, err := tx.Idempotency(fullKey)
+		if err != nil {
+			return err
+		}
+		if found { // a concurrent replay recorded it first
+			if h != reqHash {
+				return conflict("幂等键 %s 已用于另一请求", "idempotency key %s was used for a different request", key)
+			}
+			replay = &duixian.Application{}
+			return json.Unmarshal([]byte(stored), replay)
+		}
+		return tx.PutIdempotency(fullKey, reqHash, string(resp), s.Now())
+	})
+	if replay != nil {
+		return replay, err
+	}
+	return a, err
+}
+
+// facts merges what the applicant gave with what the registry knows: the
+// enterprise's file overrides the applicant on every fact it holds, and a
+// document's ban fact is true exactly while a ban under it lasts.
+func (s *Service) facts(e *duixian.Enterprise, a *duixian.Application, asOf duixian.Date) (duixian.Facts, error) {
+	facts, err := s.Catalogue.DecodeJSONFacts("facts", a.Facts)
+	if err != nil {
+		return nil, err
+	}
+	if len(e.Facts) > 0 {
+		known, err := s.Catalogue.DecodeJSONFacts("enterprise.facts", e.Facts)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range known {
+			facts[k] = v
+		}
+	}
+	for _, d := range s.Catalogue.Documents() {
+		if d.FraudBan == nil {
+			continue
+		}
+		active := false
+		for _, b := range e.Bans {
+			active = active || (b.Document == d.ID && b.Active(asOf))
+		}
+		facts[d.FraudBan.Fact] = active
+	}
+	return facts, nil
+}
+
+// decide evaluates a against the enterprise's approved awards of the year
+// (held fixed), so caps, exclusions and category limits count them. It
+// locks the enterprise, so two decisions about one enterprise happen one
+// after the other.
+func (s *Service) decide(tx *sqldb.Tx, a *duixian.Application) (duixian.Decision, error) {
+	e, err := tx.Enterprise(a.Enterprise, true)
+	if err != nil {
+		return duixian.Decision{}, err
+	}
+	asOf := s.today()
+	set := duixian.ClaimSet{Enterprise: a.Enterprise, Year: a.Year, AsOf: asOf}
+	awards, err := tx.Awards(a.Enterprise, a.Year)
+	if err != nil {
+		return duixian.Decision{}, err
+	}
+	for _, aw := range awards {
+		if aw.Revoked || aw.Application == a.ID {
+			continue
+		}
+		granted, err := tx.Application(aw.Application, false)
+		if err != nil {
+			return duixian.Decision{}, err
+		}
+		facts, err := s.facts(e, granted, asOf)
+		if err != nil {
+			return duixian.Decision{}, err
+		}
+		set.Claims = append(set.Claims, duixian.Claim{Clause: aw.Clause, EventDate: aw.EventDate, Project: aw.Project,
+			Facts: facts, Granted: true, GrantedAmount: aw.Amount})
+	}
+	facts, err := s.facts(e, a, asOf)
+	if err != nil {
+		return duixian.Decision{}, err
+	}
+	set.Claims = append(set.Claims, duixian.Claim{Clause: a.Clause, EventDate: a.EventDate, Project: a.Project, Facts: facts})
+	y, err := s.Catalogue.EvaluateYear(set, engine.Options{Trace: true})
+	if err != nil {
+		return duixian.Decision{}, err
+	}
+	return y.Decisions[len(y.Decisions)-1], nil
+}
+
+var errNoReason = duixian.Errorf(duixian.EINVALID, "reason", "须写明理由，申请人可见", "a reason is required; the applicant sees it")
+
+// Return sends a submitted application back for more material (补正).
+func (s *Service) Return(ctx context.Context, actor duixian.Actor, id, reason string) (*duixian.Application, error) {
+	return s.run(ctx, actor, id, transition{action: "return", roles: []duixian.Role{duixian.RoleReviewer}, department: true,
+		from: []duixian.Status{duixian.StatusSubmitted},
+		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
+			if strings.TrimSpace(reason) == "" {
+				return errNoReason
+			}
+			a.Status, a.Reason = duixian.StatusReturned, reason
+			return nil
+		}})
+}
+
+// RequestOpinions asks other departments for their opinions (会签).
+func (s *Service) RequestOpinions(ctx context.Context, actor duixian.Actor, id string, departments []string) (*duixian.Application, error) {
+	return s.run(ctx, actor, id, transition{action: "request-opinions", roles: []duixian.Role{duixian.RoleReviewer}, department: true,
+		from: []duixian.Status{duixian.StatusSubmitted},
+		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
+			for _, d := range departments {
+				a.Opinions = append(a.Opinions, duixian.Opinion{Department: d, Requested: s.Now()})
+			}
+			return nil
+		}})
+}
+
+// GiveOpinion records a co-reviewing department's opinion; only a
+// department that was asked may give one, once.
+func (s *Service) GiveOpinion(ctx context.Context, actor duixian.Actor, id string, agree bool, text string) (*duixian.Application, error) {
+	return s.run(ctx, actor, id, transition{action: "opinion", roles: []duixian.Role{duixian.RoleCoReviewer},
+		from: []duixian.Status{duixian.StatusSubmitted},
+		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
+			for i := range a.Opinions {
+				o := &a.Opinions[i]
+				if o.Department == actor.Department && o.Given.IsZero() {
+					o.Given, o.Agree, o.Text, o.By = s.Now(), agree, text, actor.User
+					return nil
+				}
+			}
+			return forbidden("未征求%s的意见", "%s was not asked for an opinion", actor.Department)
+		}})
+}
+
+// PassPreliminary completes the preliminary review (初审): every requested
+// opinion is in, and the engine, re-evaluating now, still finds the claim
+// eligible.
+func (s *Service) PassPreliminary(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error) {
+	return s.run(ctx, actor, id, transition{action: "pass-preliminary", roles: []duixian.Role{duixian.RoleReviewer}, department: true,
+		from: []duixian.Status{duixian.StatusSubmitted},
+		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
+			for _, o := range a.Opinions {
+				if o.Given.IsZero() {
+					return conflict("尚待%s会签意见", "waiting for the opinion of %s", o.Department)
+				}
+			}
+			return s.reviewStep(tx, a, duixian.StatusReviewed)
+		}})
+}
+
+func (s *Service) reviewStep(tx *sqldb.Tx, a *duixian.Application, next duixian.Status) error {
+	d, err := s.decide(tx, a)
+	if err != nil {
+		return err
+	}
+	a.Review = &d
+	if !d.Eligible {
+		return refused(d)
+	}
+	a.Status = next
+	return nil
+}
+
+// RecordExpertReview records the third-party panel's scores and opinion; a
+// failing review rejects the application with the panel's opinion as reason.
+func (s *Service) RecordExpertReview(ctx context.Context, actor duixian.Actor, id string, scores map[string]int, opinion string, pass bool) (*duixian.Application, error) {
+	return s.run(ctx, actor, id, transition{action: "expert-review", roles: []duixian.Role{duixian.RoleExpert},
+		from: []duixian.Status{duixian.StatusReviewed},
+		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
+			if strings.TrimSpace(opinion) == "" {
+				return errNoReason
+			}
+			a.Expert = &duixian.ExpertReview{Scores: scores, Opinion: opinion, Pass: pass, By: actor.User, At: s.Now()}
+			if !pass {
+				a.Status, a.Reason = duixian.StatusRejected, "专家评审未通过："+opinion
+				return nil
+			}
+			a.Status = duixian.StatusAssessed
+			return nil
+		}})
+}
+
+// Propose sets the amount to publish: never above what the engine computes
+// now, and a lower amount needs a reason.
+func (s *Service) Propose(ctx context.Context, actor duixian.Actor, id string, amount duixian.Money, reduction string) (*duixian.Application, error) {
+	return s.run(ctx, actor, id, transition{action: "propose", roles: []duixian.Role{duixian.RoleReviewer}, department: true,
+		from: []duixian.Status{duixian.StatusAssessed},
+		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
+			if err := s.reviewStep(tx, a, duixian.StatusProposed); err != nil {
+				return err
+			}
+			switch {
+			case amount <= 0:
+				return duixian.Errorf(duixian.EINVALID, "amount", "拟定金额须大于零", "the proposed amount must be positive")
+			case amount > a.Review.Amount:
+				return duixian.Errorf(duixian.EINVALID, "amount", "拟定金额%s超过按政策计算的%s", "the proposed %s exceeds the computed %s",
+					amount.Wan(), a.Review.Amount.Wan())
+			case amount < a.Review.Amount && strings.TrimSpace(reduction) == "":
+				return duixian.Errorf(duixian.EINVALID, "reason", "拟定金额低于计算金额%s，须写明理由", "an amount below the computed %s needs a reason", a.Review.Amount.Wan())
+			}
+			a.Proposed, a.Reduction = amount, reduction
+			return nil
+		}})
+}
+
+// Publish opens publicity (公示) for a number of working days from start.
+func (s *Service) Publish(ctx context.Context, actor duixian.Actor, id string, start duixian.Date, days int) (*duixian.Application, error) {
+	return s.run(ctx, actor, id, transition{action: "publish", roles: []duixian.Role{duixian.RoleReviewer}, department: true,
+		from: []duixian.Status{duixian.StatusProposed},
+		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
+			if days < 1 {
+				return duixian.Errorf(duixian.EINVALID, "days", "公示期至少1个工作日", "publicity lasts at least one working day")
+			}
+			if start.Before(s.today()) {
+				return duixian.Errorf(duixian.EINVALID, "start", "公示不能从过去的日期开始", "publicity cannot start in the past")
+			}
+			until, err := s.Calendar.AddWorkdays(start, days)
+			if err != nil {
+				return err
+			}
+			a.Publicity = &duixian.Publicity{From: start, Until: until, Days: days}
+			a.Status = duixian.StatusPublicity
+			return nil
+		}})
+}
+
+// Object files an objection during publicity; anyone may. After the window
+// it is not accepted (逾期不予受理).
+func (s *Service) Object(ctx context.Context, actor duixian.Actor, id, text, evidence string) (*duixian.Application, error) {
+	return s.run(ctx, actor, id, transition{action: "object", roles: []duixian.Role{duixian.RolePublic},
+		from: []duixian.Status{duixian.StatusPublicity},
+		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
+			today := s.today()
+			if today.Before(a.Publicity.From) || today.After(a.Publicity.Until) {
+				return conflict("公示期为%s至%s，逾期不予受理", "publicity runs %s to %s; objections outside it are not accepted", a.Publicity.From, a.Publicity.Until)
+			}
+			if strings.TrimSpace(text) == "" {
+				return duixian.Errorf(duixian.EINVALID, "text", "异议须写明意见", "an objection needs its text")
+			}
+			a.Objections = append(a.Objections, duixian.Objection{ID: newID("O", s.Now()), Filed: s.Now(), By: actor.User, Text: text, Evidence: evidence})
+			return nil
+		}})
+}
+
+// AnswerObjection answers an objection. An upheld objection rejects the
+// application with the answer as reason.
+func (s *Service) AnswerObjection(ctx context.Context, actor duixian.Actor, id, objection, answer string, upheld bool) (*duixian.Application, error) {
+	return s.run(ctx, actor, id, transition{action: "answer-objection", roles: []duixian.Role{duixian.RoleReviewer}, department: true,
+		from: []duixian.Status{duixian.StatusPublicity},
+		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
+			if strings.TrimSpace(answer) == "" {
+				return errNoReason
+			}
+			for i := range a.Objections {
+				o := &a.Objections[i]
+				if o.ID == objection && o.Answered.IsZero() {
+					o.Answer, o.Upheld, o.Answered = answer, upheld, s.Now()
+					if upheld {
+						a.Status, a.Reason = duixian.StatusRejected, "公示异议成立："+answer
+					}
+					return nil
+				}
+			}
+			return duixian.Errorf(duixian.ENOTFOUND, "objection", "没有待答复的异议 %s", "no open objection %s", objection)
+		}})
+}
+
+// Approve approves an application after its publicity ended with every
+// objection answered. The engine re-decides the claim beside the year's
+// approved awards inside this transaction, holding the enterprise's lock:
+// two approvals can never together exceed a cap.
+func (s *Service) Approve(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error) {
+	return s.run(ctx, actor, id, transition{action: "approve", roles: []duixian.Role{duixian.RoleReviewer}, department: true,
+		from: []duixian.Status{duixian.StatusPublicity},
+		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
+			if !s.today().After(a.Publicity.Until) {
+				return conflict("公示期至%s，期满后方可批准", "publicity runs until %s; approve after it ends", a.Publicity.Until)
+			}
+			for _, o := range a.Objections {
+				if o.Answered.IsZero() {
+					return conflict("有尚未答复的异议（%s），不能批准", "an objection (%s) is still open", o.ID)
+				}
+			}
+			d, err := s.decide(tx, a)
+			if err != nil {
+				return err
+			}
+			a.Review = &d
+			if !d.Eligible {
+				return refused(d)
+			}
+			if d.Amount < a.Proposed {
+				return refused(duixian.Decision{Reasons: append(d.Reasons, duixian.Reason{Code: "reduced",
+					Zh: fmt.Sprintf("按本年度已批准事项重新计算，可批准金额为%s，低于公示金额%s", d.Amount.Wan(), a.Proposed.Wan()),
+					En: fmt.Sprintf("beside this year's approved awards only %s can be approved, less than the published %s", d.Amount, a.Proposed)})})
+			}
+			a.Approved, a.Status = a.Proposed, duixian.StatusApproved
+			return tx.PutAward(duixian.Award{Application: a.ID, Enterprise: a.Enterprise, Clause: a.Clause, Year: a.Year,
+				Project: a.Project, EventDate: a.EventDate, Amount: a.Approved})
+		}})
+}
+
+// Disburse pays what is due now: the whole approved amount, or, for a
+// clause paid in tranches, the tranches whose conditions hold given the
+// evidence recorded (29号: the second half only after completion and 90% of
+// the investment paid). It takes an idempotency key.
+func (s *Service) Disburse(ctx context.Context, actor duixian.Actor, id, key string, evidence json.RawMessage) (*duixian.Application, error) {
+	return s.idempotent(ctx, actor, "disburse", id, key, "disburse:"+id+":"+string(evidence), func() (*duixian.Application, error) {
+		return s.run(ctx, actor, id, transition{action: "disburse", roles: []duixian.Role{duixian.RoleFinance},
+			from: []duixian.Status{duixian.StatusApproved, duixian.StatusPaying},
+			apply: func(tx *sqldb.Tx, a *duixian.Application) error {
+				due := a.Approved
+				if len(evidence) > 0 {
+					merged, err := mergeFacts(a.Facts, evidence)
+					if err != nil {
+						return err
+					}
+					if _, err := s.Catalogue.DecodeJSONFacts("evidence", merged); err != nil {
+						return err
+					}
+					a.Facts = merged
+				}
+				if a.Decision != nil && a.Decision.Batched {
+					e, err := tx.Enterprise(a.Enterprise, true)
+					if err != nil {
+						return err
+					}
+					facts, err := s.facts(e, a, s.today())
+					if err != nil {
+						return err
+					}
+					d, err := s.Catalogue.Evaluate(duixian.Claim{Clause: a.Clause, EventDate: a.EventDate, AsOf: s.today(), Project: a.Project, Facts: facts}, engine.Options{Trace: true})
+					if err != nil {
+						return err
+					}
+					// What the tranches allow now, in proportion to the approved amount.
+					due = min(d.PayableNow, a.Approved)
+					if d.Amount > 0 && d.Amount != a.Approved {
+						due = duixian.Money(int64(d.PayableNow) * int64(a.Approved) / int64(d.Amount))
+					}
+				}
+				pay := due - a.Paid()
+				if pay <= 0 {
+					return conflict("当前没有可拨付的金额（已拨付%s）", "nothing is payable now (%s paid)", a.Paid().Wan())
+				}
+				a.Payments = append(a.Payments, duixian.Payment{Tranche: len(a.Payments) + 1, Amount: pay, At: s.Now(), By: actor.User, Key: key})
+				a.Status = duixian.StatusPaying
+				if a.Paid() == a.Approved {
+					a.Status = duixian.StatusPaid
+				}
+				return nil
+			}})
+	})
+}
+
+func mergeFacts(base, more json.RawMessage) (json.RawMessage, error) {
+	var a, b map[string]json.RawMessage
+	if err := json.Unmarshal(base, &a); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(more, &b); err != nil {
+		return nil, duixian.Errorf(duixian.EINVALID, "evidence", "佐证事实应为 JSON 对象", "evidence must be a JSON object of facts")
+	}
+	for k, v := range b {
+		a[k] = v
+	}
+	return json.Marshal(a)
+}
+
+// Reject rejects an application before approval; the reason is shown to
+// the applicant.
+func (s *Service) Reject(ctx context.Context, actor duixian.Actor, id, reason string) (*duixian.Application, error) {
+	return s.run(ctx, actor, id, transition{action: "reject", roles: []duixian.Role{duixian.RoleReviewer}, department: true,
+		from: []duixian.Status{duixian.StatusSubmitted, duixian.StatusReviewed, duixian.StatusAssessed, duixian.StatusProposed, duixian.StatusPublicity},
+		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
+			if strings.TrimSpace(reason) == "" {
+				return errNoReason
+			}
+			a.Status, a.Reason = duixian.StatusRejected, reason
+			return nil
+		}})
+}
+
+// Withdraw lets the applicant take an application back before approval.
+func (s *Service) Withdraw(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error) {
+	return s.run(ctx, actor, id, transition{action: "withdraw", roles: []duixian.Role{duixian.RoleEnterprise}, owner: true,
+		from: []duixian.Status{duixian.StatusDraft, duixian.StatusSubmitted, duixian.StatusReturned, duixian.StatusReviewed,
+			duixian.StatusAssessed, duixian.StatusProposed, duixian.StatusPublicity},
+		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
+			a.Status = duixian.StatusWithdrawn
+			return nil
+		}})
+}
+
+// Revoke is supervision's answer to false materials (21号第十四条): the award
+// is revoked, what was paid is booked for clawback, and, where the
+// document says so, the enterprise is banned from its awards for the
+// document's term — the engine then refuses new claims citing the article.
+func (s *Service) Revoke(ctx context.Context, actor duixian.Actor, id, finding string) (*duixian.Application, error) {
+	return s.run(ctx, actor, id, transition{action: "revoke", roles: []duixian.Role{duixian.RoleSupervisor},
+		from: []duixian.Status{duixian.StatusApproved, duixian.StatusPaying, duixian.StatusPaid},
+		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
+			if strings.TrimSpace(finding) == "" {
+				return errNoReason
+			}
+			a.Status, a.Reason, a.Clawback = duixian.StatusRevoked, "撤销："+finding, a.Paid()
+			if err := tx.PutAward(duixian.Award{Application: a.ID, Enterprise: a.Enterprise, Clause: a.Clause, Year: a.Year,
+				Project: a.Project, EventDate: a.EventDate, Amount: a.Approved, Revoked: true}); err != nil {
+				return err
+			}
+			cl, _ := s.Catalogue.Clause(a.Clause)
+			fb := cl.Document.FraudBan
+			if fb == nil {
+				return nil
+			}
+			e, err := tx.Enterprise(a.Enterprise, true)
+			if err != nil {
+				return err
+			}
+			from := s.today()
+			until := duixian.DateOf(time.Date(from.Year+fb.Years, from.Month, from.Day, 12, 0, 0, 0, duixian.Shanghai)).AddDays(-1)
+			e.Bans = append(e.Bans, duixian.Ban{Document: cl.Document.ID, From: from, Until: until, Application: a.ID, Cite: fb.Cite})
+			e.Updated = s.Now()
+			if err := tx.PutEnterprise(e); err != nil {
+				return err
+			}
+			return tx.Audit(s.entry(actor, "ban", e.USCC, "", fmt.Sprintf("%s %s—%s", cl.Document.Number, from, until)))
+		}})
+}
+
+// Application reads an application as actor may see it: enterprise staff
+// their own, officials the clauses of their department, finance and
+// supervision all.
+func (s *Service) Application(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error) {
+	var a *duixian.Application
+	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+		var err error
+		a, err = tx.Application(id, false)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !s.mayRead(actor, a) {
+		// As for a missing one: do not tell another enterprise it exists.
+		return nil, duixian.Errorf(duixian.ENOTFOUND, "application", "没有申报 %s", "no application %s", id)
+	}
+	return a, nil
+}
+
+func (s *Service) mayRead(actor duixian.Actor, a *duixian.Application) bool {
+	switch actor.Role {
+	case duixian.RoleEnterprise:
+		return actor.Enterprise == a.Enterprise
+	case duixian.RoleReviewer, duixian.RoleExpert:
+		cl, ok := s.Catalogue.Clause(a.Clause)
+		return ok && (actor.Role == duixian.RoleExpert || cl.Department == actor.Department)
+	case duixian.RoleCoReviewer:
+		for _, o := range a.Opinions {
+			if o.Department == actor.Department {
+				return true
+			}
+		}
+		return false
+	case duixian.RoleFinance, duixian.RoleSupervisor, duixian.RoleAdmin:
+		return true
+	}
+	return false
+}
+
+// RegisterEnterprise adds or replaces an enterprise's file (administrators:
+// data from the registries). The USCC is validated with its check character.
+func (s *Service) RegisterEnterprise(ctx context.Context, actor duixian.Actor, e duixian.Enterprise) error {
+	if actor.Role != duixian.RoleAdmin {
+		return forbidden("只有管理员可以登记企业档案", "only administrators register enterprises")
+	}
+	if err := duixian.ValidateUSCC(e.USCC); err != nil {
+		return err
+	}
+	if strings.TrimSpace(e.Name) == "" {
+		return duixian.Errorf(duixian.EINVALID, "name", "缺少企业名称", "the name is missing")
+	}
+	if len(e.Facts) > 0 {
+		if _, err := s.Catalogue.DecodeJSONFacts("facts", e.Facts); err != nil {
+			return err
+		}
+	}
+	return s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+		old, err := tx.Enterprise(e.USCC, true)
+		var nf *duixian.Error
+		switch {
+		case errors.As(err, &nf) && nf.Code == duixian.ENOTFOUND:
+			e.Version = 0
+		case err != nil:
+			return err
+		default:
+			e.Version, e.Bans = old.Version, old.Bans
+		}
+		e.Updated = s.Now()
+		if err := tx.PutEnterprise(&e); err != nil {
+			return err
+		}
+		return tx.Audit(s.entry(actor, "register-enterprise", e.USCC, "", e.Name))
+	})
+}
