@@ -391,7 +391,7 @@ func (tx *Tx) PutAward(a duixian.Award) error {
 func (tx *Tx) Audit(e duixian.AuditEntry) error {
 	var seq int64
 	var prev string
-	if err := tx.row(`SELECT seq, hash FROM audit_head WHERE id = 1` + tx.forUpdate(true)).Scan(&seq, &prev); err != nil {
+	if err := tx.row(`SELECT seq, hash FROM audit_head WHERE id = 1`+tx.forUpdate(true)).Scan(&seq, &prev); err != nil {
 		return err
 	}
 	e.Seq = seq + 1
