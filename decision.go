@@ -120,6 +120,25 @@ func (d Decision) MarshalJSON() ([]byte, error) {
 	return json.Marshal(out)
 }
 
+// UnmarshalJSON reads what MarshalJSON writes, so a decision frozen in a
+// stored application comes back whole.
+func (d *Decision) UnmarshalJSON(b []byte) error {
+	type plain Decision
+	in := struct {
+		*plain
+		AmountFen     int64  `json:"amount_fen"`
+		PayableNowFen *int64 `json:"payable_now_fen"`
+	}{plain: (*plain)(d)}
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	d.Amount, d.PayableNow = Money(in.AmountFen), Money(in.AmountFen)
+	if in.PayableNowFen != nil {
+		d.Batched, d.PayableNow = true, Money(*in.PayableNowFen)
+	}
+	return nil
+}
+
 // YearDecision is the answer to a ClaimSet: one decision per claim, in the
 // order given, after exclusivity, category limits and caps across claims.
 type YearDecision struct {

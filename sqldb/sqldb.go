@@ -50,6 +50,10 @@ func Open(ctx context.Context, db *sql.DB, d Dialect) (*DB, error) {
 	return s, nil
 }
 
+// Rebind writes q's ? placeholders as the dialect wants them (tools and
+// tests that write SQL of their own).
+func (s *DB) Rebind(q string) string { return (&Tx{dialect: s.dialect}).rebind(q) }
+
 // SQL returns the connection, for tests and tools.
 func (s *DB) SQL() *sql.DB { return s.db }
 

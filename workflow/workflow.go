@@ -292,6 +292,12 @@ func (s *Service) idempotent(ctx context.Context, actor duixian.Actor, action, i
 		return nil, err
 	}
 	resp, _ := json.Marshal(a)
+	// Every caller, the first included, gets the answer as stored, so
+	// replays are identical to the byte.
+	a = &duixian.Application{}
+	if err := json.Unmarshal(resp, a); err != nil {
+		return nil, err
+	}
 	err = s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
 		h, stored, found, err := tx.Idempotency(fullKey)
 		if err != nil {
