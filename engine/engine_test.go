@@ -93,6 +93,8 @@ func TestLintRejects(t *testing.T) {
 		{"misspelt key", f, "category_limit: 2", "category_limt: 2", "field category_limt not found"},
 		{"article nobody encoded", f, "资金使用单位应接受审计、宣传部、财政等部门的监督检查。\n    informational: true", "资金使用单位应接受审计、宣传部、财政等部门的监督检查。", "article 13 (第十三条) is neither implemented"},
 		{"unknown clause in a limit", f, `exclusive: ["7.1", "7.2"]`, `exclusive: ["7.1", "7.9"]`, "limit names clause jjgf-2025-21/7.9"},
+		{"exemption from no condition", f, "        title: “一刻钟”建设奖励\n", "        title: “一刻钟”建设奖励\n        exempt_from: [no-such]\n", "is exempt from \"no-such\", which is no eligibility condition"},
+		{"exemption without a reason", f, "        title: “一刻钟”建设奖励\n", "        title: “一刻钟”建设奖励\n        exempt_from: [books]\n", "its note must say which text allows it"},
 		{"case names a missing clause", "jjgf-2025-21.test.yaml", `clause: "7.2"`, `clause: "7.7"`, "names clause \"7.7\""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

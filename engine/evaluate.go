@@ -137,6 +137,13 @@ func (c *Catalogue) award(cl *Clause, ev *evaluation, vals []expression.Value, d
 	if err != nil {
 		return fmt.Errorf("%s: %w", cl.ID, err)
 	}
+	if amount == 0 && !cl.Due {
+		// A grant of nothing is no grant; an amount owed can be zero (不补缴).
+		d.Reasons = append(d.Reasons, duixian.Reason{Code: "zero-amount", Cite: cl.Article.cite,
+			Zh: fmt.Sprintf("按%s计算的金额为零，不予支持", cl.Article.cite),
+			En: fmt.Sprintf("the amount under %s %s comes to zero", cl.Document.ID, cl.Article.ID)})
+		return nil
+	}
 	if !doc.MinimumPayout.IsZero() {
 		below := rounded.Cmp(doc.MinimumPayout) < 0
 		if ev.cov != nil {

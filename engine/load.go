@@ -677,7 +677,21 @@ func (l *loader) clause(d *Document, env *expression.Env, a *Article, s clauseSp
 	if cl.Department == "" {
 		cl.Department = d.Department
 	}
-	cl.conditions = append(cl.conditions, d.eligibility...)
+	exempt := map[string]bool{}
+	for _, x := range s.ExemptFrom {
+		if !slices.ContainsFunc(d.eligibility, func(c *Condition) bool { return c.ID == x.Value }) {
+			l.errf(x.Line, "clause %s is exempt from %q, which is no eligibility condition of %s", cl.ID, x.Value, d.ID)
+		}
+		exempt[x.Value] = true
+	}
+	if len(exempt) > 0 && !s.Note.set() {
+		l.errf(s.ID.Line, "clause %s is exempt from document conditions: its note must say which text allows it", cl.ID)
+	}
+	for _, c := range d.eligibility {
+		if !exempt[c.ID] {
+			cl.conditions = append(cl.conditions, c)
+		}
+	}
 	zoneCite := d.zoneCite
 	if s.Zone != nil {
 		if _, ok := duixian.ZoneByID(s.Zone.Zone.Value); !ok {

@@ -162,7 +162,10 @@ type clauseSpec struct {
 	Note scalar `yaml:"note"`
 	// Due marks an amount the applicant pays (a land price, 20号第六条)
 	// rather than an award it receives.
-	Due        bool            `yaml:"due"`
+	Due bool `yaml:"due"`
+	// ExemptFrom names document-wide eligibility conditions this clause
+	// does not need (本措施另有规定的除外); the clause's note says why.
+	ExemptFrom []scalar        `yaml:"exempt_from"`
 	Conditions []conditionSpec `yaml:"conditions"`
 	Award      *awardSpec      `yaml:"award"`
 	Classify   *classifySpec   `yaml:"classify"`
