@@ -110,6 +110,14 @@ var migrations = []string{
 		sha256 TEXT PRIMARY KEY,
 		data BYTEA NOT NULL
 	);`,
+	`CREATE TABLE users (
+		name TEXT PRIMARY KEY,
+		doc TEXT NOT NULL
+	);
+	CREATE TABLE sessions (
+		token_hash TEXT PRIMARY KEY,
+		doc TEXT NOT NULL
+	);`,
 }
 
 func (s *DB) migrate(ctx context.Context) error {
@@ -470,6 +478,88 @@ func (tx *Tx) Idempotency(key string) (requestHash, response string, found bool,
 // PutIdempotency records the response to a request with key.
 func (tx *Tx) PutIdempotency(key, requestHash, response string, at time.Time) error {
 	_, err := tx.exec(`INSERT INTO idempotency (key, request_hash, response, created) VALUES (?, ?, ?, ?)`, key, requestHash, response, at.Format(time.RFC3339Nano))
+	return err
+}
+
+// User reads a user by sign-in name.
+func (tx *Tx) User(name string) (*duixian.User, error) {
+	var doc string
+	err := tx.row(`SELECT doc FROM users WHERE name = ?`+tx.forUpdate(true), name).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("user", name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var u duixian.User
+	return &u, json.Unmarshal([]byte(doc), &u)
+}
+
+// PutUser inserts or replaces a user.
+func (tx *Tx) PutUser(u *duixian.User) error {
+	return tx.upsert(`users`, `name`, u.Name, u)
+}
+
+// Users lists every user, by name.
+func (tx *Tx) Users() ([]duixian.User, error) {
+	rows, err := tx.tx.QueryContext(tx.ctx, `SELECT doc FROM users ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []duixian.User
+	for rows.Next() {
+		var doc string
+		var u duixian.User
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(doc), &u); err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// Session reads a session by the hash of its token.
+func (tx *Tx) Session(hash string) (*duixian.Session, error) {
+	var doc string
+	err := tx.row(`SELECT doc FROM sessions WHERE token_hash = ?`, hash).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("session", "")
+	}
+	if err != nil {
+		return nil, err
+	}
+	var s duixian.Session
+	return &s, json.Unmarshal([]byte(doc), &s)
+}
+
+// PutSession inserts or replaces a session.
+func (tx *Tx) PutSession(s *duixian.Session) error {
+	return tx.upsert(`sessions`, `token_hash`, s.TokenHash, s)
+}
+
+// DeleteSession ends a session.
+func (tx *Tx) DeleteSession(hash string) error {
+	_, err := tx.exec(`DELETE FROM sessions WHERE token_hash = ?`, hash)
+	return err
+}
+
+func (tx *Tx) upsert(table, key, id string, v any) error {
+	doc, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	res, err := tx.exec(`UPDATE `+table+` SET doc = ? WHERE `+key+` = ?`, string(doc), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil
+	}
+	_, err = tx.exec(`INSERT INTO `+table+` (`+key+`, doc) VALUES (?, ?)`, id, string(doc))
 	return err
 }
 

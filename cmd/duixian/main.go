@@ -9,6 +9,8 @@
 //	duixian catalogue coverage
 //	duixian eval --clause ID --facts FILE|- [--date YYYY-MM-DD] [--as-of YYYY-MM-DD] [--json]
 //	duixian eval --claims FILE|- [--json]
+//	duixian serve [--addr 127.0.0.1:8080] [--db duixian.db|postgres://…] [--demo]
+//	duixian audit verify [--db duixian.db|postgres://…]
 //
 // Exit codes: 0 done; 1 a check failed (lint, cases, coverage); 2 bad input
 // (the message names the fact, field or file:line).
@@ -36,6 +38,10 @@ const usage = `用法 / usage:
   duixian catalogue coverage                列出每一条的编码状态 / every article's status
   duixian eval --clause ID --facts FILE|- [--date D] [--as-of D] [--json] [--trace=false]
   duixian eval --claims FILE|- [--json]     一个企业一年的多项申报 / one enterprise's year
+  duixian serve [--addr 127.0.0.1:8080] [--db duixian.db|postgres://…] [--demo]
+                                            启动平台 / run the platform
+  duixian audit verify [--db duixian.db|postgres://…]
+                                            校验审计日志链 / verify the audit chain
 Every command takes --catalogue DIR to use a catalogue directory instead of the built-in one.
 `
 
@@ -57,6 +63,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = runCatalogue(args[1:], stdout)
 	case "eval":
 		err = runEval(args[1:], stdin, stdout)
+	case "serve":
+		err = runServe(args[1:], stdout)
+	case "audit":
+		err = runAudit(args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -1,0 +1,205 @@
+// Package demo fills an empty database with a small E-Town a newcomer can
+// explore: enterprises with valid 统一社会信用代码, one user for every role,
+// and applications at each stage of the workflow. Everything goes through
+// the workflow itself, on a clock walked through past days, so the history
+// and the audit log are real.
+package demo
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/etown/duixian"
+	duixianhttp "github.com/etown/duixian/http"
+	"github.com/etown/duixian/sqldb"
+	"github.com/etown/duixian/workflow"
+)
+
+// Password is every demo user's password: demo data is for trying the
+// platform, never for production.
+const Password = "duixian-demo"
+
+// Credential is a demo user to sign in as.
+type Credential struct {
+	User, Display string
+	Role          duixian.Role
+}
+
+// Enterprises of the demo, by 17-character prefix: the check character is
+// computed, so every code validates under GB 32100-2015.
+var enterprises = []struct {
+	prefix, name, facts string
+}{
+	{"91110302MA01ABCD1", "亦城书房文化传播有限公司", `{"zones":["core-60","yizhuang-225"],"major_penalty_3y":false,"criminal_record_3y":false,"serious_dishonest":false}`},
+	{"91110302MA01HJKL2", "北京亦庄星河科技有限公司", `{"zones":["core-60","yizhuang-225"],"major_penalty_3y":false,"criminal_record_3y":false,"serious_dishonest":false,"titles":["high-tech","beijing-specialized"]}`},
+	{"52110302MA01PQRT3", "亦庄社区公共阅读空间", `{"zones":["core-60","yizhuang-225"],"major_penalty_3y":false,"criminal_record_3y":false,"serious_dishonest":false,"operating_normally":true,"declared_truthful":true}`},
+}
+
+func uscc(prefix string) string {
+	c, ok := duixian.USCCCheckChar(prefix)
+	if !ok {
+		panic("bad demo prefix " + prefix)
+	}
+	return prefix + string(c)
+}
+
+// Seed fills the database if it has no users yet and returns who can sign
+// in; on a database that has users it does nothing.
+func Seed(ctx context.Context, svc *workflow.Service) ([]Credential, error) {
+	var users []duixian.User
+	if err := svc.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+		var err error
+		users, err = tx.Users()
+		return err
+	}); err != nil || len(users) > 0 {
+		return nil, err
+	}
+	admin := duixian.Actor{User: "admin", Role: duixian.RoleAdmin}
+	for _, e := range enterprises {
+		if err := svc.RegisterEnterprise(ctx, admin, duixian.Enterprise{USCC: uscc(e.prefix), Name: e.name, Facts: json.RawMessage(e.facts)}); err != nil {
+			return nil, fmt.Errorf("enterprise %s: %w", e.name, err)
+		}
+	}
+	people := []duixian.User{
+		{Name: "admin", Display: "系统管理员", Role: duixian.RoleAdmin},
+		{Name: "bookstore", Display: "亦城书房·经办人", Role: duixian.RoleEnterprise, Enterprise: uscc(enterprises[0].prefix)},
+		{Name: "tech", Display: "星河科技·经办人", Role: duixian.RoleEnterprise, Enterprise: uscc(enterprises[1].prefix)},
+		{Name: "space", Display: "阅读空间·经办人", Role: duixian.RoleEnterprise, Enterprise: uscc(enterprises[2].prefix)},
+		{Name: "culture", Display: "宣传文化部·初审", Role: duixian.RoleReviewer, Department: "宣传文化部"},
+		{Name: "finance-bureau", Display: "商务金融局·初审", Role: duixian.RoleReviewer, Department: "商务金融局"},
+		{Name: "business-env", Display: "营商环境建设局·会签", Role: duixian.RoleCoReviewer, Department: "营商环境建设局"},
+		{Name: "expert", Display: "第三方评审专家", Role: duixian.RoleExpert},
+		{Name: "treasury", Display: "财政国资局·拨付", Role: duixian.RoleFinance, Department: "财政国资局"},
+		{Name: "supervisor", Display: "监督检查", Role: duixian.RoleSupervisor},
+	}
+	var creds []Credential
+	if err := svc.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+		for _, u := range people {
+			if err := duixianhttp.PutUser(tx, u, Password); err != nil {
+				return err
+			}
+			creds = append(creds, Credential{User: u.Name, Display: u.Display, Role: u.Role})
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	return creds, applications(ctx, svc, people)
+}
+
+// applications walks demo applications to each stage. The clock is moved
+// through 2026 and put back.
+func applications(ctx context.Context, svc *workflow.Service, p []duixian.User) error {
+	real := svc.Now
+	defer func() { svc.Now = real }()
+	at := func(day string) {
+		t, _ := time.ParseInLocation("2006-01-02 15:04", day+" 10:00", duixian.Shanghai)
+		svc.Now = func() time.Time { return t }
+	}
+	as := func(u duixian.User) duixian.Actor { return u.Actor("127.0.0.1") }
+	admin, bookstore, tech, space, culture, finBureau, coReview, expert, treasury := p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8]
+	_ = admin
+	bookFacts := `{"has_publication_permit":true,"bookstore_premises":true,"publications_main_business":true,"operating_months":26,
+"operating_normally":true,"declared_truthful":true,"business_area_m2":"260","publication_area_m2":"168.5","books_on_shelf":5200,
+"publication_varieties":1900,"hosted_reading_events":12,"quarter_hour_service":true,"annual_costs":"86万元"}`
+	var err error
+	step := func(f func() (*duixian.Application, error)) *duixian.Application {
+		if err != nil {
+			return nil
+		}
+		var a *duixian.Application
+		a, err = f()
+		return a
+	}
+	// 1. A bookstore's 一刻钟 award, paid in May.
+	at("2026-05-06")
+	a := step(func() (*duixian.Application, error) {
+		return svc.CreateDraft(ctx, as(bookstore), workflow.DraftInput{Enterprise: bookstore.Enterprise, Clause: "jjgf-2025-21/7.1",
+			EventDate: date("2026-04-30"), Facts: json.RawMessage(bookFacts), Declared: true})
+	})
+	if err != nil {
+		return err
+	}
+	id := a.ID
+	step(func() (*duixian.Application, error) { return svc.Submit(ctx, as(bookstore), id, "demo-1") })
+	step(func() (*duixian.Application, error) {
+		return svc.RequestOpinions(ctx, as(culture), id, []string{"营商环境建设局"})
+	})
+	step(func() (*duixian.Application, error) {
+		return svc.GiveOpinion(ctx, as(coReview), id, true, "经营正常，无异议")
+	})
+	step(func() (*duixian.Application, error) { return svc.PassPreliminary(ctx, as(culture), id) })
+	step(func() (*duixian.Application, error) {
+		return svc.RecordExpertReview(ctx, as(expert), id, map[string]int{"经营能力": 26, "服务水平": 27, "社会效益": 28}, "实地踏勘属实，空间环境良好，建议支持", true)
+	})
+	step(func() (*duixian.Application, error) {
+		return svc.Propose(ctx, as(culture), id, 120000*duixian.Yuan, "")
+	})
+	step(func() (*duixian.Application, error) { return svc.Publish(ctx, as(culture), id, date("2026-05-07"), 5) })
+	at("2026-05-15")
+	step(func() (*duixian.Application, error) { return svc.Approve(ctx, as(culture), id) })
+	at("2026-05-20")
+	step(func() (*duixian.Application, error) { return svc.Disburse(ctx, as(treasury), id, "demo-pay-1", nil) })
+	// 2. A tech company's 科技保险 subsidy, approved, awaiting payment.
+	at("2026-06-01")
+	b := step(func() (*duixian.Application, error) {
+		return svc.CreateDraft(ctx, as(tech), workflow.DraftInput{Enterprise: tech.Enterprise, Clause: "jjgf-2025-25/2",
+			EventDate: date("2026-05-31"), Facts: json.RawMessage(`{"fin_tech_insurance_premium":"31.26万元"}`), Declared: true})
+	})
+	if b != nil {
+		id = b.ID
+		step(func() (*duixian.Application, error) { return svc.Submit(ctx, as(tech), id, "demo-2") })
+		step(func() (*duixian.Application, error) { return svc.PassPreliminary(ctx, as(finBureau), id) })
+		step(func() (*duixian.Application, error) {
+			return svc.RecordExpertReview(ctx, as(expert), id, map[string]int{"总分": 85}, "保单与发票齐全，建议支持", true)
+		})
+		step(func() (*duixian.Application, error) {
+			return svc.Propose(ctx, as(finBureau), id, 156300*duixian.Yuan, "")
+		})
+		step(func() (*duixian.Application, error) {
+			return svc.Publish(ctx, as(finBureau), id, date("2026-06-02"), 5)
+		})
+		at("2026-06-10")
+		step(func() (*duixian.Application, error) { return svc.Approve(ctx, as(finBureau), id) })
+	}
+	// 3. Today: a reading space's 延时奖励 in publicity, and a bookstore's
+	// 活动组织 claim awaiting preliminary review.
+	svc.Now = real
+	today := duixian.DateOf(real())
+	spaceFacts := `{"space_legal_qualification":true,"space_in_use":true,"space_operating_months":30,"space_separate_reading_area":true,
+"space_reading_area_m2":"140","space_daily_open_hours":"10","space_weekly_open_hours":"84","space_publications":3600,
+"space_publication_varieties":1400,"space_reading_seats":36,"space_hosted_reading_events":28,"space_weekday_open_hours":"10"}`
+	c := step(func() (*duixian.Application, error) {
+		return svc.CreateDraft(ctx, as(space), workflow.DraftInput{Enterprise: space.Enterprise, Clause: "jjgf-2025-22/6.2",
+			EventDate: date(fmt.Sprintf("%d-10-31", today.Year)), Facts: json.RawMessage(spaceFacts), Declared: true})
+	})
+	if c != nil {
+		id = c.ID
+		step(func() (*duixian.Application, error) { return svc.Submit(ctx, as(space), id, "demo-3") })
+		step(func() (*duixian.Application, error) { return svc.PassPreliminary(ctx, as(culture), id) })
+		step(func() (*duixian.Application, error) {
+			return svc.RecordExpertReview(ctx, as(expert), id, map[string]int{"总分": 88}, "开放时间记录完整", true)
+		})
+		step(func() (*duixian.Application, error) { return svc.Propose(ctx, as(culture), id, 50000*duixian.Yuan, "") })
+		step(func() (*duixian.Application, error) { return svc.Publish(ctx, as(culture), id, today, 5) })
+	}
+	d := step(func() (*duixian.Application, error) {
+		return svc.CreateDraft(ctx, as(bookstore), workflow.DraftInput{Enterprise: bookstore.Enterprise, Clause: "jjgf-2025-21/7.3.2",
+			EventDate: date(fmt.Sprintf("%d-09-30", today.Year)), Facts: json.RawMessage(`{"fusion_store":true,` + bookFacts[1:]), Declared: true})
+	})
+	if d != nil {
+		id = d.ID
+		step(func() (*duixian.Application, error) { return svc.Submit(ctx, as(bookstore), id, "demo-4") })
+	}
+	return err
+}
+
+func date(s string) duixian.Date {
+	d, err := duixian.ParseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}

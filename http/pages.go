@@ -1,0 +1,208 @@
+package http
+
+import (
+	"bytes"
+	"embed"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/etown/duixian"
+	"github.com/etown/duixian/engine"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+func staticHandler() http.Handler {
+	sub, _ := fs.Sub(staticFS, "static")
+	return http.StripPrefix("/static/", http.FileServer(http.FS(sub)))
+}
+
+type pages struct{ t *template.Template }
+
+func loadPages() (*pages, error) {
+	t, err := template.New("").Funcs(template.FuncMap{
+		"wan":    func(fen int64) string { return duixian.Money(fen).Wan() },
+		"money":  func(m duixian.Money) string { return m.Wan() },
+		"yuan":   func(m duixian.Money) string { return m.String() },
+		"zone":   func(id string) string { z, _ := duixian.ZoneByID(id); return z.Zh },
+		"status": func(s duixian.Status) string { return s.Zh() },
+		"lines":  func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") },
+		"t":      translate,
+		"split":  strings.SplitN,
+		"join":   strings.Join,
+	}).ParseFS(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	return &pages{t: t}, nil
+}
+
+// View is what every page template gets.
+type View struct {
+	Title string
+	User  *duixian.User
+	CSRF  string
+	Lang  string
+	Path  string
+	Data  any
+	Error *duixian.Error
+	Flash string
+}
+
+func (p *pages) render(q *Request, code int, name, title string, data any) error {
+	v := View{Title: title, User: q.User, CSRF: q.CSRF, Lang: q.Lang(), Path: q.R.URL.Path, Data: data}
+	var buf bytes.Buffer
+	if err := p.t.ExecuteTemplate(&buf, name, v); err != nil {
+		return err
+	}
+	q.W.Header().Set("Content-Type", "text/html; charset=utf-8")
+	q.W.WriteHeader(code)
+	_, err := buf.WriteTo(q.W)
+	return err
+}
+
+func (p *pages) errorPage(q *Request, code int, e *duixian.Error) {
+	v := View{Title: "出错了", User: q.User, CSRF: q.CSRF, Lang: q.Lang(), Path: q.R.URL.Path, Error: e}
+	q.W.Header().Set("Content-Type", "text/html; charset=utf-8")
+	q.W.WriteHeader(code)
+	p.t.ExecuteTemplate(q.W, "error.html", v)
+}
+
+// translations: the pages are Chinese; English is offered for every label.
+var translations = map[string]string{
+	"政策兑现平台": "Policy Fulfillment Platform", "政策库": "Policy library", "公示": "Publicity", "登录": "Sign in",
+	"退出": "Sign out", "我的申报": "My applications", "政策计算器": "Calculator", "待办": "Queue", "首页": "Home",
+	"用户名": "User name", "密码": "Password", "条款": "Clause", "文件": "Document", "责任单位": "Department",
+	"适用范围": "Scope", "原文": "Article text", "需要的信息": "Facts needed", "条件": "Conditions", "计算方法": "Formula",
+	"企业": "Enterprise", "金额": "Amount", "公示期": "Publicity period", "提出异议": "Object", "异议内容": "Objection",
+	"证据": "Evidence", "提交": "Submit", "状态": "Status", "审计日志": "Audit log", "统计": "Dashboard",
+}
+
+func translate(lang, zh string) string {
+	if lang == "en" {
+		if en, ok := translations[zh]; ok {
+			return en
+		}
+	}
+	return zh
+}
+
+func (s *Server) pageRoutes() []Route {
+	page := func(method, path string, roles []duixian.Role, summary string, h func(*Request) error) Route {
+		return Route{Method: method, Path: path, Roles: roles, Summary: summary, handle: h}
+	}
+	routes := []Route{
+		page("GET", "/{$}", anyone, "首页", func(q *Request) error {
+			return s.pages.render(q, 200, "home.html", "政策兑现平台", s.Catalogue.Documents())
+		}),
+		page("GET", "/lang/{lang}", anyone, "切换语言", func(q *Request) error {
+			lang := q.R.PathValue("lang")
+			if lang != "en" {
+				lang = "zh"
+			}
+			http.SetCookie(q.W, &http.Cookie{Name: "duixian_lang", Value: lang, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+			back := q.R.Referer()
+			if u, err := url.Parse(back); err != nil || u.Host != q.R.Host {
+				back = "/"
+			}
+			http.Redirect(q.W, q.R, back, http.StatusSeeOther)
+			return nil
+		}),
+		page("GET", "/login", anyone, "登录", func(q *Request) error {
+			return s.pages.render(q, 200, "login.html", "登录", map[string]string{"Next": safeNext(q.R.URL.Query().Get("next"))})
+		}),
+		page("POST", "/login", anyone, "登录", func(q *Request) error {
+			if err := s.login(q, q.R.PostFormValue("name"), q.R.PostFormValue("password")); err != nil {
+				e, _ := err.(*duixian.Error)
+				if e == nil {
+					return err
+				}
+				v := View{Title: "登录", CSRF: q.CSRF, Lang: q.Lang(), Error: e, Data: map[string]string{"Next": safeNext(q.R.PostFormValue("next"))}}
+				q.W.Header().Set("Content-Type", "text/html; charset=utf-8")
+				q.W.WriteHeader(status(e.Code))
+				return s.pages.t.ExecuteTemplate(q.W, "login.html", v)
+			}
+			http.Redirect(q.W, q.R, safeNext(q.R.PostFormValue("next")), http.StatusSeeOther)
+			return nil
+		}),
+		page("POST", "/logout", signedIn, "退出", func(q *Request) error {
+			if err := s.logout(q); err != nil {
+				return err
+			}
+			http.Redirect(q.W, q.R, "/", http.StatusSeeOther)
+			return nil
+		}),
+		page("GET", "/policies", anyone, "政策库", func(q *Request) error {
+			return s.pages.render(q, 200, "policies.html", "政策库", s.policyLibrary(q))
+		}),
+		page("GET", "/policies/{doc}/{art}", anyone, "条款", func(q *Request) error {
+			cl, ok := s.Catalogue.Clause(trimID(q.R.PathValue("doc"), q.R.PathValue("art")))
+			if !ok {
+				return duixian.Errorf(duixian.ENOTFOUND, "clause", "没有该条款", "no such clause")
+			}
+			v := cl.View()
+			return s.pages.render(q, 200, "clause.html", v.Title, v)
+		}),
+		page("GET", "/publicity", anyone, "公示", func(q *Request) error {
+			list, err := s.publicity(q)
+			if err != nil {
+				return err
+			}
+			return s.pages.render(q, 200, "publicity.html", "公示", list)
+		}),
+		page("POST", "/publicity/{id}/objections", anyone, "提出异议", func(q *Request) error {
+			if _, err := s.Service.Object(q.R.Context(), q.Actor(), q.R.PathValue("id"), q.R.PostFormValue("text"), q.R.PostFormValue("evidence")); err != nil {
+				return err
+			}
+			http.Redirect(q.W, q.R, "/publicity?objected="+url.QueryEscape(q.R.PathValue("id")), http.StatusSeeOther)
+			return nil
+		}),
+	}
+	return append(append(routes, s.enterprisePages()...), s.officialPages()...)
+}
+
+// safeNext keeps redirects on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return "/"
+	}
+	return next
+}
+
+// PolicyRow is one clause in the library.
+type PolicyRow struct {
+	engine.ClauseView
+	InForce bool
+}
+
+// policyLibrary filters clauses by the query: q (text), doc, dept, zone.
+func (s *Server) policyLibrary(q *Request) map[string]any {
+	qs := q.R.URL.Query()
+	text, doc, dept, zone := strings.TrimSpace(qs.Get("q")), qs.Get("doc"), qs.Get("dept"), qs.Get("zone")
+	var rows []engine.ClauseView
+	depts := map[string]bool{}
+	for _, cl := range s.Catalogue.Clauses() {
+		v := cl.View()
+		depts[v.Department] = true
+		if (doc != "" && v.Document.ID != doc) || (dept != "" && v.Department != dept) || (zone != "" && v.Zone != zone) {
+			continue
+		}
+		if text != "" && !strings.Contains(v.Title+v.Article.Text+v.Document.Number, text) {
+			continue
+		}
+		rows = append(rows, v)
+	}
+	var deptList []string
+	for d := range depts {
+		deptList = append(deptList, d)
+	}
+	return map[string]any{"Rows": rows, "Documents": s.Catalogue.Documents(), "Departments": deptList, "Zones": duixian.Zones,
+		"Q": text, "Doc": doc, "Dept": dept, "Zone": zone}
+}
