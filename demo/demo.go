@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/etown/duixian"
-	duixianhttp "github.com/etown/duixian/http"
+	"github.com/etown/duixian/password"
 	"github.com/etown/duixian/sqldb"
 	"github.com/etown/duixian/workflow"
 )
@@ -77,7 +77,8 @@ func Seed(ctx context.Context, svc *workflow.Service) ([]Credential, error) {
 	var creds []Credential
 	if err := svc.DB.Tx(ctx, func(tx *sqldb.Tx) error {
 		for _, u := range people {
-			if err := duixianhttp.PutUser(tx, u, Password); err != nil {
+			u.PasswordHash = password.Hash(Password)
+			if err := tx.PutUser(&u); err != nil {
 				return err
 			}
 			creds = append(creds, Credential{User: u.Name, Display: u.Display, Role: u.Role})

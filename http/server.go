@@ -68,14 +68,33 @@ func New(svc *workflow.Service) (*Server, error) {
 	if s.pages, err = loadPages(); err != nil {
 		return nil, err
 	}
+	if err := validRoutes(s.Routes); err != nil {
+		return nil, err
+	}
 	for _, rt := range s.Routes {
-		if len(rt.Roles) == 0 {
-			return nil, fmt.Errorf("route %s %s has no roles: every route must say who may call it", rt.Method, rt.Path)
-		}
 		s.mux.Handle(rt.Method+" "+rt.Path, s.wrap(rt))
 	}
 	s.mux.Handle("GET /static/", staticHandler())
 	return s, nil
+}
+
+// validRoutes refuses a route table in which a route does not say who may
+// call it, or says it twice.
+func validRoutes(routes []Route) error {
+	seen := map[string]bool{}
+	for _, rt := range routes {
+		key := rt.Method + " " + rt.Path
+		switch {
+		case len(rt.Roles) == 0:
+			return fmt.Errorf("route %s has no roles: every route must say who may call it", key)
+		case rt.handle == nil:
+			return fmt.Errorf("route %s has no handler", key)
+		case seen[key]:
+			return fmt.Errorf("route %s is declared twice", key)
+		}
+		seen[key] = true
+	}
+	return nil
 }
 
 func (s *Server) now() time.Time { return s.Service.Now() }
@@ -226,7 +245,7 @@ func (s *Server) authorize(q *Request) error {
 		}
 		if !slices.Contains(rt.Roles, q.User.Role) {
 			s.logDenied(q, "route")
-			return duixian.Errorf(duixian.EFORBIDDEN, "", "无权访问", "you may not use this")
+			return duixian.Errorf(duixian.EFORBIDDEN, "route", "无权访问", "you may not use this")
 		}
 	}
 	if q.R.Method != http.MethodGet && q.R.Method != http.MethodHead && !rt.Safe {
