@@ -2,6 +2,7 @@ package http
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 
@@ -314,13 +315,14 @@ func (s *Server) apiRoutes() []Route {
 	}
 }
 
+// readBody reads the body for a decoder that parses it itself (the
+// engine's, which keeps numbers exact).
 func readBody(q *Request) ([]byte, error) {
-	var raw json.RawMessage
-	dec := json.NewDecoder(http.MaxBytesReader(q.W, q.R.Body, 8<<20))
-	if err := dec.Decode(&raw); err != nil {
-		return nil, duixian.Errorf(duixian.EINVALID, "body", "请求体不是有效的 JSON：%v", "the body is not valid JSON: %v", err)
+	b, err := io.ReadAll(http.MaxBytesReader(q.W, q.R.Body, 8<<20))
+	if err != nil {
+		return nil, duixian.Errorf(duixian.EINVALID, "body", "请求体过大或不可读：%v", "the body is too large or unreadable: %v", err)
 	}
-	return raw, nil
+	return b, nil
 }
 
 func reasonOf(q *Request) (string, error) {

@@ -319,6 +319,15 @@ func (s *Server) fail(q *Request, err error) {
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	// A type that marshals itself (a Decision) is written as it marshals:
+	// the encoder would otherwise parse and compact those bytes again.
+	if m, ok := v.(json.Marshaler); ok {
+		if b, err := m.MarshalJSON(); err == nil {
+			w.WriteHeader(code)
+			w.Write(append(b, '\n'))
+			return
+		}
+	}
 	w.WriteHeader(code)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
