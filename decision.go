@@ -68,6 +68,9 @@ type Reason struct {
 	Zh   string `json:"message_zh"`
 	En   string `json:"message_en"`
 	Cite Cite   `json:"cite"`
+	// Gap is by how much the condition is missed, when the catalogue says
+	// (差多少): "还差2000.00万元".
+	Gap string `json:"gap,omitempty"`
 }
 
 // Step is one sentence of a decision's trace, in Chinese, citing the article

@@ -70,6 +70,10 @@ type Document struct {
 	limits      []*Limit
 	File        string
 	transcribed bool // text only, clauses not yet encoded
+	// Source and Verified: where a document outside the gazette comes
+	// from, and whether its rules were checked against it.
+	Source   string
+	Verified bool
 }
 
 // FraudBan is a document's ban after false materials: Years long, enforced
@@ -156,6 +160,8 @@ type Condition struct {
 	prg  *expression.Linked
 	// pass and fail are the trace sentences of the condition, written once.
 	pass, fail string
+	gap        *expression.Linked
+	gapLabel   label
 	doc        bool   // a document-wide eligibility condition
 	owner      string // the clause id, or the document id for eligibility
 	file       string

@@ -250,3 +250,30 @@ const bookstoreJSON = `{"zones":["core-60","yizhuang-225"],"major_penalty_3y":fa
 "operating_normally":true,"declared_truthful":true,"has_publication_permit":true,"bookstore_premises":true,"publications_main_business":true,
 "operating_months":18,"business_area_m2":"200","publication_area_m2":"120","books_on_shelf":3000,"publication_varieties":800,
 "hosted_reading_events":6,"quarter_hour_service":true,"annual_costs":"50万元"}`
+
+// A failed condition says by how much it is missed (差多少) where the
+// catalogue gives the gap: 1999 books are 1 short of 2000.
+func TestReasonsSayTheGap(t *testing.T) {
+	cat := load(t, catalogue.FS)
+	claim := bookstoreClaim(t, cat)
+	claim.Facts["books_on_shelf"] = int64(1999)
+	claim.Facts["publication_varieties"] = int64(480)
+	d, err := cat.Evaluate(claim, engine.Options{Trace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gaps := map[string]string{}
+	for _, r := range d.Reasons {
+		gaps[r.Code] = r.Gap
+	}
+	if gaps["jjgf-2025-21:books"] != "还差1册" || gaps["jjgf-2025-21:varieties"] != "还差20种" {
+		t.Fatalf("gaps: %v", gaps)
+	}
+	found := false
+	for _, s := range d.Trace {
+		found = found || strings.Contains(s.Text, "上架经营出版物不少于2000册（还差1册）")
+	}
+	if !found {
+		t.Fatal("the trace does not state the gap")
+	}
+}

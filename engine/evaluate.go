@@ -42,6 +42,9 @@ func (c *Catalogue) Evaluate(claim duixian.Claim, opt Options) (duixian.Decision
 		return duixian.Decision{}, err
 	}
 	ev := &evaluation{clause: cl, facts: claim.Facts, trace: opt.Trace, cov: opt.cov}
+	if ev.trace && !doc.Verified {
+		ev.steps = append(ev.steps, duixian.Step{Cite: doc.inForceCite, Text: "注意：" + doc.Number + "的条文尚未逐条核实（来源：" + doc.Source + "），结论仅供参考"})
+	}
 	if ev.trace {
 		ev.say(doc.inForceCite, "适用%s（版本%s，%s起施行%s），事项发生日%s，判定日%s",
 			doc.Title, doc.Version, doc.InForceFrom.Chinese(), untilZh(doc.InForceTo), claim.EventDate, asOf)
@@ -68,9 +71,20 @@ func (c *Catalogue) Evaluate(claim duixian.Claim, opt Options) (duixian.Decision
 			}
 			continue
 		}
-		d.Reasons = append(d.Reasons, duixian.Reason{Code: cond.code(cl), Zh: "不符合：" + cond.Zh, En: "not met: " + cond.En, Cite: cond.Cite})
+		r := duixian.Reason{Code: cond.code(cl), Zh: "不符合：" + cond.Zh, En: "not met: " + cond.En, Cite: cond.Cite}
+		if cond.gap != nil {
+			if g, err := cond.gap.Decimal(vals); err == nil && g.IsPos() {
+				r.Gap = "还差" + cond.gapLabel.show(g)
+				r.Zh += "（" + r.Gap + "）"
+			}
+		}
+		d.Reasons = append(d.Reasons, r)
 		if ev.trace {
-			ev.steps = append(ev.steps, duixian.Step{Cite: cond.Cite, Text: cond.fail})
+			text := cond.fail
+			if r.Gap != "" {
+				text += "（" + r.Gap + "）"
+			}
+			ev.steps = append(ev.steps, duixian.Step{Cite: cond.Cite, Text: text})
 		}
 	}
 

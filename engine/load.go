@@ -183,7 +183,10 @@ func lineOf(msg string) int {
 
 var (
 	factNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-	docIDRE    = regexp.MustCompile(`^[a-z]+-\d{4}-\d+$`)
+	// docIDRE: gazette documents are jjgf-2025-21; documents from
+	// elsewhere (an exchange's listing rules) are named likewise, lower case
+	// words and numbers joined by hyphens: sse-star-2024.
+	docIDRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)+$`)
 )
 
 func (l *loader) addFact(s factSpec, doc string) *Fact {
@@ -340,12 +343,12 @@ func (l *loader) readDocument(name string) {
 	h := spec.Document
 	d := &Document{ID: h.ID.Value, Number: h.Number.Value, Short: h.Short.Value, Title: h.Title.Value, Issuer: h.Issuer.Value,
 		Version: h.Version.Value, Department: h.Department.Value, File: name,
-		Record: h.Kind.Value == "record", transcribed: h.Status.Value == "transcribed"}
+		Record: h.Kind.Value == "record", transcribed: h.Status.Value == "transcribed", Source: h.Source.Value, Verified: h.Verified == nil || *h.Verified}
 	if want := strings.TrimSuffix(name, ".yaml"); d.ID != want {
 		l.errf(h.ID.Line, "document id %q must match the file name %q", d.ID, want)
 	}
 	if !docIDRE.MatchString(d.ID) {
-		l.errf(h.ID.Line, "document id %q must look like jjgf-2025-21", d.ID)
+		l.errf(h.ID.Line, "document id %q must look like jjgf-2025-21 (lower-case words and numbers joined by hyphens)", d.ID)
 	}
 	for _, req := range []scalar{h.Number, h.Short, h.Title, h.Issuer, h.Issued} {
 		if !req.set() {
@@ -635,7 +638,12 @@ func (l *loader) condition(d *Document, env *expression.Env, s conditionSpec, a 
 	if prg == nil {
 		return nil
 	}
-	return newCondition(Condition{ID: s.ID.Value, Zh: s.Zh.Value, En: s.En.Value, Cite: c, Expr: s.When.Value, prg: prg, owner: owner, file: l.file, line: s.ID.Line})
+	cond := newCondition(Condition{ID: s.ID.Value, Zh: s.Zh.Value, En: s.En.Value, Cite: c, Expr: s.When.Value, prg: prg, owner: owner, file: l.file, line: s.ID.Line})
+	if s.Gap.set() {
+		cond.gap = l.compile(env, s.Gap, expression.Number, "condition "+s.ID.Value+" gap", record...)
+		cond.gapLabel = label{unit: s.GapUnit.Value, money: !s.GapUnit.set()}
+	}
+	return cond
 }
 
 // newCondition writes the condition's trace sentences once, at load.
@@ -786,6 +794,7 @@ func (l *loader) collectFacts(cl *Clause) {
 	}
 	for _, c := range cl.conditions {
 		reads(c.prg)
+		reads(c.gap)
 	}
 	var walk func(n *node)
 	walk = func(n *node) {

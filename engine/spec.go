@@ -56,6 +56,11 @@ type documentSpec struct {
 	Issuer  scalar `yaml:"issuer"`
 	Issued  scalar `yaml:"issued"`
 	Version scalar `yaml:"version"`
+	// Source names the text a document outside the gazette is taken from
+	// (an exchange's listing rules, with their version), and Verified says
+	// whether every rule was checked against it.
+	Source   scalar `yaml:"source"`
+	Verified *bool  `yaml:"verified"`
 	// Kind is "policy" (the default) or "record" for an entry that stands
 	// for a document outside the gazette (a superseded or annulled one).
 	Kind scalar `yaml:"kind"`
@@ -148,6 +153,11 @@ type conditionSpec struct {
 	Zh   scalar `yaml:"zh"`
 	En   scalar `yaml:"en"`
 	Cite scalar `yaml:"cite"`
+	// Gap says by how much a failed condition is missed (差多少): an
+	// expression of the shortfall, shown when the condition fails and the
+	// gap is positive; GapUnit is its unit (money without one).
+	Gap     scalar `yaml:"gap"`
+	GapUnit scalar `yaml:"gap_unit"`
 }
 
 type clauseSpec struct {
