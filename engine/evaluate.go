@@ -28,19 +28,24 @@ func (c *Catalogue) Evaluate(claim duixian.Claim, opt Options) (duixian.Decision
 	if claim.EventDate.IsZero() {
 		return duixian.Decision{}, duixian.Errorf(duixian.EINVALID, "event_date", "缺少事项发生日期", "event_date is missing")
 	}
-	asOf := claim.AsOf
-	if asOf.IsZero() {
-		asOf = duixian.Today()
+	if claim.AsOf.IsZero() {
+		claim.AsOf = duixian.Today()
 	}
-	doc := cl.Document
-	d := duixian.Decision{Clause: cl.ID, Title: cl.Title, Document: doc.version(), EventDate: claim.EventDate, AsOf: asOf, Due: cl.Due}
-
 	frame := c.frame()
 	defer c.frames.Put(frame)
 	vals := *frame
 	if err := cl.bind(claim.Facts, vals); err != nil {
 		return duixian.Decision{}, err
 	}
+	return c.decide(cl, claim, vals, opt)
+}
+
+// decide decides a claim whose facts are bound in vals. Evaluate and the
+// batch matcher both come here, so they cannot disagree.
+func (c *Catalogue) decide(cl *Clause, claim duixian.Claim, vals []expression.Value, opt Options) (duixian.Decision, error) {
+	asOf := claim.AsOf
+	doc := cl.Document
+	d := duixian.Decision{Clause: cl.ID, Title: cl.Title, Document: doc.version(), EventDate: claim.EventDate, AsOf: asOf, Due: cl.Due}
 	ev := &evaluation{clause: cl, facts: claim.Facts, trace: opt.Trace, cov: opt.cov}
 	if ev.trace && !doc.Verified {
 		ev.steps = append(ev.steps, duixian.Step{Cite: doc.inForceCite, Text: "注意：" + doc.Number + "的条文尚未逐条核实（来源：" + doc.Source + "），结论仅供参考"})

@@ -326,16 +326,24 @@ func bindFacts(schema []*Fact, facts duixian.Facts, vals []expression.Value) err
 			}
 			continue
 		}
-		ev, err := expression.ValueOf(f.exprType(), v)
-		if err != nil {
-			return f.factError("facts."+f.Name, "类型不符：%v", "has the wrong type: %v", err)
+		if err := f.bindValue(v, vals); err != nil {
+			return err
 		}
-		if d, ok := v.(decimal.Decimal); ok && (f.Min != nil || f.Max != nil) {
-			if err := f.checkBounds("facts."+f.Name, d); err != nil {
-				return err
-			}
-		}
-		vals[f.slot] = ev
 	}
+	return nil
+}
+
+// bindValue checks one fact's value and puts it in its slot.
+func (f *Fact) bindValue(v any, vals []expression.Value) error {
+	ev, err := expression.ValueOf(f.exprType(), v)
+	if err != nil {
+		return f.factError("facts."+f.Name, "类型不符：%v", "has the wrong type: %v", err)
+	}
+	if d, ok := v.(decimal.Decimal); ok && (f.Min != nil || f.Max != nil) {
+		if err := f.checkBounds("facts."+f.Name, d); err != nil {
+			return err
+		}
+	}
+	vals[f.slot] = ev
 	return nil
 }

@@ -136,3 +136,48 @@ func (c *Catalogue) programs() []*expression.Linked {
 	}
 	return out
 }
+
+// Batch matching and Evaluate are one decision: for every single-claim case
+// of the shipped catalogue, the batch either decides the clause exactly as
+// Evaluate does, or skips it for a reason that makes Evaluate refuse or
+// fail (not in force for the event, another zone, facts the data lacks).
+func TestBatchAgreesWithEvaluate(t *testing.T) {
+	cat, err := Load(catalogue.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	decided, skipped := 0, 0
+	for _, cf := range cat.cases {
+		defaults, _ := rawFromYAML(&cf.spec.Defaults)
+		base, _ := defaults.(map[string]any)
+		for _, cs := range cf.spec.Cases {
+			if cs.Year.set() {
+				continue
+			}
+			claim, err := cat.claimOf(cf, cs, base, "facts")
+			if err != nil {
+				continue // a case about bad input
+			}
+			single, evalErr := cat.Evaluate(claim, Options{Trace: true})
+			got, err := cat.NewBatch(claim.EventDate, claim.AsOf, true, claim.Clause).Match(claim.Facts)
+			if err != nil {
+				t.Fatalf("%s: batch: %v", cs.Name.Value, err)
+			}
+			if len(got) == 0 {
+				skipped++
+				if evalErr == nil && single.Eligible {
+					t.Errorf("%s: the batch skipped a claim Evaluate grants", cs.Name.Value)
+				}
+				continue
+			}
+			decided++
+			if evalErr != nil || !reflect.DeepEqual(got[0], single) {
+				t.Errorf("%s:\nbatch:    %+v\nevaluate: %+v %v", cs.Name.Value, got[0], single, evalErr)
+			}
+		}
+	}
+	t.Logf("%d decided alike, %d skipped by the batch", decided, skipped)
+	if decided < 500 {
+		t.Fatalf("only %d cases compared", decided)
+	}
+}

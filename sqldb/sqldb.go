@@ -338,6 +338,28 @@ func (tx *Tx) LockEnterprise(uscc string) error {
 	return err
 }
 
+// Enterprises lists every enterprise's file, by USCC.
+func (tx *Tx) Enterprises() ([]*duixian.Enterprise, error) {
+	rows, err := tx.tx.QueryContext(tx.ctx, `SELECT doc FROM enterprises ORDER BY uscc`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*duixian.Enterprise
+	for rows.Next() {
+		var doc string
+		var e duixian.Enterprise
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(doc), &e); err != nil {
+			return nil, err
+		}
+		out = append(out, &e)
+	}
+	return out, rows.Err()
+}
+
 // PutEnterprise inserts or updates an enterprise's file.
 func (tx *Tx) PutEnterprise(e *duixian.Enterprise) error {
 	e.Version++

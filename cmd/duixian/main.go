@@ -42,6 +42,8 @@ const usage = `用法 / usage:
                                             启动平台 / run the platform
   duixian audit verify [--db duixian.db|postgres://…]
                                             校验审计日志链 / verify the audit chain
+  duixian match --date D [--as-of D] [--db …] [--clause ID]… [--out FILE.json|.csv]
+                                            免申即享：比对全部企业与条款 / match every enterprise
 Every command takes --catalogue DIR to use a catalogue directory instead of the built-in one.
 `
 
@@ -67,6 +69,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = runServe(args[1:], stdout)
 	case "audit":
 		err = runAudit(args[1:], stdout)
+	case "match":
+		err = runMatch(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -1,0 +1,145 @@
+// Package matching finds, for every enterprise in the registry and every
+// clause in force on a date, what the enterprise qualifies for without
+// applying (免申即享): offers with amounts and traces, and near misses with
+// the conditions that failed and by how much. The enterprise then confirms
+// an offer, which becomes an application in the workflow.
+package matching
+
+import (
+	"context"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/etown/duixian"
+	"github.com/etown/duixian/engine"
+	"github.com/etown/duixian/sqldb"
+)
+
+// Subject is an enterprise with its facts decoded.
+type Subject struct {
+	USCC  string
+	Name  string
+	Facts duixian.Facts
+}
+
+// Load reads every enterprise of the registry and decodes its facts. An
+// enterprise whose data does not decode is reported, not skipped silently.
+func Load(ctx context.Context, db *sqldb.DB, cat *engine.Catalogue) ([]Subject, []error, error) {
+	var ents []*duixian.Enterprise
+	err := db.Tx(ctx, func(tx *sqldb.Tx) error {
+		var err error
+		ents, err = tx.Enterprises()
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	subjects := make([]Subject, 0, len(ents))
+	var bad []error
+	for _, e := range ents {
+		facts := duixian.Facts{}
+		if len(e.Facts) > 0 {
+			if facts, err = cat.DecodeJSONFacts(e.USCC, e.Facts); err != nil {
+				bad = append(bad, err)
+				continue
+			}
+		}
+		subjects = append(subjects, Subject{USCC: e.USCC, Name: e.Name, Facts: facts})
+	}
+	return subjects, bad, nil
+}
+
+// Offer is one clause's decision for one enterprise.
+type Offer struct {
+	Enterprise string           `json:"enterprise"`
+	Name       string           `json:"enterprise_name"`
+	Decision   duixian.Decision `json:"decision"`
+}
+
+// Result is what a run found.
+type Result struct {
+	Offers      []Offer       `json:"offers"`      // eligible, highest amount first
+	NearMisses  []Offer       `json:"near_misses"` // every fact known, some condition failed
+	Errors      []string      `json:"errors"`      // enterprises whose data a clause cannot read
+	Enterprises int           `json:"enterprises"`
+	Decisions   int           `json:"decisions"`
+	Elapsed     time.Duration `json:"elapsed_ns"`
+}
+
+// Run matches subjects with the batch on every core. progress, if set, is
+// called from time to time with how many subjects are done.
+func Run(ctx context.Context, subjects []Subject, b *engine.Batch, progress func(done int)) (Result, error) {
+	start := time.Now()
+	workers := runtime.GOMAXPROCS(0)
+	type part struct {
+		offers, near []Offer
+		errs         []string
+		decisions    int
+	}
+	parts := make([]part, workers)
+	var next, done atomic.Int64
+	var wg sync.WaitGroup
+	const chunk = 256
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := &parts[w]
+			for ctx.Err() == nil {
+				from := int(next.Add(chunk)) - chunk
+				if from >= len(subjects) {
+					return
+				}
+				for _, s := range subjects[from:min(from+chunk, len(subjects))] {
+					ds, err := b.Match(s.Facts)
+					if err != nil {
+						p.errs = append(p.errs, s.USCC+": "+err.Error())
+						continue
+					}
+					p.decisions += len(ds)
+					for _, d := range ds {
+						o := Offer{Enterprise: s.USCC, Name: s.Name, Decision: d}
+						if d.Eligible {
+							p.offers = append(p.offers, o)
+						} else {
+							p.near = append(p.near, o)
+						}
+					}
+				}
+				n := done.Add(int64(min(chunk, len(subjects)-from)))
+				if progress != nil {
+					progress(int(n))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+	r := Result{Enterprises: len(subjects)}
+	for _, p := range parts {
+		r.Offers = append(r.Offers, p.offers...)
+		r.NearMisses = append(r.NearMisses, p.near...)
+		r.Errors = append(r.Errors, p.errs...)
+		r.Decisions += p.decisions
+	}
+	// Deterministic output whatever the scheduling.
+	sort.Slice(r.Offers, func(i, j int) bool {
+		a, b := r.Offers[i], r.Offers[j]
+		if a.Decision.Amount != b.Decision.Amount {
+			return a.Decision.Amount > b.Decision.Amount
+		}
+		return a.Enterprise+a.Decision.Clause < b.Enterprise+b.Decision.Clause
+	})
+	sort.Slice(r.NearMisses, func(i, j int) bool {
+		a, b := r.NearMisses[i], r.NearMisses[j]
+		return a.Enterprise+a.Decision.Clause < b.Enterprise+b.Decision.Clause
+	})
+	sort.Strings(r.Errors)
+	r.Elapsed = time.Since(start)
+	return r, nil
+}
