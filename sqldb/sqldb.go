@@ -118,6 +118,15 @@ var migrations = []string{
 		token_hash TEXT PRIMARY KEY,
 		doc TEXT NOT NULL
 	);`,
+	`CREATE TABLE records (
+		kind TEXT NOT NULL,
+		id TEXT NOT NULL,
+		subject TEXT NOT NULL,
+		doc TEXT NOT NULL,
+		version INTEGER NOT NULL,
+		PRIMARY KEY (kind, id)
+	);
+	CREATE INDEX records_subject ON records (kind, subject);`,
 }
 
 func (s *DB) migrate(ctx context.Context) error {
@@ -583,6 +592,72 @@ func (tx *Tx) upsert(table, key, id string, v any) error {
 	}
 	_, err = tx.exec(`INSERT INTO `+table+` (`+key+`, doc) VALUES (?, ?)`, id, string(doc))
 	return err
+}
+
+// Record is a registry entry of some kind that is not an application: a
+// 群雁 filing, a land-planning case. Subject is what it is about (an
+// enterprise's USCC); Doc is its JSON.
+type Record struct {
+	Kind    string
+	ID      string
+	Subject string
+	Doc     json.RawMessage
+	Version int
+}
+
+// Record reads one record; lock holds it until the transaction ends.
+func (tx *Tx) Record(kind, id string, lock bool) (*Record, error) {
+	r := &Record{Kind: kind, ID: id}
+	var doc string
+	err := tx.row(`SELECT subject, doc, version FROM records WHERE kind = ? AND id = ?`+tx.forUpdate(lock), kind, id).Scan(&r.Subject, &doc, &r.Version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound(kind, id)
+	}
+	r.Doc = json.RawMessage(doc)
+	return r, err
+}
+
+// PutRecord inserts a record (Version 0) or updates it, failing if someone
+// else updated it since it was read.
+func (tx *Tx) PutRecord(r *Record) error {
+	r.Version++
+	if r.Version == 1 {
+		_, err := tx.exec(`INSERT INTO records (kind, id, subject, doc, version) VALUES (?, ?, ?, ?, ?)`, r.Kind, r.ID, r.Subject, string(r.Doc), r.Version)
+		return err
+	}
+	res, err := tx.exec(`UPDATE records SET subject = ?, doc = ?, version = ? WHERE kind = ? AND id = ? AND version = ?`,
+		r.Subject, string(r.Doc), r.Version, r.Kind, r.ID, r.Version-1)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return duixian.Errorf(duixian.ECONFLICT, r.Kind, "%s %s 已被他人修改，请刷新后重试", "%s %s was changed by someone else; reload and retry", r.Kind, r.ID)
+	}
+	return nil
+}
+
+// Records lists the records of a kind, about subject ("" for all), by id.
+func (tx *Tx) Records(kind, subject string) ([]*Record, error) {
+	q, args := `SELECT id, subject, doc, version FROM records WHERE kind = ? ORDER BY id`, []any{kind}
+	if subject != "" {
+		q, args = `SELECT id, subject, doc, version FROM records WHERE kind = ? AND subject = ? ORDER BY id`, []any{kind, subject}
+	}
+	rows, err := tx.tx.QueryContext(tx.ctx, tx.rebind(q), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Record
+	for rows.Next() {
+		r := &Record{Kind: kind}
+		var doc string
+		if err := rows.Scan(&r.ID, &r.Subject, &doc, &r.Version); err != nil {
+			return nil, err
+		}
+		r.Doc = json.RawMessage(doc)
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 // PutAttachment stores a file's bytes under their SHA-256 (once).
