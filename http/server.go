@@ -24,6 +24,8 @@ import (
 
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/engine"
+	"github.com/etown/duixian/land"
+	"github.com/etown/duixian/qunyan"
 	"github.com/etown/duixian/sqldb"
 	"github.com/etown/duixian/workflow"
 )
@@ -43,6 +45,8 @@ type Route struct {
 // Server is the HTTP server.
 type Server struct {
 	Service   *workflow.Service
+	Qunyan    *qunyan.Service
+	Land      *land.Service
 	Catalogue *engine.Catalogue
 	DB        *sqldb.DB
 	Routes    []Route
@@ -62,8 +66,10 @@ const (
 
 // New builds the server and its route table.
 func New(svc *workflow.Service) (*Server, error) {
-	s := &Server{Service: svc, Catalogue: svc.Catalogue, DB: svc.DB, mux: http.NewServeMux()}
-	s.Routes = append(s.apiRoutes(), s.pageRoutes()...)
+	s := &Server{Service: svc, Catalogue: svc.Catalogue, DB: svc.DB, mux: http.NewServeMux(),
+		Qunyan: qunyan.New(svc.DB, svc.Catalogue), Land: land.New(svc.DB, svc.Catalogue)}
+	s.Qunyan.Now, s.Land.Now = svc.Now, svc.Now
+	s.Routes = append(append(append(s.apiRoutes(), s.pageRoutes()...), s.qunyanRoutes()...), s.landRoutes()...)
 	var err error
 	if s.pages, err = loadPages(); err != nil {
 		return nil, err

@@ -1,0 +1,4 @@
+package http
+
+// landRoutes are the land-planning cases' API routes and pages.
+func (s *Server) landRoutes() []Route { return nil }
