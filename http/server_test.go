@@ -153,7 +153,7 @@ func TestRouteTableAuthorization(t *testing.T) {
 			bookstoreUSCC = u.Enterprise
 		}
 	}
-	fill := strings.NewReplacer("{id}", bookstoreApp, "{doc}", "jjgf-2025-21", "{art}", "7.1", "{uscc}", bookstoreUSCC,
+	fill := strings.NewReplacer("{id...}", bookstoreUSCC+":jjgf-2025-21/7.1:2026-04-30", "{id}", bookstoreApp, "{doc}", "jjgf-2025-21", "{art}", "7.1", "{uscc}", bookstoreUSCC,
 		"{oid}", "O1", "{lang}", "en", "{$}", "")
 	for name, pw := range identities {
 		c := newClient(t, ts)

@@ -1,0 +1,97 @@
+package matching_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/etown/duixian"
+	"github.com/etown/duixian/calendar"
+	"github.com/etown/duixian/catalogue"
+	"github.com/etown/duixian/engine"
+	"github.com/etown/duixian/matching"
+	"github.com/etown/duixian/sqlite"
+	"github.com/etown/duixian/workflow"
+)
+
+// A bookstore whose registry data qualifies is found without applying,
+// confirms the offer, and the offer becomes a submitted application.
+func TestOfferBecomesApplication(t *testing.T) {
+	ctx := context.Background()
+	cat, err := engine.Load(catalogue.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlite.Open(ctx, t.TempDir()+"/m.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	wf := workflow.New(db, cat, calendar.Default())
+	wf.Now = func() time.Time { return time.Date(2026, 6, 30, 10, 0, 0, 0, duixian.Shanghai) }
+	ch, _ := duixian.USCCCheckChar("91110302MA01ABCD1")
+	uscc := "91110302MA01ABCD1" + string(ch)
+	facts := `{"zones":["core-60","yizhuang-225"],"major_penalty_3y":false,"criminal_record_3y":false,"serious_dishonest":false,
+"operating_normally":true,"declared_truthful":true,"has_publication_permit":true,"bookstore_premises":true,"publications_main_business":true,
+"operating_months":18,"business_area_m2":"200","publication_area_m2":"120","books_on_shelf":3000,"publication_varieties":800,
+"hosted_reading_events":6,"quarter_hour_service":true,"public_culture_outstanding":false,"annual_costs":"50万元"}`
+	admin := duixian.Actor{User: "admin", Role: duixian.RoleAdmin}
+	if err := wf.RegisterEnterprise(ctx, admin, duixian.Enterprise{USCC: uscc, Name: "亦城书房", Facts: json.RawMessage(facts)}); err != nil {
+		t.Fatal(err)
+	}
+	subjects, bad, err := matching.Load(ctx, db, cat)
+	if err != nil || len(bad) > 0 || len(subjects) != 1 {
+		t.Fatal(err, bad, len(subjects))
+	}
+	day := duixian.Date{Year: 2026, Month: 4, Day: 30}
+	res, err := matching.Run(ctx, subjects, cat.NewBatch(day, day.AddDays(61), true), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var offer *matching.Offer
+	for i, o := range res.Offers {
+		if o.Decision.Clause == "jjgf-2025-21/7.1" {
+			offer = &res.Offers[i]
+		}
+	}
+	if offer == nil || offer.Decision.Amount != 120000*duixian.Yuan {
+		t.Fatalf("no 一刻钟 offer of 12万元 in %+v", res.Offers)
+	}
+	// 公共文化服务 needs the review's finding: a near miss, saying why.
+	near := false
+	for _, o := range res.NearMisses {
+		near = near || (o.Decision.Clause == "jjgf-2025-21/7.2" && len(o.Decision.Reasons) > 0)
+	}
+	if !near {
+		t.Fatal("no near miss for 公共文化服务奖励")
+	}
+	if _, err := matching.Store(ctx, db, res.Offers); err != nil {
+		t.Fatal(err)
+	}
+	staff := duixian.Actor{User: "staff", Role: duixian.RoleEnterprise, Enterprise: uscc}
+	stored, err := matching.Offers(ctx, db, uscc)
+	if err != nil || len(stored) != len(res.Offers) {
+		t.Fatalf("%d stored offers, %v", len(stored), err)
+	}
+	id := uscc + ":jjgf-2025-21/7.1:2026-04-30"
+	other := duixian.Actor{User: "x", Role: duixian.RoleEnterprise, Enterprise: "91110302MA01HJKL2X"}
+	if _, err := matching.Confirm(ctx, wf, other, id); duixian.ErrorCode(err) != duixian.ENOTFOUND {
+		t.Fatalf("another enterprise confirmed: %v", err)
+	}
+	a, err := matching.Confirm(ctx, wf, staff, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Status != duixian.StatusSubmitted || a.Decision.Amount != 120000*duixian.Yuan {
+		t.Fatalf("%s %s", a.Status, a.Decision.Amount)
+	}
+	again, err := matching.Confirm(ctx, wf, staff, id)
+	if err != nil || again.ID != a.ID {
+		t.Fatalf("a second confirmation made another application: %v", err)
+	}
+	// Running the match again does not reopen a confirmed offer.
+	if n, _ := matching.Store(ctx, db, res.Offers); n != len(res.Offers)-1 {
+		t.Fatalf("re-stored %d of %d", n, len(res.Offers))
+	}
+}

@@ -1,0 +1,139 @@
+package matching
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/etown/duixian"
+	"github.com/etown/duixian/sqldb"
+	"github.com/etown/duixian/workflow"
+)
+
+// StoredOffer is an offer kept for the enterprise to confirm (意愿确认).
+type StoredOffer struct {
+	ID          string           `json:"id"`
+	Enterprise  string           `json:"enterprise"`
+	Name        string           `json:"enterprise_name"`
+	Decision    duixian.Decision `json:"decision"`
+	Status      string           `json:"status"` // open, confirmed, declined
+	Application string           `json:"application,omitempty"`
+}
+
+const offerKind = "offer"
+
+func offerID(enterprise, clause string, event duixian.Date) string {
+	return enterprise + ":" + clause + ":" + event.String()
+}
+
+// Store keeps a run's offers. An offer already confirmed or declined is
+// left as it is; an open one is refreshed with the new decision.
+func Store(ctx context.Context, db *sqldb.DB, offers []Offer) (int, error) {
+	n := 0
+	err := db.Tx(ctx, func(tx *sqldb.Tx) error {
+		for _, o := range offers {
+			id := offerID(o.Enterprise, o.Decision.Clause, o.Decision.EventDate)
+			rec, err := tx.Record(offerKind, id, true)
+			if duixian.ErrorCode(err) == duixian.ENOTFOUND {
+				rec, err = &sqldb.Record{Kind: offerKind, ID: id, Subject: o.Enterprise}, nil
+			}
+			if err != nil {
+				return err
+			}
+			var old StoredOffer
+			if rec.Version > 0 {
+				if err := json.Unmarshal(rec.Doc, &old); err != nil {
+					return err
+				}
+				if old.Status != "open" {
+					continue
+				}
+			}
+			doc, _ := json.Marshal(StoredOffer{ID: id, Enterprise: o.Enterprise, Name: o.Name, Decision: o.Decision, Status: "open"})
+			rec.Doc = doc
+			if err := tx.PutRecord(rec); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// Offers lists an enterprise's offers.
+func Offers(ctx context.Context, db *sqldb.DB, enterprise string) ([]StoredOffer, error) {
+	out := []StoredOffer{}
+	err := db.Tx(ctx, func(tx *sqldb.Tx) error {
+		recs, err := tx.Records(offerKind, enterprise)
+		for _, r := range recs {
+			var o StoredOffer
+			if err := json.Unmarshal(r.Doc, &o); err != nil {
+				return err
+			}
+			out = append(out, o)
+		}
+		return err
+	})
+	return out, err
+}
+
+// Confirm turns an open offer into an application: a draft with the facts
+// the registry holds, declared true by the person confirming, submitted at
+// once (the engine decides again, beside the year's approved awards). The
+// idempotency key makes a double confirmation harmless.
+func Confirm(ctx context.Context, wf *workflow.Service, actor duixian.Actor, id string) (*duixian.Application, error) {
+	enterprise, _, _ := strings.Cut(id, ":")
+	if actor.Role != duixian.RoleEnterprise || actor.Enterprise != enterprise {
+		return nil, duixian.Errorf(duixian.ENOTFOUND, "offer", "没有该推送事项", "no such offer")
+	}
+	var offer StoredOffer
+	var facts json.RawMessage
+	err := wf.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+		rec, err := tx.Record(offerKind, id, false)
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(rec.Doc, &offer); err != nil {
+			return err
+		}
+		e, err := tx.Enterprise(enterprise, false)
+		if err != nil {
+			return err
+		}
+		facts = e.Facts
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if offer.Status == "confirmed" {
+		return wf.Application(ctx, actor, offer.Application)
+	}
+	if offer.Status != "open" {
+		return nil, duixian.Errorf(duixian.ECONFLICT, "offer", "该推送事项已%s", "the offer is %s", offer.Status)
+	}
+	if len(facts) == 0 {
+		facts = json.RawMessage(`{}`)
+	}
+	a, err := wf.CreateDraft(ctx, actor, workflow.DraftInput{Enterprise: enterprise, Clause: offer.Decision.Clause,
+		EventDate: offer.Decision.EventDate, Facts: facts, Declared: true})
+	if err != nil {
+		return nil, err
+	}
+	a, err = wf.Submit(ctx, actor, a.ID, "offer:"+id)
+	if err != nil {
+		return nil, fmt.Errorf("submitting the confirmed offer %s: %w", id, err)
+	}
+	err = wf.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+		rec, err := tx.Record(offerKind, id, true)
+		if err != nil {
+			return err
+		}
+		offer.Status, offer.Application = "confirmed", a.ID
+		rec.Doc, _ = json.Marshal(offer)
+		return tx.PutRecord(rec)
+	})
+	return a, err
+}
