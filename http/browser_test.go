@@ -1,0 +1,234 @@
+package http
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/etown/duixian/demo"
+)
+
+// chromium finds Debian's Chromium. CI installs it (.ci/run); without it
+// the browser test cannot run, which in CI is a failure, not a skip.
+func chromium(t *testing.T) string {
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium is not installed: .ci/run installs it with apt-get")
+		}
+		t.Skip("chromium is not installed (apt-get install chromium fonts-wqy-microhei); CI installs it and runs this test")
+	}
+	return path
+}
+
+// browser drives one headless Chromium through the story, one person at a
+// time, and keeps a screenshot of each step in testdata/out/browser.
+type browser struct {
+	t    *testing.T
+	ctx  context.Context
+	base string
+	out  string
+	n    int
+}
+
+// css is an exact CSS selector (DOM.querySelector).
+type css = chromedp.CSS
+
+// js runs a line of JavaScript in the page.
+func js(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.Evaluate[any](expr)(ctx, t)
+		return err
+	})
+}
+
+func (b *browser) run(what string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		b.shot("failed-" + what)
+		b.t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func (b *browser) shot(name string) {
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	b.n++
+	name = strings.NewReplacer("/", "-", " ", "-").Replace(name)
+	os.WriteFile(filepath.Join(b.out, fmt.Sprintf("%02d-%s.png", b.n, name)), png, 0o644)
+}
+
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Text(css(sel)))
+	if err != nil {
+		b.shot("failed-read")
+		b.t.Fatalf("read %s: %v", sel, err)
+	}
+	return s
+}
+
+func (b *browser) location() string {
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	u, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return u
+}
+
+// as signs in through the login page, runs the steps and signs out.
+func (b *browser) as(user string, steps func()) {
+	b.t.Helper()
+	b.run("sign in as "+user,
+		chromedp.Navigate(b.base+"/login"),
+		chromedp.SendKeys(css(`input[name="name"]`), user),
+		chromedp.SendKeys(css(`input[name="password"]`), demo.Password),
+		chromedp.Submit(css(`form[action="/login"]`)),
+		chromedp.WaitVisible(css(`form[action="/logout"]`)),
+	)
+	steps()
+	b.run("sign out "+user, chromedp.Submit(css(`form[action="/logout"]`)), chromedp.WaitVisible(css(`a[href="/login"]`)))
+}
+
+func (b *browser) caseForm(id, action string, fill ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	form := fmt.Sprintf(`form[action="/cases/%s/%s"]`, id, action)
+	steps := []chromedp.Action[chromedp.Void]{chromedp.Navigate(b.base + "/cases/" + id), chromedp.WaitVisible(css(form))}
+	steps = append(steps, fill...)
+	steps = append(steps, chromedp.Submit(css(form)), chromedp.WaitReady(css("body")))
+	b.run(action, steps...)
+	b.shot(action)
+}
+
+// The story of issue 5: an enterprise signs in, uses the calculator and
+// applies for a bookstore award; the reviewer takes it through review; it
+// appears on the public 公示 page, where an objection is filed and then
+// answered; after publicity it is approved, finance pays, and the
+// enterprise sees it paid.
+func TestBrowserStory(t *testing.T) {
+	exe := chromium(t)
+	s, _, clk := testServer(t)
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	out := filepath.Join("testdata", "out", "browser")
+	os.RemoveAll(out)
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Headless,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("no-first-run", true), chromedp.Flag("disable-quic", true),
+		chromedp.WindowSize(1280, 1000), chromedp.UserDataDir(t.TempDir()))
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	ctx, cancel := chromedp.NewContext(alloc)
+	defer cancel()
+	// The browser starts on its first action and lives as long as the
+	// context of that action: start it on ctx, not on a step's timeout.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b := &browser{t: t, ctx: ctx, base: ts.URL, out: out}
+
+	var appID string
+	b.as("bookstore", func() {
+		b.run("calculator", chromedp.Navigate(b.base+"/calculator"), chromedp.WaitVisible(css(`#results`)))
+		b.shot("calculator")
+		if r := b.text("#results"); !strings.Contains(r, "万元") {
+			t.Fatalf("the calculator shows no amounts: %.300s", r)
+		}
+		b.run("apply form", chromedp.Navigate(b.base+"/apply/jjgf-2025-21/7.3.1"), chromedp.WaitVisible(css(`form#apply`)),
+			chromedp.SetValue(css(`#in-event_date`), "2026-09-15"),
+			chromedp.Click(css(`input[name="f.specialized_store"][value="true"]`)),
+			// The declaration sits under the sticky action bar: tick it
+			// through its property rather than a click at its position.
+			js(`document.querySelector('input[name="declared"]').checked = true`))
+		b.shot("apply-form")
+		b.run("submit", chromedp.Click(css(`button[name="action"][value="submit"]`)),
+			chromedp.WaitVisible(css(`.ent-timeline`)))
+		url := b.location()
+		b.shot("submitted")
+		if !strings.Contains(url, "/my/") {
+			t.Fatalf("after submitting the browser is at %s: %s", url, b.text("main"))
+		}
+		appID = url[strings.LastIndex(url, "/")+1:]
+		appID, _, _ = strings.Cut(appID, "?")
+		appID, _, _ = strings.Cut(appID, "#")
+	})
+	b.as("culture", func() {
+		b.run("queue", chromedp.Navigate(b.base+"/queue"), chromedp.WaitVisible(css(fmt.Sprintf(`a[href="/cases/%s"]`, appID))))
+		b.shot("reviewer-queue")
+		b.caseForm(appID, "preliminary")
+	})
+	b.as("expert", func() {
+		form := fmt.Sprintf(`form[action="/cases/%s/expert-review"]`, appID)
+		b.caseForm(appID, "expert-review",
+			chromedp.SetValue(css(form+` input[name="score_name_0"]`), "总分"),
+			chromedp.SetValue(css(form+` input[name="score_0"]`), "86"),
+			chromedp.SetValue(css(form+` textarea[name="opinion"]`), "专业类书店特色鲜明，建议支持"),
+			js(`document.querySelector('`+form+` input[name="pass"][value="1"]').checked = true`))
+	})
+	b.as("culture", func() {
+		b.caseForm(appID, "propose", chromedp.SetValue(css(fmt.Sprintf(`form[action="/cases/%s/propose"] input[name="amount"]`, appID)), "50000.00"))
+		b.caseForm(appID, "publish",
+			chromedp.SetValue(css(fmt.Sprintf(`form[action="/cases/%s/publish"] input[name="start"]`, appID)), "2026-11-30"),
+			chromedp.SetValue(css(fmt.Sprintf(`form[action="/cases/%s/publish"] input[name="days"]`, appID)), "5"))
+	})
+	// The public: the 公示 list and an objection, without signing in.
+	b.run("publicity", chromedp.Navigate(b.base+"/publicity"), chromedp.WaitVisible(css("#a-"+appID)))
+	b.shot("publicity")
+	if p := b.text("#a-" + appID); !strings.Contains(p, "5.00万元") || !strings.Contains(p, "2026-12-04") {
+		t.Fatalf("the 公示 entry lacks the amount or the deadline: %s", p)
+	}
+	b.run("object", chromedp.SetValue(css(fmt.Sprintf(`#a-%s textarea[name="text"]`, appID)), "该书店专业类图书比例不足，请核实"),
+		chromedp.Submit(css(fmt.Sprintf(`#a-%s form`, appID))), chromedp.WaitReady(css("body")))
+	b.shot("objection-filed")
+	b.as("culture", func() {
+		b.run("open case", chromedp.Navigate(b.base+"/cases/"+appID))
+		ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+		attr, err := chromedp.Run(ctx, chromedp.AttributeValue(css(fmt.Sprintf(`form[action^="/cases/%s/objections/"]`, appID)), "action"))
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		oid := strings.TrimSuffix(strings.TrimPrefix(attr.Value, "/cases/"+appID+"/objections/"), "/answer")
+		b.caseForm(appID, "objections/"+oid+"/answer",
+			chromedp.SetValue(css(fmt.Sprintf(`form[action="/cases/%s/objections/%s/answer"] [name="answer"]`, appID, oid)), "经实地复核，专业类出版物比例符合要求，异议不成立"))
+	})
+	// Publicity ends on 12-04; a week later the reviewer signs in again
+	// (an idle official is signed out after 15 minutes) and approves.
+	clk.advance(7 * 24 * time.Hour)
+	b.as("culture", func() {
+		b.caseForm(appID, "approve")
+		if st := b.text("main"); !strings.Contains(st, "已批准") {
+			t.Fatalf("not approved: %.600s", st)
+		}
+	})
+	b.as("treasury", func() { b.caseForm(appID, "disburse") })
+	b.as("bookstore", func() {
+		b.run("paid", chromedp.Navigate(b.base+"/my/"+appID), chromedp.WaitReady(css("main")))
+		b.shot("enterprise-sees-paid")
+		if m := b.text("main"); !strings.Contains(m, "已拨付") {
+			t.Fatalf("the enterprise does not see the award paid: %.600s", m)
+		}
+	})
+	t.Logf("screenshots in %s", out)
+}
