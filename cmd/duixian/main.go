@@ -44,6 +44,11 @@ const usage = `用法 / usage:
                                             校验审计日志链 / verify the audit chain
   duixian match --date D [--as-of D] [--db …] [--clause ID]… [--out FILE.json|.csv]
                                             免申即享：比对全部企业与条款 / match every enterprise
+  duixian import [--db …] FILE.csv|FILE.xlsx 导入企业数据（整体生效或整体不生效）/ import enterprise data
+  duixian export publicity|disbursement|statistics [--db …] --out FILE.xlsx
+                                            导出公示名单、拨付表、统计 / export for printing
+  duixian demo-data --enterprises N --seed S [--db …]
+                                            生成演示企业数据 / generate a synthetic registry
 Every command takes --catalogue DIR to use a catalogue directory instead of the built-in one.
 `
 
@@ -71,6 +76,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = runAudit(args[1:], stdout)
 	case "match":
 		err = runMatch(args[1:], stdout, stderr)
+	case "import":
+		err = runImport(args[1:], stdout, stderr)
+	case "export":
+		err = runExport(args[1:], stdout)
+	case "demo-data":
+		err = runDemoData(args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

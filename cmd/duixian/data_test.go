@@ -1,0 +1,73 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/etown/duixian"
+	"github.com/xuri/excelize/v2"
+)
+
+func TestImportCommand(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "d.db")
+	c, _ := duixian.USCCCheckChar("91110302MA01HJKL2")
+	good := "91110302MA01HJKL2" + string(c)
+	file := filepath.Join(dir, "enterprises.csv")
+	if err := os.WriteFile(file, []byte("uscc,name,zones,fin_tech_insurance_premium\n"+
+		"统一社会信用代码,企业名称,所在区域,科技保险保费\n"+
+		good+",北京亦庄星河科技有限公司,core-60;yizhuang-225,31.26万元\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCmd(t, "", "import", "--db", db, file)
+	if code != 0 || !strings.Contains(out, "新增 created      1") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	code, out, _ = runCmd(t, "", "import", file, "--db", db)
+	if code != 0 || !strings.Contains(out, "未变 unchanged    1") {
+		t.Fatalf("re-import: exit %d\n%s", code, out)
+	}
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("uscc,name,books_on_shelf\n"+good+",星河,很多\n"), 0o644)
+	code, _, errs = runCmd(t, "", "import", "--db", db, bad)
+	if code != 2 || !strings.Contains(errs, "第2行C列（books_on_shelf）") || !strings.Contains(errs, "row 2, column C (books_on_shelf)") ||
+		!strings.Contains(errs, "nothing was imported") {
+		t.Errorf("bad file: exit %d\n%s", code, errs)
+	}
+	if code, _, _ := runCmd(t, "", "import", "--db", db, filepath.Join(dir, "enterprises.ods")); code != 2 {
+		t.Errorf("a missing file: exit %d", code)
+	}
+}
+
+func TestDemoDataAndExportCommands(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "d.db")
+	code, out, errs := runCmd(t, "", "demo-data", "--enterprises", "300", "--seed", "4", "--db", db)
+	if code != 0 || !strings.Contains(out, "written 300") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	for _, what := range []string{"publicity", "disbursement", "statistics"} {
+		path := filepath.Join(dir, what+".xlsx")
+		code, out, errs := runCmd(t, "", "export", what, "--db", db, "--out", path)
+		if code != 0 {
+			t.Fatalf("export %s: exit %d\n%s\n%s", what, code, out, errs)
+		}
+		f, err := excelize.OpenFile(path)
+		if err != nil {
+			t.Fatalf("%s does not open: %v", what, err)
+		}
+		title, _ := f.GetCellValue(f.GetSheetList()[0], "A1")
+		f.Close()
+		if title == "" {
+			t.Errorf("%s has no title", what)
+		}
+	}
+	if code, _, _ := runCmd(t, "", "export", "everything", "--db", db, "--out", filepath.Join(dir, "x.xlsx")); code != 2 {
+		t.Errorf("an unknown export: exit %d", code)
+	}
+	if code, _, _ := runCmd(t, "", "export", "statistics", "--db", db); code != 2 {
+		t.Errorf("no --out: exit %d", code)
+	}
+}
