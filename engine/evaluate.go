@@ -93,7 +93,15 @@ func (c *Catalogue) decide(cl *Clause, claim duixian.Claim, vals []expression.Va
 		}
 	}
 
-	if cl.classify != nil {
+	// A claim that fails the clause's conditions is classified as none (a
+	// refused filing has no tier, a missed standard is 未达标).
+	if cl.classify != nil && len(d.Reasons) > 0 {
+		d.Outcome = cl.classify.none
+		if ev.trace {
+			ev.say(cl.Article.cite, "不符合上述条件，认定为%s", cl.classify.none)
+		}
+	}
+	if cl.classify != nil && len(d.Reasons) == 0 {
 		d.Outcome = cl.classify.none
 		for i, o := range cl.classify.outcomes {
 			holds, err := o.prg.Bool(vals)
