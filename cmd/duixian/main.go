@@ -76,6 +76,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = runAudit(args[1:], stdout)
 	case "match":
 		err = runMatch(args[1:], stdout, stderr)
+	case "qunyan":
+		err = runQunyan(args[1:], stdout)
 	case "import":
 		err = runImport(args[1:], stdout, stderr)
 	case "export":
