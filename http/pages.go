@@ -82,7 +82,7 @@ var translations = map[string]string{
 	"用户名": "User name", "密码": "Password", "条款": "Clause", "文件": "Document", "责任单位": "Department",
 	"适用范围": "Scope", "原文": "Article text", "需要的信息": "Facts needed", "条件": "Conditions", "计算方法": "Formula",
 	"企业": "Enterprise", "金额": "Amount", "公示期": "Publicity period", "提出异议": "Object", "异议内容": "Objection",
-	"证据": "Evidence", "提交": "Submit", "状态": "Status", "审计日志": "Audit log", "统计": "Dashboard",
+	"证据": "Evidence", "提交": "Submit", "状态": "Status", "审计日志": "Audit log", "统计": "Dashboard", "群雁计划": "Qunyan plan", "工业用地": "Industrial land",
 }
 
 func translate(lang, zh string) string {
