@@ -3,8 +3,6 @@ package land_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -14,55 +12,9 @@ import (
 	"github.com/etown/duixian/catalogue"
 	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/land"
-	"github.com/etown/duixian/postgres"
 	"github.com/etown/duixian/sqldb"
-	"github.com/etown/duixian/sqlite"
+	"github.com/etown/duixian/sqldb/dbtest"
 )
-
-func postgresDSN() string {
-	if v := os.Getenv("DUIXIAN_TEST_POSTGRES"); v != "" {
-		return v
-	}
-	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-}
-
-// openPostgres opens a fresh schema of its own, dropped afterwards.
-func openPostgres(t testing.TB) *sqldb.DB {
-	ctx := context.Background()
-	admin, err := postgres.Open(ctx, postgresDSN())
-	if err != nil {
-		t.Fatalf("PostgreSQL must be reachable at %s for these tests: %v", postgresDSN(), err)
-	}
-	schema := fmt.Sprintf("land_%d", time.Now().UnixNano())
-	if _, err := admin.SQL().ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		admin.SQL().ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-		admin.Close()
-	})
-	db, err := postgres.Open(ctx, postgresDSN()+"&search_path="+schema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
-func openSQLite(t testing.TB) *sqldb.DB {
-	db, err := sqlite.Open(context.Background(), t.TempDir()+"/land.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
-// eachDB runs f on SQLite and on PostgreSQL.
-func eachDB(t *testing.T, f func(t *testing.T, db *sqldb.DB)) {
-	t.Run("sqlite", func(t *testing.T) { f(t, openSQLite(t)) })
-	t.Run("postgres", func(t *testing.T) { f(t, openPostgres(t)) })
-}
 
 var (
 	catOnce sync.Once
@@ -296,7 +248,7 @@ func TestEveryPathReachesRegistration(t *testing.T) {
 				contract: land.ContractInput{Kind: land.KindSupplement, Number: "BC-2026-005", MarketPrice: "12345678.90"}},
 			applies: true, due: 0, annotation: land.AnnotationTransition, transition: true},
 	}
-	eachDB(t, func(t *testing.T, db *sqldb.DB) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
 				w := newWorld(t, db, "2026-03-02")
@@ -358,7 +310,7 @@ func TestEveryPathReachesRegistration(t *testing.T) {
 // The land price of an urban-renewal change of use is 90% of the market
 // price, to the fen, with the trace citing 第六条（二）.
 func TestUrbanRenewalPriceToTheFen(t *testing.T) {
-	eachDB(t, func(t *testing.T, db *sqldb.DB) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		w := newWorld(t, db, "2026-04-01")
 		c := must(t)(w.s.Start(ctx, w.holder, land.StartInput{Plot: "YZ-renewal",
 			Facts: facts(t, `{"land_urban_renewal":true,"land_change_of_use":true,"land_change_approved":true}`)}))
@@ -403,7 +355,7 @@ func (w *world) toApproved(t *testing.T, c *land.Case, cm land.CommitteeInput) *
 
 // A plot outside 亦庄新城's 225 km² is refused at the start citing 第二条（一）.
 func TestOutsideZoneRefused(t *testing.T) {
-	eachDB(t, func(t *testing.T, db *sqldb.DB) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		w := newWorld(t, db, "2026-03-02")
 		_, err := w.s.Start(ctx, w.holder, land.StartInput{Plot: "外区地块", Facts: facts(t, `{"zones":[]}`)})
 		e := wantCode(t, err, duixian.EREFUSED)
@@ -445,7 +397,7 @@ func TestOutsideZoneRefused(t *testing.T) {
 // administrator records a revision extending the trial it is accepted,
 // the trace citing the revision, and the land price is computed.
 func TestTrialExtension(t *testing.T) {
-	eachDB(t, func(t *testing.T, db *sqldb.DB) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		w := newWorld(t, db, "2026-10-13")
 		last := must(t)(w.s.Start(ctx, w.holder, land.StartInput{Plot: "最后一天", Facts: facts(t, "")}))
 		if last.Trial != nil {
@@ -519,7 +471,7 @@ func date(s string) duixian.Date {
 // A step by the wrong department (or role, or enterprise) is forbidden,
 // changes nothing and is logged.
 func TestWrongDepartmentForbiddenAndLogged(t *testing.T) {
-	eachDB(t, func(t *testing.T, db *sqldb.DB) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		w := newWorld(t, db, "2026-03-02")
 		c := must(t)(w.s.Start(ctx, w.holder, land.StartInput{Plot: "YZ-7", Facts: facts(t, "")}))
 		c = must(t)(w.s.SubmitPlan(ctx, w.holder, c.ID, land.PlanInput{Title: "方案"}))
@@ -582,7 +534,7 @@ func TestWrongDepartmentForbiddenAndLogged(t *testing.T) {
 // The steps cannot be skipped: each is refused outside its state, the
 // case is unchanged, and the refusal is logged.
 func TestStepsCannotBeSkipped(t *testing.T) {
-	eachDB(t, func(t *testing.T, db *sqldb.DB) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		w := newWorld(t, db, "2026-03-02")
 		c := must(t)(w.s.Start(ctx, w.holder, land.StartInput{Plot: "YZ-9", Facts: facts(t, "")}))
 		if c.State != land.StatePlan {
@@ -676,7 +628,7 @@ func TestStepsCannotBeSkipped(t *testing.T) {
 
 // A committee that does not pass the case ends it with its opinion.
 func TestCommitteeRejects(t *testing.T) {
-	eachDB(t, func(t *testing.T, db *sqldb.DB) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		w := newWorld(t, db, "2026-05-06")
 		c := must(t)(w.s.Start(ctx, w.holder, land.StartInput{Plot: "YZ-11", Facts: facts(t, `{"land_far_planned":"2.5"}`)}))
 		if c.Path != land.PathFull {
@@ -708,7 +660,7 @@ func TestCommitteeRejects(t *testing.T) {
 
 // The departments named here are those of the catalogue's clauses.
 func TestDepartmentsMatchTheCatalogue(t *testing.T) {
-	newWorld(t, openSQLite(t), "2026-03-02")
+	newWorld(t, dbtest.SQLite(t), "2026-03-02")
 	for id, want := range map[string]string{land.ClausePath: land.DeptPlanning, land.ClausePrice: land.DeptDevelopment, land.ClauseAnnotation: land.DeptPlanning} {
 		cl, ok := cat.Clause(id)
 		if !ok || cl.Department != want {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -14,59 +13,15 @@ import (
 	"github.com/etown/duixian/calendar"
 	"github.com/etown/duixian/catalogue"
 	"github.com/etown/duixian/engine"
-	"github.com/etown/duixian/postgres"
 	"github.com/etown/duixian/qunyan"
 	"github.com/etown/duixian/sqldb"
-	"github.com/etown/duixian/sqlite"
+	"github.com/etown/duixian/sqldb/dbtest"
 	"github.com/etown/duixian/workflow"
 )
 
 // ---------------------------------------------------------------- harness
 // As in package workflow's tests: every test runs on SQLite and on
 // PostgreSQL, each in a fresh schema.
-
-func postgresDSN() string {
-	if v := os.Getenv("DUIXIAN_TEST_POSTGRES"); v != "" {
-		return v
-	}
-	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-}
-
-func openPostgres(t testing.TB) *sqldb.DB {
-	ctx := context.Background()
-	admin, err := postgres.Open(ctx, postgresDSN())
-	if err != nil {
-		t.Fatalf("PostgreSQL must be reachable at %s for these tests: %v", postgresDSN(), err)
-	}
-	schema := fmt.Sprintf("t_%d", time.Now().UnixNano())
-	if _, err := admin.SQL().ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		admin.SQL().ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-		admin.Close()
-	})
-	db, err := postgres.Open(ctx, postgresDSN()+"&search_path="+schema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
-func openSQLite(t testing.TB) *sqldb.DB {
-	db, err := sqlite.Open(context.Background(), t.TempDir()+"/duixian.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
-func eachDB(t *testing.T, f func(t *testing.T, db *sqldb.DB)) {
-	t.Run("sqlite", func(t *testing.T) { f(t, openSQLite(t)) })
-	t.Run("postgres", func(t *testing.T) { f(t, openPostgres(t)) })
-}
 
 var (
 	catOnce sync.Once
@@ -213,7 +168,7 @@ func (e *env) admit(t *testing.T, staff duixian.Actor, facts json.RawMessage) *q
 
 // The engine proposes the tier of 附则1 and states the condition matched.
 func TestFilingProposesTier(t *testing.T) {
-	eachDB(t, func(t *testing.T, db *sqldb.DB) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		e := newEnv(t, db)
 		id, staff := e.register(t, "91110302MA01QY011", "亦庄群雁科技股份有限公司")
 		cases := []struct {
@@ -289,7 +244,7 @@ func asErr(err error, target **duixian.Error) bool {
 // Who may file and read: the enterprise for itself, any department on its
 // behalf; another enterprise neither files for it nor reads its filing.
 func TestFilingRoles(t *testing.T) {
-	eachDB(t, func(t *testing.T, db *sqldb.DB) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		e := newEnv(t, db)
 		id, staff := e.register(t, "91110302MA01QY021", "亦庄雏雁智能有限公司")
 		other, otherStaff := e.register(t, "91110302MA01QY031", "亦庄别家科技有限公司")
@@ -340,7 +295,7 @@ func TestFilingRoles(t *testing.T) {
 // Only 商务金融局 admits; admission sets qunyan_member; another tier needs
 // a reason; a rejection's reason reaches the enterprise.
 func TestConfirmAndReject(t *testing.T) {
-	eachDB(t, func(t *testing.T, db *sqldb.DB) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		e := newEnv(t, db)
 		id, staff := e.register(t, "91110302MA01QY041", "亦庄鸿雁生物股份有限公司")
 		hongyan := form("qunyan_joint_stock", true, "qunyan_net_profit_y1", "3200万元", "qunyan_net_profit_y2", "3100万元")
@@ -442,7 +397,7 @@ func TestConfirmAndReject(t *testing.T) {
 // 附则3（3）: 13 months on the abnormal-operations list takes a member out;
 // 11 do not. A 第五条 claim is then refused.
 func TestExitOnAbnormalList(t *testing.T) {
-	eachDB(t, func(t *testing.T, db *sqldb.DB) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		e := newEnv(t, db)
 		id, staff := e.register(t, "91110302MA01QY081", "亦庄头雁电子股份有限公司")
 		e.admit(t, staff, form("qunyan_listed_exchange", "szse"))
@@ -560,7 +515,7 @@ func TestExitOnAbnormalList(t *testing.T) {
 // A change the registry learns elsewhere (an administrator re-registers
 // the enterprise) is caught by the scheduled RecheckAll.
 func TestRecheckAll(t *testing.T) {
-	eachDB(t, func(t *testing.T, db *sqldb.DB) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		e := newEnv(t, db)
 		id1, s1 := e.register(t, "91110302MA01QY091", "亦庄停业科技有限公司")
 		id2, s2 := e.register(t, "91110302MA01QY101", "亦庄在营科技有限公司")
@@ -602,7 +557,7 @@ func TestRecheckAll(t *testing.T) {
 
 // Counts: members per tier against the 2027 targets of 总体要求（二）.
 func TestCounts(t *testing.T) {
-	eachDB(t, func(t *testing.T, db *sqldb.DB) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		e := newEnv(t, db)
 		tiers := []json.RawMessage{
 			form("qunyan_listed_exchange", "bse"),
@@ -649,7 +604,7 @@ func TestCounts(t *testing.T) {
 
 // The record form's sections come from the catalogue.
 func TestSections(t *testing.T) {
-	e := newEnv(t, openSQLite(t))
+	e := newEnv(t, dbtest.SQLite(t))
 	got := map[string][]string{}
 	n := 0
 	for _, s := range e.q.Sections() {

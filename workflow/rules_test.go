@@ -13,6 +13,7 @@ import (
 	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/postgres"
 	"github.com/etown/duixian/sqldb"
+	"github.com/etown/duixian/sqldb/dbtest"
 	"github.com/etown/duixian/workflow"
 )
 
@@ -55,7 +56,7 @@ func toPublicity(t *testing.T, s *workflow.Service, clk *clock, staff duixian.Ac
 // concurrent approvals exactly four succeed; the rest are refused citing
 // the cap, and the ledger never exceeds it.
 func TestCapRace(t *testing.T) {
-	eachDB(t, func(t *testing.T, db *sqldb.DB) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		s, clk := service(t, db, "2027-03-01")
 		ids := toPublicity(t, s, clk, vcFund(t, s), 50)
 		ok, refusedN := approveAll(t, s, ids)
@@ -114,7 +115,7 @@ func checkRace(t *testing.T, db *sqldb.DB, ok, refusedN int) {
 // On PostgreSQL, the approvals come from two operating-system processes
 // (this test binary run again) sharing one database.
 func TestCapRaceTwoProcesses(t *testing.T) {
-	db := openPostgres(t)
+	db := dbtest.Postgres(t)
 	s, clk := service(t, db, "2027-03-01")
 	ids := toPublicity(t, s, clk, vcFund(t, s), 50)
 	var schema string
@@ -153,7 +154,7 @@ func TestApproveProcess(t *testing.T) {
 	if schema == "" {
 		return
 	}
-	db, err := postgres.Open(ctx, postgresDSN()+"&search_path="+schema)
+	db, err := postgres.Open(ctx, dbtest.PostgresDSN()+"&search_path="+schema)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +166,7 @@ func TestApproveProcess(t *testing.T) {
 // A replay with the same key returns the first answer and changes nothing;
 // the same key on another request is refused.
 func TestIdempotentReplay(t *testing.T) {
-	eachDB(t, func(t *testing.T, db *sqldb.DB) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		s, clk := service(t, db, "2027-03-01")
 		staff := vcFund(t, s)
 		in := vcClaim("项目A")
@@ -220,7 +221,7 @@ func TestIdempotentReplay(t *testing.T) {
 // Paying before publicity ends, approving with an open objection, acting on
 // another department's clause: refused, state unchanged, attempt logged.
 func TestBypassRefused(t *testing.T) {
-	eachDB(t, func(t *testing.T, db *sqldb.DB) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		s, clk := service(t, db, "2027-03-01")
 		staff := vcFund(t, s)
 		in := vcClaim("项目B")
@@ -267,7 +268,7 @@ func TestBypassRefused(t *testing.T) {
 
 // Altering or removing an audit row is found, at the first broken link.
 func TestAuditTamperFound(t *testing.T) {
-	eachDB(t, func(t *testing.T, db *sqldb.DB) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		s, _ := service(t, db, "2026-03-02")
 		_, staff := registerBookstore(t, s)
 		in := workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1", EventDate: date("2026-03-01"), Facts: json.RawMessage(bookstoreFacts), Declared: true}
@@ -300,7 +301,7 @@ func TestAuditTamperFound(t *testing.T) {
 // False materials: the award is revoked, what was paid is booked for
 // clawback, and 21号第十四条's three-year ban refuses a new claim.
 func TestRevokeBansForThreeYears(t *testing.T) {
-	eachDB(t, func(t *testing.T, db *sqldb.DB) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		s, clk := service(t, db, "2026-03-02")
 		_, staff := registerBookstore(t, s)
 		in := workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1", EventDate: date("2026-03-01"), Facts: json.RawMessage(bookstoreFacts), Declared: true}
@@ -350,7 +351,7 @@ func asError(err error, target **duixian.Error) bool {
 // the first half when the project starts, the rest only after completion
 // evidence shows 90% of the investment paid.
 func TestTwoBatchPayment(t *testing.T) {
-	eachDB(t, func(t *testing.T, db *sqldb.DB) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		shapes, err := engine.Load(os.DirFS("../engine/testdata/shapes"))
 		if err != nil {
 			t.Fatal(err)

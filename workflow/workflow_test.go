@@ -3,7 +3,6 @@ package workflow_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io/fs"
 	"os"
 	"sync"
@@ -15,59 +14,10 @@ import (
 	"github.com/etown/duixian/calendar"
 	"github.com/etown/duixian/catalogue"
 	"github.com/etown/duixian/engine"
-	"github.com/etown/duixian/postgres"
 	"github.com/etown/duixian/sqldb"
-	"github.com/etown/duixian/sqlite"
+	"github.com/etown/duixian/sqldb/dbtest"
 	"github.com/etown/duixian/workflow"
 )
-
-// PostgresDSN is where the PostgreSQL tests run; CI starts the server and
-// these tests fail, not skip, when it cannot be reached.
-func postgresDSN() string {
-	if v := os.Getenv("DUIXIAN_TEST_POSTGRES"); v != "" {
-		return v
-	}
-	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-}
-
-// openPostgres opens a fresh schema of its own, so tests never see each
-// other's rows; the schema is dropped afterwards.
-func openPostgres(t testing.TB) *sqldb.DB {
-	ctx := context.Background()
-	admin, err := postgres.Open(ctx, postgresDSN())
-	if err != nil {
-		t.Fatalf("PostgreSQL must be reachable at %s for these tests: %v", postgresDSN(), err)
-	}
-	schema := fmt.Sprintf("t_%d", time.Now().UnixNano())
-	if _, err := admin.SQL().ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		admin.SQL().ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-		admin.Close()
-	})
-	db, err := postgres.Open(ctx, postgresDSN()+"&search_path="+schema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
-func openSQLite(t testing.TB) *sqldb.DB {
-	db, err := sqlite.Open(context.Background(), t.TempDir()+"/duixian.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
-// eachDB runs f on SQLite and on PostgreSQL.
-func eachDB(t *testing.T, f func(t *testing.T, db *sqldb.DB)) {
-	t.Run("sqlite", func(t *testing.T) { f(t, openSQLite(t)) })
-	t.Run("postgres", func(t *testing.T) { f(t, openPostgres(t)) })
-}
 
 var (
 	catOnce sync.Once
@@ -171,7 +121,7 @@ func registerBookstore(t *testing.T, s *workflow.Service) (string, duixian.Actor
 
 // The whole path for a bookstore 一刻钟 claim (21号第十二条).
 func TestBookstorePath(t *testing.T) {
-	eachDB(t, func(t *testing.T, db *sqldb.DB) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		s, clk := service(t, db, "2026-03-02")
 		id, staff := registerBookstore(t, s)
 		a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: id, Clause: "jjgf-2025-21/7.1",
