@@ -50,3 +50,9 @@ func ErrorCode(err error) string {
 	}
 	return EINTERNAL
 }
+
+// Forbidden is an EFORBIDDEN error: the actor may not do this.
+func Forbidden(zh, en string, args ...any) *Error { return Errorf(EFORBIDDEN, "", zh, en, args...) }
+
+// Conflict is an ECONFLICT error: the request contradicts the state.
+func Conflict(zh, en string, args ...any) *Error { return Errorf(ECONFLICT, "", zh, en, args...) }

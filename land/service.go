@@ -2,30 +2,13 @@ package land
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/sqldb"
 )
-
-func newID(prefix string, now time.Time) string {
-	b := make([]byte, 5)
-	_, _ = rand.Read(b)
-	return prefix + now.In(duixian.Shanghai).Format("20060102") + strings.ToUpper(hex.EncodeToString(b))
-}
-
-func forbidden(zh, en string, args ...any) error {
-	return duixian.Errorf(duixian.EFORBIDDEN, "", zh, en, args...)
-}
-
-func conflict(zh, en string, args ...any) error {
-	return duixian.Errorf(duixian.ECONFLICT, "", zh, en, args...)
-}
 
 func invalid(field, zh, en string, args ...any) error {
 	return duixian.Errorf(duixian.EINVALID, field, zh, en, args...)

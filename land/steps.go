@@ -96,10 +96,10 @@ func (s *Service) annotation(tx *sqldb.Tx, c *Case) (duixian.Decision, error) {
 // allowed checks role, holder, department and state.
 func (s *Service) allowed(tx *sqldb.Tx, actor duixian.Actor, r Rule, c *Case) error {
 	if !slices.Contains(r.Roles, actor.Role) {
-		return forbidden("角色%s无权%s", "role %s may not take the step %s", actor.Role, r.Action)
+		return duixian.Forbidden("角色%s无权%s", "role %s may not take the step %s", actor.Role, r.Action)
 	}
 	if r.Owner && actor.Enterprise != c.Enterprise {
-		return forbidden("只能办理本企业的用地规划案件", "you may act only for your own enterprise")
+		return duixian.Forbidden("只能办理本企业的用地规划案件", "you may act only for your own enterprise")
 	}
 	dept, err := s.department(tx, r, c)
 	if err != nil {
@@ -112,15 +112,15 @@ func (s *Service) allowed(tx *sqldb.Tx, actor duixian.Actor, r Rule, c *Case) er
 		case duixian.RoleCoReviewer:
 			dept = ""
 			if !slices.ContainsFunc(c.Opinions, func(o Opinion) bool { return o.Party == actor.Department && o.Given.IsZero() }) {
-				return forbidden("未征求%s的意见，或已出具", "%s was not consulted, or has answered", actor.Department)
+				return duixian.Forbidden("未征求%s的意见，或已出具", "%s was not consulted, or has answered", actor.Department)
 			}
 		}
 	}
 	if dept != "" && actor.Role == duixian.RoleReviewer && actor.Department != dept {
-		return forbidden("“%s”由%s办理，%s无权办理", "the step %s belongs to %s, not %s", r.Zh, dept, actor.Department)
+		return duixian.Forbidden("“%s”由%s办理，%s无权办理", "the step %s belongs to %s, not %s", r.Zh, dept, actor.Department)
 	}
 	if !slices.Contains(r.From, c.State) {
-		return conflict("案件当前为“%s”，不能%s", "the case is %s; cannot %s", c.State.Zh(), r.Zh)
+		return duixian.Conflict("案件当前为“%s”，不能%s", "the case is %s; cannot %s", c.State.Zh(), r.Zh)
 	}
 	return nil
 }
@@ -237,7 +237,7 @@ func (s *Service) Start(ctx context.Context, actor duixian.Actor, in StartInput)
 
 func (s *Service) start(ctx context.Context, actor duixian.Actor, in StartInput) (*Case, error) {
 	if actor.Role != duixian.RoleEnterprise || actor.Enterprise == "" {
-		return nil, forbidden("只有土地使用权人（企业经办人）可以为本企业申请", "only the land-use-right holder's staff may apply, for their own enterprise")
+		return nil, duixian.Forbidden("只有土地使用权人（企业经办人）可以为本企业申请", "only the land-use-right holder's staff may apply, for their own enterprise")
 	}
 	if strings.TrimSpace(in.Plot) == "" {
 		return nil, invalid("plot", "须写明地块名称或编号", "name the plot")
@@ -266,7 +266,7 @@ func (s *Service) start(ctx context.Context, actor duixian.Actor, in StartInput)
 		return nil, err
 	}
 	now := s.Now()
-	c := &Case{ID: newID("L", now), Enterprise: actor.Enterprise, Plot: strings.TrimSpace(in.Plot), Applied: duixian.DateOf(now),
+	c := &Case{ID: duixian.NewID("L", now), Enterprise: actor.Enterprise, Plot: strings.TrimSpace(in.Plot), Applied: duixian.DateOf(now),
 		Facts: stored, CatalogueVersion: s.Catalogue.Version(), Created: now, Updated: now}
 	facts, err := s.facts(c)
 	if err != nil {
@@ -289,7 +289,7 @@ func (s *Service) start(ctx context.Context, actor duixian.Actor, in StartInput)
 				return err
 			}
 			if old.Plot == c.Plot && !old.State.Final() {
-				return conflict("地块“%s”已有办理中的案件 %s", "the plot %s already has an open case %s", c.Plot, old.ID)
+				return duixian.Conflict("地块“%s”已有办理中的案件 %s", "the plot %s already has an open case %s", c.Plot, old.ID)
 			}
 		}
 		d, rev, err := s.evaluate(tx, ClausePath, c.Applied, facts)
@@ -368,7 +368,7 @@ func (s *Service) Consult(ctx context.Context, actor duixian.Actor, id string, i
 				return nil
 			}
 			if slices.ContainsFunc(c.Opinions, func(o Opinion) bool { return o.Party == name }) {
-				return conflict("已征求%s的意见", "%s was already consulted", name)
+				return duixian.Conflict("已征求%s的意见", "%s was already consulted", name)
 			}
 			c.Opinions = append(c.Opinions, Opinion{Party: name, Utility: utility, Requested: s.Now()})
 			added = append(added, name)
@@ -420,7 +420,7 @@ func (s *Service) GiveOpinion(ctx context.Context, actor duixian.Actor, id strin
 				continue
 			}
 			if !o.Given.IsZero() {
-				return "", conflict("%s已出具意见", "%s has answered", party)
+				return "", duixian.Conflict("%s已出具意见", "%s has answered", party)
 			}
 			o.Given, o.Agree, o.Text, o.By, o.Via = s.Now(), in.Agree, strings.TrimSpace(in.Text), actor.User, via
 			verdict := "同意"
@@ -440,7 +440,7 @@ func (s *Service) Return(ctx context.Context, actor duixian.Actor, id, reason st
 			return "", errNoReason
 		}
 		if c.Path == PathNoPlan {
-			return "", conflict("本案不编制方案（%s），不能退回修改方案；如不符合条件请不予通过", "no plan is made on this path (%s); reject the case instead", PathNoPlan)
+			return "", duixian.Conflict("本案不编制方案（%s），不能退回修改方案；如不符合条件请不予通过", "no plan is made on this path (%s); reject the case instead", PathNoPlan)
 		}
 		c.State, c.Reason = StatePlan, strings.TrimSpace(reason)
 		return c.Reason, nil
@@ -467,10 +467,10 @@ type ReviewInput struct {
 func (s *Service) PassReview(ctx context.Context, actor duixian.Actor, id string, in ReviewInput) (*Case, error) {
 	return s.run(ctx, actor, id, ActReview, func(tx *sqldb.Tx, c *Case) (string, error) {
 		if len(c.Opinions) == 0 {
-			return "", conflict("尚未通过“多规合一”平台征求相关部门和公用服务企业意见（第四条）", "the departments and utilities have not been consulted (第四条)")
+			return "", duixian.Conflict("尚未通过“多规合一”平台征求相关部门和公用服务企业意见（第四条）", "the departments and utilities have not been consulted (第四条)")
 		}
 		if p := c.PendingOpinions(); len(p) > 0 {
-			return "", conflict("尚待%s出具意见", "waiting for the opinion of %s", strings.Join(p, "、"))
+			return "", duixian.Conflict("尚待%s出具意见", "waiting for the opinion of %s", strings.Join(p, "、"))
 		}
 		if strings.TrimSpace(in.Opinion) == "" {
 			return "", invalid("opinion", "须写明审核意见", "the review needs its opinion")
@@ -508,7 +508,7 @@ func (s *Service) PassReview(ctx context.Context, actor duixian.Actor, id string
 				return "", refused(d)
 			}
 			if d.Outcome == PathNoPlan && c.Path != PathNoPlan || d.Outcome != PathNoPlan && c.Path == PathNoPlan {
-				return "", conflict("核定后审查路径由“%s”变为“%s”，涉及是否编制方案，请不予通过后重新申请", "the corrected facts change whether a plan is needed (%s → %s)", c.Path, d.Outcome)
+				return "", duixian.Conflict("核定后审查路径由“%s”变为“%s”，涉及是否编制方案，请不予通过后重新申请", "the corrected facts change whether a plan is needed (%s → %s)", c.Path, d.Outcome)
 			}
 			if d.Outcome != c.Path {
 				note += fmt.Sprintf("；核定规划条件后审查路径由“%s”调整为“%s”", c.Path, d.Outcome)
@@ -563,7 +563,7 @@ type CommitteeInput struct {
 func (s *Service) Committee(ctx context.Context, actor duixian.Actor, id string, in CommitteeInput) (*Case, error) {
 	return s.run(ctx, actor, id, ActCommittee, func(tx *sqldb.Tx, c *Case) (string, error) {
 		if !s.today().After(c.Notice.Until) {
-			return "", conflict("社会公示至%s，期满后方可提请管委会审查", "the notice runs until %s; the committee reviews after it", c.Notice.Until)
+			return "", duixian.Conflict("社会公示至%s，期满后方可提请管委会审查", "the notice runs until %s; the committee reviews after it", c.Notice.Until)
 		}
 		facts, err := s.facts(c)
 		if err != nil {

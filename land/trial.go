@@ -56,7 +56,7 @@ func (s *Service) RecordTrial(ctx context.Context, actor duixian.Actor, in Trial
 
 func (s *Service) recordTrial(ctx context.Context, actor duixian.Actor, in TrialInput) (*Trial, error) {
 	if actor.Role != duixian.RoleAdmin {
-		return nil, forbidden("只有管理员可以登记试行期修订", "only administrators record a revision of the trial")
+		return nil, duixian.Forbidden("只有管理员可以登记试行期修订", "only administrators record a revision of the trial")
 	}
 	doc, err := s.document()
 	if err != nil {
@@ -72,7 +72,7 @@ func (s *Service) recordTrial(ctx context.Context, actor duixian.Actor, in Trial
 		return nil, duixian.Errorf(duixian.EINVALID, "until", "延长后的截止日须晚于原试行期截止日%s", "the new end must be after the trial's end %s", doc.InForceTo)
 	}
 	now := s.Now()
-	t := &Trial{ID: newID("T", now), Document: Document, Number: strings.TrimSpace(in.Number), Title: strings.TrimSpace(in.Title),
+	t := &Trial{ID: duixian.NewID("T", now), Document: Document, Number: strings.TrimSpace(in.Number), Title: strings.TrimSpace(in.Title),
 		Issued: in.Issued, Until: in.Until, Note: strings.TrimSpace(in.Note), By: actor.User, Recorded: now}
 	doc2, err := json.Marshal(t)
 	if err != nil {

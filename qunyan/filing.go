@@ -28,11 +28,11 @@ func (s *Service) File(ctx context.Context, actor duixian.Actor, in FileInput) (
 		switch {
 		case actor.Role == duixian.RoleEnterprise:
 			if actor.Enterprise == "" || actor.Enterprise != uscc {
-				return forbidden("只能为本企业备案", "you may file only for your own enterprise")
+				return duixian.Forbidden("只能为本企业备案", "you may file only for your own enterprise")
 			}
 		case actor.Role == duixian.RoleReviewer && actor.Department != "":
 		default:
-			return forbidden("角色%s不能备案：由企业自荐或各部门推荐申报（附则2（1））", "role %s may not file: enterprises file for themselves, departments recommend (附则2（1）)", actor.Role)
+			return duixian.Forbidden("角色%s不能备案：由企业自荐或各部门推荐申报（附则2（1））", "role %s may not file: enterprises file for themselves, departments recommend (附则2（1）)", actor.Role)
 		}
 		if err := duixian.ValidateUSCC(uscc); err != nil {
 			return err
@@ -60,7 +60,7 @@ func (s *Service) File(ctx context.Context, actor duixian.Actor, in FileInput) (
 			}
 			by := actor
 			by.IP = ""
-			f := &Filing{ID: newID("Q", s.now()), Filed: s.now(), By: by, Facts: in.Facts, Decision: d,
+			f := &Filing{ID: duixian.NewID("Q", s.now()), Filed: s.now(), By: by, Facts: in.Facts, Decision: d,
 				Proposed: d.Outcome, Matched: matched(d), Status: FilingPending}
 			if len(f.Facts) == 0 {
 				f.Facts = json.RawMessage(`{}`)
@@ -92,7 +92,7 @@ func (s *Service) decide(ctx context.Context, actor duixian.Actor, action, uscc 
 	var out *Entry
 	err := func() error {
 		if !s.admits(actor) {
-			return forbidden("群雁计划的核查准入由%s办理，%s%s不能办理", "admission to the 群雁 plan is decided by %s, not by %s %s",
+			return duixian.Forbidden("群雁计划的核查准入由%s办理，%s%s不能办理", "admission to the 群雁 plan is decided by %s, not by %s %s",
 				s.Department(), actor.Department, actor.Role)
 		}
 		return s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
@@ -108,7 +108,7 @@ func (s *Service) decide(ctx context.Context, actor duixian.Actor, action, uscc 
 				return noEntry(uscc)
 			}
 			if e.Filing == nil || e.Filing.Status != FilingPending {
-				return conflict("企业 %s 没有待核查的备案", "%s has no filing awaiting review", uscc)
+				return duixian.Conflict("企业 %s 没有待核查的备案", "%s has no filing awaiting review", uscc)
 			}
 			before := tierState(e)
 			if err := apply(tx, ent, e); err != nil {

@@ -17,8 +17,6 @@ package qunyan
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"regexp"
 	"strings"
@@ -170,20 +168,6 @@ func (e *Entry) summarise() {
 func (s *Service) now() time.Time { return s.Now().In(duixian.Shanghai) }
 
 func (s *Service) today() duixian.Date { return duixian.DateOf(s.now()) }
-
-func newID(prefix string, now time.Time) string {
-	b := make([]byte, 5)
-	_, _ = rand.Read(b)
-	return prefix + now.In(duixian.Shanghai).Format("20060102") + strings.ToUpper(hex.EncodeToString(b))
-}
-
-func forbidden(zh, en string, args ...any) error {
-	return duixian.Errorf(duixian.EFORBIDDEN, "", zh, en, args...)
-}
-
-func conflict(zh, en string, args ...any) error {
-	return duixian.Errorf(duixian.ECONFLICT, "", zh, en, args...)
-}
 
 func noEntry(uscc string) error {
 	return duixian.Errorf(duixian.ENOTFOUND, "enterprise", "没有企业 %s 的群雁计划备案", "no 群雁 filing for %s", uscc)
@@ -414,7 +398,7 @@ func (s *Service) notify(tx *sqldb.Tx, uscc, topic, zh, en string, cite *duixian
 	if err != nil {
 		return "", err
 	}
-	n := Notice{ID: newID("N", s.now()), Seq: len(prior) + 1, Enterprise: uscc, At: s.now(), Topic: topic, Zh: zh, En: en, Cite: cite}
+	n := Notice{ID: duixian.NewID("N", s.now()), Seq: len(prior) + 1, Enterprise: uscc, At: s.now(), Topic: topic, Zh: zh, En: en, Cite: cite}
 	doc, err := json.Marshal(n)
 	if err != nil {
 		return "", err

@@ -155,7 +155,7 @@ type Member struct {
 // name. Officials may read it; enterprises may not.
 func (s *Service) Members(ctx context.Context, actor duixian.Actor) ([]Member, error) {
 	if actor.Role == duixian.RoleEnterprise || actor.Role == duixian.RolePublic || actor.Role == "" {
-		return nil, forbidden("成员名单仅供工作人员查看", "the member list is for officials")
+		return nil, duixian.Forbidden("成员名单仅供工作人员查看", "the member list is for officials")
 	}
 	all, err := s.all(ctx)
 	if err != nil {

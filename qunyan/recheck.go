@@ -49,7 +49,7 @@ func (s *Service) Recheck(ctx context.Context, uscc string) (*Result, error) {
 func (s *Service) RecheckBy(ctx context.Context, actor duixian.Actor, uscc string) (*Result, error) {
 	if !s.admits(actor) && actor.Role != duixian.RoleAdmin && actor.Role != duixian.RoleSupervisor {
 		return nil, s.logged(ctx, actor, "qunyan-recheck", uscc,
-			forbidden("群雁计划的动态管理由%s办理", "the 群雁 plan's dynamic management is %s's", s.Department()))
+			duixian.Forbidden("群雁计划的动态管理由%s办理", "the 群雁 plan's dynamic management is %s's", s.Department()))
 	}
 	return s.Recheck(ctx, uscc)
 }
@@ -200,7 +200,7 @@ func (s *Service) UpdateFacts(ctx context.Context, actor duixian.Actor, uscc str
 	var out *FactsResult
 	err := func() error {
 		if actor.Role != duixian.RoleAdmin && !s.admits(actor) {
-			return forbidden("企业的群雁计划事实由%s或管理员更新", "an enterprise's 群雁 facts are updated by %s or an administrator", s.Department())
+			return duixian.Forbidden("企业的群雁计划事实由%s或管理员更新", "an enterprise's 群雁 facts are updated by %s or an administrator", s.Department())
 		}
 		given, err := s.Catalogue.DecodeJSONFacts("facts", facts)
 		if err != nil {
@@ -219,7 +219,7 @@ func (s *Service) UpdateFacts(ctx context.Context, actor duixian.Actor, uscc str
 			case name == MemberFact:
 				return duixian.Errorf(duixian.EINVALID, "facts."+name, "是否纳入群雁计划由核查准入与自动退出决定，不能直接修改", "membership is set by admission and exit, not directly")
 			case actor.Role != duixian.RoleAdmin && f.Document != Document:
-				return forbidden("%s只能更新26号的事实，%s由管理员登记", "%s may update only 26号's facts; %s is the administrators'", actor.Department, name)
+				return duixian.Forbidden("%s只能更新26号的事实，%s由管理员登记", "%s may update only 26号's facts; %s is the administrators'", actor.Department, name)
 			}
 		}
 		return s.DB.Tx(ctx, func(tx *sqldb.Tx) error {

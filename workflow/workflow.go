@@ -14,7 +14,6 @@ package workflow
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -44,20 +43,6 @@ func New(db *sqldb.DB, cat *engine.Catalogue, cal *calendar.Calendar) *Service {
 }
 
 func (s *Service) today() duixian.Date { return duixian.DateOf(s.Now()) }
-
-func newID(prefix string, now time.Time) string {
-	b := make([]byte, 5)
-	_, _ = rand.Read(b)
-	return prefix + now.In(duixian.Shanghai).Format("20060102") + strings.ToUpper(hex.EncodeToString(b))
-}
-
-func forbidden(zh, en string, args ...any) error {
-	return duixian.Errorf(duixian.EFORBIDDEN, "", zh, en, args...)
-}
-
-func conflict(zh, en string, args ...any) error {
-	return duixian.Errorf(duixian.ECONFLICT, "", zh, en, args...)
-}
 
 // transition is one change to one application: who may make it, from which
 // states, and what it does. Everything else — loading, locking, saving,
@@ -109,15 +94,15 @@ func (s *Service) allowed(actor duixian.Actor, a *duixian.Application, t transit
 		roleOK = roleOK || r == actor.Role || r == duixian.RolePublic
 	}
 	if !roleOK {
-		return forbidden("角色%s无权执行%s", "role %s may not %s", actor.Role, t.action)
+		return duixian.Forbidden("角色%s无权执行%s", "role %s may not %s", actor.Role, t.action)
 	}
 	if t.owner && actor.Enterprise != a.Enterprise {
-		return forbidden("只能办理本企业的申报", "you may act only for your own enterprise")
+		return duixian.Forbidden("只能办理本企业的申报", "you may act only for your own enterprise")
 	}
 	if t.department {
 		cl, ok := s.Catalogue.Clause(a.Clause)
 		if !ok || cl.Department != actor.Department {
-			return forbidden("条款%s由%s负责，%s无权办理", "clause %s belongs to %s, not %s", a.Clause, departmentOf(cl), actor.Department)
+			return duixian.Forbidden("条款%s由%s负责，%s无权办理", "clause %s belongs to %s, not %s", a.Clause, departmentOf(cl), actor.Department)
 		}
 	}
 	if len(t.from) > 0 {
@@ -126,7 +111,7 @@ func (s *Service) allowed(actor duixian.Actor, a *duixian.Application, t transit
 				return nil
 			}
 		}
-		return conflict("申报当前状态为“%s”，不能%s", "the application is %s; cannot %s", a.Status.Zh(), t.action)
+		return duixian.Conflict("申报当前状态为“%s”，不能%s", "the application is %s; cannot %s", a.Status.Zh(), t.action)
 	}
 	return nil
 }
@@ -175,7 +160,7 @@ type Attachment struct {
 // against the clause's schema now, so a mistyped fact is named at once.
 func (s *Service) CreateDraft(ctx context.Context, actor duixian.Actor, in DraftInput) (*duixian.Application, error) {
 	if actor.Role != duixian.RoleEnterprise || actor.Enterprise != in.Enterprise {
-		err := forbidden("只能为本企业创建申报", "you may apply only for your own enterprise")
+		err := duixian.Forbidden("只能为本企业创建申报", "you may apply only for your own enterprise")
 		s.logDenied(ctx, actor, "create", in.Enterprise, err)
 		return nil, err
 	}
@@ -189,7 +174,7 @@ func (s *Service) CreateDraft(ctx context.Context, actor duixian.Actor, in Draft
 		return nil, err
 	}
 	now := s.Now()
-	a := &duixian.Application{ID: newID("A", now), Enterprise: in.Enterprise, Clause: in.Clause, Year: in.EventDate.Year,
+	a := &duixian.Application{ID: duixian.NewID("A", now), Enterprise: in.Enterprise, Clause: in.Clause, Year: in.EventDate.Year,
 		EventDate: in.EventDate, Project: in.Project, Facts: in.Facts, Declared: in.Declared, Status: duixian.StatusDraft,
 		Created: now, Updated: now}
 	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
@@ -279,7 +264,7 @@ func (s *Service) idempotent(ctx context.Context, actor duixian.Actor, action, i
 			return err
 		}
 		if h != reqHash {
-			return conflict("幂等键 %s 已用于另一请求", "idempotency key %s was used for a different request", key)
+			return duixian.Conflict("幂等键 %s 已用于另一请求", "idempotency key %s was used for a different request", key)
 		}
 		replay = &duixian.Application{}
 		return json.Unmarshal([]byte(resp), replay)
@@ -305,7 +290,7 @@ func (s *Service) idempotent(ctx context.Context, actor duixian.Actor, action, i
 		}
 		if found { // a concurrent replay recorded it first
 			if h != reqHash {
-				return conflict("幂等键 %s 已用于另一请求", "idempotency key %s was used for a different request", key)
+				return duixian.Conflict("幂等键 %s 已用于另一请求", "idempotency key %s was used for a different request", key)
 			}
 			replay = &duixian.Application{}
 			return json.Unmarshal([]byte(stored), replay)
@@ -430,7 +415,7 @@ func (s *Service) GiveOpinion(ctx context.Context, actor duixian.Actor, id strin
 					return nil
 				}
 			}
-			return forbidden("未征求%s的意见", "%s was not asked for an opinion", actor.Department)
+			return duixian.Forbidden("未征求%s的意见", "%s was not asked for an opinion", actor.Department)
 		}})
 }
 
@@ -443,7 +428,7 @@ func (s *Service) PassPreliminary(ctx context.Context, actor duixian.Actor, id s
 		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
 			for _, o := range a.Opinions {
 				if o.Given.IsZero() {
-					return conflict("尚待%s会签意见", "waiting for the opinion of %s", o.Department)
+					return duixian.Conflict("尚待%s会签意见", "waiting for the opinion of %s", o.Department)
 				}
 			}
 			return s.reviewStep(tx, a, duixian.StatusReviewed)
@@ -534,12 +519,12 @@ func (s *Service) Object(ctx context.Context, actor duixian.Actor, id, text, evi
 		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
 			today := s.today()
 			if today.Before(a.Publicity.From) || today.After(a.Publicity.Until) {
-				return conflict("公示期为%s至%s，逾期不予受理", "publicity runs %s to %s; objections outside it are not accepted", a.Publicity.From, a.Publicity.Until)
+				return duixian.Conflict("公示期为%s至%s，逾期不予受理", "publicity runs %s to %s; objections outside it are not accepted", a.Publicity.From, a.Publicity.Until)
 			}
 			if strings.TrimSpace(text) == "" {
 				return duixian.Errorf(duixian.EINVALID, "text", "异议须写明意见", "an objection needs its text")
 			}
-			a.Objections = append(a.Objections, duixian.Objection{ID: newID("O", s.Now()), Filed: s.Now(), By: actor.User, Text: text, Evidence: evidence})
+			a.Objections = append(a.Objections, duixian.Objection{ID: duixian.NewID("O", s.Now()), Filed: s.Now(), By: actor.User, Text: text, Evidence: evidence})
 			return nil
 		}})
 }
@@ -576,11 +561,11 @@ func (s *Service) Approve(ctx context.Context, actor duixian.Actor, id string) (
 		from: []duixian.Status{duixian.StatusPublicity},
 		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
 			if !s.today().After(a.Publicity.Until) {
-				return conflict("公示期至%s，期满后方可批准", "publicity runs until %s; approve after it ends", a.Publicity.Until)
+				return duixian.Conflict("公示期至%s，期满后方可批准", "publicity runs until %s; approve after it ends", a.Publicity.Until)
 			}
 			for _, o := range a.Objections {
 				if o.Answered.IsZero() {
-					return conflict("有尚未答复的异议（%s），不能批准", "an objection (%s) is still open", o.ID)
+					return duixian.Conflict("有尚未答复的异议（%s），不能批准", "an objection (%s) is still open", o.ID)
 				}
 			}
 			d, err := s.decide(tx, a)
@@ -643,7 +628,7 @@ func (s *Service) Disburse(ctx context.Context, actor duixian.Actor, id, key str
 				}
 				pay := due - a.Paid()
 				if pay <= 0 {
-					return conflict("当前没有可拨付的金额（已拨付%s）", "nothing is payable now (%s paid)", a.Paid().Wan())
+					return duixian.Conflict("当前没有可拨付的金额（已拨付%s）", "nothing is payable now (%s paid)", a.Paid().Wan())
 				}
 				a.Payments = append(a.Payments, duixian.Payment{Tranche: len(a.Payments) + 1, Amount: pay, At: s.Now(), By: actor.User, Key: key})
 				a.Status = duixian.StatusPaying
@@ -774,7 +759,7 @@ func (s *Service) mayRead(actor duixian.Actor, a *duixian.Application) bool {
 // data from the registries). The USCC is validated with its check character.
 func (s *Service) RegisterEnterprise(ctx context.Context, actor duixian.Actor, e duixian.Enterprise) error {
 	if actor.Role != duixian.RoleAdmin {
-		return forbidden("只有管理员可以登记企业档案", "only administrators register enterprises")
+		return duixian.Forbidden("只有管理员可以登记企业档案", "only administrators register enterprises")
 	}
 	if err := duixian.ValidateUSCC(e.USCC); err != nil {
 		return err
