@@ -12,7 +12,9 @@ import (
 	"time"
 
 	"github.com/etown/duixian"
+	"github.com/etown/duixian/land"
 	"github.com/etown/duixian/password"
+	"github.com/etown/duixian/qunyan"
 	"github.com/etown/duixian/sqldb"
 	"github.com/etown/duixian/workflow"
 )
@@ -73,6 +75,12 @@ func Seed(ctx context.Context, svc *workflow.Service) ([]Credential, error) {
 		{Name: "expert", Display: "第三方评审专家", Role: duixian.RoleExpert},
 		{Name: "treasury", Display: "财政国资局·拨付", Role: duixian.RoleFinance, Department: "财政国资局"},
 		{Name: "supervisor", Display: "监督检查", Role: duixian.RoleSupervisor},
+		// The departments of industrial-land planning cases (京技管发〔2025〕20号,
+		// package land): each takes the steps its rule names.
+		{Name: "planning-bureau", Display: "规自分局·审查", Role: duixian.RoleReviewer, Department: land.DeptPlanning},
+		{Name: "development-bureau", Display: "开发建设局·经办", Role: duixian.RoleReviewer, Department: land.DeptDevelopment},
+		{Name: "committee", Display: "管委会办公室·审查", Role: duixian.RoleReviewer, Department: land.DeptCommittee},
+		{Name: "land-registry", Display: "土储建设中心·登记", Role: duixian.RoleReviewer, Department: land.DeptRegistry},
 	}
 	var creds []Credential
 	if err := svc.DB.Tx(ctx, func(tx *sqldb.Tx) error {
@@ -87,7 +95,32 @@ func Seed(ctx context.Context, svc *workflow.Service) ([]Credential, error) {
 	}); err != nil {
 		return nil, err
 	}
-	return creds, applications(ctx, svc, people)
+	if err := applications(ctx, svc, people); err != nil {
+		return creds, err
+	}
+	return creds, qunyanFiling(ctx, svc, people[filer])
+}
+
+// filer is the demo user whose enterprise files for the 群雁 plan: the
+// bookstore. The tech company is left without a filing, so that it can file
+// for itself in a first visit (and the tests that walk that path keep it).
+const filer = 1
+
+// qunyanFiling files a 群雁计划 record (京技管发〔2025〕26号附则2) through the
+// registry service, on the workflow's clock, that awaits 商务金融局's
+// review: a well-managed enterprise quoted on 新三板 (附则1 雏雁).
+func qunyanFiling(ctx context.Context, svc *workflow.Service, u duixian.User) error {
+	qy := qunyan.New(svc.DB, svc.Catalogue)
+	qy.Now = func() time.Time { return svc.Now() }
+	facts := `{"qunyan_stopped_operating":false,"qunyan_not_cooperating":false,"qunyan_abnormal_list_months":0,
+"qunyan_judgment_defaulter_months":0,"qunyan_major_sanction":false,"qunyan_listed_exchange":"none","qunyan_joint_stock":true,
+"qunyan_net_profit_y1":"860万元","qunyan_net_profit_y2":"540万元","qunyan_revenue_y1":"1.2亿元","qunyan_revenue_y2":"9600万元",
+"qunyan_rd_y1":"1100万元","qunyan_rd_y2":"900万元","qunyan_valuation":"0","qunyan_overseas_sponsor":false,
+"qunyan_well_managed":true,"qunyan_neeq_listed":true}`
+	if _, err := qy.File(ctx, u.Actor("127.0.0.1"), qunyan.FileInput{Enterprise: u.Enterprise, Facts: json.RawMessage(facts)}); err != nil {
+		return fmt.Errorf("群雁 filing: %w", err)
+	}
+	return nil
 }
 
 // applications walks demo applications to each stage. The clock is moved

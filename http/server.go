@@ -71,7 +71,7 @@ func New(svc *workflow.Service) (*Server, error) {
 	// The registries read the workflow's clock, so a test that moves it moves all.
 	now := func() time.Time { return svc.Now() }
 	s.Qunyan.Now, s.Land.Now = now, now
-	for _, part := range [][]Route{s.apiRoutes(), s.offerRoutes(), s.pageRoutes(), s.qunyanRoutes(), s.landRoutes()} {
+	for _, part := range [][]Route{s.apiRoutes(), s.offerRoutes(), s.pageRoutes(), s.qunyanRoutes(), s.landRoutes(), s.diagnosisRoutes()} {
 		s.Routes = append(s.Routes, part...)
 	}
 	var err error

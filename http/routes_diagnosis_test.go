@@ -1,0 +1,196 @@
+package http
+
+import (
+	"encoding/json"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/etown/duixian/demo"
+)
+
+// diagnosisFigures: a company that meets 科创板 standard (一) — expected
+// market capitalisation 12亿元, net profit 3000万元 and 2500万元 (together
+// 5500万元) — but not (二): it misses the capitalisation by 3亿元, the
+// revenue by 5000万元, and its R&D (2400万元 on 3.7亿元 of revenue) is
+// 3150万元 short of 15%.
+var diagnosisFigures = map[string]string{
+	"listing_market_cap_cny": "12亿元",
+	"listing_net_profit_y1":  "3000万元",
+	"listing_net_profit_y2":  "2500万元",
+	"listing_revenue_y1":     "1.5亿元",
+	"listing_revenue_y2":     "1.2亿元",
+	"listing_revenue_y3":     "1亿元",
+	"listing_rd_y1":          "1000万元",
+	"listing_rd_y2":          "800万元",
+	"listing_rd_y3":          "600万元",
+}
+
+var diagnosisGaps = []string{"还差30000.00万元", "还差5000.00万元", "还差3150.00万元"}
+
+// dxSlice is the text of s from the first from up to the next to.
+func dxSlice(s, from, to string) string {
+	i := strings.Index(s, from)
+	if i < 0 {
+		return ""
+	}
+	s = s[i:]
+	if j := strings.Index(s, to); j >= 0 {
+		s = s[:j]
+	}
+	return s
+}
+
+func TestDiagnosisPage(t *testing.T) {
+	_, ts, _ := testServer(t)
+	tech := newClient(t, ts)
+	if tech.login("tech", demo.Password) != 200 {
+		t.Fatal("tech cannot sign in")
+	}
+	resp, page := tech.do("GET", "/diagnosis", "", nil)
+	for _, want := range []string{`name="f.listing_market_cap_cny"`, `name="f.listing_market_cap_hkd"`, "亿港元", "预计市值（人民币）", "定赛道", `href="/diagnosis"`} {
+		if resp.StatusCode != 200 || !strings.Contains(page, want) {
+			t.Fatalf("the form lacks %q (%d)", want, resp.StatusCode)
+		}
+	}
+	if strings.Contains(page, `id="dx-results"`) {
+		t.Fatal("results before any figure was sent")
+	}
+
+	// The figures, as a form; the POST needs no CSRF token: it changes nothing.
+	form := url.Values{}
+	for k, v := range diagnosisFigures {
+		form.Set("f."+k, v)
+	}
+	resp, page = tech.do("POST", "/diagnosis", form.Encode(), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+	if resp.StatusCode != 200 {
+		t.Fatalf("diagnosis: %d %.500s", resp.StatusCode, page)
+	}
+	if !strings.Contains(page, "符合 1 个板块的 1 套标准") || !strings.Contains(page, `value="12亿元"`) {
+		t.Fatalf("no summary or the figures are not kept: %.2000s", dxSlice(page, `id="dx-summary"`, "</section>"))
+	}
+	star := dxSlice(page, `id="board-listing-sse-star"`, "</section>")
+	if !strings.Contains(star, "规则文本未经逐条核实，仅供参考") || !strings.Contains(star, "符合 1 套标准") {
+		t.Fatalf("科创板: %.1500s", star)
+	}
+	one := dxSlice(star, `id="std-listing-sse-star/2.1.2.1"`, "</article>")
+	if !strings.Contains(one, ">达标<") || strings.Count(one, `class="dx-pass"`) != 2 || strings.Contains(one, "dx-fail") || !strings.Contains(one, "科创板第2.1.2条") {
+		t.Fatalf("标准（一）: %s", one)
+	}
+	two := dxSlice(star, `id="std-listing-sse-star/2.1.2.2"`, "</article>")
+	if !strings.Contains(two, ">未达标<") || strings.Count(two, `class="dx-fail"`) != 3 || !strings.Contains(two, "✗") {
+		t.Fatalf("标准（二）: %s", two)
+	}
+	for _, gap := range diagnosisGaps {
+		if !strings.Contains(two, gap) {
+			t.Errorf("标准（二） lacks %s", gap)
+		}
+	}
+	// A standard that reads a figure not given says what is needed.
+	if five := dxSlice(star, `id="std-listing-sse-star/2.1.2.5"`, "</article>"); !strings.Contains(five, "待补充信息") || !strings.Contains(five, "需补充") {
+		t.Errorf("标准（五） without the milestones fact: %s", five)
+	}
+	// The closest misses of boards not yet met, with what to improve.
+	if closest := dxSlice(page, `id="dx-closest"`, "</div>"); !strings.Contains(closest, "补短板") || !strings.Contains(closest, "还差") {
+		t.Errorf("closest misses: %s", closest)
+	}
+
+	// A figure that is no amount is named on the form; the others still count.
+	form.Set("f.listing_rd_y3", "六百万")
+	resp, page = tech.do("POST", "/diagnosis", form.Encode(), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+	if resp.StatusCode != 400 || !strings.Contains(page, `id="field-listing_rd_y3"`) || !strings.Contains(dxSlice(page, `id="field-listing_rd_y3"`, "</div>"), "dx-error") ||
+		!strings.Contains(page, "符合 1 个板块的 1 套标准") {
+		t.Fatalf("a bad figure: %d", resp.StatusCode)
+	}
+
+	// Officials use it too.
+	bureau := newClient(t, ts)
+	bureau.login("finance-bureau", demo.Password)
+	if resp, _ := bureau.do("GET", "/diagnosis", "", nil); resp.StatusCode != 200 {
+		t.Fatalf("商务金融局: %d", resp.StatusCode)
+	}
+}
+
+func TestDiagnosisAPI(t *testing.T) {
+	_, ts, _ := testServer(t)
+	tech := newClient(t, ts)
+	tech.login("tech", demo.Password)
+	body, _ := json.Marshal(map[string]any{"facts": diagnosisFigures})
+	resp, out := tech.post("/api/v1/diagnosis", string(body))
+	if resp.StatusCode != 200 {
+		t.Fatalf("api: %d %s", resp.StatusCode, out)
+	}
+	var d Diagnosis
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Summary != "符合 1 个板块的 1 套标准" || d.BoardsMet != 1 || d.StandardsMet != 1 || len(d.MetBoards) != 1 || d.MetBoards[0] != "科创板" {
+		t.Fatalf("summary: %+v", d)
+	}
+	if len(d.Boards) != 9 || d.Boards[0].Document != "listing-sse-main" || d.Boards[8].Document != "listing-lse" {
+		t.Fatalf("boards: %d", len(d.Boards))
+	}
+	var star *DiagnosisBoard
+	for i := range d.Boards {
+		if d.Boards[i].Document == "listing-sse-star" {
+			star = &d.Boards[i]
+		}
+	}
+	if star == nil || star.Verified || star.Warning != "规则文本未经逐条核实，仅供参考" || !star.Met || len(star.Standards) != 5 {
+		t.Fatalf("科创板: %+v", star)
+	}
+	one, two := star.Standards[0], star.Standards[1]
+	if !one.Decided || !one.Met || one.Outcome != "达标" || one.Citation != "科创板第2.1.2条" || len(one.Conditions) != 2 {
+		t.Fatalf("标准（一）: %+v", one)
+	}
+	for _, c := range one.Conditions {
+		if c.Pass == nil || !*c.Pass || c.Gap != "" || c.Citation != "科创板第2.1.2条" {
+			t.Errorf("标准（一） %s: %+v", c.ID, c)
+		}
+	}
+	if !two.Decided || two.Met || two.Outcome != "未达标" || two.Failed != 3 {
+		t.Fatalf("标准（二）: %+v", two)
+	}
+	var gaps []string
+	for _, c := range two.Conditions {
+		if c.Pass == nil || *c.Pass {
+			t.Errorf("标准（二） %s passes", c.ID)
+		}
+		gaps = append(gaps, c.Gap)
+	}
+	if strings.Join(gaps, " ") != strings.Join(diagnosisGaps, " ") {
+		t.Errorf("标准（二） gaps: %v", gaps)
+	}
+	if five := star.Standards[4]; five.Decided || len(five.Missing) != 1 || five.Missing[0].Name != "listing_star_fifth_standard_milestones" || five.Conditions[0].Pass != nil {
+		t.Errorf("标准（五）: %+v", five)
+	}
+	if len(d.Closest) == 0 || len(d.Closest[0].Improve) == 0 {
+		t.Errorf("no closest misses: %+v", d.Closest)
+	}
+	// Facts are checked: an unknown fact, a fact of no listing standard, a
+	// wrong type.
+	for _, bad := range []string{`{"facts":{"listing_market_cap":"1"}}`, `{"facts":{"zones":["core-60"]}}`, `{"facts":{"listing_market_cap_cny":true}}`, `{"figures":{}}`} {
+		if resp, out := tech.post("/api/v1/diagnosis", bad); resp.StatusCode != 400 {
+			t.Errorf("%s: %d %s", bad, resp.StatusCode, out)
+		}
+	}
+}
+
+// Anonymous visitors are sent to sign in (the pages) or refused (the API).
+func TestDiagnosisSignedInOnly(t *testing.T) {
+	_, ts, _ := testServer(t)
+	anon := newClient(t, ts)
+	for _, method := range []string{"GET", "POST"} {
+		resp, _ := anon.do(method, "/diagnosis", "", map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+		if resp.StatusCode != 303 || !strings.HasPrefix(resp.Header.Get("Location"), "/login?next=/diagnosis") {
+			t.Errorf("anonymous %s /diagnosis: %d %s", method, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+	resp, body := anon.post("/api/v1/diagnosis", `{"facts":{}}`)
+	if resp.StatusCode != 401 || !strings.Contains(body, "unauthenticated") {
+		t.Errorf("anonymous API: %d %s", resp.StatusCode, body)
+	}
+	if _, page := anon.do("GET", "/", "", nil); strings.Contains(page, `href="/diagnosis"`) {
+		t.Error("the menu offers the diagnosis to anonymous visitors")
+	}
+}
