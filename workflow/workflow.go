@@ -56,17 +56,46 @@ type transition struct {
 	// owner: the actor must act for the application's enterprise.
 	owner bool
 	apply func(tx *sqldb.Tx, a *duixian.Application) error
+	// once, when set, makes the transition idempotent under a key: the
+	// key and the answer are recorded in the transition's own transaction.
+	once *idempotency
+}
+
+// idempotency is a request made once under a key.
+type idempotency struct {
+	key     string // as the client sent it
+	request string // what the request was, to refuse the key on another
 }
 
 // run applies t to application id. A refusal for who or what (forbidden, a
 // wrong state) is written to the audit log in its own transaction, because
 // the attempted one is rolled back.
 func (s *Service) run(ctx context.Context, actor duixian.Actor, id string, t transition) (*duixian.Application, error) {
+	if t.once != nil && t.once.key == "" {
+		return nil, duixian.Errorf(duixian.EINVALID, "idempotency_key", "缺少幂等键", "an idempotency key is required")
+	}
 	var out *duixian.Application
 	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
 		a, err := tx.Application(id, true)
 		if err != nil {
 			return err
+		}
+		// Looked up after the application is locked, so a concurrent
+		// replay waits for the first request and then finds its answer.
+		var fullKey, reqHash string
+		if t.once != nil {
+			fullKey, reqHash = actor.User+"/"+t.action+"/"+t.once.key, hashOf(t.once.request)
+			h, resp, found, err := tx.Idempotency(fullKey)
+			if err != nil {
+				return err
+			}
+			if found {
+				if h != reqHash {
+					return duixian.Conflict("幂等键 %s 已用于另一请求", "idempotency key %s was used for a different request", t.once.key)
+				}
+				out = &duixian.Application{}
+				return json.Unmarshal([]byte(resp), out)
+			}
 		}
 		before := string(a.Status)
 		if err := s.allowed(actor, a, t); err != nil {
@@ -79,8 +108,23 @@ func (s *Service) run(ctx context.Context, actor duixian.Actor, id string, t tra
 		if err := tx.PutApplication(a); err != nil {
 			return err
 		}
-		out = a
-		return tx.Audit(s.entry(actor, t.action, a.ID, before, string(a.Status)))
+		if err := tx.Audit(s.entry(actor, t.action, a.ID, before, string(a.Status))); err != nil {
+			return err
+		}
+		resp, err := json.Marshal(a)
+		if err != nil {
+			return err
+		}
+		// Every caller, the first included, gets the answer as stored.
+		out = &duixian.Application{}
+		if err := json.Unmarshal(resp, out); err != nil {
+			return err
+		}
+		if t.once == nil {
+			return nil
+		}
+		// The key commits with the change it caused, or neither does.
+		return tx.PutIdempotency(fullKey, reqHash, string(resp), s.Now())
 	})
 	if c := duixian.ErrorCode(err); c == duixian.EFORBIDDEN || c == duixian.ECONFLICT || c == duixian.EREFUSED {
 		s.logDenied(ctx, actor, t.action, id, err)
@@ -216,26 +260,25 @@ func (s *Service) UpdateDraft(ctx context.Context, actor duixian.Actor, id strin
 // beside the enterprise's approved awards of the year; its decision is
 // frozen with the catalogue version.
 func (s *Service) Submit(ctx context.Context, actor duixian.Actor, id, key string) (*duixian.Application, error) {
-	return s.idempotent(ctx, actor, "submit", id, key, "submit:"+id, func() (*duixian.Application, error) {
-		return s.run(ctx, actor, id, transition{action: "submit", roles: []duixian.Role{duixian.RoleEnterprise}, owner: true,
-			from: []duixian.Status{duixian.StatusDraft, duixian.StatusReturned},
-			apply: func(tx *sqldb.Tx, a *duixian.Application) error {
-				if !a.Declared {
-					return duixian.Errorf(duixian.EINVALID, "declared", "提交前须承诺申报材料真实、无弄虚作假",
-						"declare that the materials are true before submitting")
-				}
-				d, err := s.decide(tx, a)
-				if err != nil {
-					return err
-				}
-				if !d.Eligible {
-					return refused(d)
-				}
-				a.Decision, a.Review, a.CatalogueVersion = &d, &d, s.Catalogue.Version()
-				a.Status, a.Reason = duixian.StatusSubmitted, ""
-				return nil
-			}})
-	})
+	return s.run(ctx, actor, id, transition{action: "submit", roles: []duixian.Role{duixian.RoleEnterprise}, owner: true,
+		once: &idempotency{key: key, request: "submit:" + id},
+		from: []duixian.Status{duixian.StatusDraft, duixian.StatusReturned},
+		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
+			if !a.Declared {
+				return duixian.Errorf(duixian.EINVALID, "declared", "提交前须承诺申报材料真实、无弄虚作假",
+					"declare that the materials are true before submitting")
+			}
+			d, err := s.decide(tx, a)
+			if err != nil {
+				return err
+			}
+			if !d.Eligible {
+				return refused(d)
+			}
+			a.Decision, a.Review, a.CatalogueVersion = &d, &d, s.Catalogue.Version()
+			a.Status, a.Reason = duixian.StatusSubmitted, ""
+			return nil
+		}})
 }
 
 func refused(d duixian.Decision) error {
@@ -247,60 +290,9 @@ func refused(d duixian.Decision) error {
 	return &duixian.Error{Code: duixian.EREFUSED, Zh: "不符合条件：" + strings.Join(zh, "；"), En: "refused: " + strings.Join(en, "; "), Reasons: d.Reasons}
 }
 
-// idempotent runs do once per key. The key is recorded in the same
-// transaction as the change it caused only if do succeeded, so a failed
-// attempt can be retried with the same key.
-func (s *Service) idempotent(ctx context.Context, actor duixian.Actor, action, id, key, request string, do func() (*duixian.Application, error)) (*duixian.Application, error) {
-	if key == "" {
-		return nil, duixian.Errorf(duixian.EINVALID, "idempotency_key", "缺少幂等键", "an idempotency key is required")
-	}
+func hashOf(request string) string {
 	sum := sha256.Sum256([]byte(request))
-	reqHash := hex.EncodeToString(sum[:])
-	fullKey := actor.User + "/" + action + "/" + key
-	var replay *duixian.Application
-	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
-		h, resp, found, err := tx.Idempotency(fullKey)
-		if err != nil || !found {
-			return err
-		}
-		if h != reqHash {
-			return duixian.Conflict("幂等键 %s 已用于另一请求", "idempotency key %s was used for a different request", key)
-		}
-		replay = &duixian.Application{}
-		return json.Unmarshal([]byte(resp), replay)
-	})
-	if err != nil || replay != nil {
-		return replay, err
-	}
-	a, err := do()
-	if err != nil {
-		return nil, err
-	}
-	resp, _ := json.Marshal(a)
-	// Every caller, the first included, gets the answer as stored, so
-	// replays are identical to the byte.
-	a = &duixian.Application{}
-	if err := json.Unmarshal(resp, a); err != nil {
-		return nil, err
-	}
-	err = s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
-		h, stored, found, err := tx.Idempotency(fullKey)
-		if err != nil {
-			return err
-		}
-		if found { // a concurrent replay recorded it first
-			if h != reqHash {
-				return duixian.Conflict("幂等键 %s 已用于另一请求", "idempotency key %s was used for a different request", key)
-			}
-			replay = &duixian.Application{}
-			return json.Unmarshal([]byte(stored), replay)
-		}
-		return tx.PutIdempotency(fullKey, reqHash, string(resp), s.Now())
-	})
-	if replay != nil {
-		return replay, err
-	}
-	return a, err
+	return hex.EncodeToString(sum[:])
 }
 
 // facts merges what the applicant gave with what the registry knows: the
@@ -592,52 +584,51 @@ func (s *Service) Approve(ctx context.Context, actor duixian.Actor, id string) (
 // evidence recorded (29号: the second half only after completion and 90% of
 // the investment paid). It takes an idempotency key.
 func (s *Service) Disburse(ctx context.Context, actor duixian.Actor, id, key string, evidence json.RawMessage) (*duixian.Application, error) {
-	return s.idempotent(ctx, actor, "disburse", id, key, "disburse:"+id+":"+string(evidence), func() (*duixian.Application, error) {
-		return s.run(ctx, actor, id, transition{action: "disburse", roles: []duixian.Role{duixian.RoleFinance},
-			from: []duixian.Status{duixian.StatusApproved, duixian.StatusPaying},
-			apply: func(tx *sqldb.Tx, a *duixian.Application) error {
-				due := a.Approved
-				if len(evidence) > 0 {
-					merged, err := mergeFacts(a.Facts, evidence)
-					if err != nil {
-						return err
-					}
-					if _, err := s.Catalogue.DecodeJSONFacts("evidence", merged); err != nil {
-						return err
-					}
-					a.Facts = merged
+	return s.run(ctx, actor, id, transition{action: "disburse", roles: []duixian.Role{duixian.RoleFinance},
+		once: &idempotency{key: key, request: "disburse:" + id + ":" + string(evidence)},
+		from: []duixian.Status{duixian.StatusApproved, duixian.StatusPaying},
+		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
+			due := a.Approved
+			if len(evidence) > 0 {
+				merged, err := mergeFacts(a.Facts, evidence)
+				if err != nil {
+					return err
 				}
-				if a.Decision != nil && a.Decision.Batched {
-					e, err := tx.Enterprise(a.Enterprise, true)
-					if err != nil {
-						return err
-					}
-					facts, err := s.facts(e, a, s.today())
-					if err != nil {
-						return err
-					}
-					d, err := s.Catalogue.Evaluate(duixian.Claim{Clause: a.Clause, EventDate: a.EventDate, AsOf: s.today(), Project: a.Project, Facts: facts}, engine.Options{Trace: true})
-					if err != nil {
-						return err
-					}
-					// What the tranches allow now, in proportion to the approved amount.
-					due = min(d.PayableNow, a.Approved)
-					if d.Amount > 0 && d.Amount != a.Approved {
-						due = duixian.Money(int64(d.PayableNow) * int64(a.Approved) / int64(d.Amount))
-					}
+				if _, err := s.Catalogue.DecodeJSONFacts("evidence", merged); err != nil {
+					return err
 				}
-				pay := due - a.Paid()
-				if pay <= 0 {
-					return duixian.Conflict("当前没有可拨付的金额（已拨付%s）", "nothing is payable now (%s paid)", a.Paid().Wan())
+				a.Facts = merged
+			}
+			if a.Decision != nil && a.Decision.Batched {
+				e, err := tx.Enterprise(a.Enterprise, true)
+				if err != nil {
+					return err
 				}
-				a.Payments = append(a.Payments, duixian.Payment{Tranche: len(a.Payments) + 1, Amount: pay, At: s.Now(), By: actor.User, Key: key})
-				a.Status = duixian.StatusPaying
-				if a.Paid() == a.Approved {
-					a.Status = duixian.StatusPaid
+				facts, err := s.facts(e, a, s.today())
+				if err != nil {
+					return err
 				}
-				return nil
-			}})
-	})
+				d, err := s.Catalogue.Evaluate(duixian.Claim{Clause: a.Clause, EventDate: a.EventDate, AsOf: s.today(), Project: a.Project, Facts: facts}, engine.Options{Trace: true})
+				if err != nil {
+					return err
+				}
+				// What the tranches allow now, in proportion to the approved amount.
+				due = min(d.PayableNow, a.Approved)
+				if d.Amount > 0 && d.Amount != a.Approved {
+					due = duixian.Money(int64(d.PayableNow) * int64(a.Approved) / int64(d.Amount))
+				}
+			}
+			pay := due - a.Paid()
+			if pay <= 0 {
+				return duixian.Conflict("当前没有可拨付的金额（已拨付%s）", "nothing is payable now (%s paid)", a.Paid().Wan())
+			}
+			a.Payments = append(a.Payments, duixian.Payment{Tranche: len(a.Payments) + 1, Amount: pay, At: s.Now(), By: actor.User, Key: key})
+			a.Status = duixian.StatusPaying
+			if a.Paid() == a.Approved {
+				a.Status = duixian.StatusPaid
+			}
+			return nil
+		}})
 }
 
 func mergeFacts(base, more json.RawMessage) (json.RawMessage, error) {
