@@ -277,3 +277,33 @@ func TestReasonsSayTheGap(t *testing.T) {
 		t.Fatal("the trace does not state the gap")
 	}
 }
+
+// A ban counts from its first day to its last, both inclusive, and only
+// under the document that imposed it; the registry's facts come with it.
+func TestEnterpriseFacts(t *testing.T) {
+	cat := load(t, catalogue.FS)
+	ban := duixian.Ban{Document: "jjgf-2025-21", From: date("2026-03-02"), Until: date("2029-03-01")}
+	e := &duixian.Enterprise{USCC: "91110302MA01ABCD0X", Facts: []byte(`{"operating_normally": true}`), Bans: []duixian.Ban{ban}}
+	for _, c := range []struct {
+		on   string
+		want bool
+	}{{"2026-03-01", false}, {"2026-03-02", true}, {"2029-03-01", true}, {"2029-03-02", false}} {
+		facts, err := cat.EnterpriseFacts(e, date(c.on))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if facts["fraud_ban_active"] != c.want {
+			t.Errorf("%s: fraud_ban_active = %v, want %v", c.on, facts["fraud_ban_active"], c.want)
+		}
+		if facts["reading_space_fraud_ban_active"] != false {
+			t.Errorf("%s: a 21号 ban leaked into 22号: %v", c.on, facts["reading_space_fraud_ban_active"])
+		}
+		if facts["operating_normally"] != true {
+			t.Errorf("%s: registry fact lost: %v", c.on, facts["operating_normally"])
+		}
+	}
+	e.Facts = []byte(`{"no_such_fact": 1}`)
+	if _, err := cat.EnterpriseFacts(e, date("2026-03-01")); err == nil || !strings.Contains(err.Error(), "no_such_fact") {
+		t.Errorf("an unknown registry fact must fail, naming it: %v", err)
+	}
+}

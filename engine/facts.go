@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -346,4 +347,40 @@ func (f *Fact) bindValue(v any, vals []expression.Value) error {
 	}
 	vals[f.slot] = ev
 	return nil
+}
+
+// BanFacts gives each document's ban fact (its fraud_ban.fact) its value on
+// asOf: true exactly while one of bans under that document lasts. The
+// workflow writes a ban when it revokes an award for fraud; nobody declares
+// one.
+func (c *Catalogue) BanFacts(bans []duixian.Ban, asOf duixian.Date) duixian.Facts {
+	facts := duixian.Facts{}
+	for _, d := range c.Documents() {
+		if d.FraudBan == nil {
+			continue
+		}
+		active := false
+		for _, b := range bans {
+			active = active || (b.Document == d.ID && b.Active(asOf))
+		}
+		facts[d.FraudBan.Fact] = active
+	}
+	return facts
+}
+
+// EnterpriseFacts is what the platform, not the applicant, knows of e on
+// asOf: every fact its 一企一档 file holds, and its ban facts. These
+// override whatever the applicant declares, so a decision never rests on a
+// typed figure the government already holds.
+func (c *Catalogue) EnterpriseFacts(e *duixian.Enterprise, asOf duixian.Date) (duixian.Facts, error) {
+	facts := duixian.Facts{}
+	if len(e.Facts) > 0 {
+		known, err := c.DecodeJSONFacts("enterprise.facts", e.Facts)
+		if err != nil {
+			return nil, err
+		}
+		facts = known
+	}
+	maps.Copy(facts, c.BanFacts(e.Bans, asOf))
+	return facts, nil
 }

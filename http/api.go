@@ -3,6 +3,7 @@ package http
 import (
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"strings"
 
@@ -346,16 +347,12 @@ func (s *Server) match(q *Request, typed map[string]any, eventDate string) ([]en
 	}); err != nil {
 		return nil, err
 	}
-	if len(e.Facts) > 0 {
-		known, err := s.Catalogue.DecodeJSONFacts("enterprise.facts", e.Facts)
-		if err != nil {
-			return nil, err
-		}
-		for k, v := range known {
-			facts[k] = v
-		}
-	}
 	today := duixian.DateOf(s.now())
+	known, err := s.Catalogue.EnterpriseFacts(e, today)
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(facts, known)
 	ev := today
 	if eventDate != "" {
 		if ev, err = duixian.ParseDate(eventDate); err != nil {

@@ -216,12 +216,12 @@ type entCell struct {
 // Facts the platform itself fills, never the applicant.
 const entDeclaredFact = "declared_truthful"
 
-// entFixed are the facts an enterprise does not type: what the registry
-// holds for it, and each document's ban fact, which the workflow derives
-// from revocations.
+// entFixed are the facts an enterprise does not type (engine's
+// EnterpriseFacts); banned, a subset, says which of them the platform
+// derives from revocations rather than reads from the registry.
 type entFixed struct {
 	known  duixian.Facts
-	banned map[string]bool // ban fact → active today
+	banned duixian.Facts
 }
 
 func (s *Server) entFixedFor(q *Request) (*entFixed, error) {
@@ -233,37 +233,23 @@ func (s *Server) entFixedFor(q *Request) (*entFixed, error) {
 	}); err != nil {
 		return nil, err
 	}
-	fx := &entFixed{known: duixian.Facts{}, banned: map[string]bool{}}
-	if len(e.Facts) > 0 {
-		known, err := s.Catalogue.DecodeJSONFacts("enterprise.facts", e.Facts)
-		if err != nil {
-			return nil, err
-		}
-		fx.known = known
-	}
 	today := duixian.DateOf(s.now())
-	for _, d := range s.Catalogue.Documents() {
-		if d.FraudBan == nil {
-			continue
-		}
-		active := false
-		for _, b := range e.Bans {
-			active = active || (b.Document == d.ID && b.Active(today))
-		}
-		fx.banned[d.FraudBan.Fact] = active
+	known, err := s.Catalogue.EnterpriseFacts(e, today)
+	if err != nil {
+		return nil, err
 	}
-	return fx, nil
+	return &entFixed{known: known, banned: s.Catalogue.BanFacts(e.Bans, today)}, nil
 }
 
 // fixed says whether f is filled by the platform, and with what. The
 // registry holds shared facts (zones, titles, records); whatever it holds
 // overrides the applicant at submission, so it is never asked.
 func (fx *entFixed) fixed(f engine.FactView) (value, by string, ok bool) {
-	if v, held := fx.known[f.Name]; held {
-		return entShow(f, v), "由政府数据提供", true
-	}
 	if active, ban := fx.banned[f.Name]; ban {
 		return entShow(f, active), "由平台根据撤销记录确定", true
+	}
+	if v, held := fx.known[f.Name]; held {
+		return entShow(f, v), "由政府数据提供", true
 	}
 	return "", "", false
 }

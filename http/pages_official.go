@@ -1410,23 +1410,9 @@ func (s *Server) offDashboardPage(q *Request) error {
 	}
 	v.Enterprises = len(ents)
 	for _, e := range ents {
-		facts := duixian.Facts{}
-		if len(e.Facts) > 0 {
-			known, err := s.Catalogue.DecodeJSONFacts("enterprise.facts", e.Facts)
-			if err != nil {
-				continue // a registry file the catalogue no longer reads: nothing to match
-			}
-			facts = known
-		}
-		for _, d := range s.Catalogue.Documents() {
-			if d.FraudBan == nil {
-				continue
-			}
-			active := false
-			for _, b := range e.Bans {
-				active = active || (b.Document == d.ID && b.Active(today))
-			}
-			facts[d.FraudBan.Fact] = active
+		facts, err := s.Catalogue.EnterpriseFacts(e, today)
+		if err != nil {
+			continue // a registry file the catalogue no longer reads: nothing to match
 		}
 		row := OfficialUnclaimed{USCC: e.USCC, Name: e.Name}
 		for _, m := range s.Catalogue.MatchAll(facts, today, today) {

@@ -18,6 +18,7 @@ package qunyan
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"regexp"
 	"strings"
 	"time"
@@ -294,15 +295,11 @@ func (s *Service) merged(e *duixian.Enterprise, filed json.RawMessage) (duixian.
 	if err != nil {
 		return nil, err
 	}
-	if len(e.Facts) > 0 {
-		known, err := s.Catalogue.DecodeJSONFacts("enterprise.facts", e.Facts)
-		if err != nil {
-			return nil, err
-		}
-		for k, v := range known {
-			facts[k] = v
-		}
+	known, err := s.Catalogue.EnterpriseFacts(e, s.today())
+	if err != nil {
+		return nil, err
 	}
+	maps.Copy(facts, known)
 	return facts, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -446,25 +447,11 @@ func claimFacts(cat *engine.Catalogue, r appRow, today duixian.Date) (duixian.Fa
 	if r.ent == nil {
 		return facts, nil
 	}
-	if len(r.ent.Facts) > 0 {
-		known, err := cat.DecodeJSONFacts("enterprise.facts", r.ent.Facts)
-		if err != nil {
-			return nil, err
-		}
-		for k, v := range known {
-			facts[k] = v
-		}
+	known, err := cat.EnterpriseFacts(r.ent, today)
+	if err != nil {
+		return nil, err
 	}
-	for _, d := range cat.Documents() {
-		if d.FraudBan == nil {
-			continue
-		}
-		active := false
-		for _, b := range r.ent.Bans {
-			active = active || (b.Document == d.ID && b.Active(today))
-		}
-		facts[d.FraudBan.Fact] = active
-	}
+	maps.Copy(facts, known)
 	return facts, nil
 }
 

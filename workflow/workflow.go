@@ -19,6 +19,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -303,25 +304,11 @@ func (s *Service) facts(e *duixian.Enterprise, a *duixian.Application, asOf duix
 	if err != nil {
 		return nil, err
 	}
-	if len(e.Facts) > 0 {
-		known, err := s.Catalogue.DecodeJSONFacts("enterprise.facts", e.Facts)
-		if err != nil {
-			return nil, err
-		}
-		for k, v := range known {
-			facts[k] = v
-		}
+	known, err := s.Catalogue.EnterpriseFacts(e, asOf)
+	if err != nil {
+		return nil, err
 	}
-	for _, d := range s.Catalogue.Documents() {
-		if d.FraudBan == nil {
-			continue
-		}
-		active := false
-		for _, b := range e.Bans {
-			active = active || (b.Document == d.ID && b.Active(asOf))
-		}
-		facts[d.FraudBan.Fact] = active
-	}
+	maps.Copy(facts, known)
 	return facts, nil
 }
 
