@@ -34,7 +34,7 @@ func (s *Server) offerRoutes() []Route {
 					return duixian.Errorf(duixian.EINVALID, "as_of", "日期格式应为 YYYY-MM-DD", "as_of must be YYYY-MM-DD")
 				}
 			}
-			subjects, bad, err := matching.Load(q.R.Context(), s.DB, s.Catalogue)
+			subjects, bad, err := matching.Load(q.R.Context(), s.DB, s.Catalogue, asOf)
 			if err != nil {
 				return err
 			}

@@ -7,6 +7,7 @@ package matching
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"sort"
 	"sync"
@@ -25,9 +26,12 @@ type Subject struct {
 	Facts duixian.Facts
 }
 
-// Load reads every enterprise of the registry and decodes its facts. An
-// enterprise whose data does not decode is reported, not skipped silently.
-func Load(ctx context.Context, db *sqldb.DB, cat *engine.Catalogue) ([]Subject, []error, error) {
+// Load reads every enterprise of the registry with the facts the platform
+// holds for it on asOf (engine's EnterpriseFacts: its file and its bans, so
+// a banned enterprise is offered nothing under the document that banned
+// it). An enterprise whose data does not decode is reported, not skipped
+// silently.
+func Load(ctx context.Context, db *sqldb.DB, cat *engine.Catalogue, asOf duixian.Date) ([]Subject, []error, error) {
 	var ents []*duixian.Enterprise
 	err := db.Tx(ctx, func(tx *sqldb.Tx) error {
 		var err error
@@ -40,12 +44,10 @@ func Load(ctx context.Context, db *sqldb.DB, cat *engine.Catalogue) ([]Subject, 
 	subjects := make([]Subject, 0, len(ents))
 	var bad []error
 	for _, e := range ents {
-		facts := duixian.Facts{}
-		if len(e.Facts) > 0 {
-			if facts, err = cat.DecodeJSONFacts(e.USCC, e.Facts); err != nil {
-				bad = append(bad, err)
-				continue
-			}
+		facts, err := cat.EnterpriseFacts(e, asOf)
+		if err != nil {
+			bad = append(bad, fmt.Errorf("%s: %w", e.USCC, err))
+			continue
 		}
 		subjects = append(subjects, Subject{USCC: e.USCC, Name: e.Name, Facts: facts})
 	}

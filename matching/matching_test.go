@@ -11,6 +11,7 @@ import (
 	"github.com/etown/duixian/catalogue"
 	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/matching"
+	"github.com/etown/duixian/sqldb"
 	"github.com/etown/duixian/sqlite"
 	"github.com/etown/duixian/workflow"
 )
@@ -40,11 +41,11 @@ func TestOfferBecomesApplication(t *testing.T) {
 	if err := wf.RegisterEnterprise(ctx, admin, duixian.Enterprise{USCC: uscc, Name: "亦城书房", Facts: json.RawMessage(facts)}); err != nil {
 		t.Fatal(err)
 	}
-	subjects, bad, err := matching.Load(ctx, db, cat)
+	day := duixian.Date{Year: 2026, Month: 4, Day: 30}
+	subjects, bad, err := matching.Load(ctx, db, cat, day.AddDays(61))
 	if err != nil || len(bad) > 0 || len(subjects) != 1 {
 		t.Fatal(err, bad, len(subjects))
 	}
-	day := duixian.Date{Year: 2026, Month: 4, Day: 30}
 	res, err := matching.Run(ctx, subjects, cat.NewBatch(day, day.AddDays(61), true), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -93,5 +94,36 @@ func TestOfferBecomesApplication(t *testing.T) {
 	// Running the match again does not reopen a confirmed offer.
 	if n, _ := matching.Store(ctx, db, res.Offers); n != len(res.Offers)-1 {
 		t.Fatalf("re-stored %d of %d", n, len(res.Offers))
+	}
+
+	// An enterprise under a 21号 ban is offered nothing under 21号 while the
+	// ban lasts, and is again the day after it ends.
+	ban := duixian.Ban{Document: "jjgf-2025-21", From: day, Until: day.AddDays(61)}
+	if err := db.Tx(ctx, func(tx *sqldb.Tx) error {
+		e, err := tx.Enterprise(uscc, true)
+		if err != nil {
+			return err
+		}
+		e.Bans = append(e.Bans, ban)
+		return tx.PutEnterprise(e)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	offered := func(asOf duixian.Date) bool {
+		subjects, bad, err := matching.Load(ctx, db, cat, asOf)
+		if err != nil || len(bad) > 0 {
+			t.Fatal(err, bad)
+		}
+		res, err := matching.Run(ctx, subjects, cat.NewBatch(day, asOf, true, "jjgf-2025-21/7.1"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(res.Offers) > 0
+	}
+	if offered(ban.Until) {
+		t.Error("a banned enterprise was offered a 21号 award")
+	}
+	if !offered(ban.Until.AddDays(1)) {
+		t.Error("no offer the day after the ban ended")
 	}
 }

@@ -62,7 +62,7 @@ func runMatch(args []string, out, errOut io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	subjects, bad, err := matching.Load(ctx, db, cat)
+	subjects, bad, err := matching.Load(ctx, db, cat, asOf)
 	if err != nil {
 		return err
 	}
