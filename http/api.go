@@ -239,18 +239,11 @@ func (s *Server) apiRoutes() []Route {
 			return wf.Propose(q.R.Context(), q.Actor(), id, duixian.Money(in.AmountFen), in.Reason)
 		}),
 		app("publish", reviewer, "发布公示 / open publicity", func(q *Request, id string) (*duixian.Application, error) {
-			var in struct {
-				Start string `json:"start"`
-				Days  int    `json:"days"`
-			}
-			if err := q.decode(&in); err != nil {
+			start, days, err := q.decodeWindow()
+			if err != nil {
 				return nil, err
 			}
-			start, err := duixian.ParseDate(in.Start)
-			if err != nil {
-				return nil, duixian.Errorf(duixian.EINVALID, "start", "日期格式应为 YYYY-MM-DD", "start must be YYYY-MM-DD")
-			}
-			return wf.Publish(q.R.Context(), q.Actor(), id, start, in.Days)
+			return wf.Publish(q.R.Context(), q.Actor(), id, start, days)
 		}),
 		r("POST", "/applications/{id}/objections/{oid}/answer", reviewer, "答复异议 / answer an objection", func(q *Request) error {
 			var in struct {

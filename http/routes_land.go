@@ -125,18 +125,11 @@ func (s *Server) landRoutes() []Route {
 			return L.PassReview(q.R.Context(), q.Actor(), id, land.ReviewInput{Opinion: in.Opinion, Facts: in.Facts})
 		}),
 		step(land.ActNotice, landOfficial, "社会公示（第四条）/ open the public notice", func(q *Request, id string) (*land.Case, error) {
-			var in struct {
-				Start string `json:"start"`
-				Days  int    `json:"days"`
-			}
-			if err := q.decode(&in); err != nil {
+			start, days, err := q.decodeWindow()
+			if err != nil {
 				return nil, err
 			}
-			start, err := duixian.ParseDate(in.Start)
-			if err != nil {
-				return nil, duixian.Errorf(duixian.EINVALID, "start", "日期格式应为 YYYY-MM-DD", "start must be YYYY-MM-DD")
-			}
-			return L.OpenNotice(q.R.Context(), q.Actor(), id, start, in.Days)
+			return L.OpenNotice(q.R.Context(), q.Actor(), id, start, days)
 		}),
 		step(land.ActCommittee, landOfficial, "管委会审查（第五条）/ record the committee's review", func(q *Request, id string) (*land.Case, error) {
 			var in struct {

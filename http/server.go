@@ -361,6 +361,22 @@ func (q *Request) decode(v any) error {
 	return nil
 }
 
+// decodeWindow reads a period given as its first day and its length in
+// working days, as 公示 and the land notice are opened: {"start", "days"}.
+func (q *Request) decodeWindow() (start duixian.Date, days int, err error) {
+	var in struct {
+		Start string `json:"start"`
+		Days  int    `json:"days"`
+	}
+	if err := q.decode(&in); err != nil {
+		return start, 0, err
+	}
+	if start, err = duixian.ParseDate(in.Start); err != nil {
+		return start, 0, duixian.Errorf(duixian.EINVALID, "start", "日期格式应为 YYYY-MM-DD", "start must be YYYY-MM-DD")
+	}
+	return start, in.Days, nil
+}
+
 // ListenAndServe serves on addr until ctx ends, then shuts down gracefully.
 func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
 	srv := &http.Server{Addr: addr, Handler: s, ReadHeaderTimeout: 10 * time.Second}
