@@ -42,6 +42,17 @@ func (m Money) Wan() string {
 	return m.String() + "元"
 }
 
+// WanNumber is the amount in 万元 as an exact plain number, "0.123456" for
+// 1234.56 yuan: for spreadsheets and charts, which show 万元 but must not
+// lose a fen to binary floating point.
+func (m Money) WanNumber() string {
+	sign, v := "", int64(m)
+	if v < 0 {
+		sign, v = "-", -v
+	}
+	return fmt.Sprintf("%s%d.%06d", sign, v/1000000, v%1000000)
+}
+
 // Decimal returns the amount in yuan as an exact decimal.
 func (m Money) Decimal() decimal.Decimal {
 	d, err := decimal.New(int64(m), 2)

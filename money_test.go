@@ -64,6 +64,11 @@ func TestMoneyFormats(t *testing.T) {
 			t.Errorf("Money(%d).Wan() = %q; want %q", m, got, want)
 		}
 	}
+	for m, want := range map[duixian.Money]string{123456: "0.123456", 730000: "0.730000", -150: "-0.000150", 1234567890123: "1234567.890123"} {
+		if got := m.WanNumber(); got != want {
+			t.Errorf("Money(%d).WanNumber() = %q; want %q", m, got, want)
+		}
+	}
 	if got := duixian.Money(-150).String(); got != "-1.50" {
 		t.Errorf("negative: %q", got)
 	}

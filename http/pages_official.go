@@ -1253,10 +1253,10 @@ type OfficialDashboard struct {
 }
 
 type offPoint struct {
-	Key   string  `json:"key,omitempty"`
-	Name  string  `json:"name"`
-	Value float64 `json:"value"`
-	Count int     `json:"count"`
+	Key   string      `json:"key,omitempty"`
+	Name  string      `json:"name"`
+	Value json.Number `json:"value"` // 万元 exact (Money.WanNumber), or a count
+	Count int         `json:"count"`
 }
 
 type offChart struct {
@@ -1433,7 +1433,7 @@ func (s *Server) offDashboardPage(q *Request) error {
 	}
 	sort.SliceStable(v.Unclaimed, func(i, j int) bool { return len(v.Unclaimed[i].Clauses) > len(v.Unclaimed[j].Clauses) })
 	// The charts' data, amounts in 万元.
-	wan := func(m duixian.Money) float64 { return float64(m) / 1e6 }
+	wan := func(m duixian.Money) json.Number { return json.Number(m.WanNumber()) }
 	lang := q.Lang()
 	ch := offChart{Lang: lang, Labels: map[string]string{}}
 	for _, k := range []string{"批准金额（万元）", "件数", "申报件数", "应享未享条款数"} {
@@ -1449,10 +1449,10 @@ func (s *Server) offDashboardPage(q *Request) error {
 		ch.Months = append(ch.Months, offPoint{Name: st.Label, Value: wan(st.Amount), Count: st.Count})
 	}
 	for _, st := range v.ByStage {
-		ch.Stages = append(ch.Stages, offPoint{Key: st.Key, Name: translate(lang, st.Label), Value: float64(st.Count), Count: st.Count})
+		ch.Stages = append(ch.Stages, offPoint{Key: st.Key, Name: translate(lang, st.Label), Value: json.Number(strconv.Itoa(st.Count)), Count: st.Count})
 	}
 	for _, un := range v.Unclaimed {
-		ch.Unclaimed = append(ch.Unclaimed, offPoint{Name: un.Name, Value: float64(len(un.Clauses)), Count: len(un.Clauses)})
+		ch.Unclaimed = append(ch.Unclaimed, offPoint{Name: un.Name, Value: json.Number(strconv.Itoa(len(un.Clauses))), Count: len(un.Clauses)})
 	}
 	v.Chart = ch
 	return s.offRender(q, http.StatusOK, "dashboard.html", "统计", v, nil, "")

@@ -638,9 +638,9 @@ func (s *sheetW) cell(i int, v any, total bool) {
 	}
 	if m, ok := v.(duixian.Money); ok {
 		if s.cols[i].kind == wanCell {
-			value = wan(m)
+			value = numberCell(m.WanNumber())
 		} else {
-			value = yuan(m)
+			value = numberCell(m.String())
 		}
 	}
 	if _, isText := value.(string); isText && style != "text" {
@@ -656,9 +656,12 @@ func (s *sheetW) cell(i int, v any, total bool) {
 			style = "totaltext"
 		}
 	}
-	if str, ok := value.(string); ok {
-		s.b.check(f.SetCellStr(s.name, ref, str)) // never read as a number or a date
-	} else {
+	switch value := value.(type) {
+	case string:
+		s.b.check(f.SetCellStr(s.name, ref, value)) // never read as a number or a date
+	case numberCell:
+		s.b.check(f.SetCellDefault(s.name, ref, string(value)))
+	default:
 		s.b.check(f.SetCellValue(s.name, ref, value))
 	}
 	s.b.check(f.SetCellStyle(s.name, ref, ref, st[style]))

@@ -148,6 +148,17 @@ func testDisbursement(t *testing.T, db *sqldb.DB, cat *engine.Catalogue) {
 	wantRow(t, sheetRow(t, f, "25号", 4), map[int]string{2: "北京亦庄星河科技有限公司", 5: "15.63", 6: "156,300.00", 7: "0.00",
 		8: "15.63", 9: "156,300.00", 10: "一次性拨付", 11: "待拨付"})
 	wantRow(t, sheetRow(t, f, "25号", 5), map[int]string{0: "合计", 5: "15.63", 6: "156,300.00", 7: "0.00", 9: "156,300.00"})
+	// Amounts are number cells holding the exact decimal, not a float's
+	// approximation: a sum in the spreadsheet agrees with the platform's.
+	for ref, want := range map[string]string{"F4": "15.630000", "G4": "156300.00", "J5": "156300.00"} {
+		raw, err := f.GetCellValue("25号", ref, excelize.Options{RawCellValue: true})
+		if err != nil || raw != want {
+			t.Errorf("%s holds %q, want %q (%v)", ref, raw, want, err)
+		}
+		if typ, _ := f.GetCellType("25号", ref); typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber {
+			t.Errorf("%s is not a number cell: %v", ref, typ)
+		}
+	}
 	if got := strings.Join(sheetRow(t, f, "25号", 7), ""); !strings.Contains(got, "经办人") {
 		t.Errorf("no signature line: %q", got)
 	}

@@ -163,10 +163,9 @@ func quoteAll(s []string) []string {
 	return out
 }
 
-// wan is an amount in 万元 for a spreadsheet cell (shown with two decimals);
-// yuan is the same amount in 元, exact to the fen.
-func wan(m duixian.Money) float64  { return float64(m) / 1e6 }
-func yuan(m duixian.Money) float64 { return float64(m) / 100 }
+// numberCell is a numeric spreadsheet cell written from its exact decimal text
+// (never through float64): amounts in 万元 or 元, exact to the fen.
+type numberCell string
 
 // showFact writes a fact's value for a person: 是/否, enum labels in Chinese,
 // amounts in 万元 (or 元 when that would hide fen), numbers with their unit.
