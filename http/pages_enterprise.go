@@ -18,6 +18,7 @@ import (
 
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/engine"
+	"github.com/etown/duixian/matching"
 	"github.com/etown/duixian/sqldb"
 	"github.com/etown/duixian/workflow"
 	"github.com/govalues/decimal"
@@ -60,6 +61,8 @@ var entTranslations = map[string]string{
 	"由政府数据提供": "Provided by government data", "测算结果": "Results", "重新测算": "Recalculate", "清空": "Clear",
 	"基本信息": "Basic information", "由平台根据撤销记录确定": "Set by the platform from revocation records",
 	"以本页底部的申报承诺为准": "Set by the declaration at the bottom of this page", "补正时不能修改": "Fixed when correcting",
+	"免申即享：平台已为本企业测算的政策": "Awards found for you from government data (no application form)",
+	"确认并提交申报":           "Confirm and submit",
 }
 
 func init() {
@@ -1262,10 +1265,19 @@ type entMyRow struct {
 }
 
 type entMyView struct {
+	Offers   []entOffer // open 免申即享 offers, to confirm
 	Rows     []entMyRow
 	Status   string
 	Statuses []entOption
 	Flash    string
+}
+
+// entOffer is an award the platform found from government data alone (免申即
+// 享): confirming it submits the application with the registry's facts.
+type entOffer struct {
+	ID       string
+	Decision duixian.Decision
+	Amount   entAmount
 }
 
 func entStatusClass(st duixian.Status) string {
@@ -1306,6 +1318,15 @@ func (s *Server) entMyList(q *Request) error {
 		return err
 	}
 	v := entMyView{Status: q.R.URL.Query().Get("status")}
+	offers, err := matching.Offers(q.R.Context(), s.DB, q.User.Enterprise)
+	if err != nil {
+		return err
+	}
+	for _, o := range offers {
+		if o.Status == "open" {
+			v.Offers = append(v.Offers, entOffer{ID: o.ID, Decision: o.Decision, Amount: entAmountOf(o.Decision.Amount)})
+		}
+	}
 	for _, st := range entStatuses {
 		v.Statuses = append(v.Statuses, entOption{Value: string(st), Label: st.Zh(), Selected: string(st) == v.Status})
 	}

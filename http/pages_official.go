@@ -1470,6 +1470,10 @@ func init() {
 
 // offTranslations are the English labels of the officials' pages.
 var offTranslations = map[string]string{
+	"免申即享": "Offers (no application needed)", "数据比对 → 意愿确认 → 拨付": "Data matching → confirmation → payment",
+	"比对并推送": "Match and send offers", "比对结果": "Result", "判定日期": "Decided as of", "新推送或更新": "New or refreshed",
+	"差一点符合": "Near misses", "没有符合条件的企业": "No enterprise qualifies", "以下企业的档案无法读取，未比对": "These enterprises' files cannot be read and were not matched",
+	"以一企一档中的登记信息（含禁止申报记录）逐家比对现行有效的条款；符合条件的生成推送事项，企业在“我的申报”中确认后即成为已提交的申报，进入正常审核。科室审核人员只比对本部门负责的条款。": "Every enterprise's registry file (bans included) is matched against the clauses in force; each award it qualifies for becomes an offer, which the enterprise confirms under My applications to submit it for the usual review. A reviewer matches only the clauses of their own department.",
 	"审计日志": "Audit log", "统计": "Dashboard", "待办": "Queue", "办件": "Case", "一企一档": "Enterprise file",
 	"待初审": "Awaiting preliminary review", "待拟定金额": "Awaiting amount", "待公示": "Awaiting publicity",
 	"公示中": "In publicity", "待批准": "Awaiting approval", "待出具会签意见": "Opinion requested", "已出具意见": "Opinions given",

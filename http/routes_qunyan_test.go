@@ -2,8 +2,6 @@ package http
 
 import (
 	"encoding/json"
-	"io"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -17,20 +15,6 @@ const qyTestFacts = `{"qunyan_stopped_operating":false,"qunyan_not_cooperating":
 "qunyan_judgment_defaulter_months":0,"qunyan_major_sanction":false,"qunyan_listed_exchange":"none","qunyan_joint_stock":false,
 "qunyan_net_profit_y1":"0","qunyan_net_profit_y2":"0","qunyan_revenue_y1":"0","qunyan_revenue_y2":"0","qunyan_rd_y1":"0",
 "qunyan_rd_y2":"0","qunyan_valuation":"0","qunyan_overseas_sponsor":false,"qunyan_well_managed":true,"qunyan_neeq_listed":true}`
-
-func qyPostForm(t *testing.T, c *client, path string, form url.Values) (*http.Response, string) {
-	t.Helper()
-	form.Set("csrf", c.csrf)
-	req, _ := http.NewRequest("POST", c.base+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := c.c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
-}
 
 // The 群雁 routes' authorization: an enterprise files and reads only its
 // own entry; only 商务金融局 confirms; the member list and counts are the
@@ -162,12 +146,12 @@ func TestQunyanPages(t *testing.T) {
 	// A missing figure is named on the form again.
 	form.Del("qunyan_valuation")
 	form.Set("qunyan_valuation", "")
-	resp, body = qyPostForm(t, tech, "/qunyan/file", form)
+	resp, body = tech.form("/qunyan/file", form)
 	if resp.StatusCode != 400 || !strings.Contains(body, "qunyan_valuation") || !strings.Contains(body, `id="field-qunyan_valuation" class="note"`) {
 		t.Fatalf("missing valuation: %d %.500s", resp.StatusCode, body)
 	}
 	form.Set("qunyan_valuation", "0")
-	resp, body = qyPostForm(t, tech, "/qunyan/file", form)
+	resp, body = tech.form("/qunyan/file", form)
 	if resp.StatusCode != 303 || !strings.HasPrefix(resp.Header.Get("Location"), "/qunyan/filings/"+uscc) {
 		t.Fatalf("filing by form: %d %.500s", resp.StatusCode, body)
 	}
@@ -188,16 +172,16 @@ func TestQunyanPages(t *testing.T) {
 	if resp, _ := culture.do("GET", "/qunyan/filings/"+uscc, "", nil); resp.StatusCode != 404 {
 		t.Fatalf("宣传文化部 reads the entry: %d", resp.StatusCode)
 	}
-	resp, body = qyPostForm(t, culture, "/qunyan/filings/"+uscc+"/confirm", url.Values{})
+	resp, body = culture.form("/qunyan/filings/"+uscc+"/confirm", url.Values{})
 	if resp.StatusCode != 403 {
 		t.Fatalf("宣传文化部 confirms by form: %d %.300s", resp.StatusCode, body)
 	}
 	// Another tier without a reason is refused on the page; with one it passes.
-	resp, body = qyPostForm(t, bureau, "/qunyan/filings/"+uscc+"/confirm", url.Values{"tier": {"雏雁"}})
+	resp, body = bureau.form("/qunyan/filings/"+uscc+"/confirm", url.Values{"tier": {"雏雁"}})
 	if resp.StatusCode != 400 || !strings.Contains(body, "须写明理由") {
 		t.Fatalf("another tier without a reason: %d %.300s", resp.StatusCode, body)
 	}
-	resp, _ = qyPostForm(t, bureau, "/qunyan/filings/"+uscc+"/confirm", url.Values{"tier": {""}})
+	resp, _ = bureau.form("/qunyan/filings/"+uscc+"/confirm", url.Values{"tier": {""}})
 	if resp.StatusCode != 303 {
 		t.Fatalf("confirm by form: %d", resp.StatusCode)
 	}
@@ -205,7 +189,7 @@ func TestQunyanPages(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(body, "北京亦庄星河科技有限公司") || !strings.Contains(body, "<strong>1</strong> 家 / 目标 100 家左右") {
 		t.Fatalf("members page: %d %.1500s", resp.StatusCode, body)
 	}
-	resp, _ = qyPostForm(t, bureau, "/qunyan/members/"+uscc+"/recheck", url.Values{})
+	resp, _ = bureau.form("/qunyan/members/"+uscc+"/recheck", url.Values{})
 	if resp.StatusCode != 303 || !strings.HasSuffix(resp.Header.Get("Location"), "done=rechecked") {
 		t.Fatalf("recheck by form: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
@@ -217,7 +201,7 @@ func TestQunyanPages(t *testing.T) {
 	var space struct{ User struct{ Enterprise string } }
 	login("space").getJSON("/api/v1/me", &space)
 	form.Set("enterprise", space.User.Enterprise)
-	resp, body = qyPostForm(t, culture, "/qunyan/file", form)
+	resp, body = culture.form("/qunyan/file", form)
 	if resp.StatusCode != 303 {
 		t.Fatalf("recommendation by form: %d %.500s", resp.StatusCode, body)
 	}

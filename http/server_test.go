@@ -111,6 +111,13 @@ func (c *client) post(path, body string) (*http.Response, string) {
 	return c.do("POST", path, body, map[string]string{"X-CSRF-Token": c.csrf})
 }
 
+// form posts an HTML form as the browser would, with the CSRF token.
+func (c *client) form(path string, form url.Values) (*http.Response, string) {
+	c.t.Helper()
+	form.Set("csrf", c.csrf)
+	return c.do("POST", path, form.Encode(), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+}
+
 func (c *client) login(name, password string) int {
 	resp, body := c.post("/api/v1/login", `{"name":"`+name+`","password":"`+password+`"}`)
 	var out struct{ CSRF string }

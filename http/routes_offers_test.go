@@ -1,0 +1,93 @@
+package http
+
+import (
+	"context"
+	"encoding/json"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/etown/duixian"
+	"github.com/etown/duixian/password"
+	"github.com/etown/duixian/sqldb"
+)
+
+// 免申即享 through the pages: a reviewer matches the registry for their
+// department's clauses only; the enterprise finds the offer under 我的申报
+// and confirms it, which submits an application; another enterprise cannot
+// confirm it.
+func TestOffersPages(t *testing.T) {
+	s, ts, _ := testServer(t)
+	ctx := context.Background()
+	ch, _ := duixian.USCCCheckChar("91110302MA01NHK51")
+	uscc := "91110302MA01NHK51" + string(ch)
+	facts := `{"zones":["core-60","yizhuang-225"],"major_penalty_3y":false,"criminal_record_3y":false,"serious_dishonest":false,
+"operating_normally":true,"declared_truthful":true,"has_publication_permit":true,"bookstore_premises":true,"publications_main_business":true,
+"operating_months":18,"business_area_m2":"200","publication_area_m2":"120","books_on_shelf":3000,"publication_varieties":800,
+"hosted_reading_events":6,"quarter_hour_service":true,"public_culture_outstanding":false,"annual_costs":"50万元"}`
+	admin := duixian.Actor{User: "admin", Role: duixian.RoleAdmin}
+	if err := s.Service.RegisterEnterprise(ctx, admin, duixian.Enterprise{USCC: uscc, Name: "南海子书店", Facts: json.RawMessage(facts)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+		return tx.PutUser(&duixian.User{Name: "nanhaizi", Display: "南海子书店·经办人", Role: duixian.RoleEnterprise, Enterprise: uscc,
+			PasswordHash: password.Hash("duixian-demo")})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	run := func(user string) string {
+		t.Helper()
+		c := newClient(t, ts)
+		if c.login(user, "duixian-demo") != 200 {
+			t.Fatalf("%s cannot sign in", user)
+		}
+		if resp, body := c.do("GET", "/offers", "", nil); resp.StatusCode != 200 || !strings.Contains(body, `name="event_date"`) {
+			t.Fatalf("%s: the 免申即享 page: %d", user, resp.StatusCode)
+		}
+		resp, body := c.form("/offers", url.Values{"event_date": {"2026-11-02"}, "as_of": {"2026-11-30"}})
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: run: %d %s", user, resp.StatusCode, body)
+		}
+		return body
+	}
+	if body := run("finance-bureau"); strings.Contains(body, uscc) {
+		t.Error("a 商务金融局 reviewer pushed a 宣传文化部 award")
+	}
+	body := run("culture")
+	if !strings.Contains(body, uscc) || !strings.Contains(body, "“一刻钟”建设奖励") || !strings.Contains(body, "宣传文化部") {
+		t.Fatalf("the culture reviewer's run does not offer the bookstore its 一刻钟 award:\n%s", body)
+	}
+	api := newClient(t, ts)
+	api.login("culture", "duixian-demo")
+	if resp, body := api.post("/api/v1/offers/run", `{"clauses":["jjgf-2025-25/2"]}`); resp.StatusCode != 403 || !strings.Contains(body, "jjgf-2025-25/2") {
+		t.Errorf("a reviewer pushed another department's clause through the API: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := api.post("/api/v1/offers/run", `{"event_date":"2026-11-02","as_of":"2026-11-30"}`); resp.StatusCode != 200 || !strings.Contains(body, `"offers":1,`) {
+		t.Errorf("the API run differs from the page's (one offer): %d %s", resp.StatusCode, body)
+	}
+
+	id := uscc + ":jjgf-2025-21/7.1:2026-11-02"
+	shop := newClient(t, ts)
+	shop.login("nanhaizi", "duixian-demo")
+	if _, body := shop.do("GET", "/my", "", nil); !strings.Contains(body, "确认并提交申报") || !strings.Contains(body, id) {
+		t.Fatalf("the offer is not on 我的申报:\n%s", body)
+	}
+	other := newClient(t, ts)
+	other.login("tech", "duixian-demo")
+	if resp, _ := other.form("/my/offers/confirm", url.Values{"offer": {id}}); resp.StatusCode != 404 {
+		t.Errorf("another enterprise confirmed the offer: %d", resp.StatusCode)
+	}
+	resp, _ := shop.form("/my/offers/confirm", url.Values{"offer": {id}})
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != 303 || !strings.HasPrefix(loc, "/my/") {
+		t.Fatalf("confirm: %d %s", resp.StatusCode, loc)
+	}
+	appID := strings.TrimSuffix(strings.TrimPrefix(loc, "/my/"), "?submitted=1")
+	a, err := s.Service.Application(ctx, duixian.Actor{User: "nanhaizi", Role: duixian.RoleEnterprise, Enterprise: uscc}, appID)
+	if err != nil || a.Status != duixian.StatusSubmitted || a.Decision.Amount != 120000*duixian.Yuan {
+		t.Fatalf("the confirmed offer is not a submitted application of 12万元: %+v %v", a, err)
+	}
+	if _, body := shop.do("GET", "/my", "", nil); strings.Contains(body, id) {
+		t.Error("a confirmed offer is still offered")
+	}
+}
