@@ -159,7 +159,7 @@ func (s *Server) runOffers(q *Request, in offerRunInput) (*OfferRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	if run.Stored, err = matching.Store(ctx, s.DB, res.Offers); err != nil {
+	if run.Stored, err = matching.Store(ctx, s.DB, q.Actor(), s.now(), res.Offers); err != nil {
 		return nil, err
 	}
 	run.Enterprises, run.Clauses, run.Offers, run.NearMisses = res.Enterprises, b.Clauses(), res.Offers, len(res.NearMisses)

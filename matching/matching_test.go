@@ -67,8 +67,21 @@ func TestOfferBecomesApplication(t *testing.T) {
 	if !near {
 		t.Fatal("no near miss for 公共文化服务奖励")
 	}
-	if _, err := matching.Store(ctx, db, res.Offers); err != nil {
+	officer := duixian.Actor{User: "culture", Role: duixian.RoleReviewer, Department: "宣传文化部"}
+	if _, err := matching.Store(ctx, db, officer, wf.Now(), res.Offers); err != nil {
 		t.Fatal(err)
+	}
+	var pushed int
+	if err := db.Tx(ctx, func(tx *sqldb.Tx) error {
+		log, err := tx.AuditLog(uscc + ":jjgf-2025-21/7.1:2026-04-30")
+		for _, e := range log {
+			if e.Action == "offer" && e.Actor.User == "culture" && e.After == "open" {
+				pushed++
+			}
+		}
+		return err
+	}); err != nil || pushed != 1 {
+		t.Fatalf("the offer's audit entries: %d, %v", pushed, err)
 	}
 	staff := duixian.Actor{User: "staff", Role: duixian.RoleEnterprise, Enterprise: uscc}
 	stored, err := matching.Offers(ctx, db, uscc)
@@ -92,7 +105,7 @@ func TestOfferBecomesApplication(t *testing.T) {
 		t.Fatalf("a second confirmation made another application: %v", err)
 	}
 	// Running the match again does not reopen a confirmed offer.
-	if n, _ := matching.Store(ctx, db, res.Offers); n != len(res.Offers)-1 {
+	if n, _ := matching.Store(ctx, db, officer, wf.Now(), res.Offers); n != len(res.Offers)-1 {
 		t.Fatalf("re-stored %d of %d", n, len(res.Offers))
 	}
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/sqldb"
@@ -27,9 +28,12 @@ func offerID(enterprise, clause string, event duixian.Date) string {
 	return enterprise + ":" + clause + ":" + event.String()
 }
 
-// Store keeps a run's offers. An offer already confirmed or declined is
-// left as it is; an open one is refreshed with the new decision.
-func Store(ctx context.Context, db *sqldb.DB, offers []Offer) (int, error) {
+// Store keeps a run's offers, each with its audit entry in the same
+// transaction (who pushed which award to whom, and when). An offer already
+// confirmed or declined is left as it is; an open one is refreshed with the
+// new decision.
+func Store(ctx context.Context, db *sqldb.DB, actor duixian.Actor, at time.Time, offers []Offer) (int, error) {
+	stamp := at.In(duixian.Shanghai).Format(time.RFC3339Nano)
 	n := 0
 	err := db.Tx(ctx, func(tx *sqldb.Tx) error {
 		for _, o := range offers {
@@ -42,6 +46,7 @@ func Store(ctx context.Context, db *sqldb.DB, offers []Offer) (int, error) {
 				return err
 			}
 			var old StoredOffer
+			before := ""
 			if rec.Version > 0 {
 				if err := json.Unmarshal(rec.Doc, &old); err != nil {
 					return err
@@ -49,10 +54,14 @@ func Store(ctx context.Context, db *sqldb.DB, offers []Offer) (int, error) {
 				if old.Status != "open" {
 					continue
 				}
+				before = old.Status
 			}
 			doc, _ := json.Marshal(StoredOffer{ID: id, Enterprise: o.Enterprise, Name: o.Name, Decision: o.Decision, Status: "open"})
 			rec.Doc = doc
 			if err := tx.PutRecord(rec); err != nil {
+				return err
+			}
+			if err := tx.Audit(duixian.AuditEntry{At: stamp, Actor: actor, Action: "offer", Subject: id, Before: before, After: "open"}); err != nil {
 				return err
 			}
 			n++
