@@ -62,7 +62,7 @@ var entTranslations = map[string]string{
 	"基本信息": "Basic information", "由平台根据撤销记录确定": "Set by the platform from revocation records",
 	"以本页底部的申报承诺为准": "Set by the declaration at the bottom of this page", "补正时不能修改": "Fixed when correcting",
 	"免申即享：平台已为本企业测算的政策": "Awards found for you from government data (no application form)",
-	"确认并提交申报":           "Confirm and submit",
+	"确认并提交申报":           "Confirm and submit", "不需要": "Not needed",
 }
 
 func init() {
@@ -1318,6 +1318,9 @@ func (s *Server) entMyList(q *Request) error {
 		return err
 	}
 	v := entMyView{Status: q.R.URL.Query().Get("status")}
+	if q.R.URL.Query().Get("declined") != "" {
+		v.Flash = "已记录：本企业不需要该推送事项。如需申报，可在政策库中在线申报并如实填写。"
+	}
 	offers, err := matching.Offers(q.R.Context(), s.DB, q.User.Enterprise)
 	if err != nil {
 		return err

@@ -718,7 +718,7 @@ var offActionZh = map[string]string{
 	"request-opinions": "征求会签意见", "opinion": "出具会签意见", "pass-preliminary": "初审通过",
 	"expert-review": "专家评审", "propose": "拟定金额", "publish": "发布公示", "object": "提出异议",
 	"answer-objection": "答复异议", "approve": "批准", "disburse": "拨付", "reject": "不予通过", "revoke": "撤销并追回",
-	"ban": "禁止申报", "offer": "推送免申即享", "register-enterprise": "登记企业档案", "login": "登录", "logout": "退出", "login-failed": "登录失败",
+	"ban": "禁止申报", "offer": "推送免申即享", "decline-offer": "企业不需要推送事项", "register-enterprise": "登记企业档案", "login": "登录", "logout": "退出", "login-failed": "登录失败",
 	"lock": "账户锁定", "login-locked": "锁定期间登录", "route": "无权访问", "csrf": "请求校验失败",
 	// the forms of this file
 	"opinions": "征求会签意见", "preliminary": "初审通过", "answer": "答复异议",
@@ -744,8 +744,11 @@ func offStatusZh(s string) string {
 	if zh := duixian.Status(s).Zh(); zh != "" {
 		return zh
 	}
-	if s == "open" { // a 免申即享 offer (package matching)
+	switch s { // a 免申即享 offer (package matching)
+	case "open":
 		return "待企业确认"
+	case "declined":
+		return "企业不需要"
 	}
 	return s
 }

@@ -50,6 +50,12 @@ func (s *Server) offerRoutes() []Route {
 			}
 			return q.ok(a)
 		}),
+		r("POST", "/offers/decline/{id...}", enterprise, "不需要该推送事项 / decline an offer", func(q *Request) error {
+			if err := matching.Decline(q.R.Context(), s.DB, q.Actor(), s.now(), q.R.PathValue("id")); err != nil {
+				return err
+			}
+			return q.ok(map[string]string{"status": "declined"})
+		}),
 		page("GET", "/offers", offerRunners, "免申即享：数据比对", func(q *Request) error {
 			today := duixian.DateOf(s.now()).String()
 			return s.offRender(q, http.StatusOK, "offers.html", "免申即享", &OfficialOffers{EventDate: today, AsOf: today}, nil, "")
@@ -74,6 +80,13 @@ func (s *Server) offerRoutes() []Route {
 				return err
 			}
 			http.Redirect(q.W, q.R, "/my/"+url.PathEscape(a.ID)+"?submitted=1", http.StatusSeeOther)
+			return nil
+		}),
+		page("POST", "/my/offers/decline", enterprise, "不需要该免申即享推送", func(q *Request) error {
+			if err := matching.Decline(q.R.Context(), s.DB, q.Actor(), s.now(), q.R.PostFormValue("offer")); err != nil {
+				return err
+			}
+			http.Redirect(q.W, q.R, "/my?declined=1", http.StatusSeeOther)
 			return nil
 		}),
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/etown/duixian"
+	"github.com/etown/duixian/matching"
 	"github.com/etown/duixian/password"
 	"github.com/etown/duixian/sqldb"
 )
@@ -24,7 +25,7 @@ func TestOffersPages(t *testing.T) {
 	facts := `{"zones":["core-60","yizhuang-225"],"major_penalty_3y":false,"criminal_record_3y":false,"serious_dishonest":false,
 "operating_normally":true,"declared_truthful":true,"has_publication_permit":true,"bookstore_premises":true,"publications_main_business":true,
 "operating_months":18,"business_area_m2":"200","publication_area_m2":"120","books_on_shelf":3000,"publication_varieties":800,
-"hosted_reading_events":6,"quarter_hour_service":true,"public_culture_outstanding":false,"annual_costs":"50万元"}`
+"hosted_reading_events":6,"quarter_hour_service":true,"public_culture_outstanding":false,"specialized_store":true,"annual_costs":"50万元"}`
 	admin := duixian.Actor{User: "admin", Role: duixian.RoleAdmin}
 	if err := s.Service.RegisterEnterprise(ctx, admin, duixian.Enterprise{USCC: uscc, Name: "南海子书店", Facts: json.RawMessage(facts)}); err != nil {
 		t.Fatal(err)
@@ -62,8 +63,8 @@ func TestOffersPages(t *testing.T) {
 	if resp, body := api.post("/api/v1/offers/run", `{"clauses":["jjgf-2025-25/2"]}`); resp.StatusCode != 403 || !strings.Contains(body, "jjgf-2025-25/2") {
 		t.Errorf("a reviewer pushed another department's clause through the API: %d %s", resp.StatusCode, body)
 	}
-	if resp, body := api.post("/api/v1/offers/run", `{"event_date":"2026-11-02","as_of":"2026-11-30"}`); resp.StatusCode != 200 || !strings.Contains(body, `"offers":1,`) {
-		t.Errorf("the API run differs from the page's (one offer): %d %s", resp.StatusCode, body)
+	if resp, body := api.post("/api/v1/offers/run", `{"event_date":"2026-11-02","as_of":"2026-11-30"}`); resp.StatusCode != 200 || !strings.Contains(body, `"offers":2,`) {
+		t.Errorf("the API run differs from the page's (two offers: 一刻钟 and 特色经营): %d %s", resp.StatusCode, body)
 	}
 
 	id := uscc + ":jjgf-2025-21/7.1:2026-11-02"
@@ -89,5 +90,37 @@ func TestOffersPages(t *testing.T) {
 	}
 	if _, body := shop.do("GET", "/my", "", nil); strings.Contains(body, id) {
 		t.Error("a confirmed offer is still offered")
+	}
+	if resp, _ := shop.form("/my/offers/decline", url.Values{"offer": {id}}); resp.StatusCode != 409 {
+		t.Errorf("a confirmed offer was declined: %d", resp.StatusCode)
+	}
+
+	// Declining: the offer leaves 我的申报 and a later run does not push it again.
+	if _, body := shop.do("GET", "/my", "", nil); !strings.Contains(body, "不需要") {
+		t.Fatal("no decline button")
+	}
+	offers, err := matching.Offers(ctx, s.DB, uscc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var open string
+	for _, o := range offers {
+		if o.Status == "open" {
+			open = o.ID
+		}
+	}
+	if open == "" {
+		t.Fatal("no open offer left to decline")
+	}
+	if resp, _ := other.form("/my/offers/decline", url.Values{"offer": {open}}); resp.StatusCode != 404 {
+		t.Errorf("another enterprise declined the offer: %d", resp.StatusCode)
+	}
+	resp, _ = shop.form("/my/offers/decline", url.Values{"offer": {open}})
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/my?declined=1" {
+		t.Fatalf("decline: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	run("culture")
+	if _, body := shop.do("GET", "/my", "", nil); strings.Contains(body, open) {
+		t.Error("a declined offer was pushed again")
 	}
 }

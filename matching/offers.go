@@ -146,3 +146,33 @@ func Confirm(ctx context.Context, wf *workflow.Service, actor duixian.Actor, id 
 	})
 	return a, err
 }
+
+// Decline records that the enterprise does not want an open offer (it may
+// still apply online with its own figures). A declined offer is not pushed
+// again by later runs.
+func Decline(ctx context.Context, db *sqldb.DB, actor duixian.Actor, at time.Time, id string) error {
+	enterprise, _, _ := strings.Cut(id, ":")
+	if actor.Role != duixian.RoleEnterprise || actor.Enterprise != enterprise {
+		return duixian.Errorf(duixian.ENOTFOUND, "offer", "没有该推送事项", "no such offer")
+	}
+	return db.Tx(ctx, func(tx *sqldb.Tx) error {
+		rec, err := tx.Record(offerKind, id, true)
+		if err != nil {
+			return err
+		}
+		var offer StoredOffer
+		if err := json.Unmarshal(rec.Doc, &offer); err != nil {
+			return err
+		}
+		if offer.Status != "open" {
+			return duixian.Errorf(duixian.ECONFLICT, "offer", "该推送事项已%s", "the offer is %s", offer.Status)
+		}
+		offer.Status = "declined"
+		rec.Doc, _ = json.Marshal(offer)
+		if err := tx.PutRecord(rec); err != nil {
+			return err
+		}
+		return tx.Audit(duixian.AuditEntry{At: at.In(duixian.Shanghai).Format(time.RFC3339Nano), Actor: actor,
+			Action: "decline-offer", Subject: id, Before: "open", After: "declined"})
+	})
+}
