@@ -653,6 +653,8 @@ func newCondition(c Condition) *Condition {
 	return &c
 }
 
+// zoneCondition checks the document's geographic scope. It says "位于"
+// (located in), not "经营": under 20号 the zones are a land plot's.
 func (l *loader) zoneCondition(d *Document, env *expression.Env, zone string, c duixian.Cite, owner string) *Condition {
 	z, ok := duixian.ZoneByID(zone)
 	if !ok || env == nil {
@@ -664,7 +666,7 @@ func (l *loader) zoneCondition(d *Document, env *expression.Env, zone string, c 
 		l.errf(0, "zone condition needs the shared fact zones: %v", err)
 		return nil
 	}
-	return newCondition(Condition{ID: "zone", Zh: "在" + z.Zh + "内经营", En: "operates in " + z.En, Cite: c, Expr: src,
+	return newCondition(Condition{ID: "zone", Zh: "位于" + z.Zh + "内", En: "located in " + z.En, Cite: c, Expr: src,
 		prg: prg.Link(l.names(nil)), doc: owner == d.ID, owner: owner, file: l.file})
 }
 
