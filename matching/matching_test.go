@@ -3,6 +3,7 @@ package matching_test
 import (
 	"context"
 	"encoding/json"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,9 +13,17 @@ import (
 	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/matching"
 	"github.com/etown/duixian/sqldb"
+	"github.com/etown/duixian/sqldb/dbtest"
 	"github.com/etown/duixian/sqlite"
 	"github.com/etown/duixian/workflow"
 )
+
+// bookstoreRegistry is a bookstore's registry file that qualifies it for
+// 21号's 一刻钟 award (12万元) without its applying.
+const bookstoreRegistry = `{"zones":["core-60","yizhuang-225"],"major_penalty_3y":false,"criminal_record_3y":false,"serious_dishonest":false,
+"operating_normally":true,"declared_truthful":true,"has_publication_permit":true,"bookstore_premises":true,"publications_main_business":true,
+"operating_months":18,"business_area_m2":"200","publication_area_m2":"120","books_on_shelf":3000,"publication_varieties":800,
+"hosted_reading_events":6,"quarter_hour_service":true,"public_culture_outstanding":false,"annual_costs":"50万元"}`
 
 // A bookstore whose registry data qualifies is found without applying,
 // confirms the offer, and the offer becomes a submitted application.
@@ -33,12 +42,8 @@ func TestOfferBecomesApplication(t *testing.T) {
 	wf.Now = func() time.Time { return time.Date(2026, 6, 30, 10, 0, 0, 0, duixian.Shanghai) }
 	ch, _ := duixian.USCCCheckChar("91110302MA01ABCD1")
 	uscc := "91110302MA01ABCD1" + string(ch)
-	facts := `{"zones":["core-60","yizhuang-225"],"major_penalty_3y":false,"criminal_record_3y":false,"serious_dishonest":false,
-"operating_normally":true,"declared_truthful":true,"has_publication_permit":true,"bookstore_premises":true,"publications_main_business":true,
-"operating_months":18,"business_area_m2":"200","publication_area_m2":"120","books_on_shelf":3000,"publication_varieties":800,
-"hosted_reading_events":6,"quarter_hour_service":true,"public_culture_outstanding":false,"annual_costs":"50万元"}`
 	admin := duixian.Actor{User: "admin", Role: duixian.RoleAdmin}
-	if err := wf.RegisterEnterprise(ctx, admin, duixian.Enterprise{USCC: uscc, Name: "亦城书房", Facts: json.RawMessage(facts)}); err != nil {
+	if err := wf.RegisterEnterprise(ctx, admin, duixian.Enterprise{USCC: uscc, Name: "亦城书房", Facts: json.RawMessage(bookstoreRegistry)}); err != nil {
 		t.Fatal(err)
 	}
 	day := duixian.Date{Year: 2026, Month: 4, Day: 30}
@@ -139,4 +144,75 @@ func TestOfferBecomesApplication(t *testing.T) {
 	if !offered(ban.Until.AddDays(1)) {
 		t.Error("no offer the day after the ban ended")
 	}
+}
+
+// Confirmations that race (a double click, two colleagues, a retry) make
+// one application, submitted once, on both stores.
+func TestConcurrentConfirmationsMakeOneApplication(t *testing.T) {
+	cat, err := engine.Load(catalogue.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		wf := workflow.New(db, cat, calendar.Default())
+		wf.Now = func() time.Time { return time.Date(2026, 6, 30, 10, 0, 0, 0, duixian.Shanghai) }
+		ch, _ := duixian.USCCCheckChar("91110302MA01RACE1")
+		uscc := "91110302MA01RACE1" + string(ch)
+		admin := duixian.Actor{User: "admin", Role: duixian.RoleAdmin}
+		if err := wf.RegisterEnterprise(ctx, admin, duixian.Enterprise{USCC: uscc, Name: "亦城书房", Facts: json.RawMessage(bookstoreRegistry)}); err != nil {
+			t.Fatal(err)
+		}
+		day := duixian.Date{Year: 2026, Month: 4, Day: 30}
+		subjects, _, err := matching.Load(ctx, db, cat, day.AddDays(61))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := matching.Run(ctx, subjects, cat.NewBatch(day, day.AddDays(61), true, "jjgf-2025-21/7.1"), nil)
+		if err != nil || len(res.Offers) != 1 {
+			t.Fatalf("offers %d, %v", len(res.Offers), err)
+		}
+		if _, err := matching.Store(ctx, db, admin, wf.Now(), res.Offers); err != nil {
+			t.Fatal(err)
+		}
+		staff := duixian.Actor{User: "staff", Role: duixian.RoleEnterprise, Enterprise: uscc}
+		id := uscc + ":jjgf-2025-21/7.1:2026-04-30"
+		const n = 8
+		ids := make(chan string, n)
+		errs := make(chan error, n)
+		var wg sync.WaitGroup
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				a, err := matching.Confirm(ctx, wf, staff, id)
+				if err != nil {
+					errs <- err
+					return
+				}
+				ids <- a.ID
+			}()
+		}
+		wg.Wait()
+		close(ids)
+		close(errs)
+		for err := range errs {
+			t.Errorf("a confirmation failed: %v", err)
+		}
+		seen := map[string]bool{}
+		for id := range ids {
+			seen[id] = true
+		}
+		var apps []*duixian.Application
+		if err := db.Tx(ctx, func(tx *sqldb.Tx) error {
+			var err error
+			apps, err = tx.Applications(sqldb.ApplicationFilter{Enterprise: uscc})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(seen) != 1 || len(apps) != 1 || apps[0].Status != duixian.StatusSubmitted {
+			t.Fatalf("%d answers %v and %d applications for one offer", len(seen), seen, len(apps))
+		}
+	})
 }

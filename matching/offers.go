@@ -18,7 +18,8 @@ type StoredOffer struct {
 	Enterprise  string           `json:"enterprise"`
 	Name        string           `json:"enterprise_name"`
 	Decision    duixian.Decision `json:"decision"`
-	Status      string           `json:"status"` // open, confirmed, declined
+	Status      string           `json:"status"`          // open, confirmed, declined
+	Draft       string           `json:"draft,omitempty"` // the application id reserved by the first confirmation
 	Application string           `json:"application,omitempty"`
 }
 
@@ -56,7 +57,7 @@ func Store(ctx context.Context, db *sqldb.DB, actor duixian.Actor, at time.Time,
 				}
 				before = old.Status
 			}
-			doc, _ := json.Marshal(StoredOffer{ID: id, Enterprise: o.Enterprise, Name: o.Name, Decision: o.Decision, Status: "open"})
+			doc, _ := json.Marshal(StoredOffer{ID: id, Enterprise: o.Enterprise, Name: o.Name, Decision: o.Decision, Status: "open", Draft: old.Draft})
 			rec.Doc = doc
 			if err := tx.PutRecord(rec); err != nil {
 				return err
@@ -91,7 +92,9 @@ func Offers(ctx context.Context, db *sqldb.DB, enterprise string) ([]StoredOffer
 // Confirm turns an open offer into an application: a draft with the facts
 // the registry holds, declared true by the person confirming, submitted at
 // once (the engine decides again, beside the year's approved awards). The
-// idempotency key makes a double confirmation harmless.
+// first confirmation reserves the application's id on the offer, and the
+// submission's idempotency key is the offer's: confirmations that race, or
+// a retry after a crash, create and submit one application, never two.
 func Confirm(ctx context.Context, wf *workflow.Service, actor duixian.Actor, id string) (*duixian.Application, error) {
 	enterprise, _, _ := strings.Cut(id, ":")
 	if actor.Role != duixian.RoleEnterprise || actor.Enterprise != enterprise {
@@ -100,38 +103,64 @@ func Confirm(ctx context.Context, wf *workflow.Service, actor duixian.Actor, id 
 	var offer StoredOffer
 	var facts json.RawMessage
 	err := wf.DB.Tx(ctx, func(tx *sqldb.Tx) error {
-		rec, err := tx.Record(offerKind, id, false)
+		rec, err := tx.Record(offerKind, id, true)
 		if err != nil {
 			return err
 		}
 		if err := json.Unmarshal(rec.Doc, &offer); err != nil {
 			return err
 		}
+		if offer.Status != "open" || offer.Draft != "" {
+			return nil
+		}
 		e, err := tx.Enterprise(enterprise, false)
 		if err != nil {
 			return err
 		}
 		facts = e.Facts
-		return nil
+		offer.Draft = duixian.NewID("A", wf.Now())
+		rec.Doc, _ = json.Marshal(offer)
+		return tx.PutRecord(rec)
 	})
 	if err != nil {
 		return nil, err
 	}
-	if offer.Status == "confirmed" {
+	switch offer.Status {
+	case "confirmed":
 		return wf.Application(ctx, actor, offer.Application)
-	}
-	if offer.Status != "open" {
+	case "open":
+	default:
 		return nil, duixian.Errorf(duixian.ECONFLICT, "offer", "该推送事项已%s", "the offer is %s", offer.Status)
 	}
-	if len(facts) == 0 {
-		facts = json.RawMessage(`{}`)
-	}
-	a, err := wf.CreateDraft(ctx, actor, workflow.DraftInput{Enterprise: enterprise, Clause: offer.Decision.Clause,
-		EventDate: offer.Decision.EventDate, Facts: facts, Declared: true})
-	if err != nil {
+	if _, err := wf.Application(ctx, actor, offer.Draft); duixian.ErrorCode(err) == duixian.ENOTFOUND {
+		if facts == nil {
+			// Reserved by an earlier confirmation that stopped before its
+			// draft was written: read the registry now.
+			if err := wf.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+				e, err := tx.Enterprise(enterprise, false)
+				if err == nil {
+					facts = e.Facts
+				}
+				return err
+			}); err != nil {
+				return nil, err
+			}
+		}
+		if len(facts) == 0 {
+			facts = json.RawMessage(`{}`)
+		}
+		_, err := wf.CreateDraft(ctx, actor, workflow.DraftInput{ID: offer.Draft, Enterprise: enterprise, Clause: offer.Decision.Clause,
+			EventDate: offer.Decision.EventDate, Facts: facts, Declared: true})
+		if err != nil {
+			// A racing confirmation may have written the same draft first.
+			if _, again := wf.Application(ctx, actor, offer.Draft); again != nil {
+				return nil, err
+			}
+		}
+	} else if err != nil {
 		return nil, err
 	}
-	a, err = wf.Submit(ctx, actor, a.ID, "offer:"+id)
+	a, err := wf.Submit(ctx, actor, offer.Draft, "offer:"+id)
 	if err != nil {
 		return nil, fmt.Errorf("submitting the confirmed offer %s: %w", id, err)
 	}

@@ -185,6 +185,10 @@ func (s *Service) logDenied(ctx context.Context, actor duixian.Actor, action, su
 
 // DraftInput is what an applicant fills in.
 type DraftInput struct {
+	// ID is left empty for a new id. A caller that must create one draft
+	// however often it is retried (a 免申即享 confirmation) reserves the id
+	// first and passes it here.
+	ID          string
 	Enterprise  string
 	Clause      string
 	EventDate   duixian.Date
@@ -219,7 +223,10 @@ func (s *Service) CreateDraft(ctx context.Context, actor duixian.Actor, in Draft
 		return nil, err
 	}
 	now := s.Now()
-	a := &duixian.Application{ID: duixian.NewID("A", now), Enterprise: in.Enterprise, Clause: in.Clause, Year: in.EventDate.Year,
+	if in.ID == "" {
+		in.ID = duixian.NewID("A", now)
+	}
+	a := &duixian.Application{ID: in.ID, Enterprise: in.Enterprise, Clause: in.Clause, Year: in.EventDate.Year,
 		EventDate: in.EventDate, Project: in.Project, Facts: in.Facts, Declared: in.Declared, Status: duixian.StatusDraft,
 		Created: now, Updated: now}
 	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
