@@ -37,6 +37,12 @@ var enterprises = []struct {
 	{"91110302MA01ABCD1", "亦城书房文化传播有限公司", `{"zones":["core-60","yizhuang-225"],"major_penalty_3y":false,"criminal_record_3y":false,"serious_dishonest":false}`},
 	{"91110302MA01HJKL2", "北京亦庄星河科技有限公司", `{"zones":["core-60","yizhuang-225"],"major_penalty_3y":false,"criminal_record_3y":false,"serious_dishonest":false,"titles":["high-tech","beijing-specialized"]}`},
 	{"52110302MA01PQRT3", "亦庄社区公共阅读空间", `{"zones":["core-60","yizhuang-225"],"major_penalty_3y":false,"criminal_record_3y":false,"serious_dishonest":false,"operating_normally":true,"declared_truthful":true}`},
+	// The 免申即享 bookstore: the departments' data on it is complete, so
+	// matching finds its 21号 awards without its applying.
+	{"92110302MA01NHK51", "南海子书店（个体工商户）", `{"zones":["core-60","yizhuang-225"],"major_penalty_3y":false,"criminal_record_3y":false,"serious_dishonest":false,
+"operating_normally":true,"declared_truthful":true,"has_publication_permit":true,"bookstore_premises":true,"publications_main_business":true,
+"operating_months":18,"business_area_m2":"200","publication_area_m2":"120","books_on_shelf":3000,"publication_varieties":800,
+"hosted_reading_events":6,"quarter_hour_service":true,"public_culture_outstanding":false,"specialized_store":true,"annual_costs":"50万元"}`},
 }
 
 func uscc(prefix string) string {
@@ -81,6 +87,7 @@ func Seed(ctx context.Context, svc *workflow.Service) ([]Credential, error) {
 		{Name: "development-bureau", Display: "开发建设局·经办", Role: duixian.RoleReviewer, Department: land.DeptDevelopment},
 		{Name: "committee", Display: "管委会办公室·审查", Role: duixian.RoleReviewer, Department: land.DeptCommittee},
 		{Name: "land-registry", Display: "土储建设中心·登记", Role: duixian.RoleReviewer, Department: land.DeptRegistry},
+		{Name: "nanhaizi", Display: "南海子书店·经办人", Role: duixian.RoleEnterprise, Enterprise: uscc(enterprises[3].prefix)},
 	}
 	var creds []Credential
 	if err := svc.DB.Tx(ctx, func(tx *sqldb.Tx) error {

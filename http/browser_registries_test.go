@@ -69,7 +69,8 @@ func pathID(u string) string {
 // The registries' story: the demo tech company diagnoses its listing
 // feasibility against every board; it files for the 群雁 plan and
 // 商务金融局 admits it; as the holder of an industrial plot in 亦庄新城 it
-// starts a land-planning case, and 规自分局 takes the first review step.
+// starts a land-planning case, and 规自分局 takes the first review step;
+// 宣传文化部 matches the registry and a bookstore confirms its 免申即享 offer.
 func TestBrowserRegistriesStory(t *testing.T) {
 	s, _, _ := testServer(t)
 	ts := httptest.NewServer(s)
@@ -187,6 +188,27 @@ func TestBrowserRegistriesStory(t *testing.T) {
 		b.shot("land-consulted")
 		if m := b.text("main"); !strings.Contains(m, "已办理：通过“多规合一”平台征求意见") || !strings.Contains(m, "北京市自来水集团") {
 			t.Fatalf("the first review step: %.800s", m)
+		}
+	})
+
+	// (d) 免申即享: 宣传文化部 matches the registry; the demo's 南海子书店,
+	// whose data the departments hold, confirms its 一刻钟 award.
+	b.as("culture", func() {
+		b.run("offers form", chromedp.Navigate(b.base+"/offers"), chromedp.WaitVisible(css(`form[action="/offers"]`)))
+		b.run("offers run", submit(`form[action="/offers"]`, `.off-table`)...)
+		b.shot("offers-matched")
+		if m := b.text("main"); !strings.Contains(m, "南海子书店") || !strings.Contains(m, "“一刻钟”建设奖励") {
+			t.Fatalf("the match: %.800s", m)
+		}
+	})
+	b.as("nanhaizi", func() {
+		confirm := `form[action="/my/offers/confirm"]`
+		b.run("my offers", chromedp.Navigate(b.base+"/my"), chromedp.WaitVisible(css(confirm)))
+		b.shot("offers-enterprise")
+		b.run("confirm offer", submit(confirm, `.ent-notice`)...)
+		b.shot("offers-confirmed")
+		if m := b.text("main"); !strings.Contains(m, "申报已提交") || !strings.Contains(m, "已提交") {
+			t.Fatalf("after confirming: %.800s", m)
 		}
 	})
 	t.Logf("screenshots in %s", b.out)

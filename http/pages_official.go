@@ -1476,6 +1476,8 @@ func init() {
 
 // offTranslations are the English labels of the officials' pages.
 var offTranslations = map[string]string{
+	"单项测算合计": "Sum of the offers as computed one by one",
+	"每项按企业档案单独测算；企业确认后，提交时再按当年已批准的奖励合并计算就高不重复、类别和年度上限。": "Each offer is computed on its own from the registry; when the enterprise confirms, the submission is decided beside the year's approved awards (highest-only groups, category limits and yearly caps).",
 	"免申即享": "Offers (no application needed)", "数据比对 → 意愿确认 → 拨付": "Data matching → confirmation → payment",
 	"比对并推送": "Match and send offers", "比对结果": "Result", "判定日期": "Decided as of", "新推送或更新": "New or refreshed",
 	"差一点符合": "Near misses", "没有符合条件的企业": "No enterprise qualifies", "以下企业的档案无法读取，未比对": "These enterprises' files cannot be read and were not matched",
