@@ -332,20 +332,12 @@ func (s *Server) match(q *Request, typed map[string]any, eventDate string) ([]en
 	if err != nil {
 		return nil, err
 	}
-	var e *duixian.Enterprise
-	if err := s.DB.Tx(q.R.Context(), func(tx *sqldb.Tx) error {
-		var err error
-		e, err = tx.Enterprise(q.User.Enterprise, false)
-		return err
-	}); err != nil {
-		return nil, err
-	}
-	today := duixian.DateOf(s.now())
-	known, err := s.Catalogue.EnterpriseFacts(e, today)
+	fx, err := s.entFixedFor(q)
 	if err != nil {
 		return nil, err
 	}
-	maps.Copy(facts, known)
+	maps.Copy(facts, fx.known)
+	today := duixian.DateOf(s.now())
 	ev := today
 	if eventDate != "" {
 		if ev, err = duixian.ParseDate(eventDate); err != nil {
