@@ -101,7 +101,6 @@ func Confirm(ctx context.Context, wf *workflow.Service, actor duixian.Actor, id 
 		return nil, duixian.Errorf(duixian.ENOTFOUND, "offer", "没有该推送事项", "no such offer")
 	}
 	var offer StoredOffer
-	var facts json.RawMessage
 	err := wf.DB.Tx(ctx, func(tx *sqldb.Tx) error {
 		rec, err := tx.Record(offerKind, id, true)
 		if err != nil {
@@ -113,11 +112,6 @@ func Confirm(ctx context.Context, wf *workflow.Service, actor duixian.Actor, id 
 		if offer.Status != "open" || offer.Draft != "" {
 			return nil
 		}
-		e, err := tx.Enterprise(enterprise, false)
-		if err != nil {
-			return err
-		}
-		facts = e.Facts
 		offer.Draft = duixian.NewID("A", wf.Now())
 		rec.Doc, _ = json.Marshal(offer)
 		return tx.PutRecord(rec)
@@ -133,18 +127,15 @@ func Confirm(ctx context.Context, wf *workflow.Service, actor duixian.Actor, id 
 		return nil, duixian.Errorf(duixian.ECONFLICT, "offer", "该推送事项已%s", "the offer is %s", offer.Status)
 	}
 	if _, err := wf.Application(ctx, actor, offer.Draft); duixian.ErrorCode(err) == duixian.ENOTFOUND {
-		if facts == nil {
-			// Reserved by an earlier confirmation that stopped before its
-			// draft was written: read the registry now.
-			if err := wf.DB.Tx(ctx, func(tx *sqldb.Tx) error {
-				e, err := tx.Enterprise(enterprise, false)
-				if err == nil {
-					facts = e.Facts
-				}
-				return err
-			}); err != nil {
-				return nil, err
+		var facts json.RawMessage
+		if err := wf.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+			e, err := tx.Enterprise(enterprise, false)
+			if err == nil {
+				facts = e.Facts
 			}
+			return err
+		}); err != nil {
+			return nil, err
 		}
 		if len(facts) == 0 {
 			facts = json.RawMessage(`{}`)
