@@ -29,11 +29,14 @@ func TestEvalJSONContract(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
+	// Read as a client must read amounts: the fen as an exact integer.
 	var d map[string]any
-	if err := json.Unmarshal([]byte(out), &d); err != nil {
+	dec := json.NewDecoder(strings.NewReader(out))
+	dec.UseNumber()
+	if err := dec.Decode(&d); err != nil {
 		t.Fatal(err)
 	}
-	if d["eligible"] != true || d["amount_fen"] != float64(12000000) || d["amount"] != "120000.00" {
+	if d["eligible"] != true || d["amount_fen"] != json.Number("12000000") || d["amount"] != "120000.00" {
 		t.Fatalf("decision: %v", out)
 	}
 	for _, k := range []string{"document", "reasons", "trace", "event_date", "as_of"} {
