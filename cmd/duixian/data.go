@@ -12,6 +12,7 @@ import (
 
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/engine"
+	"github.com/etown/duixian/qunyan"
 	"github.com/etown/duixian/registry"
 	"github.com/etown/duixian/sqldb"
 )
@@ -94,7 +95,16 @@ func runImport(args []string, stdout, stderr io.Writer) error {
 	if len(rep.Columns) > 0 {
 		fmt.Fprintf(stdout, "  事实列 fact columns: %s\n", strings.Join(rep.Columns, ", "))
 	}
-	return nil
+	if rep.Created+rep.Updated == 0 {
+		return nil
+	}
+	// New registry facts can end a 群雁 membership (26号附则3): the
+	// dynamic exit follows the data, not the next scheduled run.
+	sum, err := qunyan.New(db, cat).RecheckAll(ctx)
+	if err != nil {
+		return err
+	}
+	return printRecheck(stdout, sum)
 }
 
 // cliActor is who a command-line import is recorded as: the operating

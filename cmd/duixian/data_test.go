@@ -1,12 +1,20 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/etown/duixian"
+	"github.com/etown/duixian/calendar"
+	"github.com/etown/duixian/catalogue"
+	"github.com/etown/duixian/engine"
+	"github.com/etown/duixian/qunyan"
+	"github.com/etown/duixian/sqlite"
+	"github.com/etown/duixian/workflow"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -22,11 +30,11 @@ func TestImportCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errs := runCmd(t, "", "import", "--db", db, file)
-	if code != 0 || !strings.Contains(out, "新增 created      1") {
+	if code != 0 || !strings.Contains(out, "新增 created      1") || !strings.Contains(out, "复核群雁计划成员 0 家") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 	}
 	code, out, _ = runCmd(t, "", "import", file, "--db", db)
-	if code != 0 || !strings.Contains(out, "未变 unchanged    1") {
+	if code != 0 || !strings.Contains(out, "未变 unchanged    1") || strings.Contains(out, "复核群雁") {
 		t.Fatalf("re-import: exit %d\n%s", code, out)
 	}
 	bad := filepath.Join(dir, "bad.csv")
@@ -69,5 +77,50 @@ func TestDemoDataAndExportCommands(t *testing.T) {
 	}
 	if code, _, _ := runCmd(t, "", "export", "statistics", "--db", db); code != 2 {
 		t.Errorf("no --out: exit %d", code)
+	}
+}
+
+// An import that puts a 群雁 member on the business-abnormality list for
+// over a year ends its membership (26号附则3（3）) in the same command.
+func TestImportRechecksQunyanMembers(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "d.db")
+	cat, err := engine.Load(catalogue.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := duixian.USCCCheckChar("91110302MA01QY121")
+	id := "91110302MA01QY121" + string(c)
+	wf := workflow.New(db, cat, calendar.Default())
+	admin := duixian.Actor{User: "admin", Role: duixian.RoleAdmin}
+	if err := wf.RegisterEnterprise(ctx, admin, duixian.Enterprise{USCC: id, Name: "亦庄头雁电子股份有限公司",
+		Facts: json.RawMessage(`{"zones":["core-60","yizhuang-225"],"major_penalty_3y":false,"criminal_record_3y":false,"serious_dishonest":false}`)}); err != nil {
+		t.Fatal(err)
+	}
+	q := qunyan.New(db, cat)
+	staff := duixian.Actor{User: "staff", Role: duixian.RoleEnterprise, Enterprise: id}
+	filed := `{"qunyan_stopped_operating":false,"qunyan_not_cooperating":false,"qunyan_abnormal_list_months":0,
+"qunyan_judgment_defaulter_months":0,"qunyan_major_sanction":false,"qunyan_listed_exchange":"szse","qunyan_joint_stock":true,
+"qunyan_net_profit_y1":"0","qunyan_net_profit_y2":"0","qunyan_revenue_y1":"0","qunyan_revenue_y2":"0","qunyan_rd_y1":"0",
+"qunyan_rd_y2":"0","qunyan_valuation":"0","qunyan_overseas_sponsor":false,"qunyan_well_managed":false,"qunyan_neeq_listed":false}`
+	if _, err := q.File(ctx, staff, qunyan.FileInput{Enterprise: id, Facts: json.RawMessage(filed)}); err != nil {
+		t.Fatal(err)
+	}
+	commerce := duixian.Actor{User: "zhao", Role: duixian.RoleReviewer, Department: "商务金融局"}
+	if _, err := q.Confirm(ctx, commerce, id, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	file := filepath.Join(dir, "abnormal.csv")
+	os.WriteFile(file, []byte("uscc,name,qunyan_abnormal_list_months\n"+id+",亦庄头雁电子股份有限公司,13\n"), 0o644)
+	code, out, errs := runCmd(t, "", "import", "--db", path, file)
+	if code != 0 || !strings.Contains(out, "复核群雁计划成员 1 家，自动退出 1 家") || !strings.Contains(out, id) || !strings.Contains(out, "26号附则3（3）") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 	}
 }

@@ -55,24 +55,34 @@ func runQunyan(args []string, out io.Writer) error {
 		if err := enc.Encode(sum); err != nil {
 			return err
 		}
-	} else {
-		fmt.Fprintf(out, "复核群雁计划成员 %d 家，自动退出 %d 家 / re-checked %d members, %d left the plan\n",
-			sum.Checked, len(sum.Exited), sum.Checked, len(sum.Exited))
-		for _, r := range sum.Exited {
-			var why []string
-			for _, x := range r.Exit.Reasons {
-				why = append(why, x.Cite.String())
-			}
-			fmt.Fprintf(out, "  退出 exited  %s  原等级 %s  依据 %s\n", r.Enterprise, r.Tier, strings.Join(why, "、"))
-		}
+		return recheckFailures(sum)
 	}
-	if len(sum.Failed) > 0 {
-		var lines []string
-		for uscc, msg := range sum.Failed {
-			lines = append(lines, "  "+uscc+": "+msg)
+	return printRecheck(out, sum)
+}
+
+// printRecheck writes a 群雁 re-check's summary for a person and fails when
+// a member could not be re-checked.
+func printRecheck(out io.Writer, sum *qunyan.Summary) error {
+	fmt.Fprintf(out, "复核群雁计划成员 %d 家，自动退出 %d 家 / re-checked %d members, %d left the plan\n",
+		sum.Checked, len(sum.Exited), sum.Checked, len(sum.Exited))
+	for _, r := range sum.Exited {
+		var why []string
+		for _, x := range r.Exit.Reasons {
+			why = append(why, x.Cite.String())
 		}
-		sort.Strings(lines)
-		return &checkFailed{fmt.Sprintf("%d 家成员未能复核 / %d members could not be re-checked:\n%s", len(sum.Failed), len(sum.Failed), strings.Join(lines, "\n"))}
+		fmt.Fprintf(out, "  退出 exited  %s  原等级 %s  依据 %s\n", r.Enterprise, r.Tier, strings.Join(why, "、"))
 	}
-	return nil
+	return recheckFailures(sum)
+}
+
+func recheckFailures(sum *qunyan.Summary) error {
+	if len(sum.Failed) == 0 {
+		return nil
+	}
+	var lines []string
+	for uscc, msg := range sum.Failed {
+		lines = append(lines, "  "+uscc+": "+msg)
+	}
+	sort.Strings(lines)
+	return &checkFailed{fmt.Sprintf("%d 家成员未能复核 / %d members could not be re-checked:\n%s", len(sum.Failed), len(sum.Failed), strings.Join(lines, "\n"))}
 }
