@@ -71,7 +71,11 @@ func (s *Server) offerRoutes() []Route {
 				}
 				return s.offRender(q, status(e.Code), "offers.html", "免申即享", v, e, "")
 			}
-			v.Run = run
+			v.Run, v.Total = run, len(run.Offers)
+			if len(run.Offers) > offersShown {
+				// Every offer is stored; a page of 60,000 rows helps nobody.
+				run.Offers = run.Offers[:offersShown]
+			}
 			return s.offRender(q, http.StatusOK, "offers.html", "免申即享", v, nil, "")
 		}),
 		page("POST", "/my/offers/confirm", enterprise, "确认免申即享推送并提交申报", func(q *Request) error {
@@ -103,7 +107,11 @@ type offerRunInput struct {
 type OfficialOffers struct {
 	EventDate, AsOf string
 	Run             *OfferRun
+	Total           int // offers found; the page lists the first offersShown
 }
+
+// offersShown is how many offers the page lists, highest amount first.
+const offersShown = 200
 
 // OfferRun is what one match over the registry found and stored.
 type OfferRun struct {

@@ -3,11 +3,15 @@ package http
 import (
 	"context"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/matching"
+	"github.com/etown/duixian/registry"
+	"github.com/etown/duixian/sqldb"
 )
 
 // 免申即享 through the pages: a reviewer matches the registry for their
@@ -106,5 +110,38 @@ func TestOffersPages(t *testing.T) {
 	run("culture")
 	if _, body := shop.do("GET", "/my", "", nil); strings.Contains(body, open) {
 		t.Error("a declined offer was pushed again")
+	}
+}
+
+// Over a large registry the page lists the largest offers only, and says
+// how many there are; every one is stored.
+func TestOffersPageListsTheLargest(t *testing.T) {
+	s, ts, _ := testServer(t)
+	ctx := context.Background()
+	if _, err := registry.Write(ctx, s.DB, registry.Generate(1500, 7), 500); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, ts)
+	c.login("admin", "duixian-demo")
+	resp, body := c.form("/offers", url.Values{"event_date": {"2026-11-02"}, "as_of": {"2026-11-30"}})
+	if resp.StatusCode != 200 {
+		t.Fatalf("run: %d", resp.StatusCode)
+	}
+	if rows := strings.Count(body, `<td class="num">`); rows != offersShown {
+		t.Errorf("%d rows listed, want %d", rows, offersShown)
+	}
+	m := regexp.MustCompile(`共 (\d+) 项，此处列出金额最高的 200 项`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("the page does not say how many offers there are")
+	}
+	total, _ := strconv.Atoi(m[1])
+	stored := 0
+	s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+		recs, err := tx.Records("offer", "")
+		stored = len(recs)
+		return err
+	})
+	if total <= offersShown || stored != total {
+		t.Errorf("%d offers found, %d stored", total, stored)
 	}
 }
