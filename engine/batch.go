@@ -28,8 +28,9 @@ type batchClause struct {
 	defaults []*Fact
 }
 
-// NewBatch prepares matching on eventDate, decided as of asOf, for the
-// clauses named (every clause when none is).
+// NewBatch prepares 免申即享 matching on eventDate, decided as of asOf, for
+// the clauses named (every clause when none is) that pay (Clause.Pays):
+// nobody is offered a tier or a land price.
 func (c *Catalogue) NewBatch(eventDate, asOf duixian.Date, trace bool, only ...string) *Batch {
 	b := &Batch{cat: c, eventDate: eventDate, asOf: asOf, trace: trace, words: (c.nslots + 63) / 64}
 	for _, cl := range c.clauses {
@@ -37,7 +38,7 @@ func (c *Catalogue) NewBatch(eventDate, asOf duixian.Date, trace bool, only ...s
 		if len(only) > 0 && !slices.Contains(only, cl.ID) {
 			continue
 		}
-		if d.transcribed || len(d.lifecycle(eventDate, asOf)) > 0 {
+		if !cl.Pays() || d.transcribed || len(d.lifecycle(eventDate, asOf)) > 0 {
 			continue
 		}
 		bc := batchClause{cl: cl, need: make([]uint64, b.words)}

@@ -147,6 +147,11 @@ type Clause struct {
 	line       int
 }
 
+// Pays reports whether the clause awards money to the applicant: what
+// 免申即享 offers and 应享未享 counts. A classification (a 群雁 tier, an
+// honour, a land path) and an amount owed (20号第六条's land price) do not.
+func (cl *Clause) Pays() bool { return cl.award != nil && !cl.Due }
+
 // Facts lists the facts the clause reads, the schema of its application form.
 func (cl *Clause) Facts() []*Fact { return cl.facts }
 

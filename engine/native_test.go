@@ -146,7 +146,7 @@ func TestBatchAgreesWithEvaluate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	decided, skipped := 0, 0
+	decided, skipped, notPaying := 0, 0, 0
 	for _, cf := range cat.cases {
 		defaults, _ := rawFromYAML(&cf.spec.Defaults)
 		base, _ := defaults.(map[string]any)
@@ -163,6 +163,14 @@ func TestBatchAgreesWithEvaluate(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: batch: %v", cs.Name.Value, err)
 			}
+			if cl, _ := cat.Clause(claim.Clause); !cl.Pays() {
+				// A batch is 免申即享: it never offers a tier, a path or a price.
+				notPaying++
+				if len(got) != 0 {
+					t.Errorf("%s: the batch decided %s, which pays nothing", cs.Name.Value, claim.Clause)
+				}
+				continue
+			}
 			if len(got) == 0 {
 				skipped++
 				if evalErr == nil && single.Eligible {
@@ -176,7 +184,7 @@ func TestBatchAgreesWithEvaluate(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d decided alike, %d skipped by the batch", decided, skipped)
+	t.Logf("%d decided alike, %d skipped by the batch, %d of clauses that pay nothing", decided, skipped, notPaying)
 	if decided < 500 {
 		t.Fatalf("only %d cases compared", decided)
 	}

@@ -26,17 +26,20 @@ func staticHandler() http.Handler {
 
 type pages struct{ t *template.Template }
 
-func loadPages() (*pages, error) {
+// loadPages parses the templates; runsOffers says whether a user has the
+// 免申即享 tab (Server.runsOffers).
+func loadPages(runsOffers func(*duixian.User) bool) (*pages, error) {
 	t, err := template.New("").Funcs(template.FuncMap{
-		"wan":    func(fen int64) string { return duixian.Money(fen).Wan() },
-		"money":  func(m duixian.Money) string { return m.Wan() },
-		"yuan":   func(m duixian.Money) string { return m.String() },
-		"zone":   func(id string) string { z, _ := duixian.ZoneByID(id); return z.Zh },
-		"status": func(s duixian.Status) string { return s.Zh() },
-		"lines":  func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") },
-		"t":      translate,
-		"split":  strings.SplitN,
-		"join":   strings.Join,
+		"runsOffers": runsOffers,
+		"wan":        func(fen int64) string { return duixian.Money(fen).Wan() },
+		"money":      func(m duixian.Money) string { return m.Wan() },
+		"yuan":       func(m duixian.Money) string { return m.String() },
+		"zone":       func(id string) string { z, _ := duixian.ZoneByID(id); return z.Zh },
+		"status":     func(s duixian.Status) string { return s.Zh() },
+		"lines":      func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") },
+		"t":          translate,
+		"split":      strings.SplitN,
+		"join":       strings.Join,
 	}).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err

@@ -1406,11 +1406,11 @@ func (s *Server) offDashboardPage(q *Request) error {
 		}
 	}
 	// 应享未享: each enterprise's registry facts alone, against every clause
-	// in force (a reviewer's: those of the department).
+	// in force that pays (a reviewer's: those of the department).
 	today := s.offToday()
 	// The clauses in force are those the calculator considers on no facts.
 	for _, m := range s.Catalogue.MatchAll(duixian.Facts{}, today, today) {
-		if cl, ok := s.Catalogue.Clause(m.Clause); ok && (u.Role != duixian.RoleReviewer || cl.Department == u.Department) {
+		if cl, ok := s.Catalogue.Clause(m.Clause); ok && cl.Pays() && (u.Role != duixian.RoleReviewer || cl.Department == u.Department) {
 			v.InForce++
 		}
 	}
@@ -1423,7 +1423,7 @@ func (s *Server) offDashboardPage(q *Request) error {
 		row := OfficialUnclaimed{USCC: e.USCC, Name: e.Name}
 		for _, m := range s.Catalogue.MatchAll(facts, today, today) {
 			cl, ok := s.Catalogue.Clause(m.Clause)
-			if !ok || (u.Role == duixian.RoleReviewer && cl.Department != u.Department) {
+			if !ok || !cl.Pays() || (u.Role == duixian.RoleReviewer && cl.Department != u.Department) {
 				continue
 			}
 			switch {

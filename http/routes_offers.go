@@ -126,6 +126,26 @@ type OfferRun struct {
 	Unreadable      []string // enterprises whose registry file a clause cannot read
 }
 
+// runsOffers says whether u may run 免申即享 and gets its tab: an
+// administrator, or a reviewer whose department reviews a clause that pays
+// (the land departments review none).
+func (s *Server) runsOffers(u *duixian.User) bool {
+	switch {
+	case u == nil:
+		return false
+	case u.Role == duixian.RoleAdmin:
+		return true
+	case u.Role != duixian.RoleReviewer:
+		return false
+	}
+	for _, cl := range s.Catalogue.Clauses() {
+		if cl.Pays() && cl.Department == u.Department {
+			return true
+		}
+	}
+	return false
+}
+
 // runOffers matches every enterprise of the registry against the clauses in
 // force and stores the offers. A reviewer matches only the clauses of the
 // department they review for: pushing another department's awards is not
@@ -154,7 +174,7 @@ func (s *Server) runOffers(q *Request, in offerRunInput) (*OfferRun, error) {
 		run.Department = q.User.Department
 		var own []string
 		for _, cl := range s.Catalogue.Clauses() {
-			if cl.Department == run.Department {
+			if cl.Pays() && cl.Department == run.Department {
 				own = append(own, cl.ID)
 			}
 		}
@@ -165,7 +185,7 @@ func (s *Server) runOffers(q *Request, in offerRunInput) (*OfferRun, error) {
 		}
 		if len(clauses) == 0 {
 			if len(own) == 0 {
-				return nil, duixian.Errorf(duixian.EINVALID, "department", "%s没有负责审核的条款", "%s reviews no clause", run.Department)
+				return nil, duixian.Errorf(duixian.EINVALID, "department", "%s没有负责审核的奖励条款", "%s reviews no clause that pays", run.Department)
 			}
 			clauses = own
 		}

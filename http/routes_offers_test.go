@@ -39,6 +39,13 @@ func TestOffersPages(t *testing.T) {
 		}
 		return body
 	}
+	for user, tab := range map[string]bool{"culture": true, "admin": true, "planning-bureau": false, "treasury": false} {
+		c := newClient(t, ts)
+		c.login(user, "duixian-demo")
+		if _, body := c.do("GET", "/dashboard", "", nil); strings.Contains(body, `href="/offers"`) != tab {
+			t.Errorf("%s: the 免申即享 tab shown = %v, want %v", user, !tab, tab)
+		}
+	}
 	if body := run("finance-bureau"); strings.Contains(body, uscc) {
 		t.Error("a 商务金融局 reviewer pushed a 宣传文化部 award")
 	}

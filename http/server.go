@@ -75,7 +75,7 @@ func New(svc *workflow.Service) (*Server, error) {
 		s.Routes = append(s.Routes, part...)
 	}
 	var err error
-	if s.pages, err = loadPages(); err != nil {
+	if s.pages, err = loadPages(s.runsOffers); err != nil {
 		return nil, err
 	}
 	if err := validRoutes(s.Routes); err != nil {

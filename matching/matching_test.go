@@ -12,6 +12,7 @@ import (
 	"github.com/etown/duixian/catalogue"
 	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/matching"
+	"github.com/etown/duixian/registry"
 	"github.com/etown/duixian/sqldb"
 	"github.com/etown/duixian/sqldb/dbtest"
 	"github.com/etown/duixian/sqlite"
@@ -215,4 +216,47 @@ func TestConcurrentConfirmationsMakeOneApplication(t *testing.T) {
 			t.Fatalf("%d answers %v and %d applications for one offer", len(seen), seen, len(apps))
 		}
 	})
+}
+
+// Over a generated population every offer and near miss is of a clause
+// that pays, for an amount: nobody is offered a 群雁 tier, an honour or a
+// land price.
+func TestOffersAreAwards(t *testing.T) {
+	ctx := context.Background()
+	cat, err := engine.Load(catalogue.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := dbtest.SQLite(t)
+	if _, err := registry.Write(ctx, db, registry.Generate(3000, 7), 500); err != nil {
+		t.Fatal(err)
+	}
+	day := duixian.Date{Year: 2026, Month: 11, Day: 2}
+	subjects, bad, err := matching.Load(ctx, db, cat, day)
+	if err != nil || len(bad) > 0 {
+		t.Fatal(err, bad)
+	}
+	res, err := matching.Run(ctx, subjects, cat.NewBatch(day, day, false), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Offers) < 100 {
+		t.Fatalf("only %d offers over 3000 enterprises", len(res.Offers))
+	}
+	for _, o := range append(res.Offers, res.NearMisses...) {
+		cl, _ := cat.Clause(o.Decision.Clause)
+		if !cl.Pays() || o.Decision.Due || o.Decision.Outcome != "" {
+			t.Fatalf("%s was matched: it pays nothing", o.Decision.Clause)
+		}
+	}
+	for _, o := range res.Offers {
+		if o.Decision.Amount <= 0 {
+			t.Fatalf("an offer of %s under %s", o.Decision.Amount, o.Decision.Clause)
+		}
+	}
+	for _, cl := range []string{"jjgf-2025-26/supp.1", "jjgf-2025-25/5", "jjgf-2025-20/6"} {
+		if c, ok := cat.Clause(cl); !ok || c.Pays() {
+			t.Errorf("%s should not pay", cl)
+		}
+	}
 }
