@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -12,7 +13,9 @@ import (
 	"github.com/etown/duixian/calendar"
 	"github.com/etown/duixian/catalogue"
 	"github.com/etown/duixian/engine"
+	"github.com/etown/duixian/matching"
 	"github.com/etown/duixian/qunyan"
+	"github.com/etown/duixian/registry"
 	"github.com/etown/duixian/sqlite"
 	"github.com/etown/duixian/workflow"
 	"github.com/xuri/excelize/v2"
@@ -122,5 +125,59 @@ func TestImportRechecksQunyanMembers(t *testing.T) {
 	code, out, errs := runCmd(t, "", "import", "--db", path, file)
 	if code != 0 || !strings.Contains(out, "复核群雁计划成员 1 家，自动退出 1 家") || !strings.Contains(out, id) || !strings.Contains(out, "26号附则3（3）") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+}
+
+// `duixian match` decides as `duixian eval` does, enterprise by enterprise:
+// for a sample of its offers and near misses over a generated population,
+// eval on the same enterprise's registry facts gives the same eligibility,
+// amount and reasons.
+func TestMatchAgreesWithEval(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "d.db")
+	if code, out, errs := runCmd(t, "", "demo-data", "--enterprises", "800", "--seed", "3", "--db", db); code != 0 {
+		t.Fatalf("demo-data: %d %s %s", code, out, errs)
+	}
+	offers := filepath.Join(dir, "offers.json")
+	if code, out, errs := runCmd(t, "", "match", "--date", "2026-06-30", "--as-of", "2026-11-28", "--db", db, "--out", offers); code != 0 {
+		t.Fatalf("match: %d %s %s", code, out, errs)
+	}
+	b, err := os.ReadFile(offers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res matching.Result
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatal(err)
+	}
+	facts := map[string]string{}
+	for _, e := range registry.Generate(800, 3) {
+		facts[e.USCC] = string(e.Facts)
+	}
+	var sample []matching.Offer
+	for i := 0; i < len(res.Offers); i += max(1, len(res.Offers)/25) {
+		sample = append(sample, res.Offers[i])
+	}
+	for i := 0; i < len(res.NearMisses); i += max(1, len(res.NearMisses)/15) {
+		sample = append(sample, res.NearMisses[i])
+	}
+	if len(res.Offers) < 20 || len(sample) < 30 {
+		t.Fatalf("%d offers, %d sampled", len(res.Offers), len(sample))
+	}
+	for _, o := range sample {
+		code, out, errs := runCmd(t, facts[o.Enterprise], "eval", "--clause", o.Decision.Clause, "--facts", "-",
+			"--date", "2026-06-30", "--as-of", "2026-11-28", "--json")
+		if code != 0 && code != 1 {
+			t.Fatalf("eval %s for %s: exit %d %s", o.Decision.Clause, o.Enterprise, code, errs)
+		}
+		var d duixian.Decision
+		if err := json.Unmarshal([]byte(out), &d); err != nil {
+			t.Fatalf("eval output: %v\n%s", err, out)
+		}
+		if d.Eligible != o.Decision.Eligible || d.Amount != o.Decision.Amount || !slices.EqualFunc(d.Reasons, o.Decision.Reasons,
+			func(a, b duixian.Reason) bool { return a.Code == b.Code && a.Gap == b.Gap }) {
+			t.Errorf("%s for %s: match says %v %s %v, eval says %v %s %v", o.Decision.Clause, o.Enterprise,
+				o.Decision.Eligible, o.Decision.Amount, o.Decision.Reasons, d.Eligible, d.Amount, d.Reasons)
+		}
 	}
 }
