@@ -3,6 +3,7 @@ package matching_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -110,9 +111,26 @@ func TestOfferBecomesApplication(t *testing.T) {
 	if err != nil || again.ID != a.ID {
 		t.Fatalf("a second confirmation made another application: %v", err)
 	}
-	// Running the match again does not reopen a confirmed offer.
-	if n, _ := matching.Store(ctx, db, officer, wf.Now(), res.Offers); n != len(res.Offers)-1 {
-		t.Fatalf("re-stored %d of %d", n, len(res.Offers))
+	// Running the same match again writes nothing and does not reopen the
+	// confirmed offer; a changed decision refreshes an open offer only.
+	if n, err := matching.Store(ctx, db, officer, wf.Now(), res.Offers); err != nil || n != 0 {
+		t.Fatalf("the same run stored %d offers again, %v", n, err)
+	}
+	changed := slices.Clone(res.Offers)
+	for i := range changed {
+		changed[i].Decision.Amount += duixian.Yuan
+	}
+	if n, _ := matching.Store(ctx, db, officer, wf.Now(), changed); n != len(res.Offers)-1 {
+		t.Fatalf("a changed run refreshed %d of %d", n, len(res.Offers))
+	}
+	stored, err = matching.Offers(ctx, db, uscc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range stored {
+		if o.ID == id && (o.Status != "confirmed" || o.Application != a.ID) {
+			t.Fatalf("the confirmed offer was reopened: %+v", o)
+		}
 	}
 
 	// An enterprise under a 21号 ban is offered nothing under 21号 while the

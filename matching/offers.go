@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -30,9 +31,10 @@ func offerID(enterprise, clause string, event duixian.Date) string {
 }
 
 // Store keeps a run's offers, each with its audit entry in the same
-// transaction (who pushed which award to whom, and when). An offer already
-// confirmed or declined is left as it is; an open one is refreshed with the
-// new decision.
+// transaction (who pushed which award to whom, and when), and returns how
+// many it wrote. An offer already confirmed or declined is left as it is;
+// an open one is refreshed when the decision changed, so running the same
+// match twice writes nothing the second time.
 func Store(ctx context.Context, db *sqldb.DB, actor duixian.Actor, at time.Time, offers []Offer) (int, error) {
 	stamp := at.In(duixian.Shanghai).Format(time.RFC3339Nano)
 	n := 0
@@ -58,6 +60,9 @@ func Store(ctx context.Context, db *sqldb.DB, actor duixian.Actor, at time.Time,
 				before = old.Status
 			}
 			doc, _ := json.Marshal(StoredOffer{ID: id, Enterprise: o.Enterprise, Name: o.Name, Decision: o.Decision, Status: "open", Draft: old.Draft})
+			if bytes.Equal(rec.Doc, doc) {
+				continue // the same decision again: nothing to write or audit
+			}
 			rec.Doc = doc
 			if err := tx.PutRecord(rec); err != nil {
 				return err
