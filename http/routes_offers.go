@@ -138,12 +138,18 @@ func (s *Server) runsOffers(u *duixian.User) bool {
 	case u.Role != duixian.RoleReviewer:
 		return false
 	}
+	return len(s.paidBy(u.Department)) > 0
+}
+
+// paidBy lists the clauses that pay and that department reviews.
+func (s *Server) paidBy(department string) []string {
+	var ids []string
 	for _, cl := range s.Catalogue.Clauses() {
-		if cl.Pays() && cl.Department == u.Department {
-			return true
+		if cl.Pays() && cl.Department == department {
+			ids = append(ids, cl.ID)
 		}
 	}
-	return false
+	return ids
 }
 
 // runOffers matches every enterprise of the registry against the clauses in
@@ -172,12 +178,7 @@ func (s *Server) runOffers(q *Request, in offerRunInput) (*OfferRun, error) {
 	}
 	if q.User.Role == duixian.RoleReviewer {
 		run.Department = q.User.Department
-		var own []string
-		for _, cl := range s.Catalogue.Clauses() {
-			if cl.Pays() && cl.Department == run.Department {
-				own = append(own, cl.ID)
-			}
-		}
+		own := s.paidBy(run.Department)
 		for _, id := range clauses {
 			if !slices.Contains(own, id) {
 				return nil, duixian.Errorf(duixian.EFORBIDDEN, "clauses", "条款 %s 不由%s审核，不能推送", "clause %s is not reviewed by %s", id, run.Department)
