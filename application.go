@@ -54,6 +54,19 @@ func (s Status) Open() bool {
 	return false
 }
 
+// Holds reports whether an application in this status holds or claims its
+// award: from submission until it is rejected, withdrawn or revoked. A
+// once-only award (一次性奖励) counts every such application, so a second
+// claim is refused while the first is still in review, not only once paid.
+func (s Status) Holds() bool {
+	switch s {
+	case StatusSubmitted, StatusReturned, StatusReviewed, StatusAssessed, StatusProposed,
+		StatusPublicity, StatusApproved, StatusPaying, StatusPaid:
+		return true
+	}
+	return false
+}
+
 // Application is a claim on one clause for one period, in the workflow.
 type Application struct {
 	ID         string          `json:"id"`

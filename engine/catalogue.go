@@ -16,7 +16,9 @@ type Catalogue struct {
 	clauses   []*Clause
 	byID      map[string]*Clause
 	facts     map[string]*Fact // every fact, shared and per document; names are unique
-	cases     []caseFile
+	// ledgerFacts are the facts derived from the award ledger, by name.
+	ledgerFacts []*Fact
+	cases       []caseFile
 	// Every fact and record field has a slot; an evaluation binds a claim's
 	// facts into a frame of nslots values that linked programs read.
 	nslots  int
@@ -151,6 +153,9 @@ type Clause struct {
 // 免申即享 offers and 应享未享 counts. A classification (a 群雁 tier, an
 // honour, a land path) and an amount owed (20号第六条's land price) do not.
 func (cl *Clause) Pays() bool { return cl.award != nil && !cl.Due }
+
+// Cite is the article the clause implements.
+func (cl *Clause) Cite() duixian.Cite { return cl.Article.cite }
 
 // Facts lists the facts the clause reads, the schema of its application form.
 func (cl *Clause) Facts() []*Fact { return cl.facts }

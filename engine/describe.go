@@ -52,6 +52,9 @@ type FactView struct {
 	En      string      `json:"en"`
 	Help    string      `json:"help,omitempty"`
 	Shared  bool        `json:"shared"` // an enterprise fact shared by all documents
+	// Derived says where the platform takes the value from, when the
+	// applicant does not give it: "ledger: jjgf-2025-21/7.1 (per enterprise)".
+	Derived string `json:"derived,omitempty"`
 }
 
 // ConditionView is one condition with its citation.
@@ -117,6 +120,13 @@ func (f *Fact) view() FactView {
 	}
 	if f.Max != nil {
 		v.Max = f.Max.String()
+	}
+	if d := f.Derived; d != nil {
+		per := "per enterprise"
+		if d.PerProject {
+			per = "per project"
+		}
+		v.Derived = d.From + ": " + d.Clause + " (" + per + ")"
 	}
 	for _, fd := range f.Fields {
 		v.Fields = append(v.Fields, fd.view())

@@ -95,6 +95,9 @@ func TestLintRejects(t *testing.T) {
 		{"unknown clause in a limit", f, `exclusive: ["7.1", "7.2"]`, `exclusive: ["7.1", "7.9"]`, "limit names clause jjgf-2025-21/7.9"},
 		{"exemption from no condition", f, "        title: “一刻钟”建设奖励\n", "        title: “一刻钟”建设奖励\n        exempt_from: [no-such]\n", "is exempt from \"no-such\", which is no eligibility condition"},
 		{"exemption without a reason", f, "        title: “一刻钟”建设奖励\n", "        title: “一刻钟”建设奖励\n        exempt_from: [books]\n", "its note must say which text allows it"},
+		{"derived from a missing clause", f, `derived: {from: ledger, clause: "7.1"`, `derived: {from: ledger, clause: "7.9"`, "derived.clause jjgf-2025-21/7.9 is not a clause"},
+		{"derived from an unknown source", f, `derived: {from: ledger,`, `derived: {from: tax-bureau,`, "derived.from \"tax-bureau\" is not a source"},
+		{"derived per nothing", f, `per: enterprise}`, `per: store}`, "derived.per \"store\" must be enterprise or project"},
 		{"case names a missing clause", "jjgf-2025-21.test.yaml", `clause: "7.2"`, `clause: "7.7"`, "names clause \"7.7\""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -305,5 +308,45 @@ func TestEnterpriseFacts(t *testing.T) {
 	e.Facts = []byte(`{"no_such_fact": 1}`)
 	if _, err := cat.EnterpriseFacts(e, date("2026-03-01")); err == nil || !strings.Contains(err.Error(), "no_such_fact") {
 		t.Errorf("an unknown registry fact must fail, naming it: %v", err)
+	}
+}
+
+// The once-only rules rest on the ledger, not on what the applicant says:
+// a fact derived from it is true exactly while another application holds or
+// claims the award (submitted … paid), per enterprise or per project.
+func TestLedgerFacts(t *testing.T) {
+	cat := load(t, catalogue.FS)
+	app := func(clause, project string, st duixian.Status) *duixian.Application {
+		return &duixian.Application{ID: "A-" + clause + project + string(st), Clause: clause, Project: project, Status: st}
+	}
+	for _, c := range []struct {
+		name    string
+		held    []*duixian.Application
+		project string
+		fact    string
+		want    bool
+	}{
+		{"nothing held", nil, "", "quarter_hour_awarded_before", false},
+		{"a draft holds nothing", []*duixian.Application{app("jjgf-2025-21/7.1", "", duixian.StatusDraft)}, "", "quarter_hour_awarded_before", false},
+		{"in review holds", []*duixian.Application{app("jjgf-2025-21/7.1", "", duixian.StatusSubmitted)}, "", "quarter_hour_awarded_before", true},
+		{"in publicity holds", []*duixian.Application{app("jjgf-2025-21/7.1", "", duixian.StatusPublicity)}, "", "quarter_hour_awarded_before", true},
+		{"paid holds", []*duixian.Application{app("jjgf-2025-21/7.1", "", duixian.StatusPaid)}, "", "quarter_hour_awarded_before", true},
+		{"rejected does not", []*duixian.Application{app("jjgf-2025-21/7.1", "", duixian.StatusRejected)}, "", "quarter_hour_awarded_before", false},
+		{"withdrawn does not", []*duixian.Application{app("jjgf-2025-21/7.1", "", duixian.StatusWithdrawn)}, "", "quarter_hour_awarded_before", false},
+		{"revoked does not", []*duixian.Application{app("jjgf-2025-21/7.1", "", duixian.StatusRevoked)}, "", "quarter_hour_awarded_before", false},
+		{"another clause does not", []*duixian.Application{app("jjgf-2025-21/7.2", "", duixian.StatusPaid)}, "", "quarter_hour_awarded_before", false},
+		{"per enterprise ignores project", []*duixian.Application{app("jjgf-2025-30/4.2", "线A", duixian.StatusPaid)}, "线B", "bonded_innovation_award_received", true},
+		{"per project: same project", []*duixian.Application{app("jjgf-2025-27/4.2", "示范项目", duixian.StatusApproved)}, "示范项目", "xr_excellent_case_awarded_before", true},
+		{"per project: another project", []*duixian.Application{app("jjgf-2025-27/4.2", "示范项目", duixian.StatusApproved)}, "另一项目", "xr_excellent_case_awarded_before", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := cat.LedgerFacts(c.held, c.project)
+			if got[c.fact] != c.want {
+				t.Errorf("%s = %v, want %v", c.fact, got[c.fact], c.want)
+			}
+			if len(got) != 7 {
+				t.Errorf("LedgerFacts answers %d facts, want every one of the 7 derived ones: %v", len(got), got)
+			}
+		})
 	}
 }

@@ -42,7 +42,10 @@ type Fact struct {
 	Zh, En   string
 	Help     string
 	Document string // "" for facts shared by the whole catalogue
-	slot     int
+	// Derived, when set, says the platform answers this fact from its own
+	// records; whatever the applicant types for it is overridden.
+	Derived *Derivation
+	slot    int
 }
 
 // EnumValue is one allowed value of an enum or set fact.

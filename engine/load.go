@@ -119,6 +119,7 @@ func (l *loader) run() {
 		l.file = d.File
 		l.compileRules(d, l.specs[d])
 	}
+	l.resolveDerivations()
 	for _, d := range l.cat.documents {
 		l.file = d.File
 		for i, a := range d.Articles {
@@ -299,6 +300,9 @@ func (l *loader) compileFact(s factSpec, doc string) *Fact {
 			}
 			f.Fields = append(f.Fields, fd)
 		}
+	}
+	if s.Derived != nil {
+		f.Derived = l.derivation(f, s.Derived)
 	}
 	if s.Default.set() {
 		v, err := f.decode("default", rawScalar(s.Default.Value, f.Kind))

@@ -115,18 +115,27 @@ type documentSpec struct {
 }
 
 type factSpec struct {
-	Name     scalar      `yaml:"name"`
-	Type     scalar      `yaml:"type"`
-	Unit     scalar      `yaml:"unit"`
-	Min      scalar      `yaml:"min"`
-	Max      scalar      `yaml:"max"`
-	Default  scalar      `yaml:"default"`
-	Values   []valueSpec `yaml:"values"`
-	Fields   []factSpec  `yaml:"fields"`
-	MaxItems scalar      `yaml:"max_items"`
-	Zh       scalar      `yaml:"zh"`
-	En       scalar      `yaml:"en"`
-	Help     scalar      `yaml:"help"`
+	Name     scalar       `yaml:"name"`
+	Type     scalar       `yaml:"type"`
+	Unit     scalar       `yaml:"unit"`
+	Min      scalar       `yaml:"min"`
+	Max      scalar       `yaml:"max"`
+	Default  scalar       `yaml:"default"`
+	Values   []valueSpec  `yaml:"values"`
+	Fields   []factSpec   `yaml:"fields"`
+	MaxItems scalar       `yaml:"max_items"`
+	Zh       scalar       `yaml:"zh"`
+	En       scalar       `yaml:"en"`
+	Help     scalar       `yaml:"help"`
+	Derived  *derivedSpec `yaml:"derived"`
+}
+
+// derivedSpec declares that the platform, not the applicant, answers a
+// fact (see Derivation).
+type derivedSpec struct {
+	From   scalar `yaml:"from"`
+	Clause scalar `yaml:"clause"`
+	Per    scalar `yaml:"per"`
 }
 
 type valueSpec struct {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -60,6 +61,7 @@ var entTranslations = map[string]string{
 	"是": "Yes", "否": "No", "不确定": "Not sure", "请选择": "Choose", "以上均无": "None of these", "单位": "Unit",
 	"由政府数据提供": "Provided by government data", "测算结果": "Results", "重新测算": "Recalculate", "清空": "Clear",
 	"基本信息": "Basic information", "由平台根据撤销记录确定": "Set by the platform from revocation records",
+	"由平台根据奖励台账确定":  "Set by the platform from its award ledger",
 	"以本页底部的申报承诺为准": "Set by the declaration at the bottom of this page", "补正时不能修改": "Fixed when correcting",
 	"免申即享：平台已为本企业测算的政策": "Awards found for you from government data (no application form)",
 	"确认并提交申报":           "Confirm and submit", "不需要": "Not needed",
@@ -225,13 +227,18 @@ const entDeclaredFact = "declared_truthful"
 type entFixed struct {
 	known  duixian.Facts
 	banned duixian.Facts
+	ledger duixian.Facts // once-only awards held or claimed (engine.LedgerFacts)
 }
 
 func (s *Server) entFixedFor(q *Request) (*entFixed, error) {
 	var e *duixian.Enterprise
+	var held []*duixian.Application
 	if err := s.DB.Tx(q.R.Context(), func(tx *sqldb.Tx) error {
 		var err error
-		e, err = tx.Enterprise(q.User.Enterprise, false)
+		if e, err = tx.Enterprise(q.User.Enterprise, false); err != nil {
+			return err
+		}
+		held, err = tx.Applications(sqldb.ApplicationFilter{Enterprise: e.USCC, Clauses: s.Catalogue.LedgerClauses()})
 		return err
 	}); err != nil {
 		return nil, err
@@ -241,7 +248,9 @@ func (s *Server) entFixedFor(q *Request) (*entFixed, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &entFixed{known: known, banned: s.Catalogue.BanFacts(e.Bans, today)}, nil
+	ledger := s.Catalogue.LedgerFacts(held, "")
+	maps.Copy(known, ledger)
+	return &entFixed{known: known, banned: s.Catalogue.BanFacts(e.Bans, today), ledger: ledger}, nil
 }
 
 // fixed says whether f is filled by the platform, and with what. The
@@ -250,6 +259,9 @@ func (s *Server) entFixedFor(q *Request) (*entFixed, error) {
 func (fx *entFixed) fixed(f engine.FactView) (value, by string, ok bool) {
 	if active, ban := fx.banned[f.Name]; ban {
 		return entShow(f, active), "由平台根据撤销记录确定", true
+	}
+	if v, ok := fx.ledger[f.Name]; ok {
+		return entShow(f, v), "由平台根据奖励台账确定", true
 	}
 	if v, held := fx.known[f.Name]; held {
 		return entShow(f, v), "由政府数据提供", true

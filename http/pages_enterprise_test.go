@@ -180,11 +180,23 @@ func TestEnterpriseCalculator(t *testing.T) {
 		t.Fatalf("GET /calculator: %d", resp.StatusCode)
 	}
 
-	// The POST changes nothing, so it needs no CSRF token.
+	// The POST changes nothing, so it needs no CSRF token. The demo
+	// bookstore was paid the once-only 一刻钟 award: the ledger answers
+	// “已获得过”, so it is a near miss, saying so.
 	resp, page := b.post("/calculator", entBookstore())
 	if resp.StatusCode != 200 {
 		t.Fatalf("POST /calculator: %d %s", resp.StatusCode, page)
 	}
+	if strings.Contains(between(t, page, `id="eligible"`, `id="near"`), "“一刻钟”建设奖励") {
+		t.Error("the once-only 一刻钟 award, already paid, is shown as eligible again")
+	}
+	for _, want := range []string{"“一刻钟”建设奖励为一次性奖励", "由平台根据奖励台账确定", "21号第七条（一）"} {
+		if !strings.Contains(between(t, page, `id="near"`, `id="missing"`), want) {
+			t.Errorf("the near miss of the held award lacks %q", want)
+		}
+	}
+	// A bookstore that never had it (南海子书店) is shown the award.
+	_, page = entSignIn(t, ts, "nanhaizi").post("/calculator", entBookstore())
 	eligible := between(t, page, `id="eligible"`, `id="near"`)
 	for _, want := range []string{"“一刻钟”建设奖励", "12.00万元", "120000.00元", "计算过程", `href="/apply/jjgf-2025-21/7.1"`} {
 		if !strings.Contains(eligible, want) {
@@ -411,5 +423,22 @@ func TestEnterpriseRefusalKeepsDraft(t *testing.T) {
 	}
 	if n := len(s.entApplications(t, s.entUSCC(t, "bookstore"), "jjgf-2025-21/7.3.1")); n != before+1 {
 		t.Errorf("the resubmission made another application (%d)", n-before)
+	}
+}
+
+// The demo bookstore holds a paid 一刻钟 award (21号第七条（一）): its form
+// shows “已获得过” as the ledger's answer, 是, with no input to change it.
+func TestApplyFormOnceOnlyFromLedger(t *testing.T) {
+	_, ts := entServer(t)
+	b := entSignIn(t, ts, "bookstore")
+	resp, page := b.get("/apply/jjgf-2025-21/7.1")
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET the form: %d", resp.StatusCode)
+	}
+	if !strings.Contains(page, "由平台根据奖励台账确定") {
+		t.Error("the form does not say the ledger answers the once-only fact")
+	}
+	if strings.Contains(page, `name="f.quarter_hour_awarded_before"`) {
+		t.Error("the once-only fact is an input the applicant can change")
 	}
 }

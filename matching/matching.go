@@ -8,6 +8,7 @@ package matching
 import (
 	"context"
 	"fmt"
+	"maps"
 	"runtime"
 	"sort"
 	"sync"
@@ -29,13 +30,23 @@ type Subject struct {
 // Load reads every enterprise of the registry with the facts the platform
 // holds for it on asOf (engine's EnterpriseFacts: its file and its bans, so
 // a banned enterprise is offered nothing under the document that banned
-// it). An enterprise whose data does not decode is reported, not skipped
+// it; and the ledger's, so a once-only award is not offered twice). An enterprise whose data does not decode is reported, not skipped
 // silently.
 func Load(ctx context.Context, db *sqldb.DB, cat *engine.Catalogue, asOf duixian.Date) ([]Subject, []error, error) {
 	var ents []*duixian.Enterprise
+	held := map[string][]*duixian.Application{}
 	err := db.Tx(ctx, func(tx *sqldb.Tx) error {
 		var err error
-		ents, err = tx.Enterprises()
+		if ents, err = tx.Enterprises(); err != nil {
+			return err
+		}
+		if len(cat.LedgerClauses()) == 0 {
+			return nil
+		}
+		apps, err := tx.Applications(sqldb.ApplicationFilter{Clauses: cat.LedgerClauses()})
+		for _, a := range apps {
+			held[a.Enterprise] = append(held[a.Enterprise], a)
+		}
 		return err
 	})
 	if err != nil {
@@ -49,6 +60,8 @@ func Load(ctx context.Context, db *sqldb.DB, cat *engine.Catalogue, asOf duixian
 			bad = append(bad, fmt.Errorf("%s: %w", e.USCC, err))
 			continue
 		}
+		// A once-only award already held or claimed is not offered again.
+		maps.Copy(facts, cat.LedgerFacts(held[e.USCC], ""))
 		subjects = append(subjects, Subject{USCC: e.USCC, Name: e.Name, Facts: facts})
 	}
 	return subjects, bad, nil

@@ -132,6 +132,26 @@ func TestOfferBecomesApplication(t *testing.T) {
 			t.Fatalf("the confirmed offer was reopened: %+v", o)
 		}
 	}
+	// The confirmed 一刻钟 claim now holds that once-only award (21号第七条（一）):
+	// the next run, on any date, does not offer it again.
+	subjects, _, err = matching.Load(ctx, db, cat, day.AddDays(90))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = matching.Run(ctx, subjects, cat.NewBatch(day.AddDays(60), day.AddDays(90), true), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range res.Offers {
+		if o.Decision.Clause == "jjgf-2025-21/7.1" {
+			t.Fatalf("the once-only 一刻钟 award was offered again: %+v", o.Decision)
+		}
+	}
+
+	// Withdrawn, the claim holds nothing, and the award can be offered again.
+	if _, err := wf.Withdraw(ctx, staff, a.ID); err != nil {
+		t.Fatal(err)
+	}
 
 	// An enterprise under a 21号 ban is offered nothing under 21号 while the
 	// ban lasts, and is again the day after it ends.

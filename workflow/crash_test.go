@@ -50,12 +50,16 @@ const (
 	crashReadyLimit = 60 * time.Second        // a child that is not READY by then has failed
 	crashStaffUser  = "staff@bookstore"       // registerBookstore's actor
 	crashUSCC17     = "91110302MA01ABCD1"     // registerBookstore's enterprise, less its check character
-	crashClause     = "jjgf-2025-21/7.1"      // 21号第七条（一）: 一刻钟 bookstores, 12万元
+	crashClause     = "jjgf-2025-21/7.2"      // 21号第七条（二）: not once-only, so one enterprise submits many; 12万元
 	crashEventDate  = "2026-03-01"            //
-	crashAmount     = 120000 * duixian.Yuan   // what the engine decides for bookstoreFacts
+	crashAmount     = 120000 * duixian.Yuan   // what the engine decides for crashFacts
 	crashKeyPrefix  = "crash-"                // idempotency key: crash-<application id>
 	crashSubmitted  = duixian.StatusSubmitted //
 )
+
+// crashFacts: the bookstore, outstanding in public cultural services
+// (120 m² of publications: the (100, 300] tier of 第七条（二）).
+var crashFacts = strings.Replace(bookstoreFacts, `"quarter_hour_service":true`, `"quarter_hour_service":true,"public_culture_outstanding":true`, 1)
 
 var crashAckLine = regexp.MustCompile(`^ACK (A[0-9]{8}[0-9A-F]{10})$`)
 
@@ -278,7 +282,7 @@ func TestCrashChild(t *testing.T) {
 			for i := 0; ; i++ {
 				a, err := s.CreateDraft(context.Background(), staff, workflow.DraftInput{Enterprise: enterprise, Clause: crashClause,
 					EventDate: date(crashEventDate), Project: fmt.Sprintf("门店-%s-%d-%d", child, w, i),
-					Facts: json.RawMessage(bookstoreFacts), Declared: true})
+					Facts: json.RawMessage(crashFacts), Declared: true})
 				if err != nil {
 					fmt.Println("ERR create:", err)
 					os.Exit(3)

@@ -86,7 +86,7 @@ func benchSubmit(b *testing.B, db *sqldb.DB) {
 	benchParallel(g, b.N, func(i int) {
 		who := staff[i%benchEnterprises]
 		a, err := s.CreateDraft(ctx, who, workflow.DraftInput{Enterprise: who.Enterprise, Clause: crashClause,
-			EventDate: date(crashEventDate), Project: fmt.Sprintf("门店%06d", i), Facts: json.RawMessage(bookstoreFacts), Declared: true})
+			EventDate: date(crashEventDate), Project: fmt.Sprintf("门店%06d", i), Facts: json.RawMessage(crashFacts), Declared: true})
 		if err != nil {
 			b.Error(err)
 			return

@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -303,10 +304,12 @@ func hashOf(request string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// facts merges what the applicant gave with what the registry knows: the
-// enterprise's file overrides the applicant on every fact it holds, and a
-// document's ban fact is true exactly while a ban under it lasts.
-func (s *Service) facts(e *duixian.Enterprise, a *duixian.Application, asOf duixian.Date) (duixian.Facts, error) {
+// facts merges what the applicant gave with what the platform knows: the
+// enterprise's file overrides the applicant on every fact it holds, a
+// document's ban fact is true exactly while a ban under it lasts, and the
+// ledger answers whether the enterprise already holds or claims a
+// once-only award (held: the enterprise's applications; a's own is skipped).
+func (s *Service) facts(e *duixian.Enterprise, a *duixian.Application, held []*duixian.Application, asOf duixian.Date) (duixian.Facts, error) {
 	facts, err := s.Catalogue.DecodeJSONFacts("facts", a.Facts)
 	if err != nil {
 		return nil, err
@@ -316,15 +319,34 @@ func (s *Service) facts(e *duixian.Enterprise, a *duixian.Application, asOf duix
 		return nil, err
 	}
 	maps.Copy(facts, known)
+	others := slices.DeleteFunc(slices.Clone(held), func(h *duixian.Application) bool { return h.ID == a.ID })
+	maps.Copy(facts, s.Catalogue.LedgerFacts(others, a.Project))
 	return facts, nil
 }
 
+// held reads the enterprise's applications under the clauses the ledger's
+// facts report on. The caller holds the enterprise's lock, so an
+// application submitted concurrently is either committed and seen here or
+// waits for this one.
+func (s *Service) held(tx *sqldb.Tx, enterprise string) ([]*duixian.Application, error) {
+	clauses := s.Catalogue.LedgerClauses()
+	if len(clauses) == 0 {
+		return nil, nil
+	}
+	return tx.Applications(sqldb.ApplicationFilter{Enterprise: enterprise, Clauses: clauses})
+}
+
 // decide evaluates a against the enterprise's approved awards of the year
-// (held fixed), so caps, exclusions and category limits count them. It
+// (held fixed), so caps, exclusions and category limits count them, and
+// against every application that holds or claims a once-only award. It
 // locks the enterprise, so two decisions about one enterprise happen one
 // after the other.
 func (s *Service) decide(tx *sqldb.Tx, a *duixian.Application) (duixian.Decision, error) {
 	e, err := tx.Enterprise(a.Enterprise, true)
+	if err != nil {
+		return duixian.Decision{}, err
+	}
+	apps, err := s.held(tx, a.Enterprise)
 	if err != nil {
 		return duixian.Decision{}, err
 	}
@@ -342,14 +364,14 @@ func (s *Service) decide(tx *sqldb.Tx, a *duixian.Application) (duixian.Decision
 		if err != nil {
 			return duixian.Decision{}, err
 		}
-		facts, err := s.facts(e, granted, asOf)
+		facts, err := s.facts(e, granted, apps, asOf)
 		if err != nil {
 			return duixian.Decision{}, err
 		}
 		set.Claims = append(set.Claims, duixian.Claim{Clause: aw.Clause, EventDate: aw.EventDate, Project: aw.Project,
 			Facts: facts, Granted: true, GrantedAmount: aw.Amount})
 	}
-	facts, err := s.facts(e, a, asOf)
+	facts, err := s.facts(e, a, apps, asOf)
 	if err != nil {
 		return duixian.Decision{}, err
 	}
@@ -358,7 +380,29 @@ func (s *Service) decide(tx *sqldb.Tx, a *duixian.Application) (duixian.Decision
 	if err != nil {
 		return duixian.Decision{}, err
 	}
-	return y.Decisions[len(y.Decisions)-1], nil
+	d := y.Decisions[len(y.Decisions)-1]
+	if !d.Eligible {
+		d.Reasons = append(d.Reasons, s.heldReasons(a, apps)...)
+	}
+	return d, nil
+}
+
+// heldReasons names, for a refusal, the application that already holds the
+// once-only award a claims, so the applicant and the reviewer can find it.
+func (s *Service) heldReasons(a *duixian.Application, apps []*duixian.Application) []duixian.Reason {
+	others := slices.DeleteFunc(slices.Clone(apps), func(h *duixian.Application) bool { return h.ID == a.ID })
+	var out []duixian.Reason
+	for _, f := range s.Catalogue.LedgerFactsOf(a.Clause) {
+		h := s.Catalogue.Holder(f, others, a.Project)
+		if h == nil {
+			continue
+		}
+		cl, _ := s.Catalogue.Clause(a.Clause)
+		out = append(out, duixian.Reason{Code: a.Clause + ":once-only-held", Cite: cl.Cite(),
+			Zh: fmt.Sprintf("平台奖励台账：本企业的申报 %s（%s）已获得或正在申报该一次性奖励", h.ID, h.Status.Zh()),
+			En: fmt.Sprintf("the award ledger shows application %s (%s) already holds or claims this once-only award", h.ID, h.Status)})
+	}
+	return out
 }
 
 var errNoReason = duixian.Errorf(duixian.EINVALID, "reason", "须写明理由，申请人可见", "a reason is required; the applicant sees it")
@@ -593,12 +637,22 @@ func (s *Service) Disburse(ctx context.Context, actor duixian.Actor, id, key str
 				}
 				a.Facts = merged
 			}
+			e, err := tx.Enterprise(a.Enterprise, true)
+			if err != nil {
+				return err
+			}
+			apps, err := s.held(tx, a.Enterprise)
+			if err != nil {
+				return err
+			}
+			if err := s.paidOnce(a, apps); err != nil {
+				return err
+			}
+			if err := s.notBanned(e, a); err != nil {
+				return err
+			}
 			if a.Decision != nil && a.Decision.Batched {
-				e, err := tx.Enterprise(a.Enterprise, true)
-				if err != nil {
-					return err
-				}
-				facts, err := s.facts(e, a, s.today())
+				facts, err := s.facts(e, a, apps, s.today())
 				if err != nil {
 					return err
 				}
@@ -623,6 +677,49 @@ func (s *Service) Disburse(ctx context.Context, actor duixian.Actor, id, key str
 			}
 			return nil
 		}})
+}
+
+// paidOnce refuses a payment under a once-only clause when money already
+// went out under another application for the same award (paying or paid):
+// the last guard, for cases that reached approval before the ledger was
+// consulted, and for a second payment path nobody foresaw.
+func (s *Service) paidOnce(a *duixian.Application, apps []*duixian.Application) error {
+	var paid []*duixian.Application
+	for _, h := range apps {
+		if h.ID != a.ID && (h.Status == duixian.StatusPaying || h.Status == duixian.StatusPaid) {
+			paid = append(paid, h)
+		}
+	}
+	for _, f := range s.Catalogue.LedgerFactsOf(a.Clause) {
+		if h := s.Catalogue.Holder(f, paid, a.Project); h != nil {
+			cl, _ := s.Catalogue.Clause(a.Clause)
+			return refused(duixian.Decision{Reasons: []duixian.Reason{{Code: a.Clause + ":once-only-paid", Cite: cl.Cite(),
+				Zh: fmt.Sprintf("%s为一次性奖励，已通过申报 %s 拨付，不得重复拨付", cl.Title, h.ID),
+				En: fmt.Sprintf("%s is paid once and was already paid under application %s", a.Clause, h.ID)}}})
+		}
+	}
+	return nil
+}
+
+// notBanned refuses a payment under a document whose fraud ban the
+// enterprise is serving (21号第十四条, 22号第十二条): the catalogue reads the
+// ban as stopping every payment under the document still pending, not only
+// new applications (the reading is in the article's note).
+func (s *Service) notBanned(e *duixian.Enterprise, a *duixian.Application) error {
+	cl, ok := s.Catalogue.Clause(a.Clause)
+	if !ok || cl.Document.FraudBan == nil {
+		return nil
+	}
+	today := s.today()
+	for _, b := range e.Bans {
+		if b.Document == cl.Document.ID && b.Active(today) {
+			fb := cl.Document.FraudBan
+			return refused(duixian.Decision{Reasons: []duixian.Reason{{Code: cl.Document.ID + ":fraud-ban", Cite: fb.Cite,
+				Zh: fmt.Sprintf("本企业因申报 %s 被撤销奖励，%s至%s不得获得%s的扶持资金，暂停拨付", b.Application, b.From, b.Until, cl.Document.Number),
+				En: fmt.Sprintf("the enterprise is banned under %s from %s to %s after application %s was revoked; payment stopped", cl.Document.Number, b.From, b.Until, b.Application)}}})
+		}
+	}
+	return nil
 }
 
 func mergeFacts(base, more json.RawMessage) (json.RawMessage, error) {

@@ -149,6 +149,9 @@ func catalogueShow(v engine.ClauseView, out io.Writer, asJSON bool) error {
 		if f.Min != "" || f.Max != "" {
 			extra += fmt.Sprintf(", [%s, %s]", f.Min, f.Max)
 		}
+		if f.Derived != "" {
+			extra += ", 平台确定 derived from " + f.Derived
+		}
 		fmt.Fprintf(out, "  %-28s %s（%s）\n", f.Name, f.Zh, extra)
 	}
 	fmt.Fprintln(out, "\n条件 / conditions:")

@@ -1,0 +1,206 @@
+package workflow_test
+
+import (
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/etown/duixian"
+	"github.com/etown/duixian/sqldb"
+	"github.com/etown/duixian/sqldb/dbtest"
+	"github.com/etown/duixian/workflow"
+)
+
+// bookstoreTypesNo is the bookstore's claim with the once-only fact typed
+// as 否, as the applicant of the reported defect did.
+var bookstoreTypesNo = strings.Replace(bookstoreFacts, `"quarter_hour_service":true`, `"quarter_hour_service":true,"quarter_hour_awarded_before":false`, 1)
+
+// payQuarterHour takes a 一刻钟 claim from draft to paid.
+func payQuarterHour(t *testing.T, s *workflow.Service, clk *clock, staff duixian.Actor, event string) *duixian.Application {
+	t.Helper()
+	a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1",
+		EventDate: date(event), Facts: json.RawMessage(bookstoreTypesNo), Declared: true}))
+	a = must(t)(s.Submit(ctx, staff, a.ID, "k-"+a.ID))
+	a = must(t)(s.PassPreliminary(ctx, culture, a.ID))
+	a = must(t)(s.RecordExpertReview(ctx, expert, a.ID, nil, "符合", true))
+	a = must(t)(s.Propose(ctx, culture, a.ID, 120000*duixian.Yuan, ""))
+	a = must(t)(s.Publish(ctx, culture, a.ID, date("2026-03-02"), 5))
+	clk.Set("2026-03-10")
+	a = must(t)(s.Approve(ctx, culture, a.ID))
+	a = must(t)(s.Disburse(ctx, finance, a.ID, "pay-"+a.ID, nil))
+	status(t, a, duixian.StatusPaid)
+	return a
+}
+
+// The reported defect: a bookstore paid the 21号第七条（一） 一刻钟 award
+// applied again with another event date (2025-12-01), typed 否 for “已获得过”,
+// and was judged eligible for 12万元. The ledger now answers that fact, and
+// the second claim is refused at submission citing 第七条（一）'s once-only
+// rule and naming the application that holds the award.
+func TestOnceOnlyAwardNotPaidTwice(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		s, clk := service(t, db, "2026-03-02")
+		_, staff := registerBookstore(t, s)
+		first := payQuarterHour(t, s, clk, staff, "2026-03-01")
+
+		again := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1",
+			EventDate: date("2025-12-01"), Facts: json.RawMessage(bookstoreTypesNo), Declared: true}))
+		_, err := s.Submit(ctx, staff, again.ID, "k-again")
+		var e *duixian.Error
+		if !asError(err, &e) || e.Code != duixian.EREFUSED {
+			t.Fatalf("a second 一刻钟 award was not refused: %v", err)
+		}
+		if !strings.Contains(e.Zh, "一次性奖励") || !strings.Contains(e.Zh, "第七条（一）") || !strings.Contains(e.Zh, first.ID) {
+			t.Errorf("the refusal must cite 第七条（一）'s once-only rule and name %s: %s", first.ID, e.Zh)
+		}
+		if !hasReason(e.Reasons, "jjgf-2025-21/7.1:once-only-held") {
+			t.Errorf("reasons lack the ledger's: %+v", e.Reasons)
+		}
+		if got := must(t)(s.Application(ctx, staff, again.ID)); got.Status != duixian.StatusDraft {
+			t.Errorf("the refused claim moved to %s", got.Status)
+		}
+
+	})
+}
+
+// A claim still in review holds the award too: the second claim is refused
+// while the first is in 公示, and is accepted once the first is withdrawn.
+func TestOnceOnlyCountsClaimsInProgress(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		s, _ := service(t, db, "2026-03-02")
+		_, staff := registerBookstore(t, s)
+		in := workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1", EventDate: date("2026-03-01"),
+			Facts: json.RawMessage(bookstoreTypesNo), Declared: true}
+		first := must(t)(s.CreateDraft(ctx, staff, in))
+		first = must(t)(s.Submit(ctx, staff, first.ID, "k1"))
+		first = must(t)(s.PassPreliminary(ctx, culture, first.ID))
+		first = must(t)(s.RecordExpertReview(ctx, expert, first.ID, nil, "符合", true))
+		first = must(t)(s.Propose(ctx, culture, first.ID, 120000*duixian.Yuan, ""))
+		first = must(t)(s.Publish(ctx, culture, first.ID, date("2026-03-02"), 5))
+
+		second := must(t)(s.CreateDraft(ctx, staff, in))
+		if _, err := s.Submit(ctx, staff, second.ID, "k2"); duixian.ErrorCode(err) != duixian.EREFUSED {
+			t.Fatalf("a second claim was accepted while the first is in 公示: %v", err)
+		}
+		must(t)(s.Withdraw(ctx, staff, first.ID))
+		second = must(t)(s.Submit(ctx, staff, second.ID, "k2b"))
+		status(t, second, duixian.StatusSubmitted)
+	})
+}
+
+// Two claims for one once-only award submitted at the same moment: the
+// enterprise's lock orders them, and exactly one is accepted.
+func TestOnceOnlyConcurrentSubmissions(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		s, _ := service(t, db, "2026-03-02")
+		_, staff := registerBookstore(t, s)
+		const n = 6
+		ids := make([]string, n)
+		for i := range ids {
+			ids[i] = must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1",
+				EventDate: date("2026-03-01"), Facts: json.RawMessage(bookstoreTypesNo), Declared: true})).ID
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range ids {
+			wg.Go(func() { _, errs[i] = s.Submit(ctx, staff, ids[i], "k-"+ids[i]) })
+		}
+		wg.Wait()
+		ok := 0
+		for i, err := range errs {
+			switch duixian.ErrorCode(err) {
+			case "":
+				ok++
+			case duixian.EREFUSED:
+			default:
+				t.Errorf("claim %d: %v", i, err)
+			}
+		}
+		if ok != 1 {
+			t.Fatalf("%d of %d concurrent claims for one once-only award were accepted, want 1", ok, n)
+		}
+	})
+}
+
+// The last guard: an application that reached approval beside another
+// already paid for the same once-only award (data from before the ledger
+// was consulted) is not paid.
+func TestOnceOnlyPaymentRefused(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		s, clk := service(t, db, "2026-03-02")
+		_, staff := registerBookstore(t, s)
+		first := payQuarterHour(t, s, clk, staff, "2026-03-01")
+
+		legacy := *first
+		legacy.ID, legacy.EventDate, legacy.Year = "A20251201LEGACY0001", date("2025-12-01"), 2025
+		legacy.Status, legacy.Payments, legacy.Version = duixian.StatusApproved, nil, 0
+		if err := db.Tx(ctx, func(tx *sqldb.Tx) error {
+			if err := tx.PutApplication(&legacy); err != nil {
+				return err
+			}
+			return tx.PutAward(duixian.Award{Application: legacy.ID, Enterprise: legacy.Enterprise, Clause: legacy.Clause,
+				Year: legacy.Year, EventDate: legacy.EventDate, Amount: legacy.Approved})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.Disburse(ctx, finance, legacy.ID, "pay-legacy", nil)
+		var e *duixian.Error
+		if !asError(err, &e) || e.Code != duixian.EREFUSED || !strings.Contains(e.Zh, first.ID) || !hasReason(e.Reasons, "jjgf-2025-21/7.1:once-only-paid") {
+			t.Fatalf("a second payment of a once-only award was not refused naming %s: %v", first.ID, err)
+		}
+		if got := must(t)(s.Application(ctx, finance, legacy.ID)); len(got.Payments) != 0 || got.Status != duixian.StatusApproved {
+			t.Errorf("refused payment left %s with %d payments", got.Status, len(got.Payments))
+		}
+	})
+}
+
+func hasReason(rs []duixian.Reason, code string) bool {
+	for _, r := range rs {
+		if r.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// A fraud ban stops money, not only new claims: after 第七条（一）'s award is
+// revoked for false materials (21号第十四条), the bookstore's other award
+// under 21号, approved but not yet paid, is not disbursed while the ban
+// lasts.
+func TestFraudBanStopsPendingPayments(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		s, clk := service(t, db, "2026-03-02")
+		_, staff := registerBookstore(t, s)
+		fusion := strings.Replace(bookstoreFacts, `{`, `{"fusion_store":true,`, 1)
+		other := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.3.2",
+			EventDate: date("2026-03-01"), Facts: json.RawMessage(fusion), Declared: true}))
+		other = must(t)(s.Submit(ctx, staff, other.ID, "k-other"))
+		other = must(t)(s.PassPreliminary(ctx, culture, other.ID))
+		other = must(t)(s.RecordExpertReview(ctx, expert, other.ID, nil, "符合", true))
+		other = must(t)(s.Propose(ctx, culture, other.ID, other.Review.Amount, ""))
+		other = must(t)(s.Publish(ctx, culture, other.ID, date("2026-03-02"), 5))
+
+		paid := payQuarterHour(t, s, clk, staff, "2026-03-01")
+		other = must(t)(s.Approve(ctx, culture, other.ID))
+		must(t)(s.Revoke(ctx, supervisor, paid.ID, "经查实提供虚假租赁合同"))
+
+		_, err := s.Disburse(ctx, finance, other.ID, "pay-other", nil)
+		var e *duixian.Error
+		if !asError(err, &e) || e.Code != duixian.EREFUSED || !hasReason(e.Reasons, "jjgf-2025-21:fraud-ban") || !strings.Contains(e.Zh, paid.ID) {
+			t.Fatalf("a payment under 21号 went out during its fraud ban: %v", err)
+		}
+		if got := must(t)(s.Application(ctx, finance, other.ID)); got.Status != duixian.StatusApproved || len(got.Payments) != 0 {
+			t.Fatalf("the refused payment changed the case: %s, %d payments", got.Status, len(got.Payments))
+		}
+		// Revoked on 2026-03-10, the ban's last day is 2029-03-09; the day
+		// after, the held payment goes out.
+		clk.Set("2029-03-09")
+		if _, err := s.Disburse(ctx, finance, other.ID, "pay-other-last-day", nil); duixian.ErrorCode(err) != duixian.EREFUSED {
+			t.Fatalf("paid on the ban's last day: %v", err)
+		}
+		clk.Set("2029-03-10")
+		other = must(t)(s.Disburse(ctx, finance, other.ID, "pay-other-later", nil))
+		status(t, other, duixian.StatusPaid)
+	})
+}
