@@ -10,9 +10,14 @@ import (
 	"github.com/govalues/decimal"
 )
 
-// MaxClaimsPerYear bounds a claim set: choosing the best admissible subset
-// looks at every subset of the eligible claims.
-const MaxClaimsPerYear = 16
+// MaxClaimsPerYear bounds a claim set, as any input is bounded; an
+// enterprise with awards under several documents easily has dozens.
+const MaxClaimsPerYear = 200
+
+// MaxRivalClaims bounds the claims that compete under one rule (a group
+// of claims tied by exclusions, category limits or a shared project):
+// choosing their best admissible subset looks at every subset of them.
+const MaxRivalClaims = 16
 
 // EvaluateYear decides everything one enterprise claims for one year.
 // Each claim is first decided alone; then the rules across claims apply:
@@ -32,7 +37,7 @@ func (c *Catalogue) EvaluateYear(set duixian.ClaimSet, opt Options) (duixian.Yea
 		return duixian.YearDecision{}, duixian.Errorf(duixian.EINVALID, "claims", "没有申报事项", "no claims")
 	}
 	if len(set.Claims) > MaxClaimsPerYear {
-		return duixian.YearDecision{}, duixian.Errorf(duixian.EINVALID, "claims", "一年最多评估 %d 项申报", "at most %d claims a year", MaxClaimsPerYear)
+		return duixian.YearDecision{}, duixian.Errorf(duixian.EINVALID, "claims", "一年最多评估 %d 项申报，收到 %d 项", "at most %d claims a year, got %d", MaxClaimsPerYear, len(set.Claims))
 	}
 	asOf := set.AsOf
 	if asOf.IsZero() {
@@ -67,7 +72,9 @@ func (c *Catalogue) EvaluateYear(set duixian.ClaimSet, opt Options) (duixian.Yea
 	}
 
 	ys := &yearSelection{cat: c, set: set, d: y.Decisions}
-	ys.choose()
+	if err := ys.choose(); err != nil {
+		return y, err
+	}
 	for _, key := range ys.triggered {
 		opt.cov.hit(key)
 	}
@@ -114,7 +121,12 @@ type yearSelection struct {
 
 // choose finds the admissible subset of eligible claims with the highest
 // total and records, for each eligible claim left out, the rule that did it.
-func (ys *yearSelection) choose() {
+//
+// Claims that no rule ties together are chosen independently: the best set
+// is the union of each rival group's best, and so is the tie-break (every
+// group keeps its earlier claims), so only a group's own subsets are
+// enumerated.
+func (ys *yearSelection) choose() error {
 	ys.dropped = map[int]*duixian.Reason{}
 	var elig []int
 	for i, d := range ys.d {
@@ -122,33 +134,17 @@ func (ys *yearSelection) choose() {
 			elig = append(elig, i)
 		}
 	}
-	bestMask, bestTotal := -1, duixian.Money(-1)
-	// Masks are visited from "all claims" down, so among equal totals the
-	// subset that keeps earlier claims wins.
-	for mask := (1 << len(elig)) - 1; mask >= 0; mask-- {
-		var chosen []int
-		var total duixian.Money
-		for b, i := range elig {
-			if mask&(1<<(len(elig)-1-b)) != 0 {
-				chosen = append(chosen, i)
-				total += ys.d[i].Amount
-			}
-		}
-		if ys.violation(chosen, -1) != nil || !ys.keepsGranted(chosen) {
-			continue
-		}
-		if total > bestTotal {
-			bestMask, bestTotal = mask, total
-		}
-	}
 	var chosen []int
-	for b, i := range elig {
-		if bestMask&(1<<(len(elig)-1-b)) != 0 {
-			chosen = append(chosen, i)
+	for _, group := range ys.rivals(elig) {
+		if len(group) > MaxRivalClaims {
+			return duixian.Errorf(duixian.EINVALID, "claims", "同一年度有 %d 项申报受同一组规则约束（不可同时申报、就高不重复、类别上限或同一项目），最多 %d 项",
+				"%d claims of the year compete under the same rules (exclusions, highest-only, category limits or one project); at most %d", len(group), MaxRivalClaims)
 		}
+		chosen = append(chosen, ys.best(group)...)
 	}
-	for b, i := range elig {
-		if bestMask&(1<<(len(elig)-1-b)) != 0 {
+	sort.Ints(chosen)
+	for _, i := range elig {
+		if slices.Contains(chosen, i) {
 			continue
 		}
 		// The rule that stops i from joining the chosen set.
@@ -160,12 +156,103 @@ func (ys *yearSelection) choose() {
 			ys.dropped[i] = &duixian.Reason{Code: "not-selected", Zh: "未被选入最优组合", En: "not in the best admissible set"}
 		}
 	}
+	return nil
 }
 
-// keepsGranted reports whether every granted claim is among chosen.
-func (ys *yearSelection) keepsGranted(chosen []int) bool {
-	for i, c := range ys.set.Claims {
-		if c.Granted && !slices.Contains(chosen, i) {
+// best is the admissible subset of group with the highest total; among
+// equal totals, the one that keeps earlier claims.
+func (ys *yearSelection) best(group []int) []int {
+	bestMask, bestTotal := -1, duixian.Money(-1)
+	// Masks are visited from "all claims" down, so among equal totals the
+	// subset that keeps earlier claims wins.
+	for mask := (1 << len(group)) - 1; mask >= 0; mask-- {
+		var chosen []int
+		var total duixian.Money
+		for b, i := range group {
+			if mask&(1<<(len(group)-1-b)) != 0 {
+				chosen = append(chosen, i)
+				total += ys.d[i].Amount
+			}
+		}
+		if ys.violation(chosen, -1) != nil || !ys.keepsGranted(group, chosen) {
+			continue
+		}
+		if total > bestTotal {
+			bestMask, bestTotal = mask, total
+		}
+	}
+	var chosen []int
+	for b, i := range group {
+		if bestMask&(1<<(len(group)-1-b)) != 0 {
+			chosen = append(chosen, i)
+		}
+	}
+	return chosen
+}
+
+// rivals splits the eligible claims into groups that no rule of violation
+// ties to one another: claims under clauses of one exclusive or
+// highest-only limit, under a document with a category limit, of one clause
+// (a duplicate) or of one named project (同一项目就高不重复) share a group.
+// Each group lists its claims in claim order.
+func (ys *yearSelection) rivals(elig []int) [][]int {
+	parent := map[int]int{}
+	var find func(int) int
+	find = func(i int) int {
+		if parent[i] == i {
+			return i
+		}
+		parent[i] = find(parent[i])
+		return parent[i]
+	}
+	for _, i := range elig {
+		parent[i] = i
+	}
+	by := map[string]int{} // a tie's key → the first claim with it
+	tie := func(key string, i int) {
+		if first, ok := by[key]; ok {
+			parent[find(i)] = find(first)
+			return
+		}
+		by[key] = i
+	}
+	for _, i := range elig {
+		cl := ys.cat.byID[ys.d[i].Clause]
+		tie("clause "+cl.ID, i)
+		if p := ys.set.Claims[i].Project; p != "" {
+			tie("project "+p, i)
+		}
+		for _, lim := range cl.Document.limits {
+			switch lim.kind {
+			case "category":
+				tie(lim.key, i)
+			case "exclusive", "highest-only":
+				if slices.Contains(lim.clauses, cl) {
+					tie(lim.key, i)
+				}
+			}
+		}
+	}
+	groups := map[int][]int{}
+	var roots []int
+	for _, i := range elig {
+		r := find(i)
+		if _, ok := groups[r]; !ok {
+			roots = append(roots, r)
+		}
+		groups[r] = append(groups[r], i)
+	}
+	out := make([][]int, 0, len(roots))
+	for _, r := range roots {
+		out = append(out, groups[r])
+	}
+	return out
+}
+
+// keepsGranted reports whether every granted claim of group is among chosen.
+func (ys *yearSelection) keepsGranted(group, chosen []int) bool {
+	for _, i := range group {
+		if ys.set.Claims[i].Granted && !slices.Contains(chosen, i) {
 			return false
 		}
 	}
