@@ -14,16 +14,17 @@ import (
 // (one row: the last entry's seq and hash), which appends lock and which
 // Verify checks the chain's end against.
 //
-// Migration 4 added the format column, and with it the hash rule of
-// format 2. It rewrote no row: the entries written before it stay format 1,
-// keep their hashes and are verified by the rule they were sealed with;
-// the first format-2 entry chains on from the last format-1 hash. Sealing
-// the old rows again under the new rule was the other way, and the worse
-// one: it would compute fresh, valid hashes over whatever the table held on
-// the day of the upgrade, so a row altered or deleted before it would be
-// laundered, and a head hash copied out earlier (a printout, a report)
-// would no longer match the chain it was taken from. Keeping format 1
-// costs one small function in package audit, kept for good.
+// Migration 4 rebuilt the audit table with the format column, and with it
+// came the hash rule of format 2. It rewrote no hash: the entries written
+// before it are format 1, keep their hashes and are verified by the rule
+// they were sealed with; the first format-2 entry chains on from the last
+// format-1 hash. Sealing the old rows again under the new rule was the
+// other way, and the worse one: it would compute fresh, valid hashes over
+// whatever the table held on the day of the upgrade, so a row altered or
+// deleted before it would be laundered, and a head hash copied out earlier
+// (a printout, a report) would no longer match the chain it was taken
+// from. Keeping format 1 costs one small function in package audit, kept
+// for good.
 
 // Audit appends an entry to the chain, in this transaction: the state
 // change and its record commit together or not at all.
