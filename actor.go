@@ -27,6 +27,9 @@ type Actor struct {
 // AuditEntry records one state change: who, when, from where, what before
 // and after. Entries are chained: Hash is SM3 over the previous entry's hash
 // and this entry's content, so a change to any entry breaks every link after it.
+// The content hashed is a documented encoding of the fields (package audit,
+// docs/audit.md), not this type's JSON: a field added here is recorded only
+// once a new audit format names it.
 type AuditEntry struct {
 	Seq     int64  `json:"seq"`
 	At      string `json:"at"` // RFC 3339 in Asia/Shanghai

@@ -127,6 +127,20 @@ var migrations = []string{
 		PRIMARY KEY (kind, id)
 	);
 	CREATE INDEX records_subject ON records (kind, subject);`,
+	// Audit rows say which hash rule they follow; those written so far keep
+	// theirs, format 1 (sqldb/audit.go says why). The table is rebuilt, not
+	// given a column with a default, so that an older binary run on a
+	// migrated store fails to write rather than append rows of the old format.
+	`CREATE TABLE audit_v2 (
+		seq BIGINT PRIMARY KEY,
+		subject TEXT NOT NULL,
+		format INTEGER NOT NULL,
+		doc TEXT NOT NULL
+	);
+	INSERT INTO audit_v2 (seq, subject, format, doc) SELECT seq, subject, 1, doc FROM audit;
+	DROP TABLE audit;
+	ALTER TABLE audit_v2 RENAME TO audit;
+	CREATE INDEX audit_subject ON audit (subject);`,
 }
 
 func (s *DB) migrate(ctx context.Context) error {
@@ -427,73 +441,6 @@ func (tx *Tx) PutAward(a duixian.Award) error {
 	}
 	_, err = tx.exec(`INSERT INTO awards (application, enterprise, clause, year, doc) VALUES (?, ?, ?, ?, ?)`, a.Application, a.Enterprise, a.Clause, a.Year, string(doc))
 	return err
-}
-
-// Audit appends an entry to the chain, in this transaction: the state
-// change and its record commit together or not at all.
-func (tx *Tx) Audit(e duixian.AuditEntry) error {
-	var seq int64
-	var prev string
-	if err := tx.row(`SELECT seq, hash FROM audit_head WHERE id = 1`+tx.forUpdate(true)).Scan(&seq, &prev); err != nil {
-		return err
-	}
-	e.Seq = seq + 1
-	audit.Seal(prev, &e)
-	doc, err := json.Marshal(e)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.exec(`INSERT INTO audit (seq, subject, doc) VALUES (?, ?, ?)`, e.Seq, e.Subject, string(doc)); err != nil {
-		return err
-	}
-	_, err = tx.exec(`UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, e.Seq, e.Hash)
-	return err
-}
-
-// AuditLog lists the entries about subject ("" for all), in order.
-func (tx *Tx) AuditLog(subject string) ([]duixian.AuditEntry, error) {
-	q, args := `SELECT doc FROM audit ORDER BY seq`, []any{}
-	if subject != "" {
-		q, args = `SELECT doc FROM audit WHERE subject = ? ORDER BY seq`, []any{subject}
-	}
-	rows, err := tx.tx.QueryContext(tx.ctx, tx.rebind(q), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []duixian.AuditEntry
-	for rows.Next() {
-		var doc string
-		var e duixian.AuditEntry
-		if err := rows.Scan(&doc); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(doc), &e); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
-}
-
-// VerifyAudit walks the whole chain and returns the first broken link.
-func (s *DB) VerifyAudit(ctx context.Context) (int64, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT doc FROM audit ORDER BY seq`)
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
-	return audit.Verify(func() (duixian.AuditEntry, bool, error) {
-		var e duixian.AuditEntry
-		if !rows.Next() {
-			return e, false, rows.Err()
-		}
-		var doc string
-		if err := rows.Scan(&doc); err != nil {
-			return e, false, err
-		}
-		return e, true, json.Unmarshal([]byte(doc), &e)
-	})
 }
 
 // Idempotency returns the stored response for key, if any, and the hash of

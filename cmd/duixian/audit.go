@@ -2,14 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 
 	"github.com/etown/duixian"
+	"github.com/etown/duixian/audit"
 )
 
-// runAudit verifies the audit chain and names the first broken link.
+// runAudit verifies the audit chain, its end against the stored head
+// included, and names the first broken entry.
 func runAudit(args []string, out io.Writer) error {
 	if len(args) == 0 || args[0] != "verify" {
 		return duixian.Errorf(duixian.EINVALID, "audit", "用法：audit verify [--db …]", "usage: audit verify [--db …]")
@@ -27,9 +30,13 @@ func runAudit(args []string, out io.Writer) error {
 	}
 	defer db.Close()
 	n, err := db.VerifyAudit(ctx)
-	if err != nil {
-		return &checkFailed{fmt.Sprintf("审计日志链在第 %d 条断开 / %v", n, err)}
+	var b *audit.Break
+	if errors.As(err, &b) {
+		return &checkFailed{fmt.Sprintf("%v\n此前 %d 条完好 / %d entries before it verified", b, n, n)}
 	}
-	fmt.Fprintf(out, "审计日志链完整 / audit chain intact: %d 条 entries (SM3)\n", n)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "审计日志链完整 / audit chain intact: %d 条 entries (SM3)，末条与链头一致 / the last matches the head\n", n)
 	return nil
 }
