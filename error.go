@@ -19,12 +19,14 @@ const (
 // Error is an application error with a message in Chinese and in English.
 // Field names the input at fault (a fact, a column, a file:line) when there
 // is one, so a person can find and fix it.
+// As JSON (the API's error body, and the command line's with --json) it is
+// {"code", "field", "message_zh", "message_en", "reasons"}.
 type Error struct {
-	Code    string
-	Field   string
-	Zh      string
-	En      string
-	Reasons []Reason // for EREFUSED: the engine's reasons, each citing its article
+	Code    string   `json:"code"`
+	Field   string   `json:"field,omitempty"`
+	Zh      string   `json:"message_zh"`
+	En      string   `json:"message_en"`
+	Reasons []Reason `json:"reasons,omitempty"` // for EREFUSED: the engine's reasons, each citing its article
 }
 
 func (e *Error) Error() string {

@@ -48,6 +48,9 @@ func (c *Catalogue) DecodeClaimSet(data []byte) (duixian.ClaimSet, error) {
 		if err != nil {
 			return set, err
 		}
+		if claim.EventDate.IsZero() {
+			return set, duixian.Errorf(duixian.EINVALID, fmt.Sprintf("claims[%d].event_date", i), "缺少事项发生日（YYYY-MM-DD）", "event_date is missing (YYYY-MM-DD)")
+		}
 		set.Claims = append(set.Claims, claim)
 	}
 	return set, nil

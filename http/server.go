@@ -300,15 +300,6 @@ func status(code string) int {
 	return http.StatusInternalServerError
 }
 
-// errorBody is an error as JSON: a code, and the message in both languages.
-type errorBody struct {
-	Code    string           `json:"code"`
-	Field   string           `json:"field,omitempty"`
-	Zh      string           `json:"message_zh"`
-	En      string           `json:"message_en"`
-	Reasons []duixian.Reason `json:"reasons,omitempty"`
-}
-
 func (s *Server) fail(q *Request, err error) {
 	var e *duixian.Error
 	if !errors.As(err, &e) {
@@ -324,7 +315,7 @@ func (s *Server) fail(q *Request, err error) {
 		s.pages.errorPage(q, code, e)
 		return
 	}
-	writeJSON(q.W, code, errorBody{Code: e.Code, Field: e.Field, Zh: e.Zh, En: e.En, Reasons: e.Reasons})
+	writeJSON(q.W, code, e)
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

@@ -10,7 +10,7 @@ import (
 	"github.com/etown/duixian/engine"
 )
 
-func runEval(args []string, stdin io.Reader, out io.Writer) error {
+func runEval(args []string, stdin io.Reader, out, stderr io.Writer) error {
 	fl := flag.NewFlagSet("eval", flag.ContinueOnError)
 	fl.SetOutput(io.Discard)
 	dir := fl.String("catalogue", "", "catalogue directory")
@@ -30,6 +30,10 @@ func runEval(args []string, stdin io.Reader, out io.Writer) error {
 	}
 	opt := engine.Options{Trace: *trace}
 	if *claimsPath != "" {
+		if *date != "" {
+			return duixian.Errorf(duixian.EINVALID, "--date", "--claims 中每项申报自带事项发生日（event_date），不能再给 --date",
+				"with --claims each claim gives its own event_date; --date does not apply")
+		}
 		data, err := readInput(*claimsPath, stdin)
 		if err != nil {
 			return err
@@ -37,6 +41,20 @@ func runEval(args []string, stdin io.Reader, out io.Writer) error {
 		set, err := cat.DecodeClaimSet(data)
 		if err != nil {
 			return err
+		}
+		if *asOf != "" {
+			d, err := duixian.ParseDate(*asOf)
+			if err != nil {
+				return duixian.Errorf(duixian.EINVALID, "--as-of", "日期格式应为 YYYY-MM-DD", "must be a date YYYY-MM-DD")
+			}
+			if !set.AsOf.IsZero() && set.AsOf != d {
+				return duixian.Errorf(duixian.EINVALID, "--as-of", "申报文件的判定日为 %s，与 --as-of %s 不一致", "the claims file's as_of %s differs from --as-of %s", set.AsOf, d)
+			}
+			set.AsOf = d
+		}
+		if set.AsOf.IsZero() {
+			set.AsOf = duixian.Today()
+			fmt.Fprintf(stderr, "注意：未给判定日（--as-of 或 as_of），按今天 %s 判定 / note: no as-of date given; decided as of today, %s\n", set.AsOf, set.AsOf)
 		}
 		y, err := cat.EvaluateYear(set, opt)
 		if err != nil {
@@ -68,6 +86,9 @@ func runEval(args []string, stdin io.Reader, out io.Writer) error {
 		dst     *duixian.Date
 	}{{"--date", *date, &claim.EventDate}, {"--as-of", *asOf, &claim.AsOf}} {
 		if d.v == "" {
+			// Said, because a past year's document answers "expired" for a
+			// claim dated today.
+			fmt.Fprintf(stderr, "注意：未给 %s，按今天 %s 计 / note: no %s given; today, %s, is used\n", d.flag, duixian.Today(), d.flag, duixian.Today())
 			continue
 		}
 		if *d.dst, err = duixian.ParseDate(d.v); err != nil {

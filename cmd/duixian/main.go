@@ -21,6 +21,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 	_ "time/tzdata" // Asia/Shanghai on any host
 
 	"github.com/etown/duixian"
@@ -49,6 +51,7 @@ const usage = `用法 / usage:
                                             导出公示名单、拨付表、统计 / export for printing
   duixian demo-data --enterprises N --seed S [--db …]
                                             生成演示企业数据 / generate a synthetic registry
+  duixian qunyan recheck [--db …]           群雁计划动态退出复核 / re-check the 群雁 members
 Every command takes --catalogue DIR to use a catalogue directory instead of the built-in one.
 `
 
@@ -64,12 +67,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return exitBadData
 	}
+	if slices.ContainsFunc(args[1:], isHelp) {
+		fmt.Fprint(stdout, commandUsage(args[0]))
+		return exitOK
+	}
 	var err error
 	switch args[0] {
 	case "catalogue":
 		err = runCatalogue(args[1:], stdout)
 	case "eval":
-		err = runEval(args[1:], stdin, stdout)
+		err = runEval(args[1:], stdin, stdout, stderr)
 	case "serve":
 		err = runServe(args[1:], stdout)
 	case "audit":
@@ -94,7 +101,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
-	fmt.Fprintln(stderr, err)
+	var e *duixian.Error
+	if slices.ContainsFunc(args[1:], func(a string) bool { return a == "--json" || a == "-json" || a == "--json=true" }) && errors.As(err, &e) {
+		// A client asked for JSON: the error is JSON too, on the same stream.
+		writeJSON(stdout, e)
+	} else {
+		fmt.Fprintln(stderr, err)
+	}
 	var failed *checkFailed
 	if errors.As(err, &failed) {
 		return exitFailed
@@ -104,6 +117,32 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitBadData
 	}
 	return exitFailed
+}
+
+func isHelp(arg string) bool { return arg == "-h" || arg == "-help" || arg == "--help" }
+
+// commandUsage is the part of usage about one command (its lines and their
+// continuations), or the whole of it for a command it does not know.
+func commandUsage(cmd string) string {
+	var b strings.Builder
+	b.WriteString("用法 / usage:\n")
+	in := false
+	for _, line := range strings.Split(usage, "\n") {
+		switch {
+		case strings.HasPrefix(line, "  duixian "):
+			in = strings.HasPrefix(line, "  duixian "+cmd+" ")
+		case !strings.HasPrefix(line, "      "):
+			in = false
+		}
+		if in {
+			b.WriteString(line + "\n")
+		}
+	}
+	if b.Len() == len("用法 / usage:\n") {
+		return usage
+	}
+	b.WriteString("Every command takes --catalogue DIR to use a catalogue directory instead of the built-in one.\n")
+	return b.String()
 }
 
 // checkFailed is a check that ran and found problems (as opposed to input

@@ -166,3 +166,43 @@ func TestCatalogueShowJSON(t *testing.T) {
 		t.Errorf("list: %d %s", code, out[:min(200, len(out))])
 	}
 }
+
+// Every command answers --help with its usage on standard output, exit 0.
+func TestHelpExitsZero(t *testing.T) {
+	for _, args := range [][]string{{"eval", "--help"}, {"catalogue", "--help"}, {"serve", "-h"}, {"match", "--help"}, {"qunyan", "recheck", "--help"}} {
+		code, out, errs := runCmd(t, "", args...)
+		if code != 0 || !strings.Contains(out, "duixian "+args[0]) || errs != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, errs)
+		}
+	}
+}
+
+// With --json an error is JSON on standard output (the exit code still
+// says what kind), so a client reads one stream.
+func TestEvalJSONErrors(t *testing.T) {
+	code, out, _ := runCmd(t, `{"books_on_shelf": "many"}`, "eval", "--clause", "jjgf-2025-21/7.1", "--facts", "-", "--date", "2026-03-01", "--as-of", "2026-03-01", "--json")
+	var e map[string]any
+	if code != 2 || json.Unmarshal([]byte(out), &e) != nil || e["code"] != "invalid" || e["field"] == nil || e["message_zh"] == nil || e["message_en"] == nil {
+		t.Fatalf("exit %d, stdout %q", code, out)
+	}
+}
+
+// A claim set gives each claim's event date; --date is refused, --as-of is
+// used, a claim without an event date is named.
+func TestEvalClaimsDates(t *testing.T) {
+	set := `{"enterprise": "x", "year": 2026, "facts": ` + bookstore + `, "claims": [{"clause": "jjgf-2025-21/7.1", "event_date": "2026-03-01"}]}`
+	if code, _, errs := runCmd(t, set, "eval", "--claims", "-", "--date", "2026-03-01"); code != 2 || !strings.Contains(errs, "--date") {
+		t.Errorf("--date with --claims: exit %d, %s", code, errs)
+	}
+	code, out, errs := runCmd(t, set, "eval", "--claims", "-", "--as-of", "2026-06-30", "--json")
+	if code != 0 || !strings.Contains(out, `"as_of": "2026-06-30"`) || strings.Contains(errs, "注意") {
+		t.Errorf("--as-of with --claims: exit %d, %s %s", code, out, errs)
+	}
+	if _, _, errs := runCmd(t, set, "eval", "--claims", "-"); !strings.Contains(errs, "按今天") {
+		t.Errorf("the default as-of date is not said: %q", errs)
+	}
+	noDate := strings.Replace(set, `, "event_date": "2026-03-01"`, "", 1)
+	if code, _, errs := runCmd(t, noDate, "eval", "--claims", "-"); code != 2 || !strings.Contains(errs, "claims[0].event_date") {
+		t.Errorf("a claim without an event date: exit %d, %s", code, errs)
+	}
+}
