@@ -105,7 +105,7 @@ func (c *Catalogue) candidates(a Applicability) []*candidate {
 			c.prepared[i] = ap
 		}
 	})
-	var out []*candidate
+	out := make([]*candidate, 0, len(c.prepared))
 	var doc *Document
 	admitted := false
 	for i := range c.prepared {
@@ -148,18 +148,19 @@ func (ap *candidate) fit(have []uint64, facts duixian.Facts, zones []string, hav
 	return applies
 }
 
-// missing lists, in the clause's order, the facts part 6 still needs.
-func (ap *candidate) missing(have []uint64, facts duixian.Facts) []*Fact {
-	var out []*Fact
+// missing lists, in the clause's order, the facts part 6 still needs, as
+// the calculator shows them.
+func (ap *candidate) missing(have []uint64, facts duixian.Facts) []FactView {
+	var out []FactView
 	for _, f := range ap.cl.facts {
 		switch {
 		case f.Default != nil:
 		case f.Kind == KindRecords:
 			if _, ok := facts[f.Name]; !ok {
-				out = append(out, f)
+				out = append(out, f.view())
 			}
 		case have[f.slot/64]&(1<<(f.slot%64)) == 0:
-			out = append(out, f)
+			out = append(out, f.view())
 		}
 	}
 	return out

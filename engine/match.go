@@ -39,9 +39,7 @@ func (c *Catalogue) MatchAll(facts duixian.Facts, eventDate, asOf duixian.Date) 
 		case elsewhere:
 			continue
 		case needsFacts:
-			for _, f := range ap.missing(have, facts) {
-				m.Missing = append(m.Missing, f.view())
-			}
+			m.Missing = ap.missing(have, facts)
 			missing = append(missing, m)
 			continue
 		}
