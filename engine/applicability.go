@@ -53,7 +53,7 @@ type Applicability struct {
 	Only            []string // only these clauses, when any (part 4)
 }
 
-// admits is parts 1–4 of the rule for every clause of one document.
+// admits is parts 1 and 2 of the rule, which concern the clause's document.
 func (a Applicability) admits(d *Document) bool {
 	return !d.transcribed && len(d.lifecycle(a.EventDate, a.AsOf)) == 0
 }
