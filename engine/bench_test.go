@@ -6,6 +6,7 @@ import (
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/catalogue"
 	"github.com/etown/duixian/engine"
+	"github.com/etown/duixian/registry"
 	"github.com/govalues/decimal"
 )
 
@@ -139,4 +140,36 @@ func BenchmarkLoadCatalogue(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkMatchAll is the policy calculator for one enterprise: every
+// clause in force against a bookstore's facts, and against the registry
+// facts of 200 synthetic enterprises of every kind (registry.Generate).
+func BenchmarkMatchAll(b *testing.B) {
+	cat := load(b, catalogue.FS)
+	claim := bookstoreClaim(b, cat)
+	b.Run("bookstore", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if ms := cat.MatchAll(claim.Facts, claim.EventDate, claim.AsOf); len(ms) == 0 || !ms[0].Eligible() {
+				b.Fatal("no eligible clause first")
+			}
+		}
+	})
+	var pop []duixian.Facts
+	for _, e := range registry.Generate(200, 3) {
+		facts, err := cat.DecodeJSONFacts(e.USCC, e.Facts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pop = append(pop, facts)
+	}
+	b.Run("registry", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			cat.MatchAll(pop[i%len(pop)], claim.EventDate, claim.AsOf)
+			i++
+		}
+	})
 }

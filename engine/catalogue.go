@@ -24,6 +24,10 @@ type Catalogue struct {
 	nslots  int
 	frames  sync.Pool
 	version string
+	// prepared is every clause with what the applicability rule reads of
+	// it, made once on first use (candidates).
+	prepare  sync.Once
+	prepared []candidate
 }
 
 // Version is a digest of the catalogue's files.

@@ -159,9 +159,12 @@ func TestBatchAgreesWithEvaluate(t *testing.T) {
 				continue // a case about bad input
 			}
 			single, evalErr := cat.Evaluate(claim, Options{Trace: true})
-			got, err := cat.NewBatch(claim.EventDate, claim.AsOf, true, claim.Clause).Match(claim.Facts)
+			got, undecidable, err := cat.NewBatch(claim.EventDate, claim.AsOf, true, claim.Clause).Match(claim.Facts)
 			if err != nil {
 				t.Fatalf("%s: batch: %v", cs.Name.Value, err)
+			}
+			if len(undecidable) > 0 && evalErr == nil {
+				t.Errorf("%s: the batch could not decide what Evaluate decides: %v", cs.Name.Value, undecidable)
 			}
 			if cl, _ := cat.Clause(claim.Clause); !cl.Pays() {
 				// A batch is 免申即享: it never offers a tier, a path or a price.

@@ -50,6 +50,7 @@ var entTranslations = map[string]string{
 	"在线申报": "Apply online", "申报详情": "Application", "办理进度": "Progress", "测算": "Calculate",
 	"事项发生日期": "Event date", "项目名称": "Project", "常用信息": "Common facts", "政府数据": "Government data",
 	"可享受的政策": "You qualify for", "差一点：未满足的条件": "Near misses: conditions not met", "还需补充信息": "More facts needed",
+	"无法判定": "Cannot be decided",
 	"预计金额": "Estimated amount", "计算过程": "How it was computed", "您填写": "you entered", "去申报": "Apply",
 	"查看条款": "Read the clause", "缺少": "Missing", "申报编号": "Application no.", "最近更新": "Last update",
 	"已拨付": "Paid", "操作": "Actions", "撤回申报": "Withdraw", "修改申报信息": "Edit the facts", "重新提交": "Resubmit",
@@ -585,6 +586,7 @@ type entMatch struct {
 	Gaps                           []entGap
 	Missing                        []string
 	MissingMore                    int
+	Why, WhyEn                     string // why the clause could not be decided (无法判定)
 }
 
 // entMissingGroup is the clauses of one document that need more facts.
@@ -604,6 +606,7 @@ type entCalcView struct {
 	Prefilled    bool
 	Eligible     []entMatch
 	Near         []entMatch
+	Undecided    []entMatch // clauses that apply but whose decision failed, with the reason
 	Missing      []entMatch
 	MissingDocs  []entMissingGroup
 	Total        entAmount
@@ -644,20 +647,18 @@ func (s *Server) entCalc(q *Request, form url.Values, prefilled bool) error {
 		v.EventDate = today.String()
 	}
 
-	// The clauses in force today, in the enterprise's zones; how many read
-	// each fact decides the order of the form.
-	zones, haveZones := fx.known["zones"].([]string)
+	// The form asks for the facts of the clauses the calculator considers
+	// for the event date (today's until one is given), by the engine's one
+	// applicability rule; how many read each fact decides the order.
+	ev, err := duixian.ParseDate(v.EventDate)
+	if err != nil {
+		ev = today
+	}
 	count := map[string]int{}
 	docsOf := map[string]map[string]bool{}
 	var order []*engine.Fact
-	for _, cl := range s.Catalogue.Clauses() {
+	for _, cl := range s.Catalogue.Applicable(engine.Applicability{EventDate: ev, AsOf: today}, fx.known) {
 		d := cl.Document
-		if d.Record || today.Before(d.InForceFrom) || (!d.InForceTo.IsZero() && today.After(d.InForceTo)) {
-			continue
-		}
-		if haveZones && cl.Zone != "" && !slices.Contains(zones, cl.Zone) {
-			continue
-		}
 		for _, f := range cl.Facts() {
 			if count[f.Name] == 0 {
 				order = append(order, f)
@@ -792,6 +793,10 @@ func (s *Server) entCalcResults(v *entCalcView, ms []engine.Match, raw map[strin
 		cv := cl.View()
 		mv := entMatch{Clause: m.Clause, Title: m.Title, Document: m.Document, Apply: "/apply/" + m.Clause}
 		switch {
+		case m.Undecided != nil:
+			mv.Why, mv.WhyEn = m.Undecided.Zh, m.Undecided.En
+			v.Undecided = append(v.Undecided, mv)
+			continue
 		case m.Decision == nil:
 			for i, f := range m.Missing {
 				if i == 8 {

@@ -34,7 +34,7 @@ func (s *Server) offerRoutes() []Route {
 				return err
 			}
 			return q.ok(map[string]any{"enterprises": run.Enterprises, "clauses": run.Clauses, "offers": len(run.Offers), "stored": run.Stored,
-				"near_misses": run.NearMisses, "unreadable": len(run.Unreadable)})
+				"near_misses": run.NearMisses, "unreadable": len(run.Unreadable), "undecided": run.UndecidedTotal})
 		}),
 		r("GET", "/offers", enterprise, "本企业的免申即享推送 / my offers", func(q *Request) error {
 			list, err := matching.Offers(q.R.Context(), s.DB, q.User.Enterprise)
@@ -124,7 +124,14 @@ type OfferRun struct {
 	Stored          int              // new or refreshed; confirmed and declined offers are kept as they are
 	NearMisses      int
 	Unreadable      []string // enterprises whose registry file a clause cannot read
+	// Undecided lists the first undecidedShown clauses that apply to an
+	// enterprise but could not be decided (无法判定), with the reason; a
+	// broken clause can be undecided for every enterprise.
+	Undecided      []string
+	UndecidedTotal int
 }
+
+const undecidedShown = 50
 
 // runsOffers says whether u may run 免申即享 and gets its tab: an
 // administrator, or a reviewer whose department reviews a clause that pays
@@ -212,5 +219,9 @@ func (s *Server) runOffers(q *Request, in offerRunInput) (*OfferRun, error) {
 		run.Unreadable = append(run.Unreadable, e.Error())
 	}
 	run.Unreadable = append(run.Unreadable, res.Errors...)
+	run.UndecidedTotal = len(res.Undecided)
+	for _, u := range res.Undecided[:min(len(res.Undecided), undecidedShown)] {
+		run.Undecided = append(run.Undecided, u.String())
+	}
 	return run, nil
 }

@@ -74,11 +74,23 @@ type Offer struct {
 	Decision   duixian.Decision `json:"decision"`
 }
 
+// Undecided is a clause that applies to an enterprise but could not be
+// decided (无法判定), with the reason.
+type Undecided struct {
+	Enterprise string `json:"enterprise"`
+	Name       string `json:"enterprise_name"`
+	engine.Undecided
+}
+
+// String names the enterprise, the clause and the reason.
+func (u Undecided) String() string { return u.Enterprise + " " + u.Undecided.String() }
+
 // Result is what a run found.
 type Result struct {
 	Offers      []Offer       `json:"offers"`      // eligible, highest amount first
 	NearMisses  []Offer       `json:"near_misses"` // every fact known, some condition failed
-	Errors      []string      `json:"errors"`      // enterprises whose data a clause cannot read
+	Undecided   []Undecided   `json:"undecided"`   // clauses that apply but whose decision failed
+	Errors      []string      `json:"errors"`      // enterprises whose data no clause can read
 	Enterprises int           `json:"enterprises"`
 	Decisions   int           `json:"decisions"`
 	Elapsed     time.Duration `json:"elapsed_ns"`
@@ -91,6 +103,7 @@ func Run(ctx context.Context, subjects []Subject, b *engine.Batch, progress func
 	workers := runtime.GOMAXPROCS(0)
 	type part struct {
 		offers, near []Offer
+		undecided    []Undecided
 		errs         []string
 		decisions    int
 	}
@@ -109,10 +122,13 @@ func Run(ctx context.Context, subjects []Subject, b *engine.Batch, progress func
 					return
 				}
 				for _, s := range subjects[from:min(from+chunk, len(subjects))] {
-					ds, err := b.Match(s.Facts)
+					ds, us, err := b.Match(s.Facts)
 					if err != nil {
 						p.errs = append(p.errs, s.USCC+": "+err.Error())
 						continue
+					}
+					for _, u := range us {
+						p.undecided = append(p.undecided, Undecided{Enterprise: s.USCC, Name: s.Name, Undecided: u})
 					}
 					p.decisions += len(ds)
 					for _, d := range ds {
@@ -139,6 +155,7 @@ func Run(ctx context.Context, subjects []Subject, b *engine.Batch, progress func
 	for _, p := range parts {
 		r.Offers = append(r.Offers, p.offers...)
 		r.NearMisses = append(r.NearMisses, p.near...)
+		r.Undecided = append(r.Undecided, p.undecided...)
 		r.Errors = append(r.Errors, p.errs...)
 		r.Decisions += p.decisions
 	}
@@ -153,6 +170,10 @@ func Run(ctx context.Context, subjects []Subject, b *engine.Batch, progress func
 	sort.Slice(r.NearMisses, func(i, j int) bool {
 		a, b := r.NearMisses[i], r.NearMisses[j]
 		return a.Enterprise+a.Decision.Clause < b.Enterprise+b.Decision.Clause
+	})
+	sort.Slice(r.Undecided, func(i, j int) bool {
+		a, b := r.Undecided[i], r.Undecided[j]
+		return a.Enterprise+a.Clause < b.Enterprise+b.Clause
 	})
 	sort.Strings(r.Errors)
 	r.Elapsed = time.Since(start)

@@ -3,7 +3,9 @@ package matching_test
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,6 +20,7 @@ import (
 	"github.com/etown/duixian/sqldb/dbtest"
 	"github.com/etown/duixian/sqlite"
 	"github.com/etown/duixian/workflow"
+	"github.com/govalues/decimal"
 )
 
 // bookstoreRegistry is a bookstore's registry file that qualifies it for
@@ -296,5 +299,36 @@ func TestOffersAreAwards(t *testing.T) {
 		if c, ok := cat.Clause(cl); !ok || c.Pays() {
 			t.Errorf("%s should not pay", cl)
 		}
+	}
+}
+
+// A clause that applies but whose decision fails (a division by zero in the
+// fixture's formula) is reported with the enterprise and the reason, and
+// that enterprise's other offers are still made.
+func TestUndecidedClauseIsReported(t *testing.T) {
+	cat, err := engine.Load(os.DirFS("../engine/testdata/undecidable"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := duixian.Date{Year: 2031, Month: 1, Day: 1}
+	facts := func(staff int64) duixian.Facts {
+		return duixian.Facts{"zones": []string{"yizhuang-225"}, "output_total": decimal.MustNew(1000000, 0), "staff": staff}
+	}
+	subjects := []matching.Subject{{USCC: "A", Name: "无职工", Facts: facts(0)}, {USCC: "B", Name: "十名职工", Facts: facts(10)}}
+	res, err := matching.Run(context.Background(), subjects, cat.NewBatch(day, day, false), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var offered []string
+	for _, o := range res.Offers {
+		offered = append(offered, o.Enterprise+" "+o.Decision.Clause)
+	}
+	slices.Sort(offered)
+	if want := []string{"A jjgf-2030-5/2", "B jjgf-2030-5/1", "B jjgf-2030-5/2"}; !slices.Equal(offered, want) {
+		t.Errorf("offers %v, want %v", offered, want)
+	}
+	if len(res.Undecided) != 1 || res.Undecided[0].Enterprise != "A" || res.Undecided[0].Clause != "jjgf-2030-5/1" ||
+		!strings.Contains(res.Undecided[0].Zh, "无法判定") || len(res.Errors) != 0 {
+		t.Errorf("undecided %v, errors %v", res.Undecided, res.Errors)
 	}
 }

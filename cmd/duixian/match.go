@@ -87,8 +87,17 @@ func runMatch(args []string, out, errOut io.Writer) error {
 	for _, o := range res.Offers {
 		total += o.Decision.Amount
 	}
-	fmt.Fprintf(out, "%d 家企业 × %d 个条款：%d 项可享（合计 %s），%d 项差一点，%d 项数据有误；用时 %s\n",
-		res.Enterprises, b.Clauses(), len(res.Offers), total.Wan(), len(res.NearMisses), len(res.Errors), res.Elapsed.Round(1e6))
+	fmt.Fprintf(out, "%d 家企业 × %d 个条款：%d 项可享（合计 %s），%d 项差一点，%d 项无法判定，%d 项数据有误；用时 %s\n",
+		res.Enterprises, b.Clauses(), len(res.Offers), total.Wan(), len(res.NearMisses), len(res.Undecided), len(res.Errors), res.Elapsed.Round(1e6))
+	// A broken clause is undecided for every enterprise it applies to: name
+	// a few, the output file has them all.
+	for i, u := range res.Undecided {
+		if i == 20 {
+			fmt.Fprintf(errOut, "无法判定 / undecided: 另有 %d 项 / %d more\n", len(res.Undecided)-i, len(res.Undecided)-i)
+			break
+		}
+		fmt.Fprintln(errOut, "无法判定 / undecided:", u)
+	}
 	if *outPath == "" {
 		return nil
 	}
@@ -124,6 +133,9 @@ func writeOffersCSV(w io.Writer, res matching.Result) error {
 			}
 			cw.Write([]string{o.Enterprise, o.Name, d.Clause, d.Title, d.Document.Number, group.zh, d.Amount.String(), d.Amount.Wan(), strings.Join(why, "；")})
 		}
+	}
+	for _, u := range res.Undecided {
+		cw.Write([]string{u.Enterprise, u.Name, u.Clause, u.Title, u.Document, "无法判定", "", "", u.Zh})
 	}
 	cw.Flush()
 	return cw.Error()
