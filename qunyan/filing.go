@@ -47,13 +47,8 @@ func (s *Service) File(ctx context.Context, actor duixian.Actor, in FileInput) (
 			_, err := s.formFacts(in.Facts)
 			return err
 		},
-		Load: func(tx *sqldb.Tx) (*Entry, error) {
-			var e *Entry
-			var err error
-			if ent, err = tx.Enterprise(uscc, true); err != nil {
-				return nil, err
-			}
-			if rec, e, err = load(tx, uscc, true); err != nil {
+		Load: func(tx *sqldb.Tx) (e *Entry, err error) {
+			if ent, rec, e, err = lock(tx, uscc); err != nil {
 				return nil, err
 			}
 			if e == nil {
@@ -112,15 +107,8 @@ func (s *Service) decide(ctx context.Context, actor duixian.Actor, action, uscc 
 			}
 			return nil
 		},
-		// The enterprise first, then its entry: the order every change of
-		// the registry locks them in.
-		Load: func(tx *sqldb.Tx) (*Entry, error) {
-			var e *Entry
-			var err error
-			if ent, err = tx.Enterprise(uscc, true); err != nil {
-				return nil, err
-			}
-			if rec, e, err = load(tx, uscc, true); err != nil {
+		Load: func(tx *sqldb.Tx) (e *Entry, err error) {
+			if ent, rec, e, err = lock(tx, uscc); err != nil {
 				return nil, err
 			}
 			if e == nil {
@@ -212,4 +200,15 @@ func (s *Service) Reject(ctx context.Context, actor duixian.Actor, uscc, reason 
 			"Your 群雁 plan filing was not accepted: "+reason, nil)
 		return err
 	})
+}
+
+// lock reads and locks an enterprise and then its entry (nil when it has
+// none): the order every change of the registry locks them in.
+func lock(tx *sqldb.Tx, uscc string) (*duixian.Enterprise, *sqldb.Record, *Entry, error) {
+	ent, err := tx.Enterprise(uscc, true)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	rec, e, err := load(tx, uscc, true)
+	return ent, rec, e, err
 }
