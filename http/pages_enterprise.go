@@ -1135,11 +1135,18 @@ func (s *Server) entApplyPost(q *Request) error {
 	}
 
 	var a *duixian.Application
-	if draft != nil && (draft.Status == duixian.StatusReturned || (draft.EventDate == ev && draft.Project == v.Project)) {
+	switch {
+	case keyed && draft.Status == duixian.StatusDraft && draft.EventDate == ev && draft.Project == v.Project &&
+		bytes.Equal(draft.Facts, facts) && draft.Declared == v.Declared:
+		// The form posted again as it was (a double click, a retry):
+		// nothing to update, and an update could only race the first
+		// post's submission. Submit below replays or makes it.
+		a = draft
+	case draft != nil && (draft.Status == duixian.StatusReturned || (draft.EventDate == ev && draft.Project == v.Project)):
 		if a, err = s.Service.UpdateDraft(ctx, actor, draft.ID, facts, v.Declared); err != nil {
 			return fail(err)
 		}
-	} else {
+	default:
 		// The id is reserved here so that a draft handed back under the key
 		// (another post of this form made it) is told from one made now.
 		in := workflow.DraftInput{ID: duixian.NewID("A", s.now()), Enterprise: q.User.Enterprise, Clause: cl.ID,
