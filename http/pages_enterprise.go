@@ -2,7 +2,6 @@ package http
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,7 +13,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/etown/duixian"
@@ -1117,20 +1115,16 @@ func (s *Server) entApplyPost(q *Request) error {
 		return s.pages.render(q, status(e.Code), "apply.html", v.Clause.Title+" · 在线申报", v)
 	}
 
-	// One form, one application: the key of this rendering maps to the
-	// draft it made, so a second click finds it instead of making another,
-	// and Submit with the same key replays the first answer.
-	unlock := entLockForm(q.User.Name + "/" + v.Key)
-	defer unlock()
-	mapped, err := s.entFormDraft(ctx, q.User.Name, v.Key)
+	// One form, one application, whichever process serves each post: the
+	// draft a form creates is recorded under the form's key in the draft's
+	// own transaction (workflow.DraftInput.Key), so a second post of the
+	// form finds it, and Submit with the same key replays the first answer.
+	draft, err := s.Service.Drafted(ctx, actor, v.Key)
 	if err != nil {
 		return err
 	}
-	var draft *duixian.Application
-	if mapped != "" {
-		if draft, err = s.Service.Application(ctx, actor, mapped); err != nil {
-			return err
-		}
+	keyed := draft != nil
+	if keyed {
 		v.Draft = draft.ID
 		if draft.Status != duixian.StatusDraft && draft.Status != duixian.StatusReturned {
 			if _, err := s.Service.Submit(ctx, actor, draft.ID, v.Key); err != nil {
@@ -1158,37 +1152,32 @@ func (s *Server) entApplyPost(q *Request) error {
 	}
 
 	var a *duixian.Application
-	created := false
-	if draft != nil && (draft.Status == duixian.StatusReturned || (draft.EventDate == ev && draft.Project == v.Project)) {
+	switch {
+	case keyed && draft.Status == duixian.StatusDraft && draft.EventDate == ev && draft.Project == v.Project &&
+		bytes.Equal(draft.Facts, facts) && draft.Declared == v.Declared:
+		// The form posted again as it was (a double click, a retry):
+		// nothing to update, and an update could only race the first
+		// post's submission. Submit below replays or makes it.
+		a = draft
+	case draft != nil && (draft.Status == duixian.StatusReturned || (draft.EventDate == ev && draft.Project == v.Project)):
 		if a, err = s.Service.UpdateDraft(ctx, actor, draft.ID, facts, v.Declared); err != nil {
 			return fail(err)
 		}
-	} else {
-		if a, err = s.Service.CreateDraft(ctx, actor, workflow.DraftInput{Enterprise: q.User.Enterprise, Clause: cl.ID,
-			EventDate: ev, Project: v.Project, Facts: facts, Declared: v.Declared}); err != nil {
+	default:
+		// The id is reserved here so that a draft handed back under the key
+		// (another post of this form made it) is told from one made now.
+		in := workflow.DraftInput{ID: duixian.NewID("A", s.now()), Enterprise: q.User.Enterprise, Clause: cl.ID,
+			EventDate: ev, Project: v.Project, Facts: facts, Declared: v.Declared}
+		if !keyed {
+			in.Key = v.Key
+		}
+		if a, err = s.Service.CreateDraft(ctx, actor, in); err != nil {
 			return fail(err)
 		}
-		created = true
-		if draft != nil {
+		if draft != nil && a.ID == in.ID {
 			// The event date or project changed: the earlier draft of this
 			// form is replaced; it was never submitted.
 			if _, err := s.Service.Withdraw(ctx, actor, draft.ID); err != nil {
-				return err
-			}
-		}
-	}
-	if mapped == "" {
-		won, err := s.entRememberFormDraft(ctx, q.User.Name, v.Key, a.ID)
-		if err != nil {
-			return err
-		}
-		if won != a.ID { // another server took the same form first
-			if created {
-				if _, err := s.Service.Withdraw(ctx, actor, a.ID); err != nil {
-					return err
-				}
-			}
-			if a, err = s.Service.Application(ctx, actor, won); err != nil {
 				return err
 			}
 		}
@@ -1203,72 +1192,6 @@ func (s *Server) entApplyPost(q *Request) error {
 	}
 	http.Redirect(q.W, q.R, "/my/"+url.PathEscape(a.ID)+"?submitted=1", http.StatusSeeOther)
 	return nil
-}
-
-// A form's key is held while its request runs, so that a double click
-// waits for the first and then finds what it did.
-var entFormLocks = struct {
-	sync.Mutex
-	m map[string]*entFormLock
-}{m: map[string]*entFormLock{}}
-
-type entFormLock struct {
-	sync.Mutex
-	n int
-}
-
-func entLockForm(key string) (unlock func()) {
-	entFormLocks.Lock()
-	l := entFormLocks.m[key]
-	if l == nil {
-		l = &entFormLock{}
-		entFormLocks.m[key] = l
-	}
-	l.n++
-	entFormLocks.Unlock()
-	l.Lock()
-	return func() {
-		l.Unlock()
-		entFormLocks.Lock()
-		if l.n--; l.n == 0 {
-			delete(entFormLocks.m, key)
-		}
-		entFormLocks.Unlock()
-	}
-}
-
-// The draft a form created is kept with the idempotency keys, under a
-// prefix of its own.
-func entFormDraftKey(user, key string) string { return "page-apply/" + user + "/" + key }
-
-func (s *Server) entFormDraft(ctx context.Context, user, key string) (string, error) {
-	var id string
-	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
-		_, resp, found, err := tx.Idempotency(entFormDraftKey(user, key))
-		if found {
-			id = resp
-		}
-		return err
-	})
-	return id, err
-}
-
-// entRememberFormDraft records that the form's key created draft id, unless
-// another request recorded one first; it returns the draft recorded.
-func (s *Server) entRememberFormDraft(ctx context.Context, user, key, id string) (string, error) {
-	won := id
-	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
-		_, resp, found, err := tx.Idempotency(entFormDraftKey(user, key))
-		if err != nil {
-			return err
-		}
-		if found {
-			won = resp
-			return nil
-		}
-		return tx.PutIdempotency(entFormDraftKey(user, key), "page:apply", id, s.now())
-	})
-	return won, err
 }
 
 // ---------------------------------------------------------------------------

@@ -304,7 +304,11 @@ func (s *Server) landListPage(q *Request) error {
 	}
 	for _, c := range list {
 		row := landRow{C: c, Name: names[c.Enterprise]}
-		for _, r := range s.Land.Actions(ctx, actor, c) {
+		actions, err := s.Land.Actions(ctx, actor, c)
+		if err != nil {
+			return err
+		}
+		for _, r := range actions {
 			if r.Action != land.ActWithdraw && r.Action != land.ActReject && r.Action != land.ActReturn {
 				row.Todo = append(row.Todo, r.Zh)
 			}
@@ -527,18 +531,25 @@ func (s *Server) landCasePage(q *Request, code int, failure *duixian.Error, done
 		return err
 	}
 	v := &landCaseView{C: c, Today: duixian.DateOf(s.now()).String(), Pending: c.PendingOpinions(), Actor: actor}
-	for _, r := range s.Land.Actions(ctx, actor, c) {
+	actions, err := s.Land.Actions(ctx, actor, c)
+	if err != nil {
+		return err
+	}
+	for _, r := range actions {
 		v.Forms = append(v.Forms, landForm{R: r, V: v, CSRF: q.CSRF})
 	}
 	for _, e := range c.History {
 		v.History = append(v.History, landEvent{Event: e, Zh: landStepZh(e.Action)})
 	}
-	_ = s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
-		if e, err := tx.Enterprise(c.Enterprise, false); err == nil {
+	if err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+		e, err := tx.Enterprise(c.Enterprise, false)
+		if err == nil {
 			v.Name = e.Name
 		}
-		return nil
-	})
+		return err
+	}); err != nil && duixian.ErrorCode(err) != duixian.ENOTFOUND {
+		return err
+	}
 	var raw map[string]any
 	dec := json.NewDecoder(strings.NewReader(string(c.Facts)))
 	dec.UseNumber()

@@ -270,14 +270,18 @@ func (s *Server) qyForm(q *Request, code int, form url.Values, failure *duixian.
 	}
 	var registry map[string]json.RawMessage
 	if v.Enterprise != "" {
-		_ = s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+		// An official may have typed a USCC the registry does not hold:
+		// the form then shows no name, and filing names the error.
+		if err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
 			ent, err := tx.Enterprise(v.Enterprise, false)
 			if err != nil {
 				return err
 			}
 			v.Name = ent.Name
 			return json.Unmarshal(qyOrEmpty(ent.Facts), &registry)
-		})
+		}); err != nil && duixian.ErrorCode(err) != duixian.ENOTFOUND {
+			return err
+		}
 		if cur, err := s.Qunyan.Entry(ctx, actor, v.Enterprise); err == nil {
 			v.Current = cur.Entry
 			if form == nil && cur.Filing != nil {
@@ -404,13 +408,15 @@ func (s *Server) qyEntryPage(q *Request, uscc string, code int, failure *duixian
 			view.Decision = v.Filing.Review
 		}
 		var registry map[string]json.RawMessage
-		_ = s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+		if err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
 			ent, err := tx.Enterprise(uscc, false)
 			if err != nil {
 				return err
 			}
 			return json.Unmarshal(qyOrEmpty(ent.Facts), &registry)
-		})
+		}); err != nil {
+			return err
+		}
 		var filed map[string]json.RawMessage
 		_ = json.Unmarshal(qyOrEmpty(v.Filing.Facts), &filed)
 		for _, f := range s.Qunyan.FormFacts() {

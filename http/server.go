@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/etown/duixian"
+	"github.com/etown/duixian/casework"
 	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/land"
 	"github.com/etown/duixian/qunyan"
@@ -254,8 +255,7 @@ func (s *Server) authorize(q *Request) error {
 			return errSignIn
 		}
 		if !slices.Contains(rt.Roles, q.User.Role) {
-			s.logDenied(q, "route")
-			return duixian.Errorf(duixian.EFORBIDDEN, "route", "无权访问", "you may not use this")
+			return s.refuse(q, "route", duixian.Errorf(duixian.EFORBIDDEN, "route", "无权访问", "you may not use this"))
 		}
 	}
 	if q.R.Method != http.MethodGet && q.R.Method != http.MethodHead && !rt.Safe {
@@ -264,19 +264,18 @@ func (s *Server) authorize(q *Request) error {
 			sent = q.R.PostFormValue("csrf")
 		}
 		if subtle.ConstantTimeCompare([]byte(sent), []byte(q.CSRF)) != 1 {
-			s.logDenied(q, "csrf")
-			return duixian.Errorf(duixian.EFORBIDDEN, "csrf", "请求校验失败，请刷新页面后重试", "the request's CSRF token is missing or wrong; reload and retry")
+			return s.refuse(q, "csrf", duixian.Errorf(duixian.EFORBIDDEN, "csrf", "请求校验失败，请刷新页面后重试", "the request's CSRF token is missing or wrong; reload and retry"))
 		}
 	}
 	return nil
 }
 
-func (s *Server) logDenied(q *Request, what string) {
-	a := q.Actor()
-	_ = s.DB.Tx(context.WithoutCancel(q.R.Context()), func(tx *sqldb.Tx) error {
-		return tx.Audit(duixian.AuditEntry{At: s.now().In(duixian.Shanghai).Format(time.RFC3339Nano), Actor: a,
-			Action: "denied:" + what, Subject: q.R.Method + " " + q.R.URL.Path})
-	})
+// refuse writes a refusal by the route table to the audit log, filed under
+// the request, and returns it (or, if it could not be written, an error
+// naming both).
+func (s *Server) refuse(q *Request, what string, err error) error {
+	d := casework.Desk{DB: s.DB, Now: s.now}
+	return d.Refused(q.R.Context(), q.Actor(), what, q.R.Method+" "+q.R.URL.Path, err)
 }
 
 // status maps application error codes to HTTP, once.

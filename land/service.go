@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
-	"time"
 
 	"github.com/etown/duixian"
+	"github.com/etown/duixian/casework"
 	"github.com/etown/duixian/sqldb"
 )
 
@@ -20,32 +20,7 @@ func notFound(id string) error {
 
 func (s *Service) today() duixian.Date { return duixian.DateOf(s.Now()) }
 
-func (s *Service) entry(actor duixian.Actor, action, subject, before, after string) duixian.AuditEntry {
-	return duixian.AuditEntry{At: s.Now().In(duixian.Shanghai).Format(time.RFC3339Nano), Actor: actor,
-		Action: action, Subject: subject, Before: before, After: after}
-}
-
-// logRefusal writes a refused attempt (who or what was refused: forbidden,
-// a wrong state, a rule, or a case the actor may not see) to the audit log
-// in a transaction of its own, since the attempted one is rolled back.
-func (s *Service) logRefusal(ctx context.Context, actor duixian.Actor, action, subject string, err error) {
-	switch duixian.ErrorCode(err) {
-	case duixian.EFORBIDDEN, duixian.ECONFLICT, duixian.EREFUSED:
-	default:
-		return
-	}
-	s.logDenied(ctx, actor, action, subject, err)
-}
-
-func (s *Service) logDenied(ctx context.Context, actor duixian.Actor, action, subject string, err error) {
-	msg := err.Error()
-	if len(msg) > 500 {
-		msg = msg[:500]
-	}
-	_ = s.DB.Tx(context.WithoutCancel(ctx), func(tx *sqldb.Tx) error {
-		return tx.Audit(s.entry(actor, "denied:land:"+action, subject, "", msg))
-	})
-}
+func (s *Service) desk() casework.Desk { return casework.Desk{DB: s.DB, Now: s.Now} }
 
 func readCase(tx *sqldb.Tx, id string, lock bool) (*Case, error) {
 	r, err := tx.Record(KindCase, id, lock)
@@ -111,9 +86,7 @@ func (s *Service) Case(ctx context.Context, actor duixian.Actor, id string) (*Ca
 		return nil, err
 	}
 	if !MayRead(actor, c) {
-		err := notFound(id)
-		s.logDenied(ctx, actor, "read", id, err)
-		return nil, err
+		return nil, s.desk().Refused(ctx, actor, "land:read", id, casework.Unseen(notFound(id)))
 	}
 	return c, nil
 }

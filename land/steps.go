@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/etown/duixian"
+	"github.com/etown/duixian/casework"
 	"github.com/etown/duixian/sqldb"
 	"github.com/govalues/decimal"
 )
@@ -93,10 +94,11 @@ func (s *Service) annotation(tx *sqldb.Tx, c *Case) (duixian.Decision, error) {
 	return d, err
 }
 
-// allowed checks role, holder, department and state.
+// allowed checks what a step's roles and states do not say: who may see
+// the case, whose it is, and which department takes the step.
 func (s *Service) allowed(tx *sqldb.Tx, actor duixian.Actor, r Rule, c *Case) error {
-	if !slices.Contains(r.Roles, actor.Role) {
-		return duixian.Forbidden("角色%s无权%s", "role %s may not take the step %s", actor.Role, r.Action)
+	if !MayRead(actor, c) {
+		return casework.Unseen(notFound(c.ID))
 	}
 	if r.Owner && actor.Enterprise != c.Enterprise {
 		return duixian.Forbidden("只能办理本企业的用地规划案件", "you may act only for your own enterprise")
@@ -119,70 +121,58 @@ func (s *Service) allowed(tx *sqldb.Tx, actor duixian.Actor, r Rule, c *Case) er
 	if dept != "" && actor.Role == duixian.RoleReviewer && actor.Department != dept {
 		return duixian.Forbidden("“%s”由%s办理，%s无权办理", "the step %s belongs to %s, not %s", r.Zh, dept, actor.Department)
 	}
-	if !slices.Contains(r.From, c.State) {
-		return duixian.Conflict("案件当前为“%s”，不能%s", "the case is %s; cannot %s", c.State.Zh(), r.Zh)
-	}
 	return nil
 }
 
 // Actions lists the steps actor may take on c now (for the pages).
-func (s *Service) Actions(ctx context.Context, actor duixian.Actor, c *Case) []Rule {
+func (s *Service) Actions(ctx context.Context, actor duixian.Actor, c *Case) ([]Rule, error) {
 	var out []Rule
-	_ = s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+		out = nil
 		for _, r := range Rules {
-			if s.allowed(tx, actor, r, c) == nil {
+			err := casework.Permits(tx, actor, s.step(actor, r, c.ID, nil), c)
+			if duixian.ErrorCode(err) == duixian.EINTERNAL {
+				return err
+			}
+			if err == nil {
 				out = append(out, r)
 			}
 		}
 		return nil
 	})
-	return out
+	return out, err
 }
 
-// run takes step action on case id: load and lock, check, apply, save with
-// the history line and the audit entry, all in one transaction. A refusal
-// is written to the audit log.
+// step is rule r on case id as a casework transition: the case is read and
+// locked, and a change adds its line to the case's history.
+func (s *Service) step(actor duixian.Actor, r Rule, id string, apply func(tx *sqldb.Tx, c *Case) (note string, err error)) casework.Transition[*Case, State] {
+	return casework.Transition[*Case, State]{Action: "land:" + r.Action, Name: r.Zh, Subject: id, Roles: r.Roles, From: r.From,
+		Load:  func(tx *sqldb.Tx) (*Case, error) { return readCase(tx, id, true) },
+		Check: func(tx *sqldb.Tx, c *Case) error { return s.allowed(tx, actor, r, c) },
+		State: func(c *Case) State { return c.State },
+		Apply: func(tx *sqldb.Tx, c *Case) error {
+			before := c.State
+			note, err := apply(tx, c)
+			if err != nil {
+				return err
+			}
+			now := s.Now()
+			c.Updated = now
+			c.History = append(c.History, Event{Action: r.Action, From: before, To: c.State, By: actor.User, Role: actor.Role,
+				Department: actor.Department, At: now, Note: note})
+			return nil
+		},
+		Save: putCase,
+	}
+}
+
+// run takes step action on case id.
 func (s *Service) run(ctx context.Context, actor duixian.Actor, id, action string, apply func(tx *sqldb.Tx, c *Case) (note string, err error)) (*Case, error) {
 	r, ok := RuleOf(action)
 	if !ok {
 		return nil, duixian.Errorf(duixian.ENOTFOUND, "step", "没有步骤 %s", "no step %s", action)
 	}
-	var out *Case
-	hidden := false
-	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
-		hidden = false
-		c, err := readCase(tx, id, true)
-		if err != nil {
-			return err
-		}
-		if !MayRead(actor, c) {
-			hidden = true
-			return notFound(id)
-		}
-		if err := s.allowed(tx, actor, r, c); err != nil {
-			return err
-		}
-		before := c.State
-		note, err := apply(tx, c)
-		if err != nil {
-			return err
-		}
-		now := s.Now()
-		c.Updated = now
-		c.History = append(c.History, Event{Action: action, From: before, To: c.State, By: actor.User, Role: actor.Role,
-			Department: actor.Department, At: now, Note: note})
-		if err := putCase(tx, c); err != nil {
-			return err
-		}
-		out = c
-		return tx.Audit(s.entry(actor, "land:"+action, c.ID, string(before), string(c.State)))
-	})
-	if hidden {
-		s.logDenied(ctx, actor, action, id, err)
-	} else {
-		s.logRefusal(ctx, actor, action, id, err)
-	}
-	return out, err
+	return casework.Run(ctx, s.desk(), actor, s.step(actor, r, id, apply))
 }
 
 // service-owned facts: set by a step, never by the holder.
@@ -226,19 +216,92 @@ type StartInput struct {
 // of today, the application date; after the trial (第十条) only a recorded
 // revision lets a case start.
 func (s *Service) Start(ctx context.Context, actor duixian.Actor, in StartInput) (*Case, error) {
-	c, err := s.start(ctx, actor, in)
 	subject := actor.Enterprise
 	if subject == "" {
 		subject = actor.User
 	}
-	s.logRefusal(ctx, actor, ActStart, subject, err)
-	return c, err
+	now := s.Now()
+	id := duixian.NewID("L", now)
+	var stored json.RawMessage
+	var facts duixian.Facts
+	return casework.Run(ctx, s.desk(), actor, casework.Transition[*Case, State]{Action: "land:" + ActStart, Subject: id, For: subject,
+		Actor: func(actor duixian.Actor) error {
+			if actor.Role != duixian.RoleEnterprise || actor.Enterprise == "" {
+				return duixian.Forbidden("只有土地使用权人（企业经办人）可以为本企业申请", "only the land-use-right holder's staff may apply, for their own enterprise")
+			}
+			return nil
+		},
+		Validate: func() (err error) {
+			stored, err = s.startFacts(in)
+			if err != nil {
+				return err
+			}
+			facts, err = s.facts(&Case{Facts: stored})
+			return err
+		},
+		Load: func(tx *sqldb.Tx) (*Case, error) {
+			if _, err := tx.Enterprise(actor.Enterprise, false); err != nil {
+				return nil, err
+			}
+			if err := tx.LockEnterprise(actor.Enterprise); err != nil {
+				return nil, err
+			}
+			return &Case{ID: id, Enterprise: actor.Enterprise, Plot: strings.TrimSpace(in.Plot), Applied: duixian.DateOf(now),
+				Facts: stored, CatalogueVersion: s.Catalogue.Version(), Created: now, Updated: now}, nil
+		},
+		Check: func(tx *sqldb.Tx, c *Case) error {
+			recs, err := tx.Records(KindCase, actor.Enterprise)
+			if err != nil {
+				return err
+			}
+			for _, r := range recs {
+				var old Case
+				if err := json.Unmarshal(r.Doc, &old); err != nil {
+					return err
+				}
+				if old.Plot == c.Plot && !old.State.Final() {
+					return duixian.Conflict("地块“%s”已有办理中的案件 %s", "the plot %s already has an open case %s", c.Plot, old.ID)
+				}
+			}
+			return nil
+		},
+		State: func(c *Case) State { return c.State },
+		Apply: func(tx *sqldb.Tx, c *Case) error {
+			d, rev, err := s.evaluate(tx, ClausePath, c.Applied, facts)
+			if err != nil {
+				return err
+			}
+			if !d.Eligible {
+				return refused(d)
+			}
+			c.Start, c.Path = &d, d.Outcome
+			note := "审查路径：" + d.Outcome
+			if rev != nil {
+				c.Trial = &TrialRef{ID: rev.ID, Number: rev.Number, Until: rev.Until}
+				note += "；依据" + rev.Number + "延长的试行期受理"
+			}
+			c.State = StatePlan
+			if c.Path == PathNoPlan {
+				cite := duixian.Cite{}
+				for _, st := range d.Trace {
+					if strings.Contains(st.Text, "认定为"+PathNoPlan) {
+						cite = st.Cite
+					}
+				}
+				c.Plan = &Plan{Skipped: true, Cite: cite, At: now}
+				c.State = StateReview
+				note += "；不再编制地块规划综合实施方案（" + cite.String() + "）"
+			}
+			c.History = append(c.History, Event{Action: ActStart, To: c.State, By: actor.User, Role: actor.Role, At: now, Note: note})
+			return nil
+		},
+		Save: putCase,
+	})
 }
 
-func (s *Service) start(ctx context.Context, actor duixian.Actor, in StartInput) (*Case, error) {
-	if actor.Role != duixian.RoleEnterprise || actor.Enterprise == "" {
-		return nil, duixian.Forbidden("只有土地使用权人（企业经办人）可以为本企业申请", "only the land-use-right holder's staff may apply, for their own enterprise")
-	}
+// startFacts checks the facts the holder gives and returns them as stored,
+// with the facts later steps establish set to false.
+func (s *Service) startFacts(in StartInput) (json.RawMessage, error) {
 	if strings.TrimSpace(in.Plot) == "" {
 		return nil, invalid("plot", "须写明地块名称或编号", "name the plot")
 	}
@@ -261,72 +324,7 @@ func (s *Service) start(ctx context.Context, actor duixian.Actor, in StartInput)
 	if _, err := s.Catalogue.DecodeJSONFacts("facts", in.Facts); err != nil {
 		return nil, err
 	}
-	stored, err := mergeFacts(in.Facts, map[string]any{"land_plan_approved": false, "land_transition_approved": false})
-	if err != nil {
-		return nil, err
-	}
-	now := s.Now()
-	c := &Case{ID: duixian.NewID("L", now), Enterprise: actor.Enterprise, Plot: strings.TrimSpace(in.Plot), Applied: duixian.DateOf(now),
-		Facts: stored, CatalogueVersion: s.Catalogue.Version(), Created: now, Updated: now}
-	facts, err := s.facts(c)
-	if err != nil {
-		return nil, err
-	}
-	err = s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
-		if _, err := tx.Enterprise(actor.Enterprise, false); err != nil {
-			return err
-		}
-		if err := tx.LockEnterprise(actor.Enterprise); err != nil {
-			return err
-		}
-		recs, err := tx.Records(KindCase, actor.Enterprise)
-		if err != nil {
-			return err
-		}
-		for _, r := range recs {
-			var old Case
-			if err := json.Unmarshal(r.Doc, &old); err != nil {
-				return err
-			}
-			if old.Plot == c.Plot && !old.State.Final() {
-				return duixian.Conflict("地块“%s”已有办理中的案件 %s", "the plot %s already has an open case %s", c.Plot, old.ID)
-			}
-		}
-		d, rev, err := s.evaluate(tx, ClausePath, c.Applied, facts)
-		if err != nil {
-			return err
-		}
-		if !d.Eligible {
-			return refused(d)
-		}
-		c.Start, c.Path = &d, d.Outcome
-		note := "审查路径：" + d.Outcome
-		if rev != nil {
-			c.Trial = &TrialRef{ID: rev.ID, Number: rev.Number, Until: rev.Until}
-			note += "；依据" + rev.Number + "延长的试行期受理"
-		}
-		c.State = StatePlan
-		if c.Path == PathNoPlan {
-			cite := duixian.Cite{}
-			for _, st := range d.Trace {
-				if strings.Contains(st.Text, "认定为"+PathNoPlan) {
-					cite = st.Cite
-				}
-			}
-			c.Plan = &Plan{Skipped: true, Cite: cite, At: now}
-			c.State = StateReview
-			note += "；不再编制地块规划综合实施方案（" + cite.String() + "）"
-		}
-		c.History = append(c.History, Event{Action: ActStart, To: c.State, By: actor.User, Role: actor.Role, At: now, Note: note})
-		if err := putCase(tx, c); err != nil {
-			return err
-		}
-		return tx.Audit(s.entry(actor, "land:"+ActStart, c.ID, "", string(c.State)))
-	})
-	if err != nil {
-		return nil, err
-	}
-	return c, nil
+	return mergeFacts(in.Facts, map[string]any{"land_plan_approved": false, "land_transition_approved": false})
 }
 
 // PlanInput is the holder's 地块规划综合实施方案.

@@ -50,8 +50,7 @@ func (s *Service) document() (*engine.Document, error) {
 // RecordTrial records a revision extending the trial (administrators only).
 func (s *Service) RecordTrial(ctx context.Context, actor duixian.Actor, in TrialInput) (*Trial, error) {
 	t, err := s.recordTrial(ctx, actor, in)
-	s.logRefusal(ctx, actor, "trial", Document, err)
-	return t, err
+	return t, s.desk().Refused(ctx, actor, "land:trial", Document, err)
 }
 
 func (s *Service) recordTrial(ctx context.Context, actor duixian.Actor, in TrialInput) (*Trial, error) {
@@ -82,7 +81,7 @@ func (s *Service) recordTrial(ctx context.Context, actor duixian.Actor, in Trial
 		if err := tx.PutRecord(&sqldb.Record{Kind: KindTrial, ID: t.ID, Subject: Document, Doc: doc2}); err != nil {
 			return err
 		}
-		return tx.Audit(s.entry(actor, "land:trial", Document, doc.InForceTo.String(), fmt.Sprintf("%s 试行期延长至 %s", t.Number, t.Until)))
+		return tx.Audit(s.desk().Entry(actor, "land:trial", Document, doc.InForceTo.String(), fmt.Sprintf("%s 试行期延长至 %s", t.Number, t.Until)))
 	})
 	if err != nil {
 		return nil, err

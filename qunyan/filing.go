@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/etown/duixian"
+	"github.com/etown/duixian/casework"
 	"github.com/etown/duixian/sqldb"
 )
 
@@ -23,36 +24,47 @@ type FileInput struct {
 // earlier filings stay in the entry's history.
 func (s *Service) File(ctx context.Context, actor duixian.Actor, in FileInput) (*Entry, error) {
 	uscc := strings.TrimSpace(in.Enterprise)
-	var out *Entry
-	err := func() error {
-		switch {
-		case actor.Role == duixian.RoleEnterprise:
-			if actor.Enterprise == "" || actor.Enterprise != uscc {
-				return duixian.Forbidden("只能为本企业备案", "you may file only for your own enterprise")
+	var ent *duixian.Enterprise
+	var rec *sqldb.Record
+	var f *Filing
+	return casework.Run(ctx, s.desk(), actor, casework.Transition[*Entry, string]{Action: "qunyan-file", Subject: uscc,
+		Actor: func(actor duixian.Actor) error {
+			switch {
+			case actor.Role == duixian.RoleEnterprise:
+				if actor.Enterprise == "" || actor.Enterprise != uscc {
+					return duixian.Forbidden("只能为本企业备案", "you may file only for your own enterprise")
+				}
+			case actor.Role == duixian.RoleReviewer && actor.Department != "":
+			default:
+				return duixian.Forbidden("角色%s不能备案：由企业自荐或各部门推荐申报（附则2（1））", "role %s may not file: enterprises file for themselves, departments recommend (附则2（1）)", actor.Role)
 			}
-		case actor.Role == duixian.RoleReviewer && actor.Department != "":
-		default:
-			return duixian.Forbidden("角色%s不能备案：由企业自荐或各部门推荐申报（附则2（1））", "role %s may not file: enterprises file for themselves, departments recommend (附则2（1）)", actor.Role)
-		}
-		if err := duixian.ValidateUSCC(uscc); err != nil {
-			return err
-		}
-		if _, err := s.formFacts(in.Facts); err != nil {
-			return err
-		}
-		return s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
-			ent, err := tx.Enterprise(uscc, true)
-			if err != nil {
+			return nil
+		},
+		Validate: func() error {
+			if err := duixian.ValidateUSCC(uscc); err != nil {
 				return err
 			}
-			rec, e, err := load(tx, uscc, true)
-			if err != nil {
-				return err
+			_, err := s.formFacts(in.Facts)
+			return err
+		},
+		Load: func(tx *sqldb.Tx) (e *Entry, err error) {
+			if ent, rec, e, err = lock(tx, uscc); err != nil {
+				return nil, err
 			}
-			before := tierState(e)
 			if e == nil {
 				e = &Entry{Enterprise: uscc}
 			}
+			f = nil
+			return e, nil
+		},
+		// A filing leaves the entry pending at the tier the engine proposes.
+		State: func(e *Entry) string {
+			if f != nil && e.Filing == f {
+				return "pending:" + f.Proposed
+			}
+			return tierState(e)
+		},
+		Apply: func(tx *sqldb.Tx, e *Entry) error {
 			e.Name = ent.Name
 			d, err := s.classify(ent, in.Facts)
 			if err != nil {
@@ -60,7 +72,7 @@ func (s *Service) File(ctx context.Context, actor duixian.Actor, in FileInput) (
 			}
 			by := actor
 			by.IP = ""
-			f := &Filing{ID: duixian.NewID("Q", s.now()), Filed: s.now(), By: by, Facts: in.Facts, Decision: d,
+			f = &Filing{ID: duixian.NewID("Q", s.now()), Filed: s.now(), By: by, Facts: in.Facts, Decision: d,
 				Proposed: d.Outcome, Matched: matched(d), Status: FilingPending}
 			if len(f.Facts) == 0 {
 				f.Facts = json.RawMessage(`{}`)
@@ -76,53 +88,50 @@ func (s *Service) File(ctx context.Context, actor duixian.Actor, in FileInput) (
 				e.History = append(e.History, old)
 			}
 			e.Filing = f
-			if err := s.save(tx, rec, e); err != nil {
-				return err
-			}
-			out = e
-			return tx.Audit(s.entry(actor, "qunyan-file", uscc, before, "pending:"+f.Proposed))
-		})
-	}()
-	return out, s.logged(ctx, actor, "qunyan-file", uscc, err)
+			return nil
+		},
+		Save: func(tx *sqldb.Tx, e *Entry) error { return s.save(tx, rec, e) },
+	})
 }
 
 // decide runs a decision on a pending filing: only a reviewer of 商务金融局
 // (附则2（3）“商务金融局对企业申报资料进行核查准入并确定企业等级”).
 func (s *Service) decide(ctx context.Context, actor duixian.Actor, action, uscc string, apply func(tx *sqldb.Tx, ent *duixian.Enterprise, e *Entry) error) (*Entry, error) {
-	var out *Entry
-	err := func() error {
-		if !s.admits(actor) {
-			return duixian.Forbidden("群雁计划的核查准入由%s办理，%s%s不能办理", "admission to the 群雁 plan is decided by %s, not by %s %s",
-				s.Department(), actor.Department, actor.Role)
-		}
-		return s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
-			ent, err := tx.Enterprise(uscc, true)
-			if err != nil {
-				return err
+	var ent *duixian.Enterprise
+	var rec *sqldb.Record
+	return casework.Run(ctx, s.desk(), actor, casework.Transition[*Entry, string]{Action: action, Subject: uscc,
+		Actor: func(actor duixian.Actor) error {
+			if !s.admits(actor) {
+				return duixian.Forbidden("群雁计划的核查准入由%s办理，%s%s不能办理", "admission to the 群雁 plan is decided by %s, not by %s %s",
+					s.Department(), actor.Department, actor.Role)
 			}
-			rec, e, err := load(tx, uscc, true)
-			if err != nil {
-				return err
+			return nil
+		},
+		Load: func(tx *sqldb.Tx) (e *Entry, err error) {
+			if ent, rec, e, err = lock(tx, uscc); err != nil {
+				return nil, err
 			}
 			if e == nil {
-				return noEntry(uscc)
+				return nil, noEntry(uscc)
 			}
+			return e, nil
+		},
+		Check: func(_ *sqldb.Tx, e *Entry) error {
 			if e.Filing == nil || e.Filing.Status != FilingPending {
 				return duixian.Conflict("企业 %s 没有待核查的备案", "%s has no filing awaiting review", uscc)
 			}
-			before := tierState(e)
+			return nil
+		},
+		State: tierState,
+		Apply: func(tx *sqldb.Tx, e *Entry) error {
 			if err := apply(tx, ent, e); err != nil {
 				return err
 			}
 			e.Filing.Decided, e.Filing.DecidedBy = s.now(), actor.User
-			if err := s.save(tx, rec, e); err != nil {
-				return err
-			}
-			out = e
-			return tx.Audit(s.entry(actor, action, uscc, before, tierState(e)))
-		})
-	}()
-	return out, s.logged(ctx, actor, action, uscc, err)
+			return nil
+		},
+		Save: func(tx *sqldb.Tx, e *Entry) error { return s.save(tx, rec, e) },
+	})
 }
 
 // Confirm admits the enterprise (核查准入并确定企业等级): at the tier the
@@ -191,4 +200,15 @@ func (s *Service) Reject(ctx context.Context, actor duixian.Actor, uscc, reason 
 			"Your 群雁 plan filing was not accepted: "+reason, nil)
 		return err
 	})
+}
+
+// lock reads and locks an enterprise and then its entry (nil when it has
+// none): the order every change of the registry locks them in.
+func lock(tx *sqldb.Tx, uscc string) (*duixian.Enterprise, *sqldb.Record, *Entry, error) {
+	ent, err := tx.Enterprise(uscc, true)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	rec, e, err := load(tx, uscc, true)
+	return ent, rec, e, err
 }

@@ -9,14 +9,14 @@
 // of the same evaluation that cite supp.3.x. Nothing here restates a
 // threshold or a condition in Go.
 //
-// Like package workflow, every change checks who acts (an enterprise only
-// for itself; any department may recommend; only the clause's responsible
-// department, 商务金融局, admits or rejects), runs in one transaction with
-// its audit entry, and a refused attempt is itself written to the audit log.
+// Like package workflow, every change is a casework transition: it checks
+// who acts (an enterprise only for itself; any department may recommend;
+// only the clause's responsible department, 商务金融局, admits or rejects),
+// runs in one transaction with its audit entry, and a refused attempt is
+// itself written to the audit log.
 package qunyan
 
 import (
-	"context"
 	"encoding/json"
 	"maps"
 	"regexp"
@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/etown/duixian"
+	"github.com/etown/duixian/casework"
 	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/sqldb"
 )
@@ -174,26 +175,7 @@ func noEntry(uscc string) error {
 	return duixian.Errorf(duixian.ENOTFOUND, "enterprise", "没有企业 %s 的群雁计划备案", "no 群雁 filing for %s", uscc)
 }
 
-func (s *Service) entry(actor duixian.Actor, action, subject, before, after string) duixian.AuditEntry {
-	return duixian.AuditEntry{At: s.now().Format(time.RFC3339Nano), Actor: actor,
-		Action: action, Subject: subject, Before: before, After: after}
-}
-
-// logged writes a refusal (forbidden, conflict, refused) to the audit log
-// in its own transaction, the attempted one having been rolled back.
-func (s *Service) logged(ctx context.Context, actor duixian.Actor, action, subject string, err error) error {
-	switch duixian.ErrorCode(err) {
-	case duixian.EFORBIDDEN, duixian.ECONFLICT, duixian.EREFUSED:
-		msg := err.Error()
-		if len(msg) > 500 {
-			msg = msg[:500]
-		}
-		_ = s.DB.Tx(context.WithoutCancel(ctx), func(tx *sqldb.Tx) error {
-			return tx.Audit(s.entry(actor, "denied:"+action, subject, "", msg))
-		})
-	}
-	return err
-}
+func (s *Service) desk() casework.Desk { return casework.Desk{DB: s.DB, Now: s.Now} }
 
 // clause is 附则1's clause; a catalogue without it cannot run the registry.
 func (s *Service) clause() (*engine.Clause, error) {

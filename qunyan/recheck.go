@@ -48,7 +48,7 @@ func (s *Service) Recheck(ctx context.Context, uscc string) (*Result, error) {
 // a supervisor or an administrator.
 func (s *Service) RecheckBy(ctx context.Context, actor duixian.Actor, uscc string) (*Result, error) {
 	if !s.admits(actor) && actor.Role != duixian.RoleAdmin && actor.Role != duixian.RoleSupervisor {
-		return nil, s.logged(ctx, actor, "qunyan-recheck", uscc,
+		return nil, s.desk().Refused(ctx, actor, "qunyan-recheck", uscc,
 			duixian.Forbidden("群雁计划的动态管理由%s办理", "the 群雁 plan's dynamic management is %s's", s.Department()))
 	}
 	return s.Recheck(ctx, uscc)
@@ -112,7 +112,7 @@ func (s *Service) recheck(tx *sqldb.Tx, uscc string) (*Result, error) {
 		return nil, err
 	}
 	res.Member, res.Exited, res.Exit = false, true, &x
-	return res, tx.Audit(s.entry(System, "qunyan-exit", uscc, before, "exited:"+strings.Join(cites, "、")))
+	return res, tx.Audit(s.desk().Entry(System, "qunyan-exit", uscc, before, "exited:"+strings.Join(cites, "、")))
 }
 
 // admittedFacts are the figures of the last confirmed filing (the current
@@ -247,7 +247,7 @@ func (s *Service) UpdateFacts(ctx context.Context, actor duixian.Actor, uscc str
 			if err := tx.PutEnterprise(ent); err != nil {
 				return err
 			}
-			if err := tx.Audit(s.entry(actor, "qunyan-facts", uscc, "", string(facts))); err != nil {
+			if err := tx.Audit(s.desk().Entry(actor, "qunyan-facts", uscc, "", string(facts))); err != nil {
 				return err
 			}
 			out = &FactsResult{Enterprise: uscc}
@@ -268,5 +268,5 @@ func (s *Service) UpdateFacts(ctx context.Context, actor duixian.Actor, uscc str
 			return nil
 		})
 	}()
-	return out, s.logged(ctx, actor, "qunyan-facts", uscc, err)
+	return out, s.desk().Refused(ctx, actor, "qunyan-facts", uscc, err)
 }

@@ -26,6 +26,7 @@ import (
 
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/calendar"
+	"github.com/etown/duixian/casework"
 	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/sqldb"
 )
@@ -47,8 +48,8 @@ func New(db *sqldb.DB, cat *engine.Catalogue, cal *calendar.Calendar) *Service {
 func (s *Service) today() duixian.Date { return duixian.DateOf(s.Now()) }
 
 // transition is one change to one application: who may make it, from which
-// states, and what it does. Everything else — loading, locking, saving,
-// auditing, logging refusals — is the same for every transition.
+// states, and what it does. Loading, locking, saving, auditing and logging
+// refusals are casework's, the same for every case.
 type transition struct {
 	action string
 	roles  []duixian.Role
@@ -60,88 +61,31 @@ type transition struct {
 	apply func(tx *sqldb.Tx, a *duixian.Application) error
 	// once, when set, makes the transition idempotent under a key: the
 	// key and the answer are recorded in the transition's own transaction.
-	once *idempotency
+	once *casework.Once
 }
 
-// idempotency is a request made once under a key.
-type idempotency struct {
-	key     string // as the client sent it
-	request string // what the request was, to refuse the key on another
-}
+func (s *Service) desk() casework.Desk { return casework.Desk{DB: s.DB, Now: s.Now} }
 
-// run applies t to application id. A refusal for who or what (forbidden, a
-// wrong state) is written to the audit log in its own transaction, because
-// the attempted one is rolled back.
+// run applies t to application id as one casework transition.
 func (s *Service) run(ctx context.Context, actor duixian.Actor, id string, t transition) (*duixian.Application, error) {
-	if t.once != nil && t.once.key == "" {
-		return nil, duixian.Errorf(duixian.EINVALID, "idempotency_key", "缺少幂等键", "an idempotency key is required")
-	}
-	var out *duixian.Application
-	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
-		a, err := tx.Application(id, true)
-		if err != nil {
-			return err
-		}
-		// Looked up after the application is locked, so a concurrent
-		// replay waits for the first request and then finds its answer.
-		var fullKey, reqHash string
-		if t.once != nil {
-			fullKey, reqHash = actor.User+"/"+t.action+"/"+t.once.key, hashOf(t.once.request)
-			h, resp, found, err := tx.Idempotency(fullKey)
-			if err != nil {
-				return err
-			}
-			if found {
-				if h != reqHash {
-					return duixian.Conflict("幂等键 %s 已用于另一请求", "idempotency key %s was used for a different request", t.once.key)
-				}
-				out = &duixian.Application{}
-				return json.Unmarshal([]byte(resp), out)
-			}
-		}
-		before := string(a.Status)
-		if err := s.allowed(actor, a, t); err != nil {
-			return err
-		}
-		if err := t.apply(tx, a); err != nil {
-			return err
-		}
-		a.Updated = s.Now()
-		if err := tx.PutApplication(a); err != nil {
-			return err
-		}
-		if err := tx.Audit(s.entry(actor, t.action, a.ID, before, string(a.Status))); err != nil {
-			return err
-		}
-		resp, err := json.Marshal(a)
-		if err != nil {
-			return err
-		}
-		// Every caller, the first included, gets the answer as stored.
-		out = &duixian.Application{}
-		if err := json.Unmarshal(resp, out); err != nil {
-			return err
-		}
-		if t.once == nil {
-			return nil
-		}
-		// The key commits with the change it caused, or neither does.
-		return tx.PutIdempotency(fullKey, reqHash, string(resp), s.Now())
+	return casework.Run(ctx, s.desk(), actor, casework.Transition[*duixian.Application, duixian.Status]{
+		Action: t.action, Subject: id, Roles: t.roles, From: t.from, Once: t.once,
+		Load:  func(tx *sqldb.Tx) (*duixian.Application, error) { return tx.Application(id, true) },
+		Check: func(_ *sqldb.Tx, a *duixian.Application) error { return s.allowed(actor, a, t) },
+		State: status,
+		Apply: t.apply,
+		Save: func(tx *sqldb.Tx, a *duixian.Application) error {
+			a.Updated = s.Now()
+			return tx.PutApplication(a)
+		},
 	})
-	if c := duixian.ErrorCode(err); c == duixian.EFORBIDDEN || c == duixian.ECONFLICT || c == duixian.EREFUSED {
-		s.logDenied(ctx, actor, t.action, id, err)
-	}
-	return out, err
 }
 
+func status(a *duixian.Application) duixian.Status { return a.Status }
+
+// allowed checks what the role and the state do not say: whose the
+// application is, and which department's.
 func (s *Service) allowed(actor duixian.Actor, a *duixian.Application, t transition) error {
-	roleOK := false
-	for _, r := range t.roles {
-		roleOK = roleOK || r == actor.Role || r == duixian.RolePublic
-	}
-	if !roleOK {
-		return duixian.Forbidden("角色%s无权执行%s", "role %s may not %s", actor.Role, t.action)
-	}
 	if t.owner && actor.Enterprise != a.Enterprise {
 		return duixian.Forbidden("只能办理本企业的申报", "you may act only for your own enterprise")
 	}
@@ -150,14 +94,6 @@ func (s *Service) allowed(actor duixian.Actor, a *duixian.Application, t transit
 		if !ok || cl.Department != actor.Department {
 			return duixian.Forbidden("条款%s由%s负责，%s无权办理", "clause %s belongs to %s, not %s", a.Clause, departmentOf(cl), actor.Department)
 		}
-	}
-	if len(t.from) > 0 {
-		for _, st := range t.from {
-			if a.Status == st {
-				return nil
-			}
-		}
-		return duixian.Conflict("申报当前状态为“%s”，不能%s", "the application is %s; cannot %s", a.Status.Zh(), t.action)
 	}
 	return nil
 }
@@ -169,27 +105,15 @@ func departmentOf(cl *engine.Clause) string {
 	return cl.Department
 }
 
-func (s *Service) entry(actor duixian.Actor, action, subject, before, after string) duixian.AuditEntry {
-	return duixian.AuditEntry{At: s.Now().In(duixian.Shanghai).Format(time.RFC3339Nano), Actor: actor,
-		Action: action, Subject: subject, Before: before, After: after}
-}
-
-func (s *Service) logDenied(ctx context.Context, actor duixian.Actor, action, subject string, cause error) {
-	msg := cause.Error()
-	if len(msg) > 500 {
-		msg = msg[:500]
-	}
-	_ = s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
-		return tx.Audit(s.entry(actor, "denied:"+action, subject, "", msg))
-	})
-}
-
 // DraftInput is what an applicant fills in.
 type DraftInput struct {
 	// ID is left empty for a new id. A caller that must create one draft
 	// however often it is retried (a 免申即享 confirmation) reserves the id
 	// first and passes it here.
-	ID          string
+	ID string
+	// Key, when set, is the one-time key of the form the draft comes
+	// from: the same form posted again returns the draft the key made.
+	Key         string
 	Enterprise  string
 	Clause      string
 	EventDate   duixian.Date
@@ -208,46 +132,88 @@ type Attachment struct {
 
 // CreateDraft records an application as a draft. The facts are checked
 // against the clause's schema now, so a mistyped fact is named at once.
+//
+// With a Key, the draft is created once however often the form is posted,
+// and from whichever process: the key is recorded with the draft in its
+// own transaction, after the enterprise is locked, so a second request with
+// the key waits for the first and gets the same draft back (as created),
+// and the key on other content is refused.
 func (s *Service) CreateDraft(ctx context.Context, actor duixian.Actor, in DraftInput) (*duixian.Application, error) {
-	if actor.Role != duixian.RoleEnterprise || actor.Enterprise != in.Enterprise {
-		err := duixian.Forbidden("只能为本企业创建申报", "you may apply only for your own enterprise")
-		s.logDenied(ctx, actor, "create", in.Enterprise, err)
-		return nil, err
-	}
-	if _, ok := s.Catalogue.Clause(in.Clause); !ok {
-		return nil, duixian.Errorf(duixian.ENOTFOUND, "clause", "没有条款 %s", "no clause %s", in.Clause)
-	}
-	if in.EventDate.IsZero() {
-		return nil, duixian.Errorf(duixian.EINVALID, "event_date", "缺少事项发生日期", "event_date is missing")
-	}
-	if _, err := s.Catalogue.DecodeJSONFacts("facts", in.Facts); err != nil {
-		return nil, err
-	}
 	now := s.Now()
 	if in.ID == "" {
 		in.ID = duixian.NewID("A", now)
 	}
-	a := &duixian.Application{ID: in.ID, Enterprise: in.Enterprise, Clause: in.Clause, Year: in.EventDate.Year,
-		EventDate: in.EventDate, Project: in.Project, Facts: in.Facts, Declared: in.Declared, Status: duixian.StatusDraft,
-		Created: now, Updated: now}
-	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
-		if _, err := tx.Enterprise(in.Enterprise, false); err != nil {
-			return err
-		}
-		for _, f := range in.Attachments {
-			sum := sha256.Sum256(f.Data)
-			h := hex.EncodeToString(sum[:])
-			if err := tx.PutAttachment(h, f.Data); err != nil {
-				return err
+	t := casework.Transition[*duixian.Application, duixian.Status]{Action: "create", Subject: in.ID, For: in.Enterprise,
+		Actor: func(actor duixian.Actor) error {
+			if actor.Role != duixian.RoleEnterprise || actor.Enterprise != in.Enterprise {
+				return duixian.Forbidden("只能为本企业创建申报", "you may apply only for your own enterprise")
 			}
-			a.Attachments = append(a.Attachments, duixian.Attachment{Name: f.Name, Kind: f.Kind, SHA256: h, Size: int64(len(f.Data))})
-		}
-		if err := tx.PutApplication(a); err != nil {
+			return nil
+		},
+		Validate: func() error {
+			if _, ok := s.Catalogue.Clause(in.Clause); !ok {
+				return duixian.Errorf(duixian.ENOTFOUND, "clause", "没有条款 %s", "no clause %s", in.Clause)
+			}
+			if in.EventDate.IsZero() {
+				return duixian.Errorf(duixian.EINVALID, "event_date", "缺少事项发生日期", "event_date is missing")
+			}
+			_, err := s.Catalogue.DecodeJSONFacts("facts", in.Facts)
 			return err
-		}
-		return tx.Audit(s.entry(actor, "create", a.ID, "", string(a.Status)))
+		},
+		Load: func(tx *sqldb.Tx) (*duixian.Application, error) {
+			if _, err := tx.Enterprise(in.Enterprise, true); err != nil {
+				return nil, err
+			}
+			return &duixian.Application{ID: in.ID, Enterprise: in.Enterprise, Clause: in.Clause, Year: in.EventDate.Year,
+				EventDate: in.EventDate, Project: in.Project, Facts: in.Facts, Declared: in.Declared,
+				Created: now, Updated: now}, nil
+		},
+		State: status,
+		Apply: func(tx *sqldb.Tx, a *duixian.Application) error {
+			for _, f := range in.Attachments {
+				sum := sha256.Sum256(f.Data)
+				h := hex.EncodeToString(sum[:])
+				if err := tx.PutAttachment(h, f.Data); err != nil {
+					return err
+				}
+				a.Attachments = append(a.Attachments, duixian.Attachment{Name: f.Name, Kind: f.Kind, SHA256: h, Size: int64(len(f.Data))})
+			}
+			a.Status = duixian.StatusDraft
+			return nil
+		},
+		Save: func(tx *sqldb.Tx, a *duixian.Application) error { return tx.PutApplication(a) },
+	}
+	if in.Key != "" {
+		t.Once = &casework.Once{Key: in.Key, Request: draftRequest(in)}
+	}
+	return casework.Run(ctx, s.desk(), actor, t)
+}
+
+// draftRequest is what a keyed CreateDraft asked for; the id is left out,
+// since each post of one form reserves its own.
+func draftRequest(in DraftInput) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "create:%s:%s:%s:%q:%t:%s", in.Enterprise, in.Clause, in.EventDate, in.Project, in.Declared, in.Facts)
+	for _, f := range in.Attachments {
+		sum := sha256.Sum256(f.Data)
+		fmt.Fprintf(&b, ":%q:%q:%x", f.Name, f.Kind, sum)
+	}
+	return b.String()
+}
+
+// Drafted returns, as it is now, the application that actor's CreateDraft
+// made under a form's key, or nil when the key made none.
+func (s *Service) Drafted(ctx context.Context, actor duixian.Actor, key string) (*duixian.Application, error) {
+	var first *duixian.Application
+	var found bool
+	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) (err error) {
+		first, found, err = casework.Answer[*duixian.Application](tx, actor, "create", key)
+		return err
 	})
-	return a, err
+	if err != nil || !found {
+		return nil, err
+	}
+	return s.Application(ctx, actor, first.ID)
 }
 
 // UpdateDraft replaces a draft's or returned application's facts (补正).
@@ -270,7 +236,7 @@ func (s *Service) UpdateDraft(ctx context.Context, actor duixian.Actor, id strin
 // frozen with the catalogue version.
 func (s *Service) Submit(ctx context.Context, actor duixian.Actor, id, key string) (*duixian.Application, error) {
 	return s.run(ctx, actor, id, transition{action: "submit", roles: []duixian.Role{duixian.RoleEnterprise}, owner: true,
-		once: &idempotency{key: key, request: "submit:" + id},
+		once: &casework.Once{Key: key, Request: "submit:" + id},
 		from: []duixian.Status{duixian.StatusDraft, duixian.StatusReturned},
 		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
 			if !a.Declared {
@@ -297,11 +263,6 @@ func refused(d duixian.Decision) error {
 		en = append(en, r.En)
 	}
 	return &duixian.Error{Code: duixian.EREFUSED, Zh: "不符合条件：" + strings.Join(zh, "；"), En: "refused: " + strings.Join(en, "; "), Reasons: d.Reasons}
-}
-
-func hashOf(request string) string {
-	sum := sha256.Sum256([]byte(request))
-	return hex.EncodeToString(sum[:])
 }
 
 // facts merges what the applicant gave with what the platform knows: the
@@ -623,7 +584,7 @@ func (s *Service) Approve(ctx context.Context, actor duixian.Actor, id string) (
 // the investment paid). It takes an idempotency key.
 func (s *Service) Disburse(ctx context.Context, actor duixian.Actor, id, key string, evidence json.RawMessage) (*duixian.Application, error) {
 	return s.run(ctx, actor, id, transition{action: "disburse", roles: []duixian.Role{duixian.RoleFinance},
-		once: &idempotency{key: key, request: "disburse:" + id + ":" + string(evidence)},
+		once: &casework.Once{Key: key, Request: "disburse:" + id + ":" + string(evidence)},
 		from: []duixian.Status{duixian.StatusApproved, duixian.StatusPaying},
 		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
 			due := a.Approved
@@ -793,7 +754,7 @@ func (s *Service) Revoke(ctx context.Context, actor duixian.Actor, id, finding s
 			if err := tx.PutEnterprise(e); err != nil {
 				return err
 			}
-			return tx.Audit(s.entry(actor, "ban", e.USCC, "", fmt.Sprintf("%s %s—%s", cl.Document.Number, from, until)))
+			return tx.Audit(s.desk().Entry(actor, "ban", e.USCC, "", fmt.Sprintf("%s %s—%s", cl.Document.Number, from, until)))
 		}})
 }
 
@@ -869,6 +830,6 @@ func (s *Service) RegisterEnterprise(ctx context.Context, actor duixian.Actor, e
 		if err := tx.PutEnterprise(&e); err != nil {
 			return err
 		}
-		return tx.Audit(s.entry(actor, "register-enterprise", e.USCC, "", e.Name))
+		return tx.Audit(s.desk().Entry(actor, "register-enterprise", e.USCC, "", e.Name))
 	})
 }
