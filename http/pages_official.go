@@ -17,6 +17,7 @@ import (
 
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/engine"
+	"github.com/etown/duixian/reports"
 	"github.com/etown/duixian/sqldb"
 )
 
@@ -1226,36 +1227,17 @@ func (s *Server) offAuditPage(q *Request) error {
 
 // ---------------------------------------------------------------- dashboard
 
-// OfficialStat is one row of a dashboard table.
-type OfficialStat struct {
-	Key, Label string
-	Count      int
-	Amount     duixian.Money
+// DashboardService computes the dashboard (package reports).
+type DashboardService interface {
+	Dashboard(ctx context.Context, sc reports.Scope) (*reports.Dashboard, error)
 }
 
-// OfficialUnclaimed is an enterprise with clauses it qualifies for on its
-// registry facts alone and has not applied for (应享未享).
-type OfficialUnclaimed struct {
-	USCC, Name string
-	Clauses    []engine.Match
-	Amount     duixian.Money
-	Missing    int // clauses that need facts the registry does not hold
-}
-
-// OfficialDashboard is the dashboard.
+// OfficialDashboard is the dashboard: the report for the official's scope,
+// how the page names that scope, and the charts' data.
 type OfficialDashboard struct {
-	Scope                   string
-	Approved, Paid, Claw    duixian.Money
-	CountApproved, CountAll int
-	ByDocument              []OfficialStat
-	ByDepartment            []OfficialStat
-	ByMonth                 []OfficialStat
-	ByStage                 []OfficialStat
-	Unclaimed               []OfficialUnclaimed
-	UnclaimedClauses        int
-	Enterprises             int
-	InForce                 int
-	Chart                   offChart
+	*reports.Dashboard
+	Scope string
+	Chart offChart
 }
 
 type offPoint struct {
@@ -1275,10 +1257,6 @@ type offChart struct {
 	Unclaimed   []offPoint        `json:"unclaimed"`
 }
 
-var offStages = []duixian.Status{duixian.StatusSubmitted, duixian.StatusReturned, duixian.StatusReviewed, duixian.StatusAssessed,
-	duixian.StatusProposed, duixian.StatusPublicity, duixian.StatusApproved, duixian.StatusPaying, duixian.StatusPaid,
-	duixian.StatusRejected, duixian.StatusWithdrawn, duixian.StatusRevoked}
-
 // offSees is the workflow's read rule for lists: a reviewer the clauses of
 // the department, a co-reviewer what it was asked about, the others all.
 func (s *Server) offSees(u *duixian.User, a *duixian.Application) bool {
@@ -1291,153 +1269,20 @@ func (s *Server) offSees(u *duixian.User, a *duixian.Application) bool {
 	return true
 }
 
-// offEnterprises reads every registered enterprise.
-func (s *Server) offEnterprises(ctx context.Context) ([]*duixian.Enterprise, error) {
-	var out []*duixian.Enterprise
-	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
-		var err error
-		out, err = tx.Enterprises()
-		return err
-	})
-	return out, err
-}
-
 func (s *Server) offDashboardPage(q *Request) error {
-	ctx := q.R.Context()
 	u := q.User
-	v := &OfficialDashboard{Scope: "全区"}
+	// The scope is the one offSees gives the lists.
+	d, err := s.Dashboards.Dashboard(q.R.Context(), reports.ScopeOf(u))
+	if err != nil {
+		return err
+	}
+	v := &OfficialDashboard{Dashboard: d, Scope: "全区"}
 	switch u.Role {
 	case duixian.RoleReviewer:
 		v.Scope = u.Department + "负责的条款"
 	case duixian.RoleCoReviewer:
 		v.Scope = "征求" + u.Department + "意见的申报"
 	}
-	ents, err := s.offEnterprises(ctx)
-	if err != nil {
-		return err
-	}
-	approvedAt := map[string]string{}
-	var apps []*duixian.Application
-	err = s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
-		all, err := tx.Applications(sqldb.ApplicationFilter{})
-		if err != nil {
-			return err
-		}
-		for _, a := range all {
-			if a.Status == duixian.StatusDraft || !s.offSees(u, a) {
-				continue
-			}
-			apps = append(apps, a)
-			if a.Approved > 0 {
-				log, err := tx.AuditLog(a.ID)
-				if err != nil {
-					return err
-				}
-				for _, e := range log {
-					if e.Action == "approve" {
-						approvedAt[a.ID] = e.At
-					}
-				}
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	byDoc, byDept, byMonth, byStage := map[string]*OfficialStat{}, map[string]*OfficialStat{}, map[string]*OfficialStat{}, map[string]*OfficialStat{}
-	bump := func(m map[string]*OfficialStat, key, label string, amount duixian.Money) {
-		st := m[key]
-		if st == nil {
-			st = &OfficialStat{Key: key, Label: label}
-			m[key] = st
-		}
-		st.Count++
-		st.Amount += amount
-	}
-	applied := map[string]bool{} // enterprise + clause
-	for _, a := range apps {
-		v.CountAll++
-		applied[a.Enterprise+"|"+a.Clause] = true
-		bump(byStage, string(a.Status), a.Status.Zh(), 0)
-		v.Paid += a.Paid()
-		v.Claw += a.Clawback
-		switch a.Status {
-		case duixian.StatusApproved, duixian.StatusPaying, duixian.StatusPaid:
-		default:
-			continue
-		}
-		v.CountApproved++
-		v.Approved += a.Approved
-		docKey, docLabel, dept := "?", "（未知文件）", "（未知）"
-		if cl, ok := s.Catalogue.Clause(a.Clause); ok {
-			docKey, docLabel, dept = cl.Document.Short, cl.Document.Number, cl.Department
-			if dept == "" {
-				dept = "（未指定）"
-			}
-		}
-		bump(byDoc, docKey, docLabel, a.Approved)
-		bump(byDept, dept, dept, a.Approved)
-		month := "（未知）"
-		if at, ok := approvedAt[a.ID]; ok {
-			if t, err := time.Parse(time.RFC3339Nano, at); err == nil {
-				month = t.In(duixian.Shanghai).Format("2006-01")
-			}
-		}
-		bump(byMonth, month, month, a.Approved)
-	}
-	sorted := func(m map[string]*OfficialStat, byKey bool) []OfficialStat {
-		out := make([]OfficialStat, 0, len(m))
-		for _, st := range m {
-			out = append(out, *st)
-		}
-		sort.Slice(out, func(i, j int) bool {
-			if !byKey && out[i].Amount != out[j].Amount {
-				return out[i].Amount > out[j].Amount
-			}
-			return out[i].Key < out[j].Key
-		})
-		return out
-	}
-	v.ByDocument, v.ByDepartment, v.ByMonth = sorted(byDoc, false), sorted(byDept, false), sorted(byMonth, true)
-	for _, st := range offStages {
-		if x := byStage[string(st)]; x != nil {
-			v.ByStage = append(v.ByStage, *x)
-		}
-	}
-	// 应享未享: each enterprise's registry facts alone, against every clause
-	// in force that pays (a reviewer's: those of the department).
-	today := s.offToday()
-	// The clauses in force are those the calculator considers on no facts.
-	for _, m := range s.Catalogue.MatchAll(duixian.Facts{}, today, today) {
-		if cl, ok := s.Catalogue.Clause(m.Clause); ok && cl.Pays() && (u.Role != duixian.RoleReviewer || cl.Department == u.Department) {
-			v.InForce++
-		}
-	}
-	v.Enterprises = len(ents)
-	for _, e := range ents {
-		facts, err := s.Catalogue.EnterpriseFacts(e, today)
-		if err != nil {
-			continue // a registry file the catalogue no longer reads: nothing to match
-		}
-		row := OfficialUnclaimed{USCC: e.USCC, Name: e.Name}
-		for _, m := range s.Catalogue.MatchAll(facts, today, today) {
-			cl, ok := s.Catalogue.Clause(m.Clause)
-			if !ok || !cl.Pays() || (u.Role == duixian.RoleReviewer && cl.Department != u.Department) {
-				continue
-			}
-			switch {
-			case m.Eligible() && !applied[e.USCC+"|"+m.Clause]:
-				row.Clauses = append(row.Clauses, m)
-				row.Amount += m.Decision.Amount
-			case m.Decision == nil:
-				row.Missing++
-			}
-		}
-		v.UnclaimedClauses += len(row.Clauses)
-		v.Unclaimed = append(v.Unclaimed, row)
-	}
-	sort.SliceStable(v.Unclaimed, func(i, j int) bool { return len(v.Unclaimed[i].Clauses) > len(v.Unclaimed[j].Clauses) })
 	// The charts' data, amounts in 万元.
 	wan := func(m duixian.Money) json.Number { return json.Number(m.WanNumber()) }
 	lang := q.Lang()
@@ -1445,19 +1290,19 @@ func (s *Server) offDashboardPage(q *Request) error {
 	for _, k := range []string{"批准金额（万元）", "件数", "申报件数", "应享未享条款数"} {
 		ch.Labels[k] = translate(lang, k)
 	}
-	for _, st := range v.ByDocument {
+	for _, st := range d.ByDocument {
 		ch.Documents = append(ch.Documents, offPoint{Name: st.Key, Value: wan(st.Amount), Count: st.Count})
 	}
-	for _, st := range v.ByDepartment {
+	for _, st := range d.ByDepartment {
 		ch.Departments = append(ch.Departments, offPoint{Name: st.Label, Value: wan(st.Amount), Count: st.Count})
 	}
-	for _, st := range v.ByMonth {
+	for _, st := range d.ByMonth {
 		ch.Months = append(ch.Months, offPoint{Name: st.Label, Value: wan(st.Amount), Count: st.Count})
 	}
-	for _, st := range v.ByStage {
+	for _, st := range d.ByStage {
 		ch.Stages = append(ch.Stages, offPoint{Key: st.Key, Name: translate(lang, st.Label), Value: json.Number(strconv.Itoa(st.Count)), Count: st.Count})
 	}
-	for _, un := range v.Unclaimed {
+	for _, un := range d.Unclaimed {
 		ch.Unclaimed = append(ch.Unclaimed, offPoint{Name: un.Name, Value: json.Number(strconv.Itoa(len(un.Clauses))), Count: len(un.Clauses)})
 	}
 	v.Chart = ch
