@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/etown/duixian"
-	"github.com/etown/duixian/sqldb"
 )
 
 // Stat is one row of a dashboard table.
@@ -47,99 +46,77 @@ func approvedStatus(st duixian.Status) bool {
 }
 
 // Dashboard computes the dashboard for a scope, or returns the one computed
-// since the last write today. The store is asked four aggregate questions,
-// however many applications and enterprises there are, and the registry is
-// matched again only when an enterprise's file changed or the day did.
+// since the last write today. The store is asked a constant number of
+// questions, however many applications and enterprises there are, and the
+// registry is matched again only when an enterprise's file changed or the
+// day did.
 func (s *Service) Dashboard(ctx context.Context, sc Scope) (*Dashboard, error) {
-	today := s.today()
-	var (
-		d         *Dashboard
-		seq       int64
-		totals    []sqldb.ApplicationTotal
-		approvals []sqldb.ApprovalTotal
-		applied   []sqldb.AppliedClause
-		registry  sqldb.EnterprisesVersion
-	)
-	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
-		var err error
-		// The version first: data read after it is at least as new, so a
-		// dashboard is never kept under a version newer than its data.
-		if seq, err = tx.ReportVersion(); err != nil {
-			return err
-		}
-		if d = s.cached(seq, today, sc); d != nil {
-			return nil
-		}
-		rs := s.store(sc)
-		if registry, err = tx.EnterprisesVersion(); err != nil {
-			return err
-		}
-		if totals, err = tx.ApplicationTotals(rs); err != nil {
-			return err
-		}
-		if approvals, err = tx.ApprovalTotals(rs); err != nil {
-			return err
-		}
-		applied, err = tx.AppliedClauses(rs)
-		return err
-	})
-	if err != nil || d != nil {
-		return d, err
-	}
-	m, err := s.registryMatch(ctx, today, registry)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l, err := s.refresh(ctx)
 	if err != nil {
 		return nil, err
 	}
-	d = s.totals(totals, approvals)
+	today := s.today()
+	if d := s.cached(l.seq, today, sc); d != nil {
+		return d, nil
+	}
+	m, err := s.registryMatch(ctx, today, l.registry)
+	if err != nil {
+		return nil, err
+	}
+	d, applied := s.totals(l, sc)
 	m.unclaimed(d, sc, applied)
-	s.keep(seq, today, sc, d)
+	s.keep(l.seq, today, sc, d)
 	return d, nil
 }
 
-// totals fills the dashboard's counts and amounts.
-func (s *Service) totals(totals []sqldb.ApplicationTotal, approvals []sqldb.ApprovalTotal) *Dashboard {
+// totals fills the dashboard's counts and amounts from the applications in
+// scope, and says which clauses each enterprise applied for.
+func (s *Service) totals(l *ledger, sc Scope) (*Dashboard, map[applied]bool) {
 	d := &Dashboard{}
+	did := map[applied]bool{}
 	byDoc, byDept, byMonth, byStage := map[string]*Stat{}, map[string]*Stat{}, map[string]*Stat{}, map[string]*Stat{}
-	add := func(m map[string]*Stat, key, label string, count int, amount duixian.Money) {
+	add := func(m map[string]*Stat, key, label string, amount duixian.Money) {
 		st := m[key]
 		if st == nil {
 			st = &Stat{Key: key, Label: label}
 			m[key] = st
 		}
-		st.Count += count
+		st.Count++
 		st.Amount += amount
 	}
-	for _, t := range totals {
-		if t.Status == duixian.StatusDraft {
+	for _, a := range l.apps {
+		if a.Status == duixian.StatusDraft || !s.sees(sc, a) {
 			continue
 		}
-		d.CountAll += t.Count
-		add(byStage, string(t.Status), t.Status.Zh(), t.Count, 0)
-		d.Paid += t.Paid
-		d.Claw += t.Clawback
-		if !approvedStatus(t.Status) {
+		d.CountAll++
+		did[applied{a.Enterprise, a.Clause}] = true
+		add(byStage, string(a.Status), a.Status.Zh(), 0)
+		d.Paid += a.Paid
+		d.Claw += a.Clawback
+		if !approvedStatus(a.Status) {
 			continue
 		}
-		d.CountApproved += t.Count
-		d.Approved += t.Approved
+		d.CountApproved++
+		d.Approved += a.Approved
 		docKey, docLabel, dept := "?", "（未知文件）", "（未知）"
-		if cl, ok := s.Catalogue.Clause(t.Clause); ok {
+		if cl, ok := s.Catalogue.Clause(a.Clause); ok {
 			docKey, docLabel, dept = cl.Document.Short, cl.Document.Number, cl.Department
 			if dept == "" {
 				dept = "（未指定）"
 			}
 		}
-		add(byDoc, docKey, docLabel, t.Count, t.Approved)
-		add(byDept, dept, dept, t.Count, t.Approved)
-	}
-	for _, a := range approvals {
+		add(byDoc, docKey, docLabel, a.Approved)
+		add(byDept, dept, dept, a.Approved)
 		month := "（未知）"
-		if a.At != "" {
-			if t, err := time.Parse(time.RFC3339Nano, a.At); err == nil {
+		// The log is read for an application with an approved amount.
+		if a.ApprovedAt != "" && a.Approved > 0 {
+			if t, err := time.Parse(time.RFC3339Nano, a.ApprovedAt); err == nil {
 				month = t.In(duixian.Shanghai).Format("2006-01")
 			}
 		}
-		add(byMonth, month, month, a.Count, a.Approved)
+		add(byMonth, month, month, a.Approved)
 	}
 	d.ByDocument, d.ByDepartment, d.ByMonth = sorted(byDoc, false), sorted(byDept, false), sorted(byMonth, true)
 	for _, st := range Stages {
@@ -147,8 +124,11 @@ func (s *Service) totals(totals []sqldb.ApplicationTotal, approvals []sqldb.Appr
 			d.ByStage = append(d.ByStage, *x)
 		}
 	}
-	return d
+	return d, did
 }
+
+// applied is an enterprise and a clause it applied for.
+type applied struct{ enterprise, clause string }
 
 // sorted lists a table's rows, by key or largest amount first.
 func sorted(m map[string]*Stat, byKey bool) []Stat {

@@ -3,15 +3,20 @@
 // 应享未享, the awards enterprises qualify for on their registry facts alone
 // and have not applied for.
 //
-// Totals come from aggregate queries (package sqldb, a constant number of
-// statements whatever the number of applications); 应享未享 comes from the
-// engine's batch matcher (package matching). Matching every enterprise
-// against every clause is the expensive part, so its result is kept while
-// the registry and the date stay the same, and a dashboard is kept while
-// nothing was written (the audit chain's last entry has not moved).
+// The totals are added up from a summary of every application (its
+// clause, status, amounts, consulted departments and time of approval),
+// read in one statement, then kept up to date from the audit log: the
+// applications it names as changed since are read again, a constant number
+// of statements per view whatever the number of applications. 应享未享
+// comes from the engine's batch matcher (package matching); matching every
+// enterprise against every clause is the expensive part, so its result is
+// kept while the registry and the date stay the same. A dashboard is kept
+// per scope while nothing was written (the audit chain's last entry has
+// not moved).
 package reports
 
 import (
+	"slices"
 	"sync"
 	"time"
 
@@ -28,13 +33,13 @@ type Service struct {
 	// Now is the clock: 应享未享 is decided as of today in Beijing.
 	Now func() time.Time
 
+	// mu serialises the reports: a caller waits for the one bringing the
+	// picture up to date rather than doing the same work again. It is taken
+	// before any transaction, never inside one.
 	mu         sync.Mutex
+	ledger     *ledger
 	dashboards dashboards
-
-	// matchMu lets one caller run the match while the others wait for its
-	// result instead of running it again.
-	matchMu sync.Mutex
-	match   *registryMatch
+	match      *registryMatch
 }
 
 // New returns a service on db and cat with the system clock.
@@ -81,21 +86,17 @@ func (sc Scope) clause(cl *engine.Clause) bool {
 	return sc.Kind != Responsible || cl.Department == sc.Department
 }
 
-// store is the scope as the store's queries take it.
-func (s *Service) store(sc Scope) sqldb.ReportScope {
+// sees reports whether the scope counts application a: the rule of the
+// officials' lists (package http's offSees).
+func (s *Service) sees(sc Scope, a *sqldb.ApplicationSummary) bool {
 	switch sc.Kind {
 	case Responsible:
-		ids := []string{}
-		for _, cl := range s.Catalogue.Clauses() {
-			if cl.Department == sc.Department {
-				ids = append(ids, cl.ID)
-			}
-		}
-		return sqldb.ReportScope{Clauses: ids}
+		cl, ok := s.Catalogue.Clause(a.Clause)
+		return ok && cl.Department == sc.Department
 	case Consulted:
-		return sqldb.ReportScope{Opinion: sc.Department}
+		return slices.Contains(a.Consulted, sc.Department)
 	}
-	return sqldb.ReportScope{}
+	return true
 }
 
 // dashboards keeps the dashboards computed at one audit version on one
@@ -108,8 +109,6 @@ type dashboards struct {
 }
 
 func (s *Service) cached(seq int64, today duixian.Date, sc Scope) *Dashboard {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	c := &s.dashboards
 	if c.seq != seq || c.today != today || c.cat != s.Catalogue {
 		return nil
@@ -118,13 +117,8 @@ func (s *Service) cached(seq int64, today duixian.Date, sc Scope) *Dashboard {
 }
 
 func (s *Service) keep(seq int64, today duixian.Date, sc Scope, d *Dashboard) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	c := &s.dashboards
 	if c.seq != seq || c.today != today || c.cat != s.Catalogue {
-		if seq < c.seq && c.today == today {
-			return // a slower caller computed an older version: keep the newer
-		}
 		*c = dashboards{seq: seq, today: today, cat: s.Catalogue, byScope: map[Scope]*Dashboard{}}
 	}
 	c.byScope[sc] = d

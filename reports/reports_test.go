@@ -11,6 +11,7 @@ import (
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/reports"
+	"github.com/etown/duixian/reports/reportstest"
 	"github.com/etown/duixian/sqldb"
 	"github.com/etown/duixian/sqldb/dbtest"
 )
@@ -49,7 +50,7 @@ func TestDashboardAgreesWithOldCode(t *testing.T) {
 	cat := loadCatalogue(t)
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		ctx := context.Background()
-		populate(t, db, cat, 400, 1500, 3)
+		reportstest.Populate(t, db, cat, today, 400, 1500, 3)
 		svc := &reports.Service{DB: db, Catalogue: cat, Now: clock}
 		for _, u := range users(cat) {
 			t.Run(u.Name, func(t *testing.T) {

@@ -19,15 +19,15 @@ type Line struct {
 	Clawback      duixian.Money // booked on revoked applications
 }
 
-func (l *Line) add(t sqldb.ApplicationTotal) {
-	l.Count += t.Count
-	l.ByStatus[t.Status] += t.Count
+func (l *Line) add(a *sqldb.ApplicationSummary) {
+	l.Count++
+	l.ByStatus[a.Status]++
 	switch {
-	case approvedStatus(t.Status):
-		l.Approved += t.Approved
-		l.Paid += t.Paid
-	case t.Status == duixian.StatusRevoked:
-		l.Clawback += t.Clawback
+	case approvedStatus(a.Status):
+		l.Approved += a.Approved
+		l.Paid += a.Paid
+	case a.Status == duixian.StatusRevoked:
+		l.Clawback += a.Clawback
 	}
 }
 
@@ -41,32 +41,29 @@ type Statistics struct {
 }
 
 // Statistics counts every application on the platform by document and
-// status, in one aggregate query.
+// status.
 func (s *Service) Statistics(ctx context.Context) (*Statistics, error) {
-	var totals []sqldb.ApplicationTotal
-	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
-		var err error
-		totals, err = tx.ApplicationTotals(sqldb.ReportScope{})
-		return err
-	})
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l, err := s.refresh(ctx)
 	if err != nil {
 		return nil, err
 	}
-	byDoc := map[string][]sqldb.ApplicationTotal{}
-	var other []sqldb.ApplicationTotal
-	for _, t := range totals {
-		if cl, ok := s.Catalogue.Clause(t.Clause); ok {
-			byDoc[cl.Document.ID] = append(byDoc[cl.Document.ID], t)
+	byDoc := map[string][]*sqldb.ApplicationSummary{}
+	var other []*sqldb.ApplicationSummary
+	for _, a := range l.apps {
+		if cl, ok := s.Catalogue.Clause(a.Clause); ok {
+			byDoc[cl.Document.ID] = append(byDoc[cl.Document.ID], a)
 		} else {
-			other = append(other, t)
+			other = append(other, a)
 		}
 	}
 	st := &Statistics{Total: Line{ByStatus: map[duixian.Status]int{}}}
-	line := func(number, title string, list []sqldb.ApplicationTotal) {
+	line := func(number, title string, list []*sqldb.ApplicationSummary) {
 		l := Line{Number: number, Title: title, ByStatus: map[duixian.Status]int{}}
-		for _, t := range list {
-			l.add(t)
-			st.Total.add(t)
+		for _, a := range list {
+			l.add(a)
+			st.Total.add(a)
 		}
 		st.Lines = append(st.Lines, l)
 	}

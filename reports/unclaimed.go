@@ -44,10 +44,8 @@ type matched struct {
 }
 
 // registryMatch returns the match for the registry at version v on today,
-// running it if the one kept is for another.
+// running it if the one kept is for another. The caller holds s.mu.
 func (s *Service) registryMatch(ctx context.Context, today duixian.Date, v sqldb.EnterprisesVersion) (*registryMatch, error) {
-	s.matchMu.Lock()
-	defer s.matchMu.Unlock()
 	if m := s.match; m != nil && m.version == v && m.today == today && m.cat == s.Catalogue {
 		return m, nil
 	}
@@ -141,16 +139,12 @@ func runMatch(ctx context.Context, cat *engine.Catalogue, today duixian.Date, su
 
 // unclaimed fills d's 应享未享 for a scope: the clauses in scope each
 // enterprise qualifies for, less those it applied for in scope.
-func (m *registryMatch) unclaimed(d *Dashboard, sc Scope, applied []sqldb.AppliedClause) {
+func (m *registryMatch) unclaimed(d *Dashboard, sc Scope, did map[applied]bool) {
 	in := make([]bool, len(m.clauses))
 	for k, cl := range m.clauses {
 		if in[k] = sc.clause(cl); in[k] {
 			d.InForce++
 		}
-	}
-	did := make(map[sqldb.AppliedClause]bool, len(applied))
-	for _, a := range applied {
-		did[a] = true
 	}
 	d.Enterprises = m.enterprises
 	d.Unreadable = m.unreadable
@@ -158,7 +152,7 @@ func (m *registryMatch) unclaimed(d *Dashboard, sc Scope, applied []sqldb.Applie
 	for _, r := range m.rows {
 		u := Unclaimed{USCC: r.uscc, Name: r.name}
 		for i, mt := range r.eligible {
-			if in[r.scopes[i]] && !did[sqldb.AppliedClause{Enterprise: r.uscc, Clause: mt.Clause}] {
+			if in[r.scopes[i]] && !did[applied{r.uscc, mt.Clause}] {
 				u.Clauses = append(u.Clauses, mt)
 				u.Amount += mt.Decision.Amount
 			}

@@ -1,102 +1,65 @@
 package sqldb
 
 import (
+	"encoding/json"
 	"strings"
 
 	"github.com/etown/duixian"
 )
 
-// The reports' queries (package reports): totals computed by the database
-// in a constant number of statements, however many applications there are.
-// An application's amounts live in its JSON document, so they are read
-// with the dialect's JSON functions rather than by decoding every document
-// in Go.
+// The reports' queries (package reports). An application's amounts and
+// opinions live in its JSON document, several kilobytes with the engine's
+// traces; reading every document costs more than a page view may (100 ms
+// for 10,000 on SQLite before any JSON is parsed). So the reports read
+// every application's summary once, then only those the audit log names
+// as changed since: every change is audited in its own transaction, with
+// the application or the enterprise as subject.
 
-// ReportScope selects the applications a report counts, as an official's
-// role lets them see the lists.
-type ReportScope struct {
-	// Clauses, when not nil, keeps only applications on these clauses (a
-	// reviewer's department's); an empty, non-nil list keeps none.
-	Clauses []string
-	// Opinion, when set, keeps only applications on which this department
-	// was asked for an opinion (a co-reviewer's).
-	Opinion string
-}
-
-// where is the scope as a condition on applications aliased a.
-func (tx *Tx) where(s ReportScope) (string, []any) {
-	var conds []string
-	var args []any
-	if s.Clauses != nil {
-		if len(s.Clauses) == 0 {
-			return "1 = 0", nil
-		}
-		conds = append(conds, "a.clause IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(s.Clauses)), ", ")+")")
-		for _, c := range s.Clauses {
-			args = append(args, c)
-		}
-	}
-	if s.Opinion != "" {
-		if tx.dialect == Postgres {
-			conds = append(conds, `(a.doc::jsonb -> 'opinions') @> jsonb_build_array(jsonb_build_object('department', ?::text))`)
-		} else {
-			conds = append(conds, `EXISTS (SELECT 1 FROM json_each(a.doc, '$.opinions') o WHERE json_extract(o.value, '$.department') = ?)`)
-		}
-		args = append(args, s.Opinion)
-	}
-	if len(conds) == 0 {
-		return "1 = 1", nil
-	}
-	return strings.Join(conds, " AND "), args
-}
-
-// jsonInt is the integer at key of a JSON object column, 0 when absent.
-func (tx *Tx) jsonInt(col, key string) string {
-	if tx.dialect == Postgres {
-		return "COALESCE((" + col + "::jsonb ->> '" + key + "')::bigint, 0)"
-	}
-	return "COALESCE(json_extract(" + col + ", '$." + key + "'), 0)"
-}
-
-// jsonText is the string at key of a JSON object column.
-func (tx *Tx) jsonText(col, key string) string {
-	if tx.dialect == Postgres {
-		return "(" + col + "::jsonb ->> '" + key + "')"
-	}
-	return "json_extract(" + col + ", '$." + key + "')"
-}
-
-// jsonSum adds up the integer at key of every element of the array at
-// list, 0 when the array is absent.
-func (tx *Tx) jsonSum(col, list, key string) string {
-	if tx.dialect == Postgres {
-		return "(SELECT COALESCE(SUM((p ->> '" + key + "')::bigint), 0) FROM jsonb_array_elements(COALESCE(" + col + "::jsonb -> '" + list + "', '[]'::jsonb)) p)"
-	}
-	return "(SELECT COALESCE(SUM(json_extract(p.value, '$." + key + "')), 0) FROM json_each(" + col + ", '$." + list + "') p)"
-}
-
-// sum is SUM as an integer on both dialects (PostgreSQL's SUM of bigint is
-// numeric).
-func (tx *Tx) sum(expr string) string {
-	if tx.dialect == Postgres {
-		return "COALESCE(SUM(" + expr + "), 0)::bigint"
-	}
-	return "COALESCE(SUM(" + expr + "), 0)"
-}
-
-// ReportVersion is the sequence number of the audit chain's last entry.
-// Every change of an application or an enterprise is audited in its own
-// transaction, so a report computed at one version holds until the next.
+// ReportVersion is the sequence number of the audit chain's last entry: it
+// moves with every change.
 func (tx *Tx) ReportVersion() (int64, error) {
 	var seq int64
 	err := tx.row(`SELECT COALESCE(MAX(seq), 0) FROM audit`).Scan(&seq)
 	return seq, err
 }
 
+// ChangedSince lists, once each, the subjects of the audit entries after
+// seq: the applications, enterprises and other things changed since.
+func (tx *Tx) ChangedSince(seq int64) ([]string, error) {
+	// Not DISTINCT: SQLite would then walk the subject index whole rather
+	// than the few entries after seq.
+	rows, err := tx.tx.QueryContext(tx.ctx, tx.rebind(`SELECT subject FROM audit WHERE seq > ?`), seq)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	seen := map[string]bool{}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out, rows.Err()
+}
+
+// ApplicationCount counts the applications. A report's picture of them
+// that holds a different number missed a change the audit log does not
+// name, and is read again.
+func (tx *Tx) ApplicationCount() (int, error) {
+	var n int
+	err := tx.row(`SELECT COUNT(*) FROM applications`).Scan(&n)
+	return n, err
+}
+
 // EnterprisesVersion changes whenever an enterprise's file is added or
 // changed: a file's version rises with every write (PutEnterprise), so the
-// count and the sum of versions never come back to a value they had. The
-// 应享未享 match, which reads only the files, is kept while it holds.
+// count and the sum of versions never come back to a value they had.
 type EnterprisesVersion struct {
 	Count, Versions int64
 }
@@ -104,109 +67,121 @@ type EnterprisesVersion struct {
 // EnterprisesVersion reads the registry's version.
 func (tx *Tx) EnterprisesVersion() (EnterprisesVersion, error) {
 	var v EnterprisesVersion
-	err := tx.row(`SELECT COUNT(*), `+tx.sum("version")+` FROM enterprises`).Scan(&v.Count, &v.Versions)
+	sum := `COALESCE(SUM(version), 0)`
+	if tx.dialect == Postgres {
+		sum += `::bigint` // SUM of bigint is numeric
+	}
+	err := tx.row(`SELECT COUNT(*), `+sum+` FROM enterprises`).Scan(&v.Count, &v.Versions)
 	return v, err
 }
 
-// ApplicationTotal is the applications on one clause in one status.
-type ApplicationTotal struct {
-	Clause   string
-	Status   duixian.Status
-	Count    int
-	Approved duixian.Money // the approved amounts
-	Paid     duixian.Money // the payments made
-	Clawback duixian.Money // what revocations booked for clawback
+// ApplicationSummary is what the reports count of an application.
+type ApplicationSummary struct {
+	ID, Enterprise, Clause string
+	Status                 duixian.Status
+	Approved               duixian.Money
+	Paid                   duixian.Money // the payments made
+	Clawback               duixian.Money
+	Consulted              []string // the departments asked for an opinion
+	// ApprovedAt is, for an application approved, paying or paid, when
+	// the last entry of the audit log about it whose action is approve was
+	// written (RFC 3339); "" if there is none, and for any other status.
+	ApprovedAt string
 }
 
-// ApplicationTotals counts the applications in scope, drafts included, by
-// clause and status, in one statement.
-func (tx *Tx) ApplicationTotals(s ReportScope) ([]ApplicationTotal, error) {
-	cond, args := tx.where(s)
-	q := `SELECT clause, status, COUNT(*), ` + tx.sum("approved") + `, ` + tx.sum("paid") + `, ` + tx.sum("clawback") + `
-		FROM (SELECT a.clause, a.status, ` + tx.jsonInt("a.doc", "approved_fen") + ` AS approved, ` +
-		tx.jsonSum("a.doc", "payments", "amount_fen") + ` AS paid, ` + tx.jsonInt("a.doc", "clawback_fen") + ` AS clawback
-			FROM applications a WHERE ` + cond + `) t
-		GROUP BY clause, status ORDER BY clause, status`
+// summaryChunk bounds the ids of one statement.
+const summaryChunk = 500
+
+// ApplicationSummaries reads the summaries of the applications named, or
+// of every application when ids is nil: one statement for all, or one per
+// 500 ids. An id that is not an application is skipped. The time of
+// approval comes from the audit log in the same statement: its entries
+// about the approved applications (by the subject index, not the whole
+// log), the last approve entry per application.
+func (tx *Tx) ApplicationSummaries(ids []string) ([]ApplicationSummary, error) {
+	if ids == nil {
+		return tx.summaries(nil)
+	}
+	var out []ApplicationSummary
+	for start := 0; start < len(ids); start += summaryChunk {
+		part, err := tx.summaries(ids[start:min(start+summaryChunk, len(ids))])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, part...)
+	}
+	return out, nil
+}
+
+func (tx *Tx) summaries(ids []string) ([]ApplicationSummary, error) {
+	in, args := "", []any{}
+	if ids != nil {
+		if len(ids) == 0 {
+			return nil, nil
+		}
+		in = "(" + strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ") + ")"
+		for _, id := range ids {
+			args = append(args, id)
+		}
+		if tx.dialect == SQLite {
+			args = append(args, args...) // once for the approvals, once for the applications
+		}
+	}
+	var q string
+	if tx.dialect == Postgres {
+		q = `WITH a AS (SELECT id, enterprise, clause, status, doc::jsonb AS j FROM applications` + reportWhere("id", in) + `),
+			last AS (SELECT y.subject, MAX(y.seq) AS seq FROM a JOIN audit y ON y.subject = a.id
+				WHERE a.status IN ('approved', 'paying', 'paid') AND y.doc::jsonb ->> 'action' = 'approve' GROUP BY y.subject)
+			SELECT a.id, a.enterprise, a.clause, a.status,
+				COALESCE((a.j ->> 'approved_fen')::bigint, 0),
+				(SELECT COALESCE(SUM((p ->> 'amount_fen')::bigint), 0)::bigint FROM jsonb_array_elements(COALESCE(a.j -> 'payments', '[]'::jsonb)) p),
+				COALESCE((a.j ->> 'clawback_fen')::bigint, 0),
+				(SELECT COALESCE(json_agg(o ->> 'department'), '[]')::text FROM jsonb_array_elements(COALESCE(a.j -> 'opinions', '[]'::jsonb)) o),
+				COALESCE(x.doc::jsonb ->> 'at', '')
+			FROM a LEFT JOIN last ON last.subject = a.id LEFT JOIN audit x ON x.seq = last.seq`
+	} else {
+		q = `WITH last AS (SELECT y.subject, MAX(y.seq) AS seq FROM applications a JOIN audit y ON y.subject = a.id
+				WHERE a.status IN ('approved', 'paying', 'paid')` + reportAnd("a.id", in) + ` AND json_extract(y.doc, '$.action') = 'approve'
+				GROUP BY y.subject)
+			SELECT a.id, a.enterprise, a.clause, a.status,
+				COALESCE(json_extract(a.doc, '$.approved_fen'), 0),
+				(SELECT COALESCE(SUM(json_extract(p.value, '$.amount_fen')), 0) FROM json_each(a.doc, '$.payments') p),
+				COALESCE(json_extract(a.doc, '$.clawback_fen'), 0),
+				(SELECT json_group_array(json_extract(o.value, '$.department')) FROM json_each(a.doc, '$.opinions') o),
+				COALESCE(json_extract(x.doc, '$.at'), '')
+			FROM applications a LEFT JOIN last ON last.subject = a.id LEFT JOIN audit x ON x.seq = last.seq` + reportWhere("a.id", in)
+	}
 	rows, err := tx.tx.QueryContext(tx.ctx, tx.rebind(q), args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []ApplicationTotal
+	var out []ApplicationSummary
 	for rows.Next() {
-		var t ApplicationTotal
-		var status string
-		if err := rows.Scan(&t.Clause, &status, &t.Count, &t.Approved, &t.Paid, &t.Clawback); err != nil {
+		var s ApplicationSummary
+		var status, consulted string
+		if err := rows.Scan(&s.ID, &s.Enterprise, &s.Clause, &status, &s.Approved, &s.Paid, &s.Clawback, &consulted, &s.ApprovedAt); err != nil {
 			return nil, err
 		}
-		t.Status = duixian.Status(status)
-		out = append(out, t)
+		s.Status = duixian.Status(status)
+		if err := json.Unmarshal([]byte(consulted), &s.Consulted); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
 	}
 	return out, rows.Err()
 }
 
-// ApprovalTotal is the approved applications (approved, paying or paid)
-// whose last approve entry in the audit log was written at At.
-type ApprovalTotal struct {
-	At       string // RFC 3339; "" when there is none, or nothing was approved
-	Count    int
-	Approved duixian.Money
+func reportWhere(col, in string) string {
+	if in == "" {
+		return ""
+	}
+	return " WHERE " + col + " IN " + in
 }
 
-// ApprovalTotals groups the approved applications in scope by the time of
-// their approval, read from the audit log in the same statement: for each
-// application with an approved amount, the last entry about it whose
-// action is approve.
-func (tx *Tx) ApprovalTotals(s ReportScope) ([]ApprovalTotal, error) {
-	cond, args := tx.where(s)
-	q := `WITH ap AS (
-			SELECT a.id, ` + tx.jsonInt("a.doc", "approved_fen") + ` AS approved FROM applications a
-			WHERE a.status IN ('approved', 'paying', 'paid') AND ` + cond + `),
-		last AS (
-			SELECT y.subject, MAX(y.seq) AS seq FROM ap JOIN audit y ON y.subject = ap.id
-			WHERE ap.approved > 0 AND ` + tx.jsonText("y.doc", "action") + ` = 'approve'
-			GROUP BY y.subject)
-		SELECT COALESCE(` + tx.jsonText("x.doc", "at") + `, ''), COUNT(*), ` + tx.sum("ap.approved") + `
-		FROM ap LEFT JOIN last ON last.subject = ap.id LEFT JOIN audit x ON x.seq = last.seq
-		GROUP BY 1 ORDER BY 1`
-	rows, err := tx.tx.QueryContext(tx.ctx, tx.rebind(q), args...)
-	if err != nil {
-		return nil, err
+func reportAnd(col, in string) string {
+	if in == "" {
+		return ""
 	}
-	defer rows.Close()
-	var out []ApprovalTotal
-	for rows.Next() {
-		var t ApprovalTotal
-		if err := rows.Scan(&t.At, &t.Count, &t.Approved); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
-}
-
-// AppliedClause is an enterprise and a clause it has applied for.
-type AppliedClause struct {
-	Enterprise, Clause string
-}
-
-// AppliedClauses lists, once each, the enterprise and clause of every
-// application in scope that left the draft stage.
-func (tx *Tx) AppliedClauses(s ReportScope) ([]AppliedClause, error) {
-	cond, args := tx.where(s)
-	q := `SELECT DISTINCT a.enterprise, a.clause FROM applications a WHERE a.status <> 'draft' AND ` + cond
-	rows, err := tx.tx.QueryContext(tx.ctx, tx.rebind(q), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []AppliedClause
-	for rows.Next() {
-		var c AppliedClause
-		if err := rows.Scan(&c.Enterprise, &c.Clause); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return " AND " + col + " IN " + in
 }
