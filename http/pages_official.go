@@ -6,13 +6,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/etown/duixian"
@@ -1233,11 +1236,60 @@ type DashboardService interface {
 }
 
 // OfficialDashboard is the dashboard: the report for the official's scope,
-// how the page names that scope, and the charts' data.
+// how the page names that scope, and its two large parts rendered.
 type OfficialDashboard struct {
 	*reports.Dashboard
-	Scope string
-	Chart offChart
+	Scope         string
+	UnclaimedRows template.HTML // the rows of the 应享未享 table
+	ChartData     template.HTML // the charts' data, a JSON script
+}
+
+// dashboardViews keeps the large parts of the dashboard page rendered, per
+// report and language: a report is recomputed only when the data changes,
+// and its row per enterprise takes longer to render than all the rest.
+type dashboardViews struct {
+	mu    sync.Mutex
+	parts map[dashboardKey]dashboardParts
+}
+
+type dashboardKey struct {
+	report *reports.Dashboard
+	lang   string
+}
+
+type dashboardParts struct{ rows, data template.HTML }
+
+// keptViews bounds the parts kept: the scopes officials use in both
+// languages; a report superseded by a write is dropped with the rest.
+const keptViews = 16
+
+func (s *Server) dashboardParts(d *reports.Dashboard, lang string) (dashboardParts, error) {
+	v := &s.dashViews
+	key := dashboardKey{d, lang}
+	v.mu.Lock()
+	p, ok := v.parts[key]
+	v.mu.Unlock()
+	if ok {
+		return p, nil
+	}
+	rows, err := s.unclaimedRows(d.Unclaimed, lang)
+	if err != nil {
+		return p, err
+	}
+	var data bytes.Buffer
+	if err := s.pages.t.ExecuteTemplate(&data, "dashboard-data", struct{ Chart offChart }{offChartOf(d, lang)}); err != nil {
+		return p, err
+	}
+	// Both are the output of the page's own template, escaped as the page
+	// would have escaped them.
+	p = dashboardParts{rows: template.HTML(rows), data: template.HTML(data.String())}
+	v.mu.Lock()
+	if len(v.parts) >= keptViews || v.parts == nil {
+		v.parts = map[dashboardKey]dashboardParts{}
+	}
+	v.parts[key] = p
+	v.mu.Unlock()
+	return p, nil
 }
 
 type offPoint struct {
@@ -1276,16 +1328,54 @@ func (s *Server) offDashboardPage(q *Request) error {
 	if err != nil {
 		return err
 	}
-	v := &OfficialDashboard{Dashboard: d, Scope: "全区"}
+	p, err := s.dashboardParts(d, q.Lang())
+	if err != nil {
+		return err
+	}
+	v := &OfficialDashboard{Dashboard: d, Scope: "全区", UnclaimedRows: p.rows, ChartData: p.data}
 	switch u.Role {
 	case duixian.RoleReviewer:
 		v.Scope = u.Department + "负责的条款"
 	case duixian.RoleCoReviewer:
 		v.Scope = "征求" + u.Department + "意见的申报"
 	}
-	// The charts' data, amounts in 万元.
+	return s.offRender(q, http.StatusOK, "dashboard.html", "统计", v, nil, "")
+}
+
+// unclaimedRows renders the 应享未享 rows, in parts on every core: a row
+// is rendered alone, so the parts put end to end are the whole.
+func (s *Server) unclaimedRows(list []reports.Unclaimed, lang string) (string, error) {
+	const part = 1000
+	n := max(1, (len(list)+part-1)/part)
+	out, errs := make([]bytes.Buffer, n), make([]error, n)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			// An empty list renders the table's empty row, once.
+			errs[i] = s.pages.t.ExecuteTemplate(&out[i], "dashboard-unclaimed", struct {
+				Lang      string
+				Unclaimed []reports.Unclaimed
+			}{lang, list[i*part : min((i+1)*part, len(list))]})
+		}()
+	}
+	wg.Wait()
+	var b strings.Builder
+	for i := range n {
+		if errs[i] != nil {
+			return "", errs[i]
+		}
+		b.Write(out[i].Bytes())
+	}
+	return b.String(), nil
+}
+
+// offChartOf is the charts' data, amounts in 万元.
+func offChartOf(d *reports.Dashboard, lang string) offChart {
 	wan := func(m duixian.Money) json.Number { return json.Number(m.WanNumber()) }
-	lang := q.Lang()
 	ch := offChart{Lang: lang, Labels: map[string]string{}}
 	for _, k := range []string{"批准金额（万元）", "件数", "申报件数", "应享未享条款数"} {
 		ch.Labels[k] = translate(lang, k)
@@ -1305,8 +1395,7 @@ func (s *Server) offDashboardPage(q *Request) error {
 	for _, un := range d.Unclaimed {
 		ch.Unclaimed = append(ch.Unclaimed, offPoint{Name: un.Name, Value: json.Number(strconv.Itoa(len(un.Clauses))), Count: len(un.Clauses)})
 	}
-	v.Chart = ch
-	return s.offRender(q, http.StatusOK, "dashboard.html", "统计", v, nil, "")
+	return ch
 }
 
 // ---------------------------------------------------------------- English

@@ -57,6 +57,7 @@ type Server struct {
 	// Dashboards is package reports' service, kept by the server so that
 	// what it caches lasts between page views.
 	Dashboards DashboardService
+	dashViews  dashboardViews
 }
 
 // Idle timeouts: officials are signed out after 15 minutes without a
