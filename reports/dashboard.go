@@ -58,7 +58,7 @@ func (s *Service) Dashboard(ctx context.Context, sc Scope) (*Dashboard, error) {
 		return nil, err
 	}
 	today := s.today()
-	if d := s.cached(l.seq, today, sc); d != nil {
+	if d := s.cached(l.gen, today, sc); d != nil {
 		return d, nil
 	}
 	m, err := s.registryMatch(ctx, today, l.registry)
@@ -67,7 +67,7 @@ func (s *Service) Dashboard(ctx context.Context, sc Scope) (*Dashboard, error) {
 	}
 	d, applied := s.totals(l, sc)
 	m.unclaimed(d, sc, applied)
-	s.keep(l.seq, today, sc, d)
+	s.keep(l.gen, today, sc, d)
 	return d, nil
 }
 

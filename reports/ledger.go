@@ -9,7 +9,10 @@ import (
 // ledger is the reports' picture of the applications: a summary of each,
 // as of an audit version.
 type ledger struct {
-	seq      int64
+	seq int64
+	// gen counts the changes read into the ledger: what was computed from
+	// it holds while gen does.
+	gen      int64
 	apps     map[string]*sqldb.ApplicationSummary
 	registry sqldb.EnterprisesVersion
 }
@@ -62,12 +65,17 @@ func (s *Service) refresh(ctx context.Context) (*ledger, error) {
 			if err != nil {
 				return err
 			}
-			l = &ledger{apps: make(map[string]*sqldb.ApplicationSummary, len(all))}
+			gen := int64(0)
+			if s.ledger != nil {
+				gen = s.ledger.gen
+			}
+			l = &ledger{gen: gen, apps: make(map[string]*sqldb.ApplicationSummary, len(all))}
 			for _, a := range all {
 				l.apps[a.ID] = &a
 			}
 		}
 		l.seq = seq
+		l.gen++
 		if l.registry, err = tx.EnterprisesVersion(); err != nil {
 			return err
 		}

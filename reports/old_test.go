@@ -158,3 +158,63 @@ func oldDashboard(ctx context.Context, db *sqldb.DB, cat *engine.Catalogue, u *d
 	sort.SliceStable(v.Unclaimed, func(i, j int) bool { return len(v.Unclaimed[i].Clauses) > len(v.Unclaimed[j].Clauses) })
 	return v, nil
 }
+
+// oldStatistics is the statistics table as package registry computed it
+// before package reports existed (ExportStatistics): every application
+// read and grouped by its clause's document.
+func oldStatistics(ctx context.Context, db *sqldb.DB, cat *engine.Catalogue) (*reports.Statistics, error) {
+	var apps []*duixian.Application
+	err := db.Tx(ctx, func(tx *sqldb.Tx) error {
+		var err error
+		apps, err = tx.Applications(sqldb.ApplicationFilter{})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	groups := map[string][]*duixian.Application{}
+	for _, a := range apps {
+		id := "—"
+		if cl, ok := cat.Clause(a.Clause); ok {
+			id = cl.Document.ID
+		}
+		groups[id] = append(groups[id], a)
+	}
+	totals := func(number, title string, apps []*duixian.Application) reports.Line {
+		t := reports.Line{Number: number, Title: title, ByStatus: map[duixian.Status]int{}}
+		for _, a := range apps {
+			t.Count++
+			t.ByStatus[a.Status]++
+			switch a.Status {
+			case duixian.StatusApproved, duixian.StatusPaying, duixian.StatusPaid:
+				t.Approved += a.Approved
+				t.Paid += a.Paid()
+			case duixian.StatusRevoked:
+				t.Clawback += a.Clawback
+			}
+		}
+		return t
+	}
+	st := &reports.Statistics{}
+	for _, d := range cat.Documents() {
+		list := groups[d.ID]
+		hasClauses := false
+		for _, a := range d.Articles {
+			hasClauses = hasClauses || len(a.Clauses) > 0
+		}
+		if len(list) == 0 && (d.Record || d.Source != "" || !hasClauses) {
+			continue
+		}
+		st.Lines = append(st.Lines, totals(d.Number, d.Title, list))
+		delete(groups, d.ID)
+	}
+	var other []*duixian.Application
+	for _, g := range groups {
+		other = append(other, g...)
+	}
+	if len(other) > 0 {
+		st.Lines = append(st.Lines, totals("—", "其他（目录中已无该条款）", other))
+	}
+	st.Total = totals("", "", apps)
+	return st, nil
+}

@@ -99,27 +99,27 @@ func (s *Service) sees(sc Scope, a *sqldb.ApplicationSummary) bool {
 	return true
 }
 
-// dashboards keeps the dashboards computed at one audit version on one
-// day, by scope; any write or a new day drops them all.
+// dashboards keeps the dashboards computed from one state of the ledger on
+// one day, by scope; any change or a new day drops them all.
 type dashboards struct {
-	seq     int64
+	gen     int64
 	today   duixian.Date
 	cat     *engine.Catalogue
 	byScope map[Scope]*Dashboard
 }
 
-func (s *Service) cached(seq int64, today duixian.Date, sc Scope) *Dashboard {
+func (s *Service) cached(gen int64, today duixian.Date, sc Scope) *Dashboard {
 	c := &s.dashboards
-	if c.seq != seq || c.today != today || c.cat != s.Catalogue {
+	if c.gen != gen || c.today != today || c.cat != s.Catalogue {
 		return nil
 	}
 	return c.byScope[sc]
 }
 
-func (s *Service) keep(seq int64, today duixian.Date, sc Scope, d *Dashboard) {
+func (s *Service) keep(gen int64, today duixian.Date, sc Scope, d *Dashboard) {
 	c := &s.dashboards
-	if c.seq != seq || c.today != today || c.cat != s.Catalogue {
-		*c = dashboards{seq: seq, today: today, cat: s.Catalogue, byScope: map[Scope]*Dashboard{}}
+	if c.gen != gen || c.today != today || c.cat != s.Catalogue {
+		*c = dashboards{gen: gen, today: today, cat: s.Catalogue, byScope: map[Scope]*Dashboard{}}
 	}
 	c.byScope[sc] = d
 }
