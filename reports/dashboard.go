@@ -61,7 +61,7 @@ func (s *Service) Dashboard(ctx context.Context, sc Scope) (*Dashboard, error) {
 	if d := s.cached(l.gen, today, sc); d != nil {
 		return d, nil
 	}
-	m, err := s.registryMatch(ctx, today, l.registry)
+	m, err := s.registryMatch(ctx, today, l)
 	if err != nil {
 		return nil, err
 	}

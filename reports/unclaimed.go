@@ -2,6 +2,7 @@ package reports
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sort"
 	"strings"
@@ -23,73 +24,138 @@ type Unclaimed struct {
 
 // registryMatch is every enterprise of the registry matched on its own file
 // against every clause in force that pays, on one day: what 应享未享 is
-// made of for any scope. It holds while the registry does.
+// made of for any scope. It is kept up to date like the ledger: the
+// enterprises the audit log names as changed are matched again, alone.
 type registryMatch struct {
-	version sqldb.EnterprisesVersion
+	seq     int64                    // the audit version it reflects
+	version sqldb.EnterprisesVersion // the registry's, checked against the rows
 	today   duixian.Date
 	cat     *engine.Catalogue
-
-	clauses     []*engine.Clause // the clauses the batch considers, in catalogue order
-	rows        []matched        // enterprises whose file was matched, by USCC
-	enterprises int
-	unreadable  []string
+	batch   *engine.Batch
+	clauses []*engine.Clause // the clauses the batch considers, in catalogue order
+	index   map[string]int   // their positions
+	rows    []*matched       // every enterprise, by USCC
 }
 
 // matched is one enterprise's result.
 type matched struct {
 	uscc, name string
+	version    int            // of its file
+	unreadable string         // why its file could not be matched; it then has no row
 	eligible   []engine.Match // largest amount first, then catalogue order
 	scopes     []int          // index into clauses of each eligible one
 	missing    []int          // clauses that apply to its zones but need facts its file lacks
 }
 
-// registryMatch returns the match for the registry at version v on today,
-// running it if the one kept is for another. The caller holds s.mu.
-func (s *Service) registryMatch(ctx context.Context, today duixian.Date, v sqldb.EnterprisesVersion) (*registryMatch, error) {
-	if m := s.match; m != nil && m.version == v && m.today == today && m.cat == s.Catalogue {
+// registryMatch returns the match as of the ledger's version, matching
+// again what changed since the one kept, or everything on a new day or
+// when the registry's version does not add up. The caller holds s.mu.
+func (s *Service) registryMatch(ctx context.Context, today duixian.Date, l *ledger) (*registryMatch, error) {
+	m := s.match
+	if m != nil && m.version == l.registry && m.today == today && m.cat == s.Catalogue && m.seq <= l.seq {
+		// Any write to a file moves the registry's version: none was made.
+		m.seq = l.seq
 		return m, nil
 	}
-	// Read after v: the files are at least as new as the version they are
-	// kept under, so a change made meanwhile is matched on the next view.
-	subjects, bad, err := matching.Load(ctx, s.DB, s.Catalogue, today)
+	if m == nil || m.today != today || m.cat != s.Catalogue || m.seq > l.seq {
+		m = newMatch(s.Catalogue, today)
+	}
+	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+		var ents []*duixian.Enterprise
+		// The ledger's version was read before anything here: the files
+		// are at least as new as the version the match is kept under.
+		version, err := tx.EnterprisesVersion()
+		if err != nil {
+			return err
+		}
+		if m.rows != nil {
+			changed, err := tx.ChangedSince(m.seq)
+			if err != nil {
+				return err
+			}
+			if len(changed) <= reloadAbove {
+				ents, err = tx.EnterprisesIn(changed)
+			} else {
+				m = newMatch(s.Catalogue, today)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if m.rows == nil {
+			if ents, err = tx.Enterprises(); err != nil {
+				return err
+			}
+		}
+		if err := m.update(ctx, ents); err != nil {
+			return err
+		}
+		if !m.adds(version) { // a change the audit log does not name
+			m = newMatch(s.Catalogue, today)
+			if ents, err = tx.Enterprises(); err != nil {
+				return err
+			}
+			if err := m.update(ctx, ents); err != nil {
+				return err
+			}
+		}
+		m.seq, m.version = l.seq, version
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	m, err := runMatch(ctx, s.Catalogue, today, subjects, bad)
-	if err != nil {
-		return nil, err
-	}
-	m.version = v
 	s.match = m
 	return m, nil
 }
 
-// runMatch matches subjects (in USCC order) with the engine's batch on
-// every core.
-func runMatch(ctx context.Context, cat *engine.Catalogue, today duixian.Date, subjects []matching.Subject, bad []error) (*registryMatch, error) {
-	batch := cat.NewBatch(today, today, false)
-	m := &registryMatch{today: today, cat: cat, enterprises: len(subjects) + len(bad)}
-	for _, err := range bad {
-		m.unreadable = append(m.unreadable, err.Error())
-	}
+func newMatch(cat *engine.Catalogue, today duixian.Date) *registryMatch {
+	m := &registryMatch{today: today, cat: cat, batch: cat.NewBatch(today, today, false), index: map[string]int{}}
 	// Which clauses the batch considers is the engine's rule (in force,
 	// paying); asking it clause by clause keeps that rule in one place.
-	index := map[string]int{}
 	for _, cl := range cat.Clauses() {
 		if cat.NewBatch(today, today, false, cl.ID).Clauses() == 1 {
-			index[cl.ID] = len(m.clauses)
+			m.index[cl.ID] = len(m.clauses)
 			m.clauses = append(m.clauses, cl)
 		}
 	}
-	res, err := matching.Run(ctx, subjects, batch, nil)
-	if err != nil {
-		return nil, err
+	return m
+}
+
+// adds reports whether the rows hold the registry at version v.
+func (m *registryMatch) adds(v sqldb.EnterprisesVersion) bool {
+	var sum int64
+	for _, r := range m.rows {
+		sum += int64(r.version)
 	}
-	failed := map[string]bool{}
+	return int64(len(m.rows)) == v.Count && sum == v.Versions
+}
+
+// update matches ents (in USCC order) with the engine's batch on every
+// core and puts their rows in place of the old ones.
+func (m *registryMatch) update(ctx context.Context, ents []*duixian.Enterprise) error {
+	if m.rows == nil {
+		m.rows = []*matched{}
+	}
+	var subjects []matching.Subject
+	fresh := make(map[string]*matched, len(ents))
+	for _, e := range ents {
+		r := &matched{uscc: e.USCC, name: e.Name, version: e.Version}
+		fresh[e.USCC] = r
+		facts, err := m.cat.EnterpriseFacts(e, m.today)
+		if err != nil {
+			r.unreadable = fmt.Sprintf("%s: %v", e.USCC, err)
+			continue
+		}
+		subjects = append(subjects, matching.Subject{USCC: e.USCC, Name: e.Name, Facts: facts})
+	}
+	res, err := matching.Run(ctx, subjects, m.batch, nil)
+	if err != nil {
+		return err
+	}
 	for _, e := range res.Errors {
 		uscc, _, _ := strings.Cut(e, ": ")
-		failed[uscc] = true
-		m.unreadable = append(m.unreadable, e)
+		fresh[uscc].unreadable = e
 	}
 	// Run lists decisions highest amount first; grouped by enterprise, each
 	// is then put back in the order the calculator gives: amount, then
@@ -102,20 +168,20 @@ func runMatch(ctx context.Context, cat *engine.Catalogue, today duixian.Date, su
 		decided[o.Enterprise] = append(decided[o.Enterprise], o.Decision)
 	}
 	for _, sub := range subjects {
-		if failed[sub.USCC] {
+		r := fresh[sub.USCC]
+		if r.unreadable != "" {
 			continue
 		}
-		r := matched{uscc: sub.USCC, name: sub.Name}
 		ds := decided[sub.USCC]
 		sort.SliceStable(ds, func(i, j int) bool {
 			if ds[i].Amount != ds[j].Amount {
 				return ds[i].Amount > ds[j].Amount
 			}
-			return index[ds[i].Clause] < index[ds[j].Clause]
+			return m.index[ds[i].Clause] < m.index[ds[j].Clause]
 		})
 		done := make([]bool, len(m.clauses))
 		for i := range ds {
-			k := index[ds[i].Clause]
+			k := m.index[ds[i].Clause]
 			done[k] = true
 			if ds[i].Eligible {
 				cl := m.clauses[k]
@@ -132,9 +198,17 @@ func runMatch(ctx context.Context, cat *engine.Catalogue, today duixian.Date, su
 				r.missing = append(r.missing, k)
 			}
 		}
-		m.rows = append(m.rows, r)
 	}
-	return m, nil
+	for _, e := range ents {
+		r := fresh[e.USCC]
+		at, found := slices.BinarySearchFunc(m.rows, e.USCC, func(x *matched, uscc string) int { return strings.Compare(x.uscc, uscc) })
+		if found {
+			m.rows[at] = r
+		} else {
+			m.rows = slices.Insert(m.rows, at, r)
+		}
+	}
+	return nil
 }
 
 // unclaimed fills d's 应享未享 for a scope: the clauses in scope each
@@ -146,10 +220,13 @@ func (m *registryMatch) unclaimed(d *Dashboard, sc Scope, did map[applied]bool) 
 			d.InForce++
 		}
 	}
-	d.Enterprises = m.enterprises
-	d.Unreadable = m.unreadable
+	d.Enterprises = len(m.rows)
 	d.Unclaimed = make([]Unclaimed, 0, len(m.rows))
 	for _, r := range m.rows {
+		if r.unreadable != "" {
+			d.Unreadable = append(d.Unreadable, r.unreadable)
+			continue
+		}
 		u := Unclaimed{USCC: r.uscc, Name: r.name}
 		for i, mt := range r.eligible {
 			if in[r.scopes[i]] && !did[applied{r.uscc, mt.Clause}] {

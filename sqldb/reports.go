@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"github.com/etown/duixian"
@@ -184,4 +185,41 @@ func reportAnd(col, in string) string {
 		return ""
 	}
 	return " AND " + col + " IN " + in
+}
+
+// EnterprisesIn reads the files of the enterprises named, one statement per
+// 500 names, by USCC; a name that is not an enterprise is skipped.
+func (tx *Tx) EnterprisesIn(usccs []string) ([]*duixian.Enterprise, error) {
+	var out []*duixian.Enterprise
+	for start := 0; start < len(usccs); start += summaryChunk {
+		part := usccs[start:min(start+summaryChunk, len(usccs))]
+		args := make([]any, len(part))
+		for i, u := range part {
+			args[i] = u
+		}
+		q := `SELECT doc FROM enterprises WHERE uscc IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ") + `)`
+		rows, err := tx.tx.QueryContext(tx.ctx, tx.rebind(q), args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var doc string
+			var e duixian.Enterprise
+			if err := rows.Scan(&doc); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if err := json.Unmarshal([]byte(doc), &e); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, &e)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	slices.SortFunc(out, func(a, b *duixian.Enterprise) int { return strings.Compare(a.USCC, b.USCC) })
+	return out, nil
 }
