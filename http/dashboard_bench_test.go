@@ -33,8 +33,9 @@ import (
 // enterprises, applications in every status with payments, opinions and
 // audited approvals). The database is built once. warm: a view since the
 // last write; write: the first view after an application was paid (timed
-// without the payment); cold: the first view of a process (every summary
-// read, the registry matched).
+// without the payment); enterprise: the first view after an enterprise's
+// file changed (a ban; that enterprise matched again); cold: the first view
+// of a process or of a day (every summary read, the registry matched).
 //
 //	go test ./http -run XX -bench DashboardPage10k -benchtime 20x
 func BenchmarkDashboardPage10k(b *testing.B) {
@@ -79,16 +80,30 @@ func BenchmarkDashboardPage10k(b *testing.B) {
 			view(b)
 		}
 		b.ReportMetric(float64(view(b))/(1<<20), "page-MB")
+		b.ReportMetric(peakRSS(), "peak-RSS-MB")
 	})
 	b.Run("write", func(b *testing.B) {
 		view(b)
 		b.ReportAllocs()
 		for b.Loop() {
 			b.StopTimer()
-			pay(b, db)
+			reportstest.Pay(b, db, "A000001")
 			b.StartTimer()
 			view(b)
 		}
+		b.ReportMetric(peakRSS(), "peak-RSS-MB")
+	})
+	b.Run("enterprise", func(b *testing.B) {
+		view(b)
+		uscc := firstEnterprise(b, db)
+		b.ReportAllocs()
+		for b.Loop() {
+			b.StopTimer()
+			reportstest.Ban(b, db, uscc, "jjgf-2025-21", duixian.DateOf(day))
+			b.StartTimer()
+			view(b)
+		}
+		b.ReportMetric(peakRSS(), "peak-RSS-MB")
 	})
 	b.Run("cold", func(b *testing.B) {
 		b.ReportAllocs()
@@ -98,8 +113,24 @@ func BenchmarkDashboardPage10k(b *testing.B) {
 			b.StartTimer()
 			view(b)
 		}
+		b.ReportMetric(peakRSS(), "peak-RSS-MB")
 	})
-	b.ReportMetric(peakRSS(), "peak-RSS-MB")
+}
+
+// firstEnterprise is an enterprise of the registry.
+func firstEnterprise(b *testing.B, db *sqldb.DB) string {
+	var uscc string
+	err := db.Tx(context.Background(), func(tx *sqldb.Tx) error {
+		ents, err := tx.Enterprises()
+		if err == nil {
+			uscc = ents[0].USCC
+		}
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return uscc
 }
 
 // signInAdmin signs in through the login form and returns the session's
@@ -129,24 +160,6 @@ func signInAdmin(b *testing.B, srv http.Handler, pw string) []*http.Cookie {
 	}
 	u, _ := url.Parse(ts.URL)
 	return jar.Cookies(u)
-}
-
-// pay pays an application 1 fen more, audited as the workflow does.
-func pay(b *testing.B, db *sqldb.DB) {
-	err := db.Tx(context.Background(), func(tx *sqldb.Tx) error {
-		a, err := tx.Application("A000001", true)
-		if err != nil {
-			return err
-		}
-		a.Payments = append(a.Payments, duixian.Payment{Tranche: len(a.Payments) + 1, Amount: 1, At: time.Now(), By: "bench"})
-		if err := tx.PutApplication(a); err != nil {
-			return err
-		}
-		return tx.Audit(duixian.AuditEntry{At: time.Now().Format(time.RFC3339Nano), Actor: duixian.Actor{User: "bench", Role: duixian.RoleFinance}, Action: "disburse", Subject: a.ID})
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
 }
 
 // peakRSS is the process's peak resident set in MiB (Linux's VmHWM).

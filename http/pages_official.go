@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/etown/duixian"
@@ -1250,6 +1251,7 @@ type OfficialDashboard struct {
 type dashboardViews struct {
 	mu    sync.Mutex
 	parts map[dashboardKey]dashboardParts
+	rows  map[string]map[string]string // by language, the 应享未享 rows by rowKey
 }
 
 type dashboardKey struct {
@@ -1342,35 +1344,98 @@ func (s *Server) offDashboardPage(q *Request) error {
 	return s.offRender(q, http.StatusOK, "dashboard.html", "统计", v, nil, "")
 }
 
-// unclaimedRows renders the 应享未享 rows, in parts on every core: a row
-// is rendered alone, so the parts put end to end are the whole.
+// unclaimedRows renders the 应享未享 rows. Each row is rendered alone and
+// kept by what it shows, so that after a write only the rows that changed
+// are rendered again (a row per enterprise: 10,000 take 100 ms); those are
+// rendered on every core. Rows put end to end are the range's output.
 func (s *Server) unclaimedRows(list []reports.Unclaimed, lang string) (string, error) {
-	const part = 1000
-	n := max(1, (len(list)+part-1)/part)
-	out, errs := make([]bytes.Buffer, n), make([]error, n)
+	render := func(w *bytes.Buffer, part []reports.Unclaimed) error {
+		return s.pages.t.ExecuteTemplate(w, "dashboard-unclaimed", struct {
+			Lang      string
+			Unclaimed []reports.Unclaimed
+		}{lang, part})
+	}
+	if len(list) == 0 { // the table's empty row
+		var b bytes.Buffer
+		err := render(&b, nil)
+		return b.String(), err
+	}
+	v := &s.dashViews
+	v.mu.Lock()
+	kept := v.rows[lang] // never written once published
+	v.mu.Unlock()
+	keys, html := make([]string, len(list)), make([]string, len(list))
+	var todo []int
+	for i, u := range list {
+		keys[i] = rowKey(u)
+		var ok bool
+		if html[i], ok = kept[keys[i]]; !ok {
+			todo = append(todo, i)
+		}
+	}
+	var next atomic.Int64
+	errs := make([]error, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i := range n {
+	for w := range errs {
 		wg.Add(1)
-		sem <- struct{}{}
 		go func() {
-			defer func() { <-sem; wg.Done() }()
-			// An empty list renders the table's empty row, once.
-			errs[i] = s.pages.t.ExecuteTemplate(&out[i], "dashboard-unclaimed", struct {
-				Lang      string
-				Unclaimed []reports.Unclaimed
-			}{lang, list[i*part : min((i+1)*part, len(list))]})
+			defer wg.Done()
+			var b bytes.Buffer
+			for n := int(next.Add(1)) - 1; n < len(todo) && errs[w] == nil; n = int(next.Add(1)) - 1 {
+				i := todo[n]
+				b.Reset()
+				errs[w] = render(&b, list[i:i+1])
+				html[i] = b.String()
+			}
 		}()
 	}
 	wg.Wait()
-	var b strings.Builder
-	for i := range n {
-		if errs[i] != nil {
-			return "", errs[i]
+	if err := errors.Join(errs...); err != nil {
+		return "", err
+	}
+	// Keep this view's rows, and the last ones while they are few enough:
+	// officials of a few scopes take turns.
+	fresh := make(map[string]string, len(list))
+	size := 0
+	for i := range list {
+		fresh[keys[i]] = html[i]
+		size += len(html[i])
+	}
+	for k, h := range kept {
+		if len(fresh) >= 4*len(list) {
+			break
 		}
-		b.Write(out[i].Bytes())
+		fresh[k] = h
+	}
+	v.mu.Lock()
+	if v.rows == nil {
+		v.rows = map[string]map[string]string{}
+	}
+	v.rows[lang] = fresh
+	v.mu.Unlock()
+	var b strings.Builder
+	b.Grow(size)
+	for _, h := range html {
+		b.WriteString(h)
 	}
 	return b.String(), nil
+}
+
+// rowKey is everything an 应享未享 row shows.
+func rowKey(u reports.Unclaimed) string {
+	var b strings.Builder
+	b.WriteString(u.USCC)
+	for _, f := range []string{u.Name, strconv.FormatInt(int64(u.Amount), 10), strconv.Itoa(u.Missing)} {
+		b.WriteByte(0)
+		b.WriteString(f)
+	}
+	for _, m := range u.Clauses {
+		for _, f := range []string{m.Clause, m.Title, m.Document, strconv.FormatInt(int64(m.Decision.Amount), 10)} {
+			b.WriteByte(0)
+			b.WriteString(f)
+		}
+	}
+	return b.String()
 }
 
 // offChartOf is the charts' data, amounts in 万元.

@@ -152,3 +152,42 @@ func Populate(tb testing.TB, db *sqldb.DB, cat *engine.Catalogue, today duixian.
 		}
 	}
 }
+
+// Pay pays application id 1 fen more, audited as the workflow does.
+func Pay(tb testing.TB, db *sqldb.DB, id string) {
+	tb.Helper()
+	err := db.Tx(context.Background(), func(tx *sqldb.Tx) error {
+		a, err := tx.Application(id, true)
+		if err != nil {
+			return err
+		}
+		a.Payments = append(a.Payments, duixian.Payment{Tranche: len(a.Payments) + 1, Amount: 1, At: time.Now(), By: "bench"})
+		if err := tx.PutApplication(a); err != nil {
+			return err
+		}
+		return tx.Audit(duixian.AuditEntry{At: time.Now().Format(time.RFC3339Nano), Actor: duixian.Actor{User: "bench", Role: duixian.RoleFinance}, Action: "disburse", Subject: a.ID})
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// Ban bans the enterprise uscc under document for a day more, audited as the
+// workflow does: its file changes.
+func Ban(tb testing.TB, db *sqldb.DB, uscc, document string, today duixian.Date) {
+	tb.Helper()
+	err := db.Tx(context.Background(), func(tx *sqldb.Tx) error {
+		e, err := tx.Enterprise(uscc, true)
+		if err != nil {
+			return err
+		}
+		e.Bans = append(e.Bans, duixian.Ban{Document: document, From: today, Until: today.AddDays(len(e.Bans))})
+		if err := tx.PutEnterprise(e); err != nil {
+			return err
+		}
+		return tx.Audit(duixian.AuditEntry{At: time.Now().Format(time.RFC3339Nano), Actor: duixian.Actor{User: "bench", Role: duixian.RoleSupervisor}, Action: "ban", Subject: e.USCC})
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
