@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -128,28 +129,25 @@ func (tx *Tx) summaries(ids []string) ([]ApplicationSummary, error) {
 			args = append(args, args...) // once for the approvals, once for the applications
 		}
 	}
+	// The payments and the opinions come out as JSON and are added up
+	// here: SQLite parses a document once for several -> in one row, but
+	// again for each json_each.
 	var q string
 	if tx.dialect == Postgres {
 		q = `WITH a AS (SELECT id, enterprise, clause, status, doc::jsonb AS j FROM applications` + reportWhere("id", in) + `),
 			last AS (SELECT y.subject, MAX(y.seq) AS seq FROM a JOIN audit y ON y.subject = a.id
 				WHERE a.status IN ('approved', 'paying', 'paid') AND y.doc::jsonb ->> 'action' = 'approve' GROUP BY y.subject)
-			SELECT a.id, a.enterprise, a.clause, a.status,
-				COALESCE((a.j ->> 'approved_fen')::bigint, 0),
-				(SELECT COALESCE(SUM((p ->> 'amount_fen')::bigint), 0)::bigint FROM jsonb_array_elements(COALESCE(a.j -> 'payments', '[]'::jsonb)) p),
-				COALESCE((a.j ->> 'clawback_fen')::bigint, 0),
-				(SELECT COALESCE(json_agg(o ->> 'department'), '[]')::text FROM jsonb_array_elements(COALESCE(a.j -> 'opinions', '[]'::jsonb)) o),
-				COALESCE(x.doc::jsonb ->> 'at', '')
+			SELECT a.id, a.enterprise, a.clause, a.status, COALESCE((a.j ->> 'approved_fen')::bigint, 0),
+				COALESCE((a.j ->> 'clawback_fen')::bigint, 0), COALESCE(a.j -> 'payments', '[]')::text,
+				COALESCE(a.j -> 'opinions', '[]')::text, COALESCE(x.doc::jsonb ->> 'at', '')
 			FROM a LEFT JOIN last ON last.subject = a.id LEFT JOIN audit x ON x.seq = last.seq`
 	} else {
 		q = `WITH last AS (SELECT y.subject, MAX(y.seq) AS seq FROM applications a JOIN audit y ON y.subject = a.id
-				WHERE a.status IN ('approved', 'paying', 'paid')` + reportAnd("a.id", in) + ` AND json_extract(y.doc, '$.action') = 'approve'
+				WHERE a.status IN ('approved', 'paying', 'paid')` + reportAnd("a.id", in) + ` AND y.doc ->> '$.action' = 'approve'
 				GROUP BY y.subject)
-			SELECT a.id, a.enterprise, a.clause, a.status,
-				COALESCE(json_extract(a.doc, '$.approved_fen'), 0),
-				(SELECT COALESCE(SUM(json_extract(p.value, '$.amount_fen')), 0) FROM json_each(a.doc, '$.payments') p),
-				COALESCE(json_extract(a.doc, '$.clawback_fen'), 0),
-				(SELECT json_group_array(json_extract(o.value, '$.department')) FROM json_each(a.doc, '$.opinions') o),
-				COALESCE(json_extract(x.doc, '$.at'), '')
+			SELECT a.id, a.enterprise, a.clause, a.status, COALESCE(a.doc ->> '$.approved_fen', 0),
+				COALESCE(a.doc ->> '$.clawback_fen', 0), COALESCE(a.doc -> '$.payments', '[]'),
+				COALESCE(a.doc -> '$.opinions', '[]'), COALESCE(x.doc ->> '$.at', '')
 			FROM applications a LEFT JOIN last ON last.subject = a.id LEFT JOIN audit x ON x.seq = last.seq` + reportWhere("a.id", in)
 	}
 	rows, err := tx.tx.QueryContext(tx.ctx, tx.rebind(q), args...)
@@ -160,13 +158,29 @@ func (tx *Tx) summaries(ids []string) ([]ApplicationSummary, error) {
 	var out []ApplicationSummary
 	for rows.Next() {
 		var s ApplicationSummary
-		var status, consulted string
-		if err := rows.Scan(&s.ID, &s.Enterprise, &s.Clause, &status, &s.Approved, &s.Paid, &s.Clawback, &consulted, &s.ApprovedAt); err != nil {
+		var status string
+		var payments, opinions []byte
+		if err := rows.Scan(&s.ID, &s.Enterprise, &s.Clause, &status, &s.Approved, &s.Clawback, &payments, &opinions, &s.ApprovedAt); err != nil {
 			return nil, err
 		}
 		s.Status = duixian.Status(status)
-		if err := json.Unmarshal([]byte(consulted), &s.Consulted); err != nil {
-			return nil, err
+		var paid []struct {
+			Amount duixian.Money `json:"amount_fen"`
+		}
+		var asked []struct {
+			Department string `json:"department"`
+		}
+		if err := json.Unmarshal(payments, &paid); err != nil {
+			return nil, fmt.Errorf("application %s: payments: %w", s.ID, err)
+		}
+		if err := json.Unmarshal(opinions, &asked); err != nil {
+			return nil, fmt.Errorf("application %s: opinions: %w", s.ID, err)
+		}
+		for _, p := range paid {
+			s.Paid += p.Amount
+		}
+		for _, o := range asked {
+			s.Consulted = append(s.Consulted, o.Department)
 		}
 		out = append(out, s)
 	}
