@@ -10,9 +10,13 @@
 // of statements per view whatever the number of applications. 应享未享
 // comes from the engine's batch matcher (package matching); matching every
 // enterprise against every clause is the expensive part, so its result is
-// kept while the registry and the date stay the same. A dashboard is kept
-// per scope while nothing was written (the audit chain's last entry has
-// not moved).
+// kept for the day, and an enterprise the audit log names as changed is
+// matched again alone. A dashboard is kept per scope until the next change.
+//
+// This rests on the project's rule that every change is audited in its own
+// transaction with the application or the enterprise as subject. A change
+// that bypasses the log is caught at once when it adds an application (the
+// counts are checked), otherwise at the next audited change.
 package reports
 
 import (
@@ -80,8 +84,8 @@ func ScopeOf(u *duixian.User) Scope {
 	return Scope{Kind: All}
 }
 
-// clauses reports whether the scope counts clause cl in 应享未享 and in
-// force.
+// clause reports whether the scope counts clause cl in 应享未享 and among
+// the clauses in force.
 func (sc Scope) clause(cl *engine.Clause) bool {
 	return sc.Kind != Responsible || cl.Department == sc.Department
 }
