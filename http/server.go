@@ -27,6 +27,7 @@ import (
 	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/land"
 	"github.com/etown/duixian/qunyan"
+	"github.com/etown/duixian/reports"
 	"github.com/etown/duixian/sqldb"
 	"github.com/etown/duixian/workflow"
 )
@@ -53,6 +54,11 @@ type Server struct {
 	Routes    []Route
 	mux       *http.ServeMux
 	pages     *pages
+
+	// Dashboards is package reports' service, kept by the server so that
+	// what it caches lasts between page views.
+	Dashboards DashboardService
+	dashViews  dashboardViews
 }
 
 // Idle timeouts: officials are signed out after 15 minutes without a
@@ -72,6 +78,7 @@ func New(svc *workflow.Service) (*Server, error) {
 	// The registries read the workflow's clock, so a test that moves it moves all.
 	now := func() time.Time { return svc.Now() }
 	s.Qunyan.Now, s.Land.Now = now, now
+	s.Dashboards = &reports.Service{DB: svc.DB, Catalogue: svc.Catalogue, Now: now}
 	for _, part := range [][]Route{s.apiRoutes(), s.offerRoutes(), s.pageRoutes(), s.qunyanRoutes(), s.landRoutes(), s.diagnosisRoutes()} {
 		s.Routes = append(s.Routes, part...)
 	}

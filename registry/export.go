@@ -12,6 +12,7 @@ import (
 
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/engine"
+	"github.com/etown/duixian/reports"
 	"github.com/etown/duixian/sqldb"
 	"github.com/xuri/excelize/v2"
 )
@@ -99,10 +100,11 @@ func ExportDisbursement(ctx context.Context, db *sqldb.DB, cat *engine.Catalogue
 	return b.write(w)
 }
 
-// ExportStatistics writes one line per document: its applications by
-// status, the amounts approved and paid, and what is to be clawed back.
-func ExportStatistics(ctx context.Context, db *sqldb.DB, cat *engine.Catalogue, w io.Writer) error {
-	apps, err := load(ctx, db, cat)
+// ExportStatistics writes the statistics table: one line per document, its
+// applications by status, the amounts approved and paid, and what is to be
+// clawed back, as package reports counts them.
+func ExportStatistics(ctx context.Context, rep *reports.Service, w io.Writer) error {
+	st, err := rep.Statistics(ctx)
 	if err != nil {
 		return err
 	}
@@ -115,49 +117,20 @@ func ExportStatistics(ctx context.Context, db *sqldb.DB, cat *engine.Catalogue, 
 		col{"已拨付（万元）", 14, wanCell}, col{"已拨付（元）", 17, yuanCell}, col{"应追回（元）", 14, yuanCell})
 	s := b.sheet("统计", "政策兑现统计表",
 		"统计范围：平台全部申报　批准金额含待拨付、拨付中、已拨付，不含已撤销　金额单位：万元、元　"+stampNow(), cols)
-	groups := map[string]*docGroup{}
-	for _, g := range byDocument(cat, apps) {
-		groups[g.id] = g
-	}
-	var tot docTotals
-	tot.byStatus = map[duixian.Status]int{}
-	line := func(number, title string, apps []appRow) {
-		t := totals(apps)
-		vals := []any{number, title, t.count}
-		for _, st := range statuses {
-			vals = append(vals, t.byStatus[st])
-			tot.byStatus[st] += t.byStatus[st]
+	for _, l := range st.Lines {
+		vals := []any{l.Number, l.Title, l.Count}
+		for _, status := range statuses {
+			vals = append(vals, l.ByStatus[status])
 		}
-		vals = append(vals, t.approved, t.approved, t.paid, t.paid, t.clawback)
-		s.add(vals...)
-		tot.count, tot.approved, tot.paid, tot.clawback = tot.count+t.count, tot.approved+t.approved, tot.paid+t.paid, tot.clawback+t.clawback
+		s.add(append(vals, l.Approved, l.Approved, l.Paid, l.Paid, l.Clawback)...)
 	}
-	for _, d := range cat.Documents() {
-		var list []appRow
-		if g := groups[d.ID]; g != nil {
-			list = g.apps
-		}
-		// The gazette's documents with clauses; a record or a rule book from
-		// outside the gazette (an exchange's listing rules) only if applied under.
-		if len(list) == 0 && (d.Record || d.Source != "" || !hasClauses(d)) {
-			continue
-		}
-		line(d.Number, d.Title, list)
-		delete(groups, d.ID)
-	}
-	var other []appRow
-	for _, g := range groups { // applications on clauses the catalogue no longer has
-		other = append(other, g.apps...)
-	}
-	if len(other) > 0 {
-		line("—", "其他（目录中已无该条款）", other)
-	}
-	total := map[int]any{0: "合计", 2: tot.count}
-	for i, st := range statuses {
-		total[3+i] = tot.byStatus[st]
+	t := st.Total
+	total := map[int]any{0: "合计", 2: t.Count}
+	for i, status := range statuses {
+		total[3+i] = t.ByStatus[status]
 	}
 	n := 3 + len(statuses)
-	total[n], total[n+1], total[n+2], total[n+3], total[n+4] = tot.approved, tot.approved, tot.paid, tot.paid, tot.clawback
+	total[n], total[n+1], total[n+2], total[n+3], total[n+4] = t.Approved, t.Approved, t.Paid, t.Paid, t.Clawback
 	s.total(total)
 	return b.write(w)
 }
@@ -200,38 +173,6 @@ func shortStatus(s duixian.Status) string {
 		return "已撤销"
 	}
 	return string(s)
-}
-
-type docTotals struct {
-	count                    int
-	byStatus                 map[duixian.Status]int
-	approved, paid, clawback duixian.Money
-}
-
-func totals(apps []appRow) docTotals {
-	t := docTotals{byStatus: map[duixian.Status]int{}}
-	for _, r := range apps {
-		a := r.app
-		t.count++
-		t.byStatus[a.Status]++
-		switch a.Status {
-		case duixian.StatusApproved, duixian.StatusPaying, duixian.StatusPaid:
-			t.approved += a.Approved
-			t.paid += a.Paid()
-		case duixian.StatusRevoked:
-			t.clawback += a.Clawback
-		}
-	}
-	return t
-}
-
-func hasClauses(d *engine.Document) bool {
-	for _, a := range d.Articles {
-		if len(a.Clauses) > 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // appRow is an application with its enterprise and clause.

@@ -12,6 +12,7 @@ import (
 	"github.com/etown/duixian/calendar"
 	"github.com/etown/duixian/demo"
 	"github.com/etown/duixian/engine"
+	"github.com/etown/duixian/reports"
 	"github.com/etown/duixian/sqldb"
 	"github.com/etown/duixian/workflow"
 	"github.com/xuri/excelize/v2"
@@ -31,6 +32,11 @@ func seeded(t *testing.T) (*sqldb.DB, *engine.Catalogue) {
 }
 
 type exportFunc func(context.Context, *sqldb.DB, *engine.Catalogue, io.Writer) error
+
+// exportStatistics is the statistics export as the command wires it.
+func exportStatistics(ctx context.Context, db *sqldb.DB, cat *engine.Catalogue, w io.Writer) error {
+	return ExportStatistics(ctx, reports.New(db, cat), w)
+}
 
 func export(t *testing.T, db *sqldb.DB, cat *engine.Catalogue, fn exportFunc) *excelize.File {
 	t.Helper()
@@ -165,7 +171,7 @@ func testDisbursement(t *testing.T, db *sqldb.DB, cat *engine.Catalogue) {
 }
 
 func testStatistics(t *testing.T, db *sqldb.DB, cat *engine.Catalogue) {
-	f := export(t, db, cat, ExportStatistics)
+	f := export(t, db, cat, exportStatistics)
 	headers := []string{"文件编号", "文件名称", "申报件数"}
 	for _, st := range statuses {
 		headers = append(headers, shortStatus(st))
@@ -209,7 +215,7 @@ func testStatistics(t *testing.T, db *sqldb.DB, cat *engine.Catalogue) {
 
 func TestExportsOnEmptyDatabase(t *testing.T) {
 	db, cat := openDB(t), loadCatalogue(t)
-	for _, fn := range []exportFunc{ExportPublicity, ExportDisbursement, ExportStatistics} {
+	for _, fn := range []exportFunc{ExportPublicity, ExportDisbursement, exportStatistics} {
 		f := export(t, db, cat, fn)
 		if len(f.GetSheetList()) != 1 {
 			t.Errorf("sheets %v", f.GetSheetList())
@@ -223,7 +229,7 @@ func TestExportDatesInShanghai(t *testing.T) {
 	defer func() { Now = old }()
 	// 16:30 UTC on 31 December is already New Year's Day in Beijing.
 	Now = func() time.Time { return time.Date(2026, 12, 31, 16, 30, 0, 0, time.UTC) }
-	f := export(t, db, cat, ExportStatistics)
+	f := export(t, db, cat, exportStatistics)
 	if got := cell(t, f, "统计", "A2"); !strings.Contains(got, "2027年01月01日 00:30") {
 		t.Errorf("time %q, want Beijing time", got)
 	}

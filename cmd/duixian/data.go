@@ -14,6 +14,7 @@ import (
 	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/qunyan"
 	"github.com/etown/duixian/registry"
+	"github.com/etown/duixian/reports"
 	"github.com/etown/duixian/sqldb"
 )
 
@@ -131,7 +132,9 @@ func runExport(args []string, stdout io.Writer) error {
 	exports := map[string]func(context.Context, *sqldb.DB, *engine.Catalogue, io.Writer) error{
 		"publicity":    registry.ExportPublicity,
 		"disbursement": registry.ExportDisbursement,
-		"statistics":   registry.ExportStatistics,
+		"statistics": func(ctx context.Context, db *sqldb.DB, cat *engine.Catalogue, w io.Writer) error {
+			return registry.ExportStatistics(ctx, reports.New(db, cat), w)
+		},
 	}
 	if len(what) != 1 || exports[what[0]] == nil {
 		return usageError("export", "请指明导出 publicity（公示名单）、disbursement（拨付表）或 statistics（统计表）",
