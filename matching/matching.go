@@ -33,7 +33,7 @@ type Subject struct {
 // silently.
 func Load(ctx context.Context, db *sqldb.DB, cat *engine.Catalogue, asOf duixian.Date) ([]Subject, []error, error) {
 	var ents []*duixian.Enterprise
-	err := db.Tx(ctx, func(tx *sqldb.Tx) error {
+	err := db.Read(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		ents, err = tx.Enterprises()
 		return err
