@@ -141,6 +141,7 @@ func (c *client) login(name, password string) int {
 // anonymous, 403 "route" when signed in); a role it lists never is; another
 // enterprise never reaches the bookstore's application.
 func TestRouteTableAuthorization(t *testing.T) {
+	t.Parallel() // its own server; some 1,500 requests
 	s, ts, _ := testServer(t)
 	var bookstoreApp string
 	s.DB.Tx(context.Background(), func(tx *sqldb.Tx) error {
