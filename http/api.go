@@ -296,7 +296,7 @@ func (s *Server) apiRoutes() []Route {
 		}),
 		r("GET", "/audit", []duixian.Role{duixian.RoleAdmin, duixian.RoleSupervisor}, "审计日志 / the audit log", func(q *Request) error {
 			var log []duixian.AuditEntry
-			err := s.DB.Tx(q.R.Context(), func(tx *sqldb.Tx) error {
+			err := s.DB.Read(q.R.Context(), func(tx *sqldb.Tx) error {
 				var err error
 				log, err = tx.AuditLog(q.R.URL.Query().Get("subject"))
 				return err
@@ -365,7 +365,7 @@ type PublicityItem struct {
 
 func (s *Server) publicity(q *Request) ([]PublicityItem, error) {
 	out := []PublicityItem{}
-	err := s.DB.Tx(q.R.Context(), func(tx *sqldb.Tx) error {
+	err := s.DB.Read(q.R.Context(), func(tx *sqldb.Tx) error {
 		list, err := tx.Applications(sqldb.ApplicationFilter{Status: duixian.StatusPublicity, Limit: 500})
 		if err != nil {
 			return err
@@ -404,7 +404,7 @@ func (s *Server) applications(q *Request) ([]*duixian.Application, error) {
 		}
 	}
 	var list []*duixian.Application
-	err := s.DB.Tx(q.R.Context(), func(tx *sqldb.Tx) error {
+	err := s.DB.Read(q.R.Context(), func(tx *sqldb.Tx) error {
 		all, err := tx.Applications(f)
 		for _, a := range all {
 			if u.Role != duixian.RoleCoReviewer || s.coReviewing(u, a) {
@@ -440,7 +440,7 @@ func (s *Server) enterpriseFile(q *Request, uscc string) (*EnterpriseFile, error
 		return nil, duixian.Errorf(duixian.ENOTFOUND, "enterprise", "没有该企业", "no such enterprise")
 	}
 	var f EnterpriseFile
-	err := s.DB.Tx(q.R.Context(), func(tx *sqldb.Tx) error {
+	err := s.DB.Read(q.R.Context(), func(tx *sqldb.Tx) error {
 		var err error
 		if f.Enterprise, err = tx.Enterprise(uscc, false); err != nil {
 			return err

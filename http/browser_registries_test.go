@@ -72,6 +72,7 @@ func pathID(u string) string {
 // starts a land-planning case, and 规自分局 takes the first review step;
 // 宣传文化部 matches the registry and a bookstore confirms its 免申即享 offer.
 func TestBrowserRegistriesStory(t *testing.T) {
+	t.Parallel() // its own server and Chromium; mostly waiting on the browser
 	s, _, _ := testServer(t)
 	ts := httptest.NewServer(s)
 	defer ts.Close()

@@ -124,6 +124,7 @@ func (b *browser) caseForm(id, action string, fill ...chromedp.Action[chromedp.V
 // answered; after publicity it is approved, finance pays, and the
 // enterprise sees it paid.
 func TestBrowserStory(t *testing.T) {
+	t.Parallel() // its own server and Chromium; mostly waiting on the browser
 	exe := chromium(t)
 	s, _, clk := testServer(t)
 	ts := httptest.NewServer(s)

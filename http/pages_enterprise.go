@@ -232,7 +232,7 @@ type entFixed struct {
 func (s *Server) entFixedFor(q *Request) (*entFixed, error) {
 	var e *duixian.Enterprise
 	var held []*duixian.Application
-	if err := s.DB.Tx(q.R.Context(), func(tx *sqldb.Tx) error {
+	if err := s.DB.Read(q.R.Context(), func(tx *sqldb.Tx) error {
 		var err error
 		if e, err = tx.Enterprise(q.User.Enterprise, false); err != nil {
 			return err
@@ -530,7 +530,7 @@ func entValuesOf(facts json.RawMessage, records bool) url.Values {
 // the newest winning, without records (events are per year).
 func (s *Server) entPrevious(q *Request) (url.Values, error) {
 	var list []*duixian.Application
-	if err := s.DB.Tx(q.R.Context(), func(tx *sqldb.Tx) error {
+	if err := s.DB.Read(q.R.Context(), func(tx *sqldb.Tx) error {
 		var err error
 		list, err = tx.Applications(sqldb.ApplicationFilter{Enterprise: q.User.Enterprise, Limit: 50})
 		return err
@@ -1351,7 +1351,7 @@ func (s *Server) entDetail(q *Request, code int, failure *duixian.Error) error {
 		return err
 	}
 	var log []duixian.AuditEntry
-	if err := s.DB.Tx(q.R.Context(), func(tx *sqldb.Tx) error {
+	if err := s.DB.Read(q.R.Context(), func(tx *sqldb.Tx) error {
 		var err error
 		log, err = tx.AuditLog(a.ID)
 		return err

@@ -478,7 +478,7 @@ func (s *Server) offDeptClauses(dept string) []string {
 func (s *Server) offQueuePage(q *Request) error {
 	u := q.User
 	v := &OfficialQueue{Role: u.Role}
-	err := s.DB.Tx(q.R.Context(), func(tx *sqldb.Tx) error {
+	err := s.DB.Read(q.R.Context(), func(tx *sqldb.Tx) error {
 		group := func(key, title, hint, kind string, list []*duixian.Application) error {
 			rows, err := s.offRows(tx, list, u)
 			if err != nil {
@@ -836,7 +836,7 @@ func (s *Server) offCase(q *Request, id string, code int, e *duixian.Error, fail
 		c.Remaining = a.Approved - c.Paid
 	}
 	var users []duixian.User
-	err = s.DB.Tx(q.R.Context(), func(tx *sqldb.Tx) error {
+	err = s.DB.Read(q.R.Context(), func(tx *sqldb.Tx) error {
 		if ent, err := tx.Enterprise(a.Enterprise, false); err == nil {
 			c.Name = ent.Name
 		} else if duixian.ErrorCode(err) != duixian.ENOTFOUND {
@@ -1158,7 +1158,7 @@ func (s *Server) offEnterprisePage(q *Request) error {
 	case duixian.RoleCoReviewer:
 		v.Restricted = "仅显示征求" + u.Department + "意见的申报"
 	}
-	if err := s.DB.Tx(q.R.Context(), func(tx *sqldb.Tx) error {
+	if err := s.DB.Read(q.R.Context(), func(tx *sqldb.Tx) error {
 		v.Rows, err = s.offRows(tx, list, u)
 		return err
 	}); err != nil {
@@ -1193,7 +1193,7 @@ func (s *Server) offAuditPage(q *Request) error {
 	const show = 500
 	v := &OfficialAudit{Subject: strings.TrimSpace(q.R.URL.Query().Get("subject"))}
 	var log []duixian.AuditEntry
-	if err := s.DB.Tx(q.R.Context(), func(tx *sqldb.Tx) error {
+	if err := s.DB.Read(q.R.Context(), func(tx *sqldb.Tx) error {
 		var err error
 		log, err = tx.AuditLog(v.Subject)
 		return err

@@ -208,32 +208,13 @@ func idleLimit(r duixian.Role) time.Duration {
 // authenticate finds the session and its user; an idle session ends here.
 // Every visitor also gets a CSRF token: the session's when signed in, a
 // double-submit cookie otherwise.
+//
+// Every request passes here, so the lookup is a Read, which waits for no
+// writer. A write follows only when there is something to write: ending an
+// idle session, or noting a session's use once a minute.
 func (s *Server) authenticate(q *Request) error {
 	if c, err := q.R.Cookie(sessionCookie); err == nil && c.Value != "" {
-		hash := hashToken(c.Value)
-		err := s.DB.Tx(q.R.Context(), func(tx *sqldb.Tx) error {
-			sess, err := tx.Session(hash)
-			if err != nil {
-				return err
-			}
-			u, err := tx.User(sess.User)
-			if err != nil {
-				return err
-			}
-			now := s.now()
-			if now.Sub(sess.LastSeen) > idleLimit(u.Role) {
-				return tx.DeleteSession(hash)
-			}
-			if now.Sub(sess.LastSeen) > time.Minute {
-				sess.LastSeen = now
-				if err := tx.PutSession(sess); err != nil {
-					return err
-				}
-			}
-			q.Session, q.User, q.CSRF = sess, u, sess.CSRF
-			return nil
-		})
-		if err != nil && duixian.ErrorCode(err) != duixian.ENOTFOUND {
+		if err := s.session(q, hashToken(c.Value)); err != nil && duixian.ErrorCode(err) != duixian.ENOTFOUND {
 			return err
 		}
 	}
@@ -246,6 +227,47 @@ func (s *Server) authenticate(q *Request) error {
 				SameSite: http.SameSiteLaxMode, Secure: q.R.TLS != nil})
 		}
 	}
+	return nil
+}
+
+// session signs q in with the session whose token hashes to hash, if it
+// exists and has not been idle too long.
+func (s *Server) session(q *Request, hash string) error {
+	ctx := q.R.Context()
+	var sess *duixian.Session
+	var u *duixian.User
+	err := s.DB.Read(ctx, func(tx *sqldb.Tx) error {
+		var err error
+		if sess, err = tx.Session(hash); err != nil {
+			return err
+		}
+		u, err = tx.User(sess.User)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	switch idle := now.Sub(sess.LastSeen); {
+	case idle > idleLimit(u.Role):
+		return s.DB.Tx(ctx, func(tx *sqldb.Tx) error { return tx.DeleteSession(hash) })
+	case idle > time.Minute:
+		// Read again in the write: a session ended (signed out) since the
+		// read must stay ended, not be written back.
+		err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+			cur, err := tx.Session(hash)
+			if err != nil {
+				return err
+			}
+			cur.LastSeen = now
+			sess = cur
+			return tx.PutSession(cur)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	q.Session, q.User, q.CSRF = sess, u, sess.CSRF
 	return nil
 }
 

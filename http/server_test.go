@@ -40,17 +40,24 @@ func (c *testClock) advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.
 // testServer is a server over a temporary SQLite database with the demo data.
 func testServer(t *testing.T) (*Server, *httptest.Server, *testClock) {
 	t.Helper()
+	db, err := sqlite.Open(context.Background(), t.TempDir()+"/t.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return serverOn(t, db)
+}
+
+// serverOn is a server over db with the demo data, listening on loopback,
+// on a clock fixed at 2026-11-30 10:00 in Shanghai until the test moves it.
+func serverOn(t testing.TB, db *sqldb.DB) (*Server, *httptest.Server, *testClock) {
+	t.Helper()
 	catOnce.Do(func() {
 		var err error
 		if testCat, err = engine.Load(catalogue.FS); err != nil {
 			panic(err)
 		}
 	})
-	db, err := sqlite.Open(context.Background(), t.TempDir()+"/t.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
 	svc := workflow.New(db, testCat, calendar.Default())
 	clk := &testClock{t: time.Date(2026, 11, 30, 10, 0, 0, 0, duixian.Shanghai)}
 	svc.Now = clk.now
@@ -68,13 +75,13 @@ func testServer(t *testing.T) (*Server, *httptest.Server, *testClock) {
 
 // client is a browser: a cookie jar and the CSRF token it was given.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	base string
 	c    *http.Client
 	csrf string
 }
 
-func newClient(t *testing.T, ts *httptest.Server) *client {
+func newClient(t testing.TB, ts *httptest.Server) *client {
 	jar, _ := cookiejar.New(nil)
 	c := &client{t: t, base: ts.URL, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 	var body struct{ CSRF string }
@@ -134,6 +141,7 @@ func (c *client) login(name, password string) int {
 // anonymous, 403 "route" when signed in); a role it lists never is; another
 // enterprise never reaches the bookstore's application.
 func TestRouteTableAuthorization(t *testing.T) {
+	t.Parallel() // its own server; some 1,500 requests
 	s, ts, _ := testServer(t)
 	var bookstoreApp string
 	s.DB.Tx(context.Background(), func(tx *sqldb.Tx) error {

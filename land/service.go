@@ -77,7 +77,7 @@ func MayRead(actor duixian.Actor, c *Case) bool {
 // reported missing, so another enterprise does not learn that it exists.
 func (s *Service) Case(ctx context.Context, actor duixian.Actor, id string) (*Case, error) {
 	var c *Case
-	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+	err := s.DB.Read(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		c, err = readCase(tx, id, false)
 		return err
@@ -101,7 +101,7 @@ func (s *Service) Cases(ctx context.Context, actor duixian.Actor) ([]*Case, erro
 		subject = actor.Enterprise
 	}
 	out := []*Case{}
-	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+	err := s.DB.Read(ctx, func(tx *sqldb.Tx) error {
 		recs, err := tx.Records(KindCase, subject)
 		if err != nil {
 			return err
@@ -129,7 +129,7 @@ func (s *Service) History(ctx context.Context, actor duixian.Actor, id string) (
 		return nil, err
 	}
 	var out []duixian.AuditEntry
-	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+	err := s.DB.Read(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		out, err = tx.AuditLog(id)
 		return err

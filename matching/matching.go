@@ -35,7 +35,7 @@ type Subject struct {
 func Load(ctx context.Context, db *sqldb.DB, cat *engine.Catalogue, asOf duixian.Date) ([]Subject, []error, error) {
 	var ents []*duixian.Enterprise
 	held := map[string][]*duixian.Application{}
-	err := db.Tx(ctx, func(tx *sqldb.Tx) error {
+	err := db.Read(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		if ents, err = tx.Enterprises(); err != nil {
 			return err

@@ -80,7 +80,7 @@ func Store(ctx context.Context, db *sqldb.DB, actor duixian.Actor, at time.Time,
 // Offers lists an enterprise's offers.
 func Offers(ctx context.Context, db *sqldb.DB, enterprise string) ([]StoredOffer, error) {
 	out := []StoredOffer{}
-	err := db.Tx(ctx, func(tx *sqldb.Tx) error {
+	err := db.Read(ctx, func(tx *sqldb.Tx) error {
 		recs, err := tx.Records(offerKind, enterprise)
 		for _, r := range recs {
 			var o StoredOffer

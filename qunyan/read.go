@@ -42,7 +42,7 @@ func (s *Service) mayRead(actor duixian.Actor, e *Entry) bool {
 // one it may not see is reported missing, as a missing one.
 func (s *Service) Entry(ctx context.Context, actor duixian.Actor, uscc string) (*View, error) {
 	var v *View
-	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+	err := s.DB.Read(ctx, func(tx *sqldb.Tx) error {
 		_, e, err := load(tx, uscc, false)
 		if err != nil {
 			return err
@@ -62,7 +62,7 @@ func (s *Service) Entry(ctx context.Context, actor duixian.Actor, uscc string) (
 func (s *Service) Notices(ctx context.Context, actor duixian.Actor, uscc string) ([]Notice, error) {
 	if actor.Role == duixian.RoleEnterprise && actor.Enterprise == uscc {
 		var out []Notice
-		err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+		err := s.DB.Read(ctx, func(tx *sqldb.Tx) error {
 			var err error
 			out, err = notices(tx, uscc)
 			return err
@@ -125,7 +125,7 @@ func (s *Service) Entries(ctx context.Context, actor duixian.Actor, status strin
 
 func (s *Service) all(ctx context.Context) ([]*Entry, error) {
 	var out []*Entry
-	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+	err := s.DB.Read(ctx, func(tx *sqldb.Tx) error {
 		recs, err := tx.Records(KindEntry, "")
 		if err != nil {
 			return err

@@ -35,6 +35,7 @@ const (
 // DB is an open store.
 type DB struct {
 	db      *sql.DB
+	reader  *sql.DB // Read's pool: see read.go
 	dialect Dialect
 	// Retryable reports errors after which a transaction is run again
 	// (PostgreSQL serialization failures and deadlocks).
@@ -57,8 +58,13 @@ func (s *DB) Rebind(q string) string { return (&Tx{dialect: s.dialect}).rebind(q
 // SQL returns the connection, for tests and tools.
 func (s *DB) SQL() *sql.DB { return s.db }
 
-// Close closes the connection.
-func (s *DB) Close() error { return s.db.Close() }
+// Close closes the connections.
+func (s *DB) Close() error {
+	if s.reader != nil {
+		s.reader.Close()
+	}
+	return s.db.Close()
+}
 
 // migrations are applied in order, once each; a deployed migration is never
 // edited, only followed by a new one.
@@ -200,9 +206,10 @@ func (s *DB) tryTx(ctx context.Context, fn func(*Tx) error) error {
 
 // Tx is an open transaction.
 type Tx struct {
-	ctx     context.Context
-	tx      *sql.Tx
-	dialect Dialect
+	ctx      context.Context
+	tx       *sql.Tx
+	dialect  Dialect
+	readOnly bool // a Read: nothing to lock
 }
 
 // rebind turns ? placeholders into $1, $2 … for PostgreSQL.
@@ -232,9 +239,9 @@ func (tx *Tx) row(q string, args ...any) *sql.Row {
 }
 
 // forUpdate locks the selected rows on PostgreSQL; SQLite's write
-// transaction already holds the database.
+// transaction already holds the database, and a Read changes nothing.
 func (tx *Tx) forUpdate(lock bool) string {
-	if lock && tx.dialect == Postgres {
+	if lock && tx.dialect == Postgres && !tx.readOnly {
 		return " FOR UPDATE"
 	}
 	return ""

@@ -1,6 +1,8 @@
 // Package sqlite opens the embedded store: one file, write-ahead logging,
 // synchronous=FULL (a commit is on disk before it is acknowledged), and
-// write transactions that begin IMMEDIATE so that writers queue.
+// write transactions that begin IMMEDIATE so that writers queue. Reads
+// (sqldb.DB.Read) go through a second pool of query-only connections on the
+// same file, which write-ahead logging lets read while a write is under way.
 package sqlite
 
 import (
@@ -8,6 +10,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"runtime"
 
 	"github.com/etown/duixian/sqldb"
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver: no cgo, nothing to install
@@ -27,5 +30,28 @@ func Open(ctx context.Context, path string) (*sqldb.DB, error) {
 	// One writer at a time is SQLite's model; more connections would only
 	// wait on each other's locks.
 	db.SetMaxOpenConns(1)
-	return sqldb.Open(ctx, db, sqldb.SQLite)
+	s, err := sqldb.Open(ctx, db, sqldb.SQLite)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	// The readers, opened once the writer has made the file and put it in
+	// WAL mode (a setting the file keeps). query_only makes a stray write
+	// through them an error rather than a second writer; busy_timeout
+	// covers the moments a reader waits (opening the log's index while a
+	// checkpoint resets it).
+	r := url.Values{}
+	r.Set("_txlock", "deferred")
+	r.Set("_query_only", "1")
+	r.Add("_pragma", "busy_timeout(30000)")
+	reader, err := sql.Open("sqlite", "file:"+path+"?"+r.Encode())
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open %s for reading: %w", path, err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	reader.SetMaxOpenConns(n)
+	reader.SetMaxIdleConns(n)
+	s.SetReadPool(reader)
+	return s, nil
 }

@@ -64,6 +64,7 @@ var crashFacts = strings.Replace(bookstoreFacts, `"quarter_hour_service":true`, 
 var crashAckLine = regexp.MustCompile(`^ACK (A[0-9]{8}[0-9A-F]{10})$`)
 
 func TestCrashSQLite(t *testing.T) {
+	t.Parallel() // its own file and children; mostly waiting for kills
 	if testing.Short() {
 		t.Skip("crash test: kills a child process at least 50 times")
 	}
@@ -88,6 +89,7 @@ func TestCrashSQLite(t *testing.T) {
 // kill): what this shows is that a transaction cut off by its client's
 // death leaves nothing behind, and that an acknowledgement means a commit.
 func TestCrashPostgres(t *testing.T) {
+	t.Parallel() // its own schema and children; mostly waiting for kills
 	if testing.Short() {
 		t.Skip("crash test: kills a child process at least 50 times")
 	}

@@ -763,7 +763,7 @@ func (s *Service) Revoke(ctx context.Context, actor duixian.Actor, id, finding s
 // supervision all.
 func (s *Service) Application(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error) {
 	var a *duixian.Application
-	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+	err := s.DB.Read(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		a, err = tx.Application(id, false)
 		return err

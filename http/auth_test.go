@@ -1,0 +1,78 @@
+package http
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/etown/duixian"
+	"github.com/etown/duixian/demo"
+	"github.com/etown/duixian/sqldb"
+)
+
+// Wrong passwords sent at once are each checked outside the transaction
+// and counted inside it on the user as it is then: none is lost, so
+// lockAfter of them at once lock the account as lockAfter in a row do, and
+// each is in the audit log.
+func TestConcurrentFailuresLock(t *testing.T) {
+	s, ts, _ := testServer(t)
+	var wg sync.WaitGroup
+	codes := make([]int, lockAfter)
+	for i := range lockAfter {
+		c := newClient(t, ts)
+		wg.Go(func() {
+			resp, _ := c.post("/api/v1/login", `{"name":"culture","password":"wrong"}`)
+			codes[i] = resp.StatusCode
+		})
+	}
+	wg.Wait()
+	for i, code := range codes {
+		if code != http.StatusUnauthorized && code != http.StatusLocked {
+			t.Fatalf("attempt %d: %d", i+1, code)
+		}
+	}
+	if code := newClient(t, ts).login("culture", demo.Password); code != http.StatusLocked {
+		t.Fatalf("the right password after %d wrong ones at once: %d, want 423", lockAfter, code)
+	}
+	var log []duixian.AuditEntry
+	if err := s.DB.Read(context.Background(), func(tx *sqldb.Tx) error {
+		var err error
+		log, err = tx.AuditLog("culture")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	n := map[string]int{}
+	for _, e := range log {
+		n[e.Action]++
+	}
+	if n["login-failed"]+n["lock"]+n["login-locked"] != lockAfter+1 || n["lock"] != 1 {
+		t.Fatalf("audit of %d wrong passwords at once and a locked attempt: %v", lockAfter, n)
+	}
+}
+
+// A session in use stays signed in: each request more than a minute after
+// the last notes it (a write after the read), so an official who comes back
+// every ten minutes is never idle for fifteen. Signing out ends it for good.
+func TestSessionUseKeepsItAlive(t *testing.T) {
+	_, ts, clk := testServer(t)
+	c := newClient(t, ts)
+	if code := c.login("culture", demo.Password); code != 200 {
+		t.Fatalf("sign in: %d", code)
+	}
+	for i := range 4 {
+		clk.advance(10 * time.Minute)
+		if code := c.getJSON("/api/v1/me", nil); code != 200 {
+			t.Fatalf("after %d × 10 minutes: %d", i+1, code)
+		}
+	}
+	if resp, body := c.post("/api/v1/logout", ""); resp.StatusCode != 200 {
+		t.Fatalf("sign out: %d %s", resp.StatusCode, body)
+	}
+	clk.advance(2 * time.Minute)
+	if code := c.getJSON("/api/v1/me", nil); code != 401 {
+		t.Fatalf("after signing out: %d", code)
+	}
+}
