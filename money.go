@@ -2,6 +2,7 @@ package duixian
 
 import (
 	"fmt"
+	"math/big"
 	"regexp"
 	"strconv"
 	"strings"
@@ -51,6 +52,21 @@ func (m Money) WanNumber() string {
 		sign, v = "-", -v
 	}
 	return fmt.Sprintf("%s%d.%06d", sign, v/1000000, v%1000000)
+}
+
+// Share is m × num ÷ den, rounded down to the fen: a part of an amount in
+// proportion to two others (what a tranche allows of an approved amount
+// that differs from the computed one). Rounding down never pays a fen more
+// than the proportion; the product is exact, however large (25号第八条
+// awards up to 6,000万元, whose square in fen overflows int64). den must be
+// positive.
+func (m Money) Share(num, den Money) Money {
+	p := new(big.Int).Mul(big.NewInt(int64(m)), big.NewInt(int64(num)))
+	q, r := new(big.Int).QuoRem(p, big.NewInt(int64(den)), new(big.Int))
+	if r.Sign() < 0 {
+		q.Sub(q, big.NewInt(1)) // floor, not truncation, for a negative share
+	}
+	return Money(q.Int64())
 }
 
 // Decimal returns the amount in yuan as an exact decimal.

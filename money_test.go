@@ -92,3 +92,20 @@ func TestDates(t *testing.T) {
 		t.Error("ordering")
 	}
 }
+
+// A tranche's share of an approved amount is exact at 25号第八条's 6,000万元
+// (6×10⁹ fen, whose square overflows int64) and rounds down to the fen.
+func TestShare(t *testing.T) {
+	big := 60000000 * duixian.Yuan
+	for _, c := range []struct{ m, num, den, want duixian.Money }{
+		{big / 2, big - 1, big, 2999999999}, // half of (6000万元 − 1 fen), 2999999999.5 fen down
+		{big / 2, big, big, big / 2},        // the whole proportion
+		{big, 40000000 * duixian.Yuan, big, 40000000 * duixian.Yuan},
+		{100, 1, 3, 33},   // 33.33… fen down to 33
+		{-100, 1, 3, -34}, // down, not toward zero
+	} {
+		if got := c.m.Share(c.num, c.den); got != c.want {
+			t.Errorf("%d × %d ÷ %d = %d, want %d", c.m, c.num, c.den, got, c.want)
+		}
+	}
+}

@@ -624,7 +624,7 @@ func (s *Service) Disburse(ctx context.Context, actor duixian.Actor, id, key str
 				// What the tranches allow now, in proportion to the approved amount.
 				due = min(d.PayableNow, a.Approved)
 				if d.Amount > 0 && d.Amount != a.Approved {
-					due = duixian.Money(int64(d.PayableNow) * int64(a.Approved) / int64(d.Amount))
+					due = d.PayableNow.Share(a.Approved, d.Amount)
 				}
 			}
 			pay := due - a.Paid()
