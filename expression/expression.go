@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -164,6 +165,9 @@ func asDecimal(v ref.Val) (decimal.Decimal, bool) {
 	case types.Double:
 		d, err := decimal.Parse(strconv.FormatFloat(float64(t), 'f', -1, 64))
 		return d, err == nil
+	case types.String: // decimal("…"), written exactly
+		d, err := decimal.Parse(string(t))
+		return d, err == nil
 	}
 	return decimal.Decimal{}, false
 }
@@ -225,11 +229,20 @@ func decimalLibrary() []cel.EnvOption {
 	}
 	opts = append(opts, cel.Function(operators.Negate,
 		cel.Overload("negate_decimal", []*cel.Type{D}, D)))
-	// decimal(x) lifts an int fact into decimal arithmetic.
+	// decimal(x) lifts an int fact into decimal arithmetic; decimal("0.1…")
+	// reads a literal with more digits than a float64 keeps, exactly.
 	opts = append(opts, cel.Function("decimal",
 		cel.Overload("decimal_int", []*cel.Type{cel.IntType}, D,
 			cel.UnaryBinding(func(v ref.Val) ref.Val {
 				d, _ := asDecimal(v)
+				return Dec{d}
+			})),
+		cel.Overload("decimal_string", []*cel.Type{cel.StringType}, D,
+			cel.UnaryBinding(func(v ref.Val) ref.Val {
+				d, ok := asDecimal(v)
+				if !ok {
+					return types.NewErr("decimal(%q): not a decimal number", v)
+				}
 				return Dec{d}
 			}))))
 	// max/min of two decimals, for "the lower of" formulas.
@@ -296,11 +309,61 @@ func rewriteAmounts(src string) (string, error) {
 	return out, bad
 }
 
+// exactLiterals rewrites each fractional literal that a float64 cannot hold
+// exactly (0.12345678901234567891 would become 0.12345678901234568) as
+// decimal("…"), which is read exactly. Literals a float64 round-trips are
+// left as written: the shortest decimal that formats back to the same
+// double is the literal itself, and asDecimal recovers it.
+func (e *Env) exactLiterals(text string) (string, error) {
+	parsed, iss := e.env.Parse(text)
+	if iss.Err() != nil {
+		return text, nil // the compile that follows reports it
+	}
+	var tooLong error
+	a := parsed.NativeRep()
+	type edit struct{ start, stop int }
+	var edits []edit
+	ast.PostOrderVisit(a.Expr(), ast.NewExprVisitor(func(x ast.Expr) {
+		if x.Kind() != ast.LiteralKind {
+			return
+		}
+		f, ok := x.AsLiteral().(types.Double)
+		if !ok {
+			return
+		}
+		r, ok := a.SourceInfo().GetOffsetRange(x.ID())
+		if !ok || r.Start < 0 || int(r.Stop) > len(text) || r.Start >= r.Stop {
+			return
+		}
+		lit := text[r.Start:r.Stop]
+		if digits := strings.TrimLeft(strings.ReplaceAll(lit, ".", ""), "0"); len(digits) > decimal.MaxPrec && tooLong == nil {
+			loc := a.SourceInfo().GetStartLocation(x.ID())
+			tooLong = &CompileError{Line: loc.Line(), Column: loc.Column() + 1,
+				Message: fmt.Sprintf("literal %s has more than %d significant digits, the most a decimal holds exactly", lit, decimal.MaxPrec)}
+		}
+		written, err := decimal.Parse(lit)
+		if err != nil {
+			return
+		}
+		if kept, ok := asDecimal(f); ok && kept.Cmp(written) != 0 {
+			edits = append(edits, edit{int(r.Start), int(r.Stop)})
+		}
+	}))
+	slices.SortFunc(edits, func(x, y edit) int { return y.start - x.start })
+	for _, ed := range edits {
+		text = text[:ed.start] + `decimal("` + text[ed.start:ed.stop] + `")` + text[ed.stop:]
+	}
+	return text, tooLong
+}
+
 // Compile parses and type-checks src, which must produce a value of type want.
 func (e *Env) Compile(src string, want Type) (*Program, error) {
 	text, err := rewriteAmounts(src)
 	if err != nil {
 		return nil, &CompileError{Line: 1, Column: 1, Message: "amount: " + err.Error()}
+	}
+	if text, err = e.exactLiterals(text); err != nil {
+		return nil, err
 	}
 	checked, iss := e.env.Compile(text)
 	if iss.Err() != nil {

@@ -64,6 +64,10 @@ func TestDecimalArithmeticIsExact(t *testing.T) {
 			"area * 1.5 - 2500元":       "35000.000",
 			"-area + 1":                "-24999.00",
 			"books > 2 ? area : total": "25000.00",
+			// More digits than a float64 keeps: read as written, not as 0.12345678901234568.
+			"area * 0.1234567890123456789":        "3086.419725308641972", // a float64 makes it 3086.419725308642
+			"area * 0.1234567890123456789 + 0.29": "3086.709725308641972",
+			`decimal("0.1") * 3`:                  "0.3",
 		} {
 			p, err := e.Compile(src, expression.Decimal)
 			if err != nil {
@@ -84,13 +88,14 @@ func TestDecimalArithmeticIsExact(t *testing.T) {
 func TestCompileRejects(t *testing.T) {
 	e := env(t)
 	for src, want := range map[string]string{
-		"aera > 3":        "unknown fact: 'aera'",
-		"area > \"3\"":    "no matching overload",
-		"0.1 + 0.2 > 0.3": "floating-point arithmetic",
-		"area":            "expected bool",
-		"30 <= area":      "no matching overload",
-		"books + 1.5 > 2": "no matching overload",
-		"area == 100":     "no matching overload", // CEL's == is generic: compare decimals with >= and <=
+		"aera > 3":                          "unknown fact: 'aera'",
+		"area > \"3\"":                      "no matching overload",
+		"0.1 + 0.2 > 0.3":                   "floating-point arithmetic",
+		"area * 0.12345678901234567891 > 1": "more than 19 significant digits",
+		"area":                              "expected bool",
+		"30 <= area":                        "no matching overload",
+		"books + 1.5 > 2":                   "no matching overload",
+		"area == 100":                       "no matching overload", // CEL's == is generic: compare decimals with >= and <=
 		"titles.all(t, titles.all(u, titles.all(v, t + u + v != \"\")))": "exceeds the limit",
 	} {
 		_, err := e.Compile(src, expression.Bool)

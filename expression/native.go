@@ -422,6 +422,12 @@ func (k linker) dec(e ast.Expr) (decFn, bool) {
 		x, ok := k.dec(args[0])
 		return func(v []Value) (decimal.Decimal, bool) { d, ok := x(v); return d.Neg(), ok }, ok
 	case "decimal":
+		if args[0].Kind() == ast.LiteralKind {
+			if str, isStr := args[0].AsLiteral().(types.String); isStr { // decimal("0.1…"), read exactly
+				d, ok := asDecimal(str)
+				return func([]Value) (decimal.Decimal, bool) { return d, true }, ok
+			}
+		}
 		return k.dec(args[0]) // the argument is an int; dec widens it
 	case "min", "max":
 		x, ok1 := k.dec(args[0])
