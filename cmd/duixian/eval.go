@@ -98,10 +98,14 @@ func runEval(args []string, stdin io.Reader, out, stderr io.Writer) error {
 	if claim.Facts, err = cat.DecodeJSONFacts("facts", data); err != nil {
 		return err
 	}
-	d, err := cat.Evaluate(claim, opt)
+	// A claim alone is the year's only claim: the rules across a year (21号
+	// 第九条's cap at the year's costs) hold for it too, so --clause and a
+	// one-claim --claims decide alike.
+	y, err := cat.EvaluateYear(duixian.ClaimSet{Year: claim.EventDate.Year, AsOf: claim.AsOf, Claims: []duixian.Claim{claim}}, opt)
 	if err != nil {
 		return err
 	}
+	d := y.Decisions[0]
 	if *asJSON {
 		return writeJSON(out, d)
 	}

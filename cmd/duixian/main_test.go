@@ -206,3 +206,27 @@ func TestEvalClaimsDates(t *testing.T) {
 		t.Errorf("a claim without an event date: exit %d, %s", code, errs)
 	}
 }
+
+// One claim decides the same through --clause as through a one-claim
+// --claims: 21号第九条 caps the year's awards at its costs (1万元 here, against
+// the 一刻钟 tier's 12万元), either way.
+func TestEvalClauseAndClaimsAgree(t *testing.T) {
+	facts := strings.Replace(bookstore, `"annual_costs":"50万元"`, `"annual_costs":"1万元"`, 1)
+	_, one, errs := runCmd(t, facts, "eval", "--clause", "jjgf-2025-21/7.1", "--facts", "-", "--date", "2026-03-01", "--as-of", "2026-06-30", "--json", "--trace=false")
+	set := `{"enterprise": "x", "year": 2026, "as_of": "2026-06-30", "claims": [{"clause": "jjgf-2025-21/7.1", "event_date": "2026-03-01", "facts": ` + facts + `}]}`
+	_, many, _ := runCmd(t, set, "eval", "--claims", "-", "--json", "--trace=false")
+	var d struct {
+		Amount string `json:"amount"`
+	}
+	var y struct {
+		Decisions []struct {
+			Amount string `json:"amount"`
+		} `json:"decisions"`
+	}
+	if json.Unmarshal([]byte(one), &d) != nil || json.Unmarshal([]byte(many), &y) != nil || len(y.Decisions) != 1 {
+		t.Fatalf("%s %s | %s", one, errs, many)
+	}
+	if d.Amount != "10000.00" || y.Decisions[0].Amount != d.Amount {
+		t.Errorf("--clause gives %s, --claims %s; want 10000.00 both", d.Amount, y.Decisions[0].Amount)
+	}
+}
