@@ -411,6 +411,9 @@ func (c *Catalogue) coverageReport(cov *coverage) []Coverage {
 		if !d.MinimumPayout.IsZero() {
 			both(&dc.Items, d.ID+" minimum", "不低于最低补助额")
 		}
+		for _, inv := range d.invariants {
+			both(&dc.Items, inv.key(), "事实一致性 "+inv.ID+"（"+inv.Zh+"）")
+		}
 		for _, lim := range d.limits {
 			if lim.kind == "total-cap" {
 				both(&dc.Items, lim.key, "年度总额上限（"+lim.zh+"）触及")

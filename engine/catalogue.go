@@ -73,6 +73,7 @@ type Document struct {
 	annulled    *annulment
 	Articles    []*Article
 	eligibility []*Condition
+	invariants  []*Condition
 	limits      []*Limit
 	File        string
 	transcribed bool // text only, clauses not yet encoded
@@ -150,6 +151,10 @@ type Clause struct {
 	yearlyCap  *citedAmount
 	payment    *payment
 	facts      []*Fact // every fact an expression of the clause reads, in order of first use
+	// invariants are the document's invariants over facts the clause reads
+	// (every one of them): checked before any rule, a claim breaking one
+	// describes nothing possible and is refused as bad input.
+	invariants []*Condition
 	line       int
 }
 

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/expression"
@@ -43,6 +44,9 @@ func (c *Catalogue) Evaluate(claim duixian.Claim, opt Options) (duixian.Decision
 // decide decides a claim whose facts are bound in vals. Evaluate and the
 // batch matcher both come here, so they cannot disagree.
 func (c *Catalogue) decide(cl *Clause, claim duixian.Claim, vals []expression.Value, opt Options) (duixian.Decision, error) {
+	if err := c.consistent(cl, claim, vals, opt); err != nil {
+		return duixian.Decision{}, err
+	}
 	asOf := claim.AsOf
 	doc := cl.Document
 	d := duixian.Decision{Clause: cl.ID, Title: cl.Title, Document: doc.version(), EventDate: claim.EventDate, AsOf: asOf, Due: cl.Due}
@@ -305,6 +309,40 @@ func untilZh(d duixian.Date) string {
 
 // key names the condition for coverage: "<clause or document>:<id>".
 func (c *Condition) key() string { return c.owner + ":" + c.ID }
+
+// consistent checks the clause's invariants before any rule: facts that
+// contradict each other (120 m² of publications in a 100 m² store) describe
+// nothing possible, so the claim is refused as bad input, naming the facts
+// and their values, not decided.
+func (c *Catalogue) consistent(cl *Clause, claim duixian.Claim, vals []expression.Value, opt Options) error {
+	for _, inv := range cl.invariants {
+		holds, err := inv.prg.Bool(vals)
+		if err != nil {
+			return fmt.Errorf("%s invariant %s: %w", cl.ID, inv.ID, err)
+		}
+		if opt.cov != nil {
+			opt.cov.mark(inv.key(), holds)
+		}
+		if holds {
+			continue
+		}
+		var fields, zh, en []string
+		for _, name := range inv.prg.Program().Vars {
+			f := c.facts[name]
+			v, ok := claim.Facts[name]
+			if !ok {
+				v = f.Default
+			}
+			fields = append(fields, "facts."+name)
+			zh = append(zh, fmt.Sprintf("%s %v%s", f.Zh, v, f.Unit))
+			en = append(en, fmt.Sprintf("%s %v", f.En, v))
+		}
+		return &duixian.Error{Code: duixian.EINVALID, Field: strings.Join(fields, ", "),
+			Zh: fmt.Sprintf("事实相互矛盾：%s（%s；依据%s）", inv.Zh, strings.Join(zh, "，"), inv.Cite),
+			En: fmt.Sprintf("facts contradict each other: %s (%s)", inv.En, strings.Join(en, ", "))}
+	}
+	return nil
+}
 
 // code is the reason code of a failed condition, the same as its key.
 func (c *Condition) code(*Clause) string { return c.key() }

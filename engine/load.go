@@ -585,6 +585,37 @@ func (l *loader) compile(env *expression.Env, s scalar, want expression.Type, wh
 
 func (l *loader) compileRules(d *Document, spec *fileSpec) {
 	env := l.env(d)
+	var invariants []*Condition
+	for _, is := range spec.Invariants {
+		if !is.Cite.set() {
+			l.errf(is.ID.Line, "invariant %s: citation missing: cite the article whose text implies it", is.ID.Value)
+			continue
+		}
+		if c := l.condition(d, env, is, nil, d.ID+"/invariant"); c != nil {
+			invariants = append(invariants, c)
+		}
+	}
+	defer func() {
+		used := map[*Condition]bool{}
+		for _, cl := range l.cat.clauses {
+			if cl.Document != d {
+				continue
+			}
+			for _, inv := range invariants {
+				if readsAll(cl, inv) {
+					cl.invariants = append(cl.invariants, inv)
+					used[inv] = true
+				}
+			}
+		}
+		for _, inv := range invariants {
+			if !used[inv] {
+				l.errs = append(l.errs, LintError{File: inv.file, Line: inv.line,
+					Msg: "invariant " + inv.ID + " applies to no clause: none reads all of " + strings.Join(inv.prg.Program().Vars, ", ")})
+			}
+		}
+		d.invariants = invariants
+	}()
 	for i, as := range spec.Articles {
 		a := l.articles[d][as.ID.Value]
 		if a == nil || d.Articles[i] != a {
@@ -783,6 +814,16 @@ func (l *loader) clause(d *Document, env *expression.Env, a *Article, s clauseSp
 
 // collectFacts lists every fact the clause's expressions read, in order of
 // first use: the schema of the clause's application form.
+// readsAll reports whether cl reads every fact inv reads.
+func readsAll(cl *Clause, inv *Condition) bool {
+	for _, name := range inv.prg.Program().Vars {
+		if !slices.ContainsFunc(cl.facts, func(f *Fact) bool { return f.Name == name }) {
+			return false
+		}
+	}
+	return true
+}
+
 func (l *loader) collectFacts(cl *Clause) {
 	seen := map[string]bool{}
 	reads := func(lk *expression.Linked) {

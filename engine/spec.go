@@ -38,9 +38,12 @@ func kindName(k yaml.Kind) string {
 }
 
 type fileSpec struct {
-	Document documentSpec  `yaml:"document"`
-	Facts    []factSpec    `yaml:"facts"`
-	Articles []articleSpec `yaml:"articles"`
+	Document documentSpec `yaml:"document"`
+	Facts    []factSpec   `yaml:"facts"`
+	// Invariants are what facts must satisfy together to describe anything
+	// possible (a part is at most its whole); see Clause.invariants.
+	Invariants []conditionSpec `yaml:"invariants"`
+	Articles   []articleSpec   `yaml:"articles"`
 }
 
 type citedDate struct {
