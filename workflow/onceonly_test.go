@@ -204,3 +204,25 @@ func TestFraudBanStopsPendingPayments(t *testing.T) {
 		status(t, other, duixian.StatusPaid)
 	})
 }
+
+// The reported impossible claim: a 100 m² bookstore declaring 120 m² of
+// publication area was paid 12万元. It is now refused at submission as bad
+// input, naming both facts, and stays a draft to be corrected.
+func TestImpossibleFactsRefused(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		s, _ := service(t, db, "2026-03-02")
+		_, staff := registerBookstore(t, s)
+		facts := strings.NewReplacer(`"business_area_m2":"200"`, `"business_area_m2":"100"`).Replace(bookstoreFacts)
+		a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1",
+			EventDate: date("2026-03-01"), Facts: json.RawMessage(facts), Declared: true}))
+		_, err := s.Submit(ctx, staff, a.ID, "k")
+		var e *duixian.Error
+		if !asError(err, &e) || e.Code != duixian.EINVALID || !strings.Contains(e.Field, "publication_area_m2") ||
+			!strings.Contains(e.Field, "business_area_m2") || !strings.Contains(e.Zh, "事实相互矛盾") {
+			t.Fatalf("an impossible claim was not refused naming its facts: %v", err)
+		}
+		if got := must(t)(s.Application(ctx, staff, a.ID)); got.Status != duixian.StatusDraft {
+			t.Errorf("the impossible claim moved to %s", got.Status)
+		}
+	})
+}
