@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -207,5 +208,33 @@ func TestApplicabilityIsTheLifecycle(t *testing.T) {
 		if len(shown) > 0 || batch != 0 || !slices.Contains(codes, tc.refusal) {
 			t.Errorf("%s asked %s: the calculator shows %v, the batch has %d, Evaluate refuses %v (want %s)", tc.event, tc.asOf, shown, batch, codes, tc.refusal)
 		}
+	}
+}
+
+// An English message is English: no reason of any decision over a generated
+// population carries an expression's source (operators or fact names).
+func TestReasonsInEnglishNotExpressions(t *testing.T) {
+	cat := load(t, catalogue.FS)
+	source := regexp.MustCompile(`&&|\|\||==|>=|<=|\b[a-z]+_[a-z0-9_]+\b`)
+	seen := 0
+	for _, e := range registry.Generate(300, 9) {
+		facts, err := cat.DecodeJSONFacts(e.USCC, e.Facts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range cat.MatchAll(facts, date("2026-06-30"), date("2026-11-28")) {
+			if m.Decision == nil {
+				continue
+			}
+			for _, r := range m.Decision.Reasons {
+				seen++
+				if source.MatchString(r.En) {
+					t.Fatalf("%s: reason %s in English shows an expression: %q", m.Decision.Clause, r.Code, r.En)
+				}
+			}
+		}
+	}
+	if seen < 500 {
+		t.Fatalf("only %d reasons checked", seen)
 	}
 }

@@ -175,6 +175,28 @@ type evaluation struct {
 	record string // the record an each node is at: "第2条（读书沙龙）"
 }
 
+// factsEn names, in English, the facts an expression reads: an English
+// message says what it is about, never the expression's source.
+func (ev *evaluation) factsEn(p *expression.Linked) string {
+	var names []string
+	for _, v := range p.Program().Vars {
+		for _, f := range ev.clause.facts {
+			if f.Name == v {
+				names = append(names, f.En)
+			}
+			for _, fd := range f.Fields { // inside an each node, a record's field
+				if fd.Name == v {
+					names = append(names, fd.En)
+				}
+			}
+		}
+	}
+	if len(names) == 0 {
+		return "the claim"
+	}
+	return strings.Join(names, ", ")
+}
+
 func (ev *evaluation) say(c duixian.Cite, format string, args ...any) {
 	if ev.trace {
 		subject := ""
@@ -206,7 +228,7 @@ func (n *node) eval(ev *evaluation, vals []expression.Value) (result, error) {
 			ev.cov.mark(n.key+" when", holds)
 		}
 		if !holds {
-			return notApplied("not-applicable", n.cite, "不符合"+n.whenZh, "condition not met: "+n.when.Source()), nil
+			return notApplied("not-applicable", n.cite, "不符合"+n.whenZh, "the condition on "+ev.factsEn(n.when)+" is not met"), nil
 		}
 	}
 	r, err := n.shape(ev, vals)
@@ -368,7 +390,7 @@ func (n *node) shape(ev *evaluation, vals []expression.Value) (result, error) {
 		}
 		return notApplied("no-tier", n.cite,
 			fmt.Sprintf("%s，不在%s规定的任何档次内（最低档为%s）", n.onLabel.show(x), n.cite, n.bands[0].zh(n.onLabel)),
-			fmt.Sprintf("%s = %s falls in no tier of %s", n.on.Source(), x, n.cite.Article)), nil
+			fmt.Sprintf("%s = %s falls in no tier of %s", ev.factsEn(n.on), x, n.cite)), nil
 
 	case nodeCases:
 		var whys []string
