@@ -2,6 +2,7 @@ package duixian
 
 import (
 	"encoding/json"
+	"strings"
 )
 
 // Cite points at the article of a document that a condition, formula, cap or
@@ -71,6 +72,13 @@ type Reason struct {
 	// Gap is by how much the condition is missed, when the catalogue says
 	// (差多少): "还差2000.00万元".
 	Gap string `json:"gap,omitempty"`
+}
+
+// Is reports whether the reason is the named one, whatever clause or
+// document it is of: a code is always "<clause or document>:<name>"
+// ("jjgf-2025-20:expired", "jjgf-2025-21/7.1:once-only").
+func (r Reason) Is(name string) bool {
+	return r.Code == name || strings.HasSuffix(r.Code, ":"+name)
 }
 
 // Step is one sentence of a decision's trace, in Chinese, citing the article

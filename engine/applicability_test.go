@@ -205,7 +205,7 @@ func TestApplicabilityIsTheLifecycle(t *testing.T) {
 			}
 			continue
 		}
-		if len(shown) > 0 || batch != 0 || !slices.Contains(codes, tc.refusal) {
+		if len(shown) > 0 || batch != 0 || !slices.ContainsFunc(d.Reasons, func(r duixian.Reason) bool { return r.Is(tc.refusal) }) {
 			t.Errorf("%s asked %s: the calculator shows %v, the batch has %d, Evaluate refuses %v (want %s)", tc.event, tc.asOf, shown, batch, codes, tc.refusal)
 		}
 	}

@@ -152,7 +152,9 @@ func (c *Catalogue) award(cl *Clause, ev *evaluation, vals []expression.Value, d
 		return fmt.Errorf("%s: %w", cl.ID, err)
 	}
 	if !r.ok {
-		d.Reasons = append(d.Reasons, *r.why)
+		why := *r.why
+		why.Code = cl.ID + ":" + why.Code // the award node's, which names no clause
+		d.Reasons = append(d.Reasons, why)
 		return nil
 	}
 	rounded, err := doc.Rounding.RoundHalfUp(r.v)
@@ -170,7 +172,7 @@ func (c *Catalogue) award(cl *Clause, ev *evaluation, vals []expression.Value, d
 	}
 	if amount == 0 && !cl.Due {
 		// A grant of nothing is no grant; an amount owed can be zero (不补缴).
-		d.Reasons = append(d.Reasons, duixian.Reason{Code: "zero-amount", Cite: cl.Article.cite,
+		d.Reasons = append(d.Reasons, duixian.Reason{Code: cl.ID + ":zero-amount", Cite: cl.Article.cite,
 			Zh: fmt.Sprintf("按%s计算的金额为零，不予支持", cl.Article.cite),
 			En: fmt.Sprintf("the amount under %s %s comes to zero", cl.Document.ID, cl.Article.ID)})
 		return nil
@@ -181,7 +183,7 @@ func (c *Catalogue) award(cl *Clause, ev *evaluation, vals []expression.Value, d
 			ev.cov.mark(doc.ID+" minimum", below)
 		}
 		if below {
-			d.Reasons = append(d.Reasons, duixian.Reason{Code: "below-minimum",
+			d.Reasons = append(d.Reasons, duixian.Reason{Code: doc.ID + ":below-minimum",
 				Zh:   fmt.Sprintf("补助金额%s低于%s，不予补助", showYuan(rounded), showYuan(doc.MinimumPayout)),
 				En:   fmt.Sprintf("the award %s yuan is below the minimum of %s yuan and is not paid", rounded, doc.MinimumPayout),
 				Cite: doc.minimumCite})
@@ -260,13 +262,13 @@ func (p *payment) payable(ev *evaluation, vals []expression.Value, total decimal
 func (d *Document) lifecycle(event, asOf duixian.Date) []duixian.Reason {
 	var out []duixian.Reason
 	if asOf.Before(d.InForceFrom) {
-		out = append(out, duixian.Reason{Code: "not-in-force",
+		out = append(out, duixian.Reason{Code: d.ID + ":not-in-force",
 			Zh:   fmt.Sprintf("%s自%s起施行，判定日%s尚未施行", d.Number, d.InForceFrom.Chinese(), asOf.Chinese()),
 			En:   fmt.Sprintf("%s is in force from %s; %s is before that", d.ID, d.InForceFrom, asOf),
 			Cite: d.inForceCite})
 	}
 	if !d.InForceTo.IsZero() && event.After(d.InForceTo) {
-		out = append(out, duixian.Reason{Code: "expired",
+		out = append(out, duixian.Reason{Code: d.ID + ":expired",
 			Zh:   fmt.Sprintf("事项发生于%s，晚于%s有效期截止日%s", event.Chinese(), d.Number, d.InForceTo.Chinese()),
 			En:   fmt.Sprintf("the event on %s is after %s expired on %s", event, d.ID, d.InForceTo),
 			Cite: d.inForceCite})
@@ -276,13 +278,13 @@ func (d *Document) lifecycle(event, asOf duixian.Date) []duixian.Reason {
 		from, fromCite = d.EventsFrom, d.eventsFromCite
 	}
 	if event.Before(from) {
-		r := duixian.Reason{Code: "before-effect",
+		r := duixian.Reason{Code: d.ID + ":before-effect",
 			Zh:   fmt.Sprintf("事项发生于%s，早于%s适用的起始日%s", event.Chinese(), d.Number, from.Chinese()),
 			En:   fmt.Sprintf("the event on %s is before %s applies (%s)", event, d.ID, from),
 			Cite: fromCite}
 		for _, s := range d.supersedes {
 			if !event.After(s.eventsUntil) {
-				r = duixian.Reason{Code: "superseded",
+				r = duixian.Reason{Code: d.ID + ":superseded",
 					Zh:   fmt.Sprintf("事项发生于%s，依据%s仍适用%s（%s）", event.Chinese(), s.cite, s.doc.Number, s.doc.Title),
 					En:   fmt.Sprintf("the event on %s is still governed by %s under %s %s", event, s.doc.ID, d.ID, s.cite.Article),
 					Cite: s.cite}
@@ -292,7 +294,7 @@ func (d *Document) lifecycle(event, asOf duixian.Date) []duixian.Reason {
 		out = append(out, r)
 	}
 	if a := d.annulled; a != nil && !event.Before(a.from) {
-		out = append(out, duixian.Reason{Code: "annulled",
+		out = append(out, duixian.Reason{Code: d.ID + ":annulled",
 			Zh:   fmt.Sprintf("%s已由%s自%s起废止，事项发生于%s", d.Number, a.by.Number, a.from.Chinese(), event.Chinese()),
 			En:   fmt.Sprintf("%s was annulled by %s from %s; the event is on %s", d.ID, a.by.ID, a.from, event),
 			Cite: a.cite})

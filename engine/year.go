@@ -96,7 +96,7 @@ func (c *Catalogue) EvaluateYear(set duixian.ClaimSet, opt Options) (duixian.Yea
 		d := &y.Decisions[i]
 		cl := c.byID[d.Clause]
 		if d.Eligible && !cl.Document.MinimumPayout.IsZero() && d.Amount.Decimal().Cmp(cl.Document.MinimumPayout) < 0 {
-			r := duixian.Reason{Code: "below-minimum", Cite: cl.Document.minimumCite,
+			r := duixian.Reason{Code: cl.Document.ID + ":below-minimum", Cite: cl.Document.minimumCite,
 				Zh: fmt.Sprintf("调减后补助金额%s低于%s，不予补助", d.Amount.Wan(), showYuan(cl.Document.MinimumPayout)),
 				En: fmt.Sprintf("after reduction the award %s is below the minimum %s", d.Amount, cl.Document.MinimumPayout)}
 			d.Eligible, d.Amount, d.PayableNow = false, 0, 0
@@ -153,7 +153,7 @@ func (ys *yearSelection) choose() error {
 		ys.dropped[i] = ys.violation(with, i)
 		ys.triggered = append(ys.triggered, ys.lastKey)
 		if ys.dropped[i] == nil { // cannot happen: the best set would include it
-			ys.dropped[i] = &duixian.Reason{Code: "not-selected", Zh: "未被选入最优组合", En: "not in the best admissible set"}
+			ys.dropped[i] = &duixian.Reason{Code: ys.d[i].Clause + ":not-selected", Zh: "未被选入最优组合", En: "not in the best admissible set"}
 		}
 	}
 	return nil
@@ -300,7 +300,7 @@ func (ys *yearSelection) violation(chosen []int, who int) *duixian.Reason {
 					if lim.kind == "highest-only" {
 						code, verb = "highest-only", "就高不重复，已取金额较高者"
 					}
-					return &duixian.Reason{Code: code, Cite: lim.cite,
+					return &duixian.Reason{Code: doc.ID + ":" + code, Cite: lim.cite,
 						Zh: fmt.Sprintf("%s：%s（%s）", verb, lim.zh, clauseTitles(lim.clauses)),
 						En: lim.en}
 				}
@@ -319,7 +319,7 @@ func (ys *yearSelection) violation(chosen []int, who int) *duixian.Reason {
 					}
 					if involves(in) {
 						ys.lastKey = lim.key
-						return &duixian.Reason{Code: "category-limit", Cite: lim.cite,
+						return &duixian.Reason{Code: doc.ID + ":category-limit", Cite: lim.cite,
 							Zh: fmt.Sprintf("同一年度最多申报%d个类别：%s，已保留金额较高的组合", lim.max, lim.zh),
 							En: lim.en}
 					}
@@ -335,7 +335,7 @@ func (ys *yearSelection) violation(chosen []int, who int) *duixian.Reason {
 			if ys.d[i].Clause == ys.d[j].Clause && ys.set.Claims[i].Project == ys.set.Claims[j].Project && involves([]int{i, j}) {
 				ys.lastKey = "duplicate"
 				cl := ys.cat.byID[ys.d[i].Clause]
-				return &duixian.Reason{Code: "duplicate", Cite: cl.Article.cite,
+				return &duixian.Reason{Code: cl.ID + ":duplicate", Cite: cl.Article.cite,
 					Zh: fmt.Sprintf("同一年度同一项目已申报%s，不重复支持", cl.Title),
 					En: fmt.Sprintf("%s is already claimed this year for the same project", cl.ID)}
 			}
@@ -359,7 +359,7 @@ func (ys *yearSelection) violation(chosen []int, who int) *duixian.Reason {
 			}
 			if rule != nil && involves([]int{i, j}) {
 				ys.lastKey = "same-project"
-				return &duixian.Reason{Code: "same-project", Cite: *rule,
+				return &duixian.Reason{Code: ci.Document.ID + ":same-project", Cite: *rule,
 					Zh: fmt.Sprintf("同一项目（%s）同时符合%s与%s，按“就高不重复”原则只支持金额较高者", pi, ci.Title, cj.Title),
 					En: fmt.Sprintf("project %s qualifies under %s and %s; only the higher is granted", pi, ci.ID, cj.ID)}
 			}
@@ -394,7 +394,7 @@ func (c *Catalogue) applyYearlyCaps(y *duixian.YearDecision, cov *coverage) erro
 		if d.Amount > left {
 			d.Trace = append(d.Trace, duixian.Step{Cite: cl.yearlyCap.cite, Text: fmt.Sprintf("依据%s，%s%s，本年度已核定%s，本项由%s调减为%s",
 				cl.yearlyCap.cite, cl.yearlyCap.zh, capM.Wan(), used[cl.ID].Wan(), d.Amount.Wan(), left.Wan())})
-			d.Reasons = append(d.Reasons, duixian.Reason{Code: "yearly-cap", Cite: cl.yearlyCap.cite,
+			d.Reasons = append(d.Reasons, duixian.Reason{Code: cl.ID + ":yearly-cap", Cite: cl.yearlyCap.cite,
 				Zh: fmt.Sprintf("%s%s，本项调减为%s", cl.yearlyCap.zh, capM.Wan(), left.Wan()),
 				En: fmt.Sprintf("yearly cap %s reached; reduced to %s", capM, left)})
 			d.Amount = left
@@ -468,7 +468,7 @@ func (c *Catalogue) applyTotalCaps(y *duixian.YearDecision, set duixian.ClaimSet
 				newAmount := d.Amount - cut
 				newAmount -= newAmount % q // never round up past the cap
 				cut = d.Amount - newAmount
-				d.Reasons = append(d.Reasons, duixian.Reason{Code: "total-cap", Cite: lim.cite,
+				d.Reasons = append(d.Reasons, duixian.Reason{Code: doc.ID + ":total-cap", Cite: lim.cite,
 					Zh: fmt.Sprintf("%s：本年度扶持总额不超过%s%s，本项由%s调减为%s", lim.zh, lim.totalZh, capM.Wan(), d.Amount.Wan(), newAmount.Wan()),
 					En: fmt.Sprintf("%s: the year's total may not exceed %s; reduced to %s", lim.en, capM, newAmount)})
 				d.Trace = append(d.Trace, duixian.Step{Cite: lim.cite, Text: "依据" + lim.cite.String() + "，" + d.Reasons[len(d.Reasons)-1].Zh})

@@ -406,7 +406,7 @@ func TestTrialExtension(t *testing.T) {
 		w.clk.Set("2026-10-14")
 		_, err := w.s.Start(ctx, w.holder, land.StartInput{Plot: "YZ-late", Facts: facts(t, "")})
 		e := wantCode(t, err, duixian.EREFUSED)
-		if len(e.Reasons) != 1 || e.Reasons[0].Code != "expired" || e.Reasons[0].Cite.String() != "20号第十条" {
+		if len(e.Reasons) != 1 || !e.Reasons[0].Is("expired") || e.Reasons[0].Cite.String() != "20号第十条" {
 			t.Fatalf("reasons %+v", e.Reasons)
 		}
 		// Only an administrator records a revision, and it must extend.
@@ -454,7 +454,7 @@ func TestTrialExtension(t *testing.T) {
 		w.clk.Set("2027-10-14")
 		_, err = w.s.Start(ctx, w.holder, land.StartInput{Plot: "YZ-later", Facts: facts(t, "")})
 		e = wantCode(t, err, duixian.EREFUSED)
-		if e.Reasons[0].Code != "expired" {
+		if !e.Reasons[0].Is("expired") {
 			t.Fatalf("reasons %+v", e.Reasons)
 		}
 	})

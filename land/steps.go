@@ -715,7 +715,7 @@ func (s *Service) SignContract(ctx context.Context, actor duixian.Actor, id stri
 		switch {
 		case d.Eligible:
 			k.PriceApplies, k.Due = true, d.Amount
-		case len(d.Reasons) > 0 && !slices.ContainsFunc(d.Reasons, func(r duixian.Reason) bool { return r.Code != "no-case" }):
+		case len(d.Reasons) > 0 && !slices.ContainsFunc(d.Reasons, func(r duixian.Reason) bool { return !r.Is("no-case") }):
 			k.Note = "第六条对本项目没有规定相应情形（如由一类工业用地调整为工业研发用地且不改变容积率、不改变土地用途），不核定土地价款，按" + in.Kind + "约定办理"
 		default:
 			return "", refused(d)

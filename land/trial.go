@@ -137,7 +137,7 @@ func (s *Service) evaluate(tx *sqldb.Tx, clause string, applied duixian.Date, fa
 	if err != nil {
 		return d, nil, err
 	}
-	i := slices.IndexFunc(d.Reasons, func(r duixian.Reason) bool { return r.Code == "expired" })
+	i := slices.IndexFunc(d.Reasons, func(r duixian.Reason) bool { return r.Is("expired") })
 	if i < 0 {
 		return d, nil, nil
 	}

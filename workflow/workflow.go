@@ -568,7 +568,7 @@ func (s *Service) Approve(ctx context.Context, actor duixian.Actor, id string) (
 				return refused(d)
 			}
 			if d.Amount < a.Proposed {
-				return refused(duixian.Decision{Reasons: append(d.Reasons, duixian.Reason{Code: "reduced",
+				return refused(duixian.Decision{Reasons: append(d.Reasons, duixian.Reason{Code: a.Clause + ":reduced",
 					Zh: fmt.Sprintf("按本年度已批准事项重新计算，可批准金额为%s，低于公示金额%s", d.Amount.Wan(), a.Proposed.Wan()),
 					En: fmt.Sprintf("beside this year's approved awards only %s can be approved, less than the published %s", d.Amount, a.Proposed)})})
 			}
