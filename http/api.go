@@ -51,9 +51,7 @@ var (
 )
 
 func (s *Server) apiRoutes() []Route {
-	r := func(method, path string, roles []duixian.Role, summary string, h func(*Request) error) Route {
-		return Route{Method: method, Path: "/api/v1" + path, Roles: roles, Summary: summary, API: true, handle: h}
-	}
+	r := apiRoute
 	safe := func(rt Route) Route { rt.Safe = true; return rt }
 	app := func(action string, roles []duixian.Role, summary string, do func(q *Request, id string) (*duixian.Application, error)) Route {
 		return r("POST", "/applications/{id}/"+action, roles, summary, func(q *Request) error {
@@ -96,11 +94,8 @@ func (s *Server) apiRoutes() []Route {
 			return q.ok(map[string]any{"user": u, "csrf": q.CSRF})
 		}),
 		r("GET", "/clauses", anyone, "条款目录 / the catalogue's clauses", func(q *Request) error {
-			var out []engine.ClauseView
-			for _, cl := range s.Catalogue.Clauses() {
-				out = append(out, cl.View())
-			}
-			return q.ok(out)
+			all, _ := s.Catalogue.Library("", "", "", "")
+			return q.ok(all)
 		}),
 		r("GET", "/clauses/{doc}/{art}", anyone, "条款详情：原文、事实、条件、公式 / one clause", func(q *Request) error {
 			cl, ok := s.Catalogue.Clause(trimID(q.R.PathValue("doc"), q.R.PathValue("art")))

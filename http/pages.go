@@ -97,9 +97,7 @@ func translate(lang, zh string) string {
 }
 
 func (s *Server) pageRoutes() []Route {
-	page := func(method, path string, roles []duixian.Role, summary string, h func(*Request) error) Route {
-		return Route{Method: method, Path: path, Roles: roles, Summary: summary, handle: h}
-	}
+	page := pageRoute
 	routes := []Route{
 		page("GET", "/{$}", anyone, "首页", func(q *Request) error {
 			return s.pages.render(q, 200, "home.html", "政策兑现平台", s.Catalogue.Documents())

@@ -27,12 +27,7 @@ type Matching interface {
 // enterprise sees its offers and confirms one, which becomes an application.
 // The API and the pages do the same through Matching.
 func (s *Server) offerRoutes() []Route {
-	r := func(method, path string, roles []duixian.Role, summary string, h func(*Request) error) Route {
-		return Route{Method: method, Path: "/api/v1" + path, Roles: roles, Summary: summary, API: true, handle: h}
-	}
-	page := func(method, path string, roles []duixian.Role, summary string, h func(*Request) error) Route {
-		return Route{Method: method, Path: path, Roles: roles, Summary: summary, handle: h}
-	}
+	r, page := apiRoute, pageRoute
 	enterprise := []duixian.Role{duixian.RoleEnterprise}
 	return []Route{
 		r("POST", "/offers/run", offerRunners, "免申即享：比对全部企业并推送 / match the registry and store offers", func(q *Request) error {

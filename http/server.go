@@ -41,6 +41,15 @@ type Route struct {
 	handle func(*Request) error
 }
 
+// apiRoute and pageRoute declare a route of the API (under /api/v1) and a page.
+func apiRoute(method, path string, roles []duixian.Role, summary string, h func(*Request) error) Route {
+	return Route{Method: method, Path: "/api/v1" + path, Roles: roles, Summary: summary, API: true, handle: h}
+}
+
+func pageRoute(method, path string, roles []duixian.Role, summary string, h func(*Request) error) Route {
+	return Route{Method: method, Path: path, Roles: roles, Summary: summary, handle: h}
+}
+
 // Server is the HTTP server. Its services are the interfaces declared
 // beside the handlers that use them; New wires the concrete ones, and a
 // test may set fakes and call init.
@@ -139,7 +148,6 @@ type Request struct {
 	User    *duixian.User    // nil for an anonymous visitor
 	CSRF    string
 	route   Route
-	server  *Server
 }
 
 // Actor is who acts: the user, or the public from an address.
@@ -169,38 +177,28 @@ func (q *Request) Lang() string {
 
 func (s *Server) wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		q := &Request{W: w, R: r, route: rt, server: s}
-		if err := s.authenticate(q); err != nil {
-			s.fail(q, err)
-			return
+		q := &Request{W: w, R: r, route: rt}
+		err := s.authenticate(q)
+		if err == nil {
+			err = s.authorize(q)
 		}
-		if err := s.authorize(q); err != nil {
-			s.fail(q, err)
-			return
+		if err == nil {
+			err = rt.handle(q)
 		}
-		if err := rt.handle(q); err != nil {
+		if err != nil {
 			s.fail(q, err)
 		}
 	})
 }
 
-// status maps application error codes to HTTP, once.
+// statuses maps application error codes to HTTP, once; any other is 500.
+var statuses = map[string]int{duixian.EINVALID: http.StatusBadRequest, "unauthenticated": http.StatusUnauthorized,
+	duixian.EFORBIDDEN: http.StatusForbidden, duixian.ENOTFOUND: http.StatusNotFound, duixian.ECONFLICT: http.StatusConflict,
+	duixian.EREFUSED: http.StatusUnprocessableEntity, "locked": http.StatusLocked}
+
 func status(code string) int {
-	switch code {
-	case duixian.EINVALID:
-		return http.StatusBadRequest
-	case "unauthenticated":
-		return http.StatusUnauthorized
-	case duixian.EFORBIDDEN:
-		return http.StatusForbidden
-	case duixian.ENOTFOUND:
-		return http.StatusNotFound
-	case duixian.ECONFLICT:
-		return http.StatusConflict
-	case duixian.EREFUSED:
-		return http.StatusUnprocessableEntity
-	case "locked":
-		return http.StatusLocked
+	if c, ok := statuses[code]; ok {
+		return c
 	}
 	return http.StatusInternalServerError
 }
