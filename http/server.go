@@ -61,6 +61,8 @@ type Server struct {
 	Cases     Cases
 	Matching  Matching
 
+	// The concrete services and the store, for the pages not yet behind
+	// interfaces (and the tests that seed data).
 	Service *workflow.Service
 	Qunyan  *qunyan.Service
 	Land    *land.Service
