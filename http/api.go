@@ -1,17 +1,44 @@
 package http
 
 import (
+	"context"
 	"encoding/json"
 	"io"
-	"maps"
 	"net/http"
 	"strings"
 
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/engine"
-	"github.com/etown/duixian/sqldb"
 	"github.com/etown/duixian/workflow"
 )
+
+// Cases is the workflow (workflow.Service): the transitions of an
+// application, and what an actor may read of them.
+type Cases interface {
+	CreateDraft(ctx context.Context, actor duixian.Actor, in workflow.DraftInput) (*duixian.Application, error)
+	UpdateDraft(ctx context.Context, actor duixian.Actor, id string, facts json.RawMessage, declared bool) (*duixian.Application, error)
+	Submit(ctx context.Context, actor duixian.Actor, id, key string) (*duixian.Application, error)
+	Withdraw(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error)
+	Return(ctx context.Context, actor duixian.Actor, id, reason string) (*duixian.Application, error)
+	RequestOpinions(ctx context.Context, actor duixian.Actor, id string, departments []string) (*duixian.Application, error)
+	GiveOpinion(ctx context.Context, actor duixian.Actor, id string, agree bool, text string) (*duixian.Application, error)
+	PassPreliminary(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error)
+	RecordExpertReview(ctx context.Context, actor duixian.Actor, id string, scores map[string]int, opinion string, pass bool) (*duixian.Application, error)
+	Propose(ctx context.Context, actor duixian.Actor, id string, amount duixian.Money, reduction string) (*duixian.Application, error)
+	Publish(ctx context.Context, actor duixian.Actor, id string, start duixian.Date, days int) (*duixian.Application, error)
+	Object(ctx context.Context, actor duixian.Actor, id, text, evidence string) (*duixian.Application, error)
+	AnswerObjection(ctx context.Context, actor duixian.Actor, id, objection, answer string, upheld bool) (*duixian.Application, error)
+	Approve(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error)
+	Reject(ctx context.Context, actor duixian.Actor, id, reason string) (*duixian.Application, error)
+	Disburse(ctx context.Context, actor duixian.Actor, id, key string, evidence json.RawMessage) (*duixian.Application, error)
+	Revoke(ctx context.Context, actor duixian.Actor, id, finding string) (*duixian.Application, error)
+
+	Application(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error)
+	Visible(ctx context.Context, actor duixian.Actor, status duixian.Status) ([]*duixian.Application, error)
+	EnterpriseFile(ctx context.Context, actor duixian.Actor, uscc string) (*workflow.EnterpriseFile, error)
+	Publicity(ctx context.Context) ([]workflow.PublicityItem, error)
+	AuditTrail(ctx context.Context, subject string) ([]duixian.AuditEntry, error)
+}
 
 var (
 	anyone     = []duixian.Role{duixian.RolePublic}
@@ -24,20 +51,29 @@ var (
 )
 
 func (s *Server) apiRoutes() []Route {
-	r := func(method, path string, roles []duixian.Role, summary string, h func(*Request) error) Route {
-		return Route{Method: method, Path: "/api/v1" + path, Roles: roles, Summary: summary, API: true, handle: h}
-	}
+	r := apiRoute
 	safe := func(rt Route) Route { rt.Safe = true; return rt }
 	app := func(action string, roles []duixian.Role, summary string, do func(q *Request, id string) (*duixian.Application, error)) Route {
 		return r("POST", "/applications/{id}/"+action, roles, summary, func(q *Request) error {
-			a, err := do(q, q.R.PathValue("id"))
-			if err != nil {
-				return err
-			}
-			return q.ok(a)
+			return q.send(do(q, q.R.PathValue("id")))
 		})
 	}
-	wf := s.Service
+	// plain and reasoned are the steps whose body is nothing, or a reason.
+	plain := func(do func(Cases, context.Context, duixian.Actor, string) (*duixian.Application, error)) func(*Request, string) (*duixian.Application, error) {
+		return func(q *Request, id string) (*duixian.Application, error) {
+			return do(s.Cases, q.R.Context(), q.Actor(), id)
+		}
+	}
+	reasoned := func(do func(Cases, context.Context, duixian.Actor, string, string) (*duixian.Application, error)) func(*Request, string) (*duixian.Application, error) {
+		return func(q *Request, id string) (*duixian.Application, error) {
+			reason, err := reasonOf(q)
+			if err != nil {
+				return nil, err
+			}
+			return do(s.Cases, q.R.Context(), q.Actor(), id, reason)
+		}
+	}
+	wf := s.Cases
 	return []Route{
 		r("GET", "/openapi.json", anyone, "本接口的 OpenAPI 文档 / this API's OpenAPI document", s.openAPI),
 		r("GET", "/csrf", anyone, "取得 CSRF 令牌 / get a CSRF token", func(q *Request) error { return q.ok(map[string]string{"csrf": q.CSRF}) }),
@@ -58,11 +94,8 @@ func (s *Server) apiRoutes() []Route {
 			return q.ok(map[string]any{"user": u, "csrf": q.CSRF})
 		}),
 		r("GET", "/clauses", anyone, "条款目录 / the catalogue's clauses", func(q *Request) error {
-			var out []engine.ClauseView
-			for _, cl := range s.Catalogue.Clauses() {
-				out = append(out, cl.View())
-			}
-			return q.ok(out)
+			all, _ := s.Catalogue.Library("", "", "", "")
+			return q.ok(all)
 		}),
 		r("GET", "/clauses/{doc}/{art}", anyone, "条款详情：原文、事实、条件、公式 / one clause", func(q *Request) error {
 			cl, ok := s.Catalogue.Clause(trimID(q.R.PathValue("doc"), q.R.PathValue("art")))
@@ -86,11 +119,7 @@ func (s *Server) apiRoutes() []Route {
 			if claim.AsOf.IsZero() {
 				claim.AsOf = duixian.DateOf(s.now())
 			}
-			d, err := s.Catalogue.Evaluate(claim, engine.Options{Trace: q.R.URL.Query().Get("trace") != "false"})
-			if err != nil {
-				return err
-			}
-			return q.ok(d)
+			return q.send(s.Catalogue.Evaluate(claim, engine.Options{Trace: q.R.URL.Query().Get("trace") != "false"}))
 		})),
 		safe(r("POST", "/evaluate/year", anyone, "一个企业一年的多项申报 / decide a year's claims", func(q *Request) error {
 			body, err := readBody(q)
@@ -101,11 +130,7 @@ func (s *Server) apiRoutes() []Route {
 			if err != nil {
 				return err
 			}
-			y, err := s.Catalogue.EvaluateYear(set, engine.Options{Trace: true})
-			if err != nil {
-				return err
-			}
-			return q.ok(y)
+			return q.send(s.Catalogue.EvaluateYear(set, engine.Options{Trace: true}))
 		})),
 		safe(r("POST", "/match", enterprise, "政策计算器：本企业可享受的政策与差距 / what my enterprise qualifies for", func(q *Request) error {
 			var in struct {
@@ -115,18 +140,10 @@ func (s *Server) apiRoutes() []Route {
 			if err := q.decode(&in); err != nil {
 				return err
 			}
-			ms, err := s.match(q, in.Facts, in.EventDate)
-			if err != nil {
-				return err
-			}
-			return q.ok(ms)
+			return q.send(s.match(q, in.Facts, in.EventDate))
 		})),
 		r("GET", "/publicity", anyone, "公示名单 / applications in publicity", func(q *Request) error {
-			list, err := s.publicity(q)
-			if err != nil {
-				return err
-			}
-			return q.ok(list)
+			return q.send(wf.Publicity(q.R.Context()))
 		}),
 		r("POST", "/publicity/{id}/objections", anyone, "对公示项目提出异议 / object to a published application", func(q *Request) error {
 			var in struct{ Text, Evidence string }
@@ -139,11 +156,7 @@ func (s *Server) apiRoutes() []Route {
 			return q.ok(map[string]string{"result": "已受理 / received"})
 		}),
 		r("GET", "/applications", signedIn, "我可见的申报 / applications I may see", func(q *Request) error {
-			list, err := s.applications(q)
-			if err != nil {
-				return err
-			}
-			return q.ok(list)
+			return q.send(s.applications(q))
 		}),
 		r("POST", "/applications", enterprise, "创建申报草稿 / create a draft", func(q *Request) error {
 			var in struct {
@@ -160,19 +173,11 @@ func (s *Server) apiRoutes() []Route {
 			if err != nil {
 				return duixian.Errorf(duixian.EINVALID, "event_date", "日期格式应为 YYYY-MM-DD", "event_date must be YYYY-MM-DD")
 			}
-			a, err := wf.CreateDraft(q.R.Context(), q.Actor(), workflow.DraftInput{Enterprise: q.User.Enterprise, Clause: in.Clause,
-				EventDate: ev, Project: in.Project, Facts: in.Facts, Declared: in.Declared})
-			if err != nil {
-				return err
-			}
-			return q.ok(a)
+			return q.send(wf.CreateDraft(q.R.Context(), q.Actor(), workflow.DraftInput{Enterprise: q.User.Enterprise, Clause: in.Clause,
+				EventDate: ev, Project: in.Project, Facts: in.Facts, Declared: in.Declared}))
 		}),
 		r("GET", "/applications/{id}", signedIn, "申报详情与办理过程 / an application and its history", func(q *Request) error {
-			a, err := wf.Application(q.R.Context(), q.Actor(), q.R.PathValue("id"))
-			if err != nil {
-				return err
-			}
-			return q.ok(a)
+			return q.send(wf.Application(q.R.Context(), q.Actor(), q.R.PathValue("id")))
 		}),
 		app("facts", enterprise, "修改草稿或补正 / update a draft", func(q *Request, id string) (*duixian.Application, error) {
 			var in struct {
@@ -187,16 +192,8 @@ func (s *Server) apiRoutes() []Route {
 		app("submit", enterprise, "提交申报（Idempotency-Key）/ submit", func(q *Request, id string) (*duixian.Application, error) {
 			return wf.Submit(q.R.Context(), q.Actor(), id, q.R.Header.Get("Idempotency-Key"))
 		}),
-		app("withdraw", enterprise, "撤回申报 / withdraw", func(q *Request, id string) (*duixian.Application, error) {
-			return wf.Withdraw(q.R.Context(), q.Actor(), id)
-		}),
-		app("return", reviewer, "退回补正 / return for more material", func(q *Request, id string) (*duixian.Application, error) {
-			in, err := reasonOf(q)
-			if err != nil {
-				return nil, err
-			}
-			return wf.Return(q.R.Context(), q.Actor(), id, in)
-		}),
+		app("withdraw", enterprise, "撤回申报 / withdraw", plain(Cases.Withdraw)),
+		app("return", reviewer, "退回补正 / return for more material", reasoned(Cases.Return)),
 		app("opinions", reviewer, "征求会签意见 / ask departments for opinions", func(q *Request, id string) (*duixian.Application, error) {
 			var in struct{ Departments []string }
 			if err := q.decode(&in); err != nil {
@@ -214,9 +211,7 @@ func (s *Server) apiRoutes() []Route {
 			}
 			return wf.GiveOpinion(q.R.Context(), q.Actor(), id, in.Agree, in.Text)
 		}),
-		app("preliminary", reviewer, "初审通过 / pass the preliminary review", func(q *Request, id string) (*duixian.Application, error) {
-			return wf.PassPreliminary(q.R.Context(), q.Actor(), id)
-		}),
+		app("preliminary", reviewer, "初审通过 / pass the preliminary review", plain(Cases.PassPreliminary)),
 		app("expert-review", []duixian.Role{duixian.RoleExpert}, "专家评审 / record the expert review", func(q *Request, id string) (*duixian.Application, error) {
 			var in struct {
 				Scores  map[string]int
@@ -253,22 +248,10 @@ func (s *Server) apiRoutes() []Route {
 			if err := q.decode(&in); err != nil {
 				return err
 			}
-			a, err := wf.AnswerObjection(q.R.Context(), q.Actor(), q.R.PathValue("id"), q.R.PathValue("oid"), in.Answer, in.Upheld)
-			if err != nil {
-				return err
-			}
-			return q.ok(a)
+			return q.send(wf.AnswerObjection(q.R.Context(), q.Actor(), q.R.PathValue("id"), q.R.PathValue("oid"), in.Answer, in.Upheld))
 		}),
-		app("approve", reviewer, "批准 / approve", func(q *Request, id string) (*duixian.Application, error) {
-			return wf.Approve(q.R.Context(), q.Actor(), id)
-		}),
-		app("reject", reviewer, "不予通过 / reject", func(q *Request, id string) (*duixian.Application, error) {
-			in, err := reasonOf(q)
-			if err != nil {
-				return nil, err
-			}
-			return wf.Reject(q.R.Context(), q.Actor(), id, in)
-		}),
+		app("approve", reviewer, "批准 / approve", plain(Cases.Approve)),
+		app("reject", reviewer, "不予通过 / reject", reasoned(Cases.Reject)),
 		app("disburse", []duixian.Role{duixian.RoleFinance}, "拨付（Idempotency-Key）/ disburse", func(q *Request, id string) (*duixian.Application, error) {
 			var in struct {
 				Evidence json.RawMessage `json:"evidence"`
@@ -280,33 +263,20 @@ func (s *Server) apiRoutes() []Route {
 			}
 			return wf.Disburse(q.R.Context(), q.Actor(), id, q.R.Header.Get("Idempotency-Key"), in.Evidence)
 		}),
-		app("revoke", []duixian.Role{duixian.RoleSupervisor}, "撤销并追回 / revoke and claw back", func(q *Request, id string) (*duixian.Application, error) {
-			in, err := reasonOf(q)
-			if err != nil {
-				return nil, err
-			}
-			return wf.Revoke(q.R.Context(), q.Actor(), id, in)
-		}),
+		app("revoke", []duixian.Role{duixian.RoleSupervisor}, "撤销并追回 / revoke and claw back", reasoned(Cases.Revoke)),
 		r("GET", "/enterprises/{uscc}", signedIn, "一企一档 / an enterprise's file", func(q *Request) error {
-			f, err := s.enterpriseFile(q, q.R.PathValue("uscc"))
-			if err != nil {
-				return err
-			}
-			return q.ok(f)
+			return q.send(s.enterpriseFile(q, q.R.PathValue("uscc")))
 		}),
 		r("GET", "/audit", []duixian.Role{duixian.RoleAdmin, duixian.RoleSupervisor}, "审计日志 / the audit log", func(q *Request) error {
-			var log []duixian.AuditEntry
-			err := s.DB.Read(q.R.Context(), func(tx *sqldb.Tx) error {
-				var err error
-				log, err = tx.AuditLog(q.R.URL.Query().Get("subject"))
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			return q.ok(log)
+			return q.send(s.Cases.AuditTrail(q.R.Context(), q.R.URL.Query().Get("subject")))
 		}),
 	}
+}
+
+func reasonOf(q *Request) (string, error) {
+	var in struct{ Reason string }
+	err := q.decode(&in)
+	return in.Reason, err
 }
 
 // readBody reads the body for a decoder that parses it itself (the
@@ -319,146 +289,25 @@ func readBody(q *Request) ([]byte, error) {
 	return b, nil
 }
 
-func reasonOf(q *Request) (string, error) {
-	var in struct{ Reason string }
-	err := q.decode(&in)
-	return in.Reason, err
-}
-
-// match runs the calculator for the signed-in enterprise: its registry facts
-// win over what it types, as at submission.
+// The pages' ways to the same reads as the API's.
 func (s *Server) match(q *Request, typed map[string]any, eventDate string) ([]engine.Match, error) {
-	facts, err := s.Catalogue.DecodeFacts("facts", typed)
-	if err != nil {
-		return nil, err
-	}
-	fx, err := s.entFixedFor(q)
-	if err != nil {
-		return nil, err
-	}
-	maps.Copy(facts, fx.known)
-	today := duixian.DateOf(s.now())
-	ev := today
-	if eventDate != "" {
-		if ev, err = duixian.ParseDate(eventDate); err != nil {
-			return nil, duixian.Errorf(duixian.EINVALID, "event_date", "日期格式应为 YYYY-MM-DD", "event_date must be YYYY-MM-DD")
-		}
-	}
-	return s.Catalogue.MatchAll(facts, ev, today), nil
+	return s.Matching.Calculate(q.R.Context(), q.User.Enterprise, typed, eventDate)
 }
 
-// PublicityItem is one line of the public 公示 list: what the applicant
-// declared and what was computed, and until when objections are accepted.
-type PublicityItem struct {
-	Application string          `json:"application"`
-	Clause      string          `json:"clause"`
-	Title       string          `json:"title"`
-	Document    string          `json:"document"`
-	Enterprise  string          `json:"enterprise"`
-	Name        string          `json:"enterprise_name"`
-	Facts       json.RawMessage `json:"declared"`
-	AmountFen   int64           `json:"amount_fen"`
-	Amount      string          `json:"amount"`
-	From        duixian.Date    `json:"from"`
-	Until       duixian.Date    `json:"until"`
-}
-
-func (s *Server) publicity(q *Request) ([]PublicityItem, error) {
-	out := []PublicityItem{}
-	err := s.DB.Read(q.R.Context(), func(tx *sqldb.Tx) error {
-		list, err := tx.Applications(sqldb.ApplicationFilter{Status: duixian.StatusPublicity, Limit: 500})
-		if err != nil {
-			return err
-		}
-		for _, a := range list {
-			cl, _ := s.Catalogue.Clause(a.Clause)
-			e, err := tx.Enterprise(a.Enterprise, false)
-			if err != nil {
-				return err
-			}
-			out = append(out, PublicityItem{Application: a.ID, Clause: a.Clause, Title: cl.Title, Document: cl.Document.Number,
-				Enterprise: a.Enterprise, Name: e.Name, Facts: a.Facts, AmountFen: int64(a.Proposed), Amount: a.Proposed.String(),
-				From: a.Publicity.From, Until: a.Publicity.Until})
-		}
-		return nil
-	})
-	return out, err
-}
-
-// applications lists what the actor may see: an enterprise its own; an
-// official the clauses of their department; finance and supervision all.
 func (s *Server) applications(q *Request) ([]*duixian.Application, error) {
-	f := sqldb.ApplicationFilter{Limit: 500, Status: duixian.Status(q.R.URL.Query().Get("status"))}
-	u := q.User
-	switch u.Role {
-	case duixian.RoleEnterprise:
-		f.Enterprise = u.Enterprise
-	case duixian.RoleReviewer:
-		for _, cl := range s.Catalogue.Clauses() {
-			if cl.Department == u.Department {
-				f.Clauses = append(f.Clauses, cl.ID)
-			}
-		}
-		if len(f.Clauses) == 0 {
-			return []*duixian.Application{}, nil
-		}
-	}
-	var list []*duixian.Application
-	err := s.DB.Read(q.R.Context(), func(tx *sqldb.Tx) error {
-		all, err := tx.Applications(f)
-		for _, a := range all {
-			if u.Role != duixian.RoleCoReviewer || s.coReviewing(u, a) {
-				list = append(list, a)
-			}
-		}
-		return err
-	})
-	if list == nil {
-		list = []*duixian.Application{}
-	}
-	return list, err
+	return s.Cases.Visible(q.R.Context(), q.Actor(), duixian.Status(q.R.URL.Query().Get("status")))
+}
+
+func (s *Server) enterpriseFile(q *Request, uscc string) (*workflow.EnterpriseFile, error) {
+	return s.Cases.EnterpriseFile(q.R.Context(), q.Actor(), uscc)
 }
 
 func (s *Server) coReviewing(u *duixian.User, a *duixian.Application) bool {
-	for _, o := range a.Opinions {
-		if o.Department == u.Department {
-			return true
-		}
-	}
-	return false
-}
-
-// EnterpriseFile is everything the platform knows about one enterprise.
-type EnterpriseFile struct {
-	Enterprise   *duixian.Enterprise    `json:"enterprise"`
-	Applications []*duixian.Application `json:"applications"`
-}
-
-func (s *Server) enterpriseFile(q *Request, uscc string) (*EnterpriseFile, error) {
-	u := q.User
-	if u.Role == duixian.RoleEnterprise && u.Enterprise != uscc {
-		return nil, duixian.Errorf(duixian.ENOTFOUND, "enterprise", "没有该企业", "no such enterprise")
-	}
-	var f EnterpriseFile
-	err := s.DB.Read(q.R.Context(), func(tx *sqldb.Tx) error {
-		var err error
-		if f.Enterprise, err = tx.Enterprise(uscc, false); err != nil {
-			return err
-		}
-		all, err := tx.Applications(sqldb.ApplicationFilter{Enterprise: uscc})
-		for _, a := range all {
-			if u.Role == duixian.RoleEnterprise || u.Role != duixian.RoleReviewer || s.ownClause(u, a) {
-				f.Applications = append(f.Applications, a)
-			}
-		}
-		return err
-	})
-	return &f, err
+	return workflow.CoReviewing(u.Department, a)
 }
 
 func (s *Server) ownClause(u *duixian.User, a *duixian.Application) bool {
-	cl, ok := s.Catalogue.Clause(a.Clause)
-	return ok && cl.Department == u.Department
+	return workflow.OwnClause(s.Catalogue, u.Department, a)
 }
 
 func (s *Server) openAPI(q *Request) error {

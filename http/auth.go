@@ -2,119 +2,39 @@ package http
 
 import (
 	"context"
-	"fmt"
+	"crypto/subtle"
 	"net/http"
-	"time"
+	"slices"
 
 	"github.com/etown/duixian"
-	"github.com/etown/duixian/password"
-	"github.com/etown/duixian/sqldb"
+	"github.com/etown/duixian/account"
 )
 
-var errBadLogin = &duixian.Error{Code: "unauthenticated", Zh: "用户名或密码错误", En: "wrong user name or password"}
-
-func errLocked(until time.Time) error {
-	at := until.In(duixian.Shanghai).Format("15:04")
-	return &duixian.Error{Code: "locked", Zh: fmt.Sprintf("登录失败次数过多，账户已锁定至%s", at),
-		En: fmt.Sprintf("too many failed sign-ins; the account is locked until %s", at)}
+// Accounts signs people in and keeps their sessions (package account).
+type Accounts interface {
+	SignIn(ctx context.Context, actor duixian.Actor, name, password string) (token string, sess *duixian.Session, u *duixian.User, err error)
+	// Session finds the session of a token; an ended one is not found.
+	Session(ctx context.Context, token string) (*duixian.Session, *duixian.User, error)
+	SignOut(ctx context.Context, actor duixian.Actor, sess *duixian.Session) error
 }
 
-// login checks a password, counts failures, locks the account after
-// lockAfter in a row, and on success starts a session (a new token: a
-// session fixed before sign-in is never reused).
-//
-// The password is checked outside any transaction: a check takes about
-// 180 ms and waits its turn for a hashing slot (package password), and a
-// write transaction held that long would hold every other write behind
-// it. So the user is read,
-// the password checked, and then a short write transaction reads the user
-// again, locked, and counts the failure or starts the session on what it
-// finds there: a failure counted meanwhile by another sign-in is not lost,
-// and an account locked meanwhile stays locked.
+// Refusals writes the route table's refusals to the audit log (casework.Desk).
+type Refusals interface {
+	Refused(ctx context.Context, actor duixian.Actor, action, subject string, err error) error
+}
+
+const (
+	sessionCookie = "duixian_session"
+	csrfCookie    = "duixian_csrf"
+)
+
+// login signs q in and gives it the session's cookie.
 func (s *Server) login(q *Request, name, pw string) error {
-	ctx := q.R.Context()
-	var u *duixian.User
-	err := s.DB.Read(ctx, func(tx *sqldb.Tx) error {
-		var err error
-		u, err = tx.User(name)
-		return err
-	})
-	if err != nil && duixian.ErrorCode(err) != duixian.ENOTFOUND {
-		return err
-	}
-	var ok, checked bool
-	switch {
-	case u == nil:
-		// As long as a wrong password takes, so that the time of the
-		// answer does not tell whether the account exists.
-		err = password.Decoy(ctx, pw)
-	case s.now().Before(u.LockedUntil):
-		// Refused without a check; the transaction below logs it.
-	default:
-		ok, err = password.Check(ctx, u.PasswordHash, pw)
-		checked = err == nil
-	}
-	if err != nil {
-		return err // the client went away while the check waited
-	}
-	// What was checked is counted even if the client goes away now: a
-	// failure that vanished with a dropped connection would be a free
-	// guess.
-	var token string
-	var result error
-	err = s.DB.Tx(context.WithoutCancel(ctx), func(tx *sqldb.Tx) error {
-		now := s.now()
-		cur, err := tx.User(name)
-		switch {
-		case duixian.ErrorCode(err) == duixian.ENOTFOUND:
-			result = errBadLogin
-			return tx.Audit(s.entry(q, "login-failed", name, ""))
-		case err != nil:
-			return err
-		case now.Before(cur.LockedUntil):
-			result = errLocked(cur.LockedUntil)
-			return tx.Audit(s.entry(q, "login-locked", name, ""))
-		case u != nil && !checked:
-			// Locked when read, and the lock ran out since: nothing was
-			// checked, so nothing is counted; the next attempt is checked.
-			result = errLocked(u.LockedUntil)
-			return tx.Audit(s.entry(q, "login-locked", name, ""))
-		case u == nil || cur.PasswordHash != u.PasswordHash:
-			// Created, or its password changed, while the password was
-			// checked against something else: refused, not counted (the
-			// check said nothing about the password it has now).
-			result = errBadLogin
-			return tx.Audit(s.entry(q, "login-failed", name, ""))
-		case !ok:
-			cur.FailedLogins++
-			action := "login-failed"
-			if cur.FailedLogins >= lockAfter {
-				cur.LockedUntil, cur.FailedLogins, action = now.Add(lockFor), 0, "lock"
-			}
-			result = errBadLogin
-			if err := tx.PutUser(cur); err != nil {
-				return err
-			}
-			return tx.Audit(s.entry(q, action, name, ""))
-		}
-		cur.FailedLogins, cur.LockedUntil = 0, time.Time{}
-		if err := tx.PutUser(cur); err != nil {
-			return err
-		}
-		token = randomToken()
-		sess := &duixian.Session{TokenHash: hashToken(token), User: cur.Name, CSRF: randomToken(), Created: now, LastSeen: now}
-		if err := tx.PutSession(sess); err != nil {
-			return err
-		}
-		q.Session, q.User, q.CSRF = sess, cur, sess.CSRF
-		return tx.Audit(s.entry(q, "login", name, ""))
-	})
+	token, sess, u, err := s.Accounts.SignIn(q.R.Context(), q.Actor(), name, pw)
 	if err != nil {
 		return err
 	}
-	if result != nil {
-		return result
-	}
+	q.Session, q.User, q.CSRF = sess, u, sess.CSRF
 	http.SetCookie(q.W, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: q.R.TLS != nil})
 	return nil
@@ -122,12 +42,7 @@ func (s *Server) login(q *Request, name, pw string) error {
 
 func (s *Server) logout(q *Request) error {
 	if q.Session != nil {
-		if err := s.DB.Tx(q.R.Context(), func(tx *sqldb.Tx) error {
-			if err := tx.DeleteSession(q.Session.TokenHash); err != nil {
-				return err
-			}
-			return tx.Audit(s.entry(q, "logout", q.User.Name, ""))
-		}); err != nil {
+		if err := s.Accounts.SignOut(q.R.Context(), q.Actor(), q.Session); err != nil {
 			return err
 		}
 	}
@@ -135,7 +50,60 @@ func (s *Server) logout(q *Request) error {
 	return nil
 }
 
-func (s *Server) entry(q *Request, action, subject, after string) duixian.AuditEntry {
-	return duixian.AuditEntry{At: s.now().In(duixian.Shanghai).Format(time.RFC3339Nano), Actor: q.Actor(),
-		Action: action, Subject: subject, After: after}
+// authenticate finds the session and its user. Every visitor also gets a
+// CSRF token: the session's when signed in, a double-submit cookie
+// otherwise.
+func (s *Server) authenticate(q *Request) error {
+	if c, err := q.R.Cookie(sessionCookie); err == nil && c.Value != "" {
+		sess, u, err := s.Accounts.Session(q.R.Context(), c.Value)
+		switch {
+		case err == nil:
+			q.Session, q.User, q.CSRF = sess, u, sess.CSRF
+		case duixian.ErrorCode(err) != duixian.ENOTFOUND:
+			return err
+		}
+	}
+	if q.Session == nil {
+		if c, err := q.R.Cookie(csrfCookie); err == nil && len(c.Value) == 64 {
+			q.CSRF = c.Value
+		} else {
+			q.CSRF = account.NewToken()
+			http.SetCookie(q.W, &http.Cookie{Name: csrfCookie, Value: q.CSRF, Path: "/", HttpOnly: true,
+				SameSite: http.SameSiteLaxMode, Secure: q.R.TLS != nil})
+		}
+	}
+	return nil
+}
+
+var errSignIn = &duixian.Error{Code: "unauthenticated", Zh: "请先登录", En: "please sign in"}
+
+// authorize applies the route table: the route's roles, and a CSRF token on
+// every request that changes something.
+func (s *Server) authorize(q *Request) error {
+	rt := q.route
+	if !slices.Contains(rt.Roles, duixian.RolePublic) {
+		if q.User == nil {
+			return errSignIn
+		}
+		if !slices.Contains(rt.Roles, q.User.Role) {
+			return s.refuse(q, "route", duixian.Errorf(duixian.EFORBIDDEN, "route", "无权访问", "you may not use this"))
+		}
+	}
+	if q.R.Method != http.MethodGet && q.R.Method != http.MethodHead && !rt.Safe {
+		sent := q.R.Header.Get("X-CSRF-Token")
+		if sent == "" {
+			sent = q.R.PostFormValue("csrf")
+		}
+		if subtle.ConstantTimeCompare([]byte(sent), []byte(q.CSRF)) != 1 {
+			return s.refuse(q, "csrf", duixian.Errorf(duixian.EFORBIDDEN, "csrf", "请求校验失败，请刷新页面后重试", "the request's CSRF token is missing or wrong; reload and retry"))
+		}
+	}
+	return nil
+}
+
+// refuse writes a refusal by the route table to the audit log, filed under
+// the request, and returns it (or, if it could not be written, an error
+// naming both).
+func (s *Server) refuse(q *Request, what string, err error) error {
+	return s.Refusals.Refused(q.R.Context(), q.Actor(), what, q.R.Method+" "+q.R.URL.Path, err)
 }

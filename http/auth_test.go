@@ -8,19 +8,20 @@ import (
 	"time"
 
 	"github.com/etown/duixian"
+	"github.com/etown/duixian/account"
 	"github.com/etown/duixian/demo"
 	"github.com/etown/duixian/sqldb"
 )
 
 // Wrong passwords sent at once are each checked outside the transaction
 // and counted inside it on the user as it is then: none is lost, so
-// lockAfter of them at once lock the account as lockAfter in a row do, and
+// account.LockAfter of them at once lock the account as account.LockAfter in a row do, and
 // each is in the audit log.
 func TestConcurrentFailuresLock(t *testing.T) {
 	s, ts, _ := testServer(t)
 	var wg sync.WaitGroup
-	codes := make([]int, lockAfter)
-	for i := range lockAfter {
+	codes := make([]int, account.LockAfter)
+	for i := range account.LockAfter {
 		c := newClient(t, ts)
 		wg.Go(func() {
 			resp, _ := c.post("/api/v1/login", `{"name":"culture","password":"wrong"}`)
@@ -34,7 +35,7 @@ func TestConcurrentFailuresLock(t *testing.T) {
 		}
 	}
 	if code := newClient(t, ts).login("culture", demo.Password); code != http.StatusLocked {
-		t.Fatalf("the right password after %d wrong ones at once: %d, want 423", lockAfter, code)
+		t.Fatalf("the right password after %d wrong ones at once: %d, want 423", account.LockAfter, code)
 	}
 	var log []duixian.AuditEntry
 	if err := s.DB.Read(context.Background(), func(tx *sqldb.Tx) error {
@@ -48,8 +49,8 @@ func TestConcurrentFailuresLock(t *testing.T) {
 	for _, e := range log {
 		n[e.Action]++
 	}
-	if n["login-failed"]+n["lock"]+n["login-locked"] != lockAfter+1 || n["lock"] != 1 {
-		t.Fatalf("audit of %d wrong passwords at once and a locked attempt: %v", lockAfter, n)
+	if n["login-failed"]+n["lock"]+n["login-locked"] != account.LockAfter+1 || n["lock"] != 1 {
+		t.Fatalf("audit of %d wrong passwords at once and a locked attempt: %v", account.LockAfter, n)
 	}
 }
 

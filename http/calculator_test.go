@@ -8,6 +8,7 @@ import (
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/catalogue"
 	"github.com/etown/duixian/engine"
+	"github.com/etown/duixian/matching"
 )
 
 // The calculator page shows a clause the engine could not decide under
@@ -54,7 +55,7 @@ func TestOffersPageShowsUndecided(t *testing.T) {
 		t.Fatal(err)
 	}
 	reason := "91110302MA01ABCD1X jjgf-2025-21/7.1 无法判定：按条款规则计算时出错（division by zero） / cannot be decided"
-	run := &OfferRun{Enterprises: 2, Clauses: 1, Undecided: []string{reason}, UndecidedTotal: 60}
+	run := &matching.OfferRun{Enterprises: 2, Clauses: 1, Undecided: []string{reason}, UndecidedTotal: 60}
 	var buf bytes.Buffer
 	if err := p.t.ExecuteTemplate(&buf, "offers.html", View{Data: &OfficialOffers{Run: run}, User: &duixian.User{Role: duixian.RoleAdmin}}); err != nil {
 		t.Fatal(err)

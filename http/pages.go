@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/etown/duixian"
-	"github.com/etown/duixian/engine"
 )
 
 //go:embed templates/*.html
@@ -98,9 +97,7 @@ func translate(lang, zh string) string {
 }
 
 func (s *Server) pageRoutes() []Route {
-	page := func(method, path string, roles []duixian.Role, summary string, h func(*Request) error) Route {
-		return Route{Method: method, Path: path, Roles: roles, Summary: summary, handle: h}
-	}
+	page := pageRoute
 	routes := []Route{
 		page("GET", "/{$}", anyone, "首页", func(q *Request) error {
 			return s.pages.render(q, 200, "home.html", "政策兑现平台", s.Catalogue.Documents())
@@ -154,14 +151,14 @@ func (s *Server) pageRoutes() []Route {
 			return s.pages.render(q, 200, "clause.html", v.Title, v)
 		}),
 		page("GET", "/publicity", anyone, "公示", func(q *Request) error {
-			list, err := s.publicity(q)
+			list, err := s.Cases.Publicity(q.R.Context())
 			if err != nil {
 				return err
 			}
 			return s.pages.render(q, 200, "publicity.html", "公示", list)
 		}),
 		page("POST", "/publicity/{id}/objections", anyone, "提出异议", func(q *Request) error {
-			if _, err := s.Service.Object(q.R.Context(), q.Actor(), q.R.PathValue("id"), q.R.PostFormValue("text"), q.R.PostFormValue("evidence")); err != nil {
+			if _, err := s.Cases.Object(q.R.Context(), q.Actor(), q.R.PathValue("id"), q.R.PostFormValue("text"), q.R.PostFormValue("evidence")); err != nil {
 				return err
 			}
 			http.Redirect(q.W, q.R, "/publicity?objected="+url.QueryEscape(q.R.PathValue("id")), http.StatusSeeOther)
@@ -179,33 +176,11 @@ func safeNext(next string) string {
 	return next
 }
 
-// PolicyRow is one clause in the library.
-type PolicyRow struct {
-	engine.ClauseView
-	InForce bool
-}
-
-// policyLibrary filters clauses by the query: q (text), doc, dept, zone.
+// policyLibrary searches the library by the query: q (text), doc, dept, zone.
 func (s *Server) policyLibrary(q *Request) map[string]any {
 	qs := q.R.URL.Query()
 	text, doc, dept, zone := strings.TrimSpace(qs.Get("q")), qs.Get("doc"), qs.Get("dept"), qs.Get("zone")
-	var rows []engine.ClauseView
-	depts := map[string]bool{}
-	for _, cl := range s.Catalogue.Clauses() {
-		v := cl.View()
-		depts[v.Department] = true
-		if (doc != "" && v.Document.ID != doc) || (dept != "" && v.Department != dept) || (zone != "" && v.Zone != zone) {
-			continue
-		}
-		if text != "" && !strings.Contains(v.Title+v.Article.Text+v.Document.Number, text) {
-			continue
-		}
-		rows = append(rows, v)
-	}
-	var deptList []string
-	for d := range depts {
-		deptList = append(deptList, d)
-	}
-	return map[string]any{"Rows": rows, "Documents": s.Catalogue.Documents(), "Departments": deptList, "Zones": duixian.Zones,
+	rows, depts := s.Catalogue.Library(text, doc, dept, zone)
+	return map[string]any{"Rows": rows, "Documents": s.Catalogue.Documents(), "Departments": depts, "Zones": duixian.Zones,
 		"Q": text, "Doc": doc, "Dept": dept, "Zone": zone}
 }

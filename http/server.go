@@ -8,24 +8,21 @@ package http
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
 	"net"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/etown/duixian"
+	"github.com/etown/duixian/account"
 	"github.com/etown/duixian/casework"
 	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/land"
+	"github.com/etown/duixian/matching"
 	"github.com/etown/duixian/qunyan"
 	"github.com/etown/duixian/reports"
 	"github.com/etown/duixian/sqldb"
@@ -44,16 +41,35 @@ type Route struct {
 	handle func(*Request) error
 }
 
-// Server is the HTTP server.
+// apiRoute and pageRoute declare a route of the API (under /api/v1) and a page.
+func apiRoute(method, path string, roles []duixian.Role, summary string, h func(*Request) error) Route {
+	return Route{Method: method, Path: "/api/v1" + path, Roles: roles, Summary: summary, API: true, handle: h}
+}
+
+func pageRoute(method, path string, roles []duixian.Role, summary string, h func(*Request) error) Route {
+	return Route{Method: method, Path: path, Roles: roles, Summary: summary, handle: h}
+}
+
+// Server is the HTTP server. Its services are the interfaces declared
+// beside the handlers that use them; New wires the concrete ones, and a
+// test may set fakes and call init.
 type Server struct {
-	Service   *workflow.Service
-	Qunyan    *qunyan.Service
-	Land      *land.Service
+	Now       func() time.Time
 	Catalogue *engine.Catalogue
-	DB        *sqldb.DB
-	Routes    []Route
-	mux       *http.ServeMux
-	pages     *pages
+	Accounts  Accounts
+	Refusals  Refusals
+	Cases     Cases
+	Matching  Matching
+
+	// The concrete services and the store, for the pages not yet behind
+	// interfaces (and the tests that seed data).
+	Service *workflow.Service
+	Qunyan  *qunyan.Service
+	Land    *land.Service
+	DB      *sqldb.DB
+	Routes  []Route
+	mux     *http.ServeMux
+	pages   *pages
 
 	// Dashboards is package reports' service, kept by the server so that
 	// what it caches lasts between page views.
@@ -61,39 +77,36 @@ type Server struct {
 	dashViews  dashboardViews
 }
 
-// Idle timeouts: officials are signed out after 15 minutes without a
-// request, enterprise staff after 30.
-const (
-	officialIdle   = 15 * time.Minute
-	enterpriseIdle = 30 * time.Minute
-	// lockAfter failed sign-ins lock an account for lockFor.
-	lockAfter = 5
-	lockFor   = 15 * time.Minute
-)
-
-// New builds the server and its route table.
+// New builds the server over the workflow's store and catalogue.
 func New(svc *workflow.Service) (*Server, error) {
-	s := &Server{Service: svc, Catalogue: svc.Catalogue, DB: svc.DB, mux: http.NewServeMux(),
-		Qunyan: qunyan.New(svc.DB, svc.Catalogue), Land: land.New(svc.DB, svc.Catalogue)}
-	// The registries read the workflow's clock, so a test that moves it moves all.
+	// Every service reads the workflow's clock, so a test that moves it moves all.
 	now := func() time.Time { return svc.Now() }
+	s := &Server{Now: now, Catalogue: svc.Catalogue, Accounts: account.New(svc.DB, now), Refusals: casework.Desk{DB: svc.DB, Now: now},
+		Cases: svc, Matching: matching.NewService(svc), Service: svc, DB: svc.DB,
+		Qunyan: qunyan.New(svc.DB, svc.Catalogue), Land: land.New(svc.DB, svc.Catalogue)}
 	s.Qunyan.Now, s.Land.Now = now, now
 	s.Dashboards = &reports.Service{DB: svc.DB, Catalogue: svc.Catalogue, Now: now}
+	return s, s.init()
+}
+
+// init builds the route table and the pages.
+func (s *Server) init() error {
+	s.mux = http.NewServeMux()
 	for _, part := range [][]Route{s.apiRoutes(), s.offerRoutes(), s.pageRoutes(), s.qunyanRoutes(), s.landRoutes(), s.diagnosisRoutes()} {
 		s.Routes = append(s.Routes, part...)
 	}
 	var err error
 	if s.pages, err = loadPages(s.runsOffers); err != nil {
-		return nil, err
+		return err
 	}
 	if err := validRoutes(s.Routes); err != nil {
-		return nil, err
+		return err
 	}
 	for _, rt := range s.Routes {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.wrap(rt))
 	}
 	s.mux.Handle("GET /static/", staticHandler())
-	return s, nil
+	return nil
 }
 
 // validRoutes refuses a route table in which a route does not say who may
@@ -115,7 +128,9 @@ func validRoutes(routes []Route) error {
 	return nil
 }
 
-func (s *Server) now() time.Time { return s.Service.Now() }
+func (s *Server) now() time.Time { return s.Now() }
+
+func randomToken() string { return account.NewToken() }
 
 // ServeHTTP serves a request with security headers on every response.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -135,7 +150,6 @@ type Request struct {
 	User    *duixian.User    // nil for an anonymous visitor
 	CSRF    string
 	route   Route
-	server  *Server
 }
 
 // Actor is who acts: the user, or the public from an address.
@@ -165,165 +179,28 @@ func (q *Request) Lang() string {
 
 func (s *Server) wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		q := &Request{W: w, R: r, route: rt, server: s}
-		if err := s.authenticate(q); err != nil {
-			s.fail(q, err)
-			return
+		q := &Request{W: w, R: r, route: rt}
+		err := s.authenticate(q)
+		if err == nil {
+			err = s.authorize(q)
 		}
-		if err := s.authorize(q); err != nil {
-			s.fail(q, err)
-			return
+		if err == nil {
+			err = rt.handle(q)
 		}
-		if err := rt.handle(q); err != nil {
-			s.fail(q, err)
-		}
-	})
-}
-
-const (
-	sessionCookie = "duixian_session"
-	csrfCookie    = "duixian_csrf"
-)
-
-func hashToken(t string) string {
-	sum := sha256.Sum256([]byte(t))
-	return hex.EncodeToString(sum[:])
-}
-
-func randomToken() string {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return hex.EncodeToString(b)
-}
-
-func idleLimit(r duixian.Role) time.Duration {
-	if r == duixian.RoleEnterprise {
-		return enterpriseIdle
-	}
-	return officialIdle
-}
-
-// authenticate finds the session and its user; an idle session ends here.
-// Every visitor also gets a CSRF token: the session's when signed in, a
-// double-submit cookie otherwise.
-//
-// Every request passes here, so the lookup is a Read, which waits for no
-// writer. A write follows only when there is something to write: ending an
-// idle session, or noting a session's use once a minute.
-func (s *Server) authenticate(q *Request) error {
-	if c, err := q.R.Cookie(sessionCookie); err == nil && c.Value != "" {
-		if err := s.session(q, hashToken(c.Value)); err != nil && duixian.ErrorCode(err) != duixian.ENOTFOUND {
-			return err
-		}
-	}
-	if q.Session == nil {
-		if c, err := q.R.Cookie(csrfCookie); err == nil && len(c.Value) == 64 {
-			q.CSRF = c.Value
-		} else {
-			q.CSRF = randomToken()
-			http.SetCookie(q.W, &http.Cookie{Name: csrfCookie, Value: q.CSRF, Path: "/", HttpOnly: true,
-				SameSite: http.SameSiteLaxMode, Secure: q.R.TLS != nil})
-		}
-	}
-	return nil
-}
-
-// session signs q in with the session whose token hashes to hash, if it
-// exists and has not been idle too long.
-func (s *Server) session(q *Request, hash string) error {
-	ctx := q.R.Context()
-	var sess *duixian.Session
-	var u *duixian.User
-	err := s.DB.Read(ctx, func(tx *sqldb.Tx) error {
-		var err error
-		if sess, err = tx.Session(hash); err != nil {
-			return err
-		}
-		u, err = tx.User(sess.User)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	now := s.now()
-	switch idle := now.Sub(sess.LastSeen); {
-	case idle > idleLimit(u.Role):
-		return s.DB.Tx(ctx, func(tx *sqldb.Tx) error { return tx.DeleteSession(hash) })
-	case idle > time.Minute:
-		// Read again in the write: a session ended (signed out) since the
-		// read must stay ended, not be written back.
-		err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
-			cur, err := tx.Session(hash)
-			if err != nil {
-				return err
-			}
-			cur.LastSeen = now
-			sess = cur
-			return tx.PutSession(cur)
-		})
 		if err != nil {
-			return err
+			s.fail(q, err)
 		}
-	}
-	q.Session, q.User, q.CSRF = sess, u, sess.CSRF
-	return nil
+	})
 }
 
-var (
-	errSignIn = &duixian.Error{Code: "unauthenticated", Zh: "请先登录", En: "please sign in"}
-)
+// statuses maps application error codes to HTTP, once; any other is 500.
+var statuses = map[string]int{duixian.EINVALID: http.StatusBadRequest, "unauthenticated": http.StatusUnauthorized,
+	duixian.EFORBIDDEN: http.StatusForbidden, duixian.ENOTFOUND: http.StatusNotFound, duixian.ECONFLICT: http.StatusConflict,
+	duixian.EREFUSED: http.StatusUnprocessableEntity, "locked": http.StatusLocked}
 
-// authorize applies the route table: the route's roles, and a CSRF token on
-// every request that changes something.
-func (s *Server) authorize(q *Request) error {
-	rt := q.route
-	if !slices.Contains(rt.Roles, duixian.RolePublic) {
-		if q.User == nil {
-			return errSignIn
-		}
-		if !slices.Contains(rt.Roles, q.User.Role) {
-			return s.refuse(q, "route", duixian.Errorf(duixian.EFORBIDDEN, "route", "无权访问", "you may not use this"))
-		}
-	}
-	if q.R.Method != http.MethodGet && q.R.Method != http.MethodHead && !rt.Safe {
-		sent := q.R.Header.Get("X-CSRF-Token")
-		if sent == "" {
-			sent = q.R.PostFormValue("csrf")
-		}
-		if subtle.ConstantTimeCompare([]byte(sent), []byte(q.CSRF)) != 1 {
-			return s.refuse(q, "csrf", duixian.Errorf(duixian.EFORBIDDEN, "csrf", "请求校验失败，请刷新页面后重试", "the request's CSRF token is missing or wrong; reload and retry"))
-		}
-	}
-	return nil
-}
-
-// refuse writes a refusal by the route table to the audit log, filed under
-// the request, and returns it (or, if it could not be written, an error
-// naming both).
-func (s *Server) refuse(q *Request, what string, err error) error {
-	d := casework.Desk{DB: s.DB, Now: s.now}
-	return d.Refused(q.R.Context(), q.Actor(), what, q.R.Method+" "+q.R.URL.Path, err)
-}
-
-// status maps application error codes to HTTP, once.
 func status(code string) int {
-	switch code {
-	case duixian.EINVALID:
-		return http.StatusBadRequest
-	case "unauthenticated":
-		return http.StatusUnauthorized
-	case duixian.EFORBIDDEN:
-		return http.StatusForbidden
-	case duixian.ENOTFOUND:
-		return http.StatusNotFound
-	case duixian.ECONFLICT:
-		return http.StatusConflict
-	case duixian.EREFUSED:
-		return http.StatusUnprocessableEntity
-	case "locked":
-		return http.StatusLocked
+	if c, ok := statuses[code]; ok {
+		return c
 	}
 	return http.StatusInternalServerError
 }
@@ -367,6 +244,14 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 func (q *Request) ok(v any) error {
 	writeJSON(q.W, http.StatusOK, v)
 	return nil
+}
+
+// send writes v as a JSON answer, or returns err: q.send(service call).
+func (q *Request) send(v any, err error) error {
+	if err != nil {
+		return err
+	}
+	return q.ok(v)
 }
 
 // decode reads a JSON body strictly: an unknown field is an error.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/etown/duixian"
+	"github.com/etown/duixian/account"
 	"github.com/etown/duixian/calendar"
 	"github.com/etown/duixian/catalogue"
 	"github.com/etown/duixian/demo"
@@ -258,7 +259,7 @@ func TestCSRF(t *testing.T) {
 func TestLoginLockout(t *testing.T) {
 	_, ts, clk := testServer(t)
 	c := newClient(t, ts)
-	for i := range lockAfter {
+	for i := range account.LockAfter {
 		if code := c.login("culture", "wrong-"+string(rune('a'+i))); code != 401 {
 			t.Fatalf("attempt %d: %d", i+1, code)
 		}
@@ -266,7 +267,7 @@ func TestLoginLockout(t *testing.T) {
 	if code := c.login("culture", demo.Password); code != http.StatusLocked {
 		t.Fatalf("the right password during the lock: %d, want 423", code)
 	}
-	clk.advance(lockFor + time.Minute)
+	clk.advance(account.LockFor + time.Minute)
 	if code := c.login("culture", demo.Password); code != 200 {
 		t.Fatalf("after the lock: %d", code)
 	}
