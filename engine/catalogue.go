@@ -181,6 +181,7 @@ type Condition struct {
 	pass, fail string
 	gap        *expression.Linked
 	gapLabel   label
+	outcome    string // a classification's label when this condition fails
 	doc        bool   // a document-wide eligibility condition
 	owner      string // the clause id, or the document id for eligibility
 	file       string
@@ -195,6 +196,7 @@ type citedAmount struct {
 
 type classification struct {
 	none     string
+	refused  string // what a claim failing the conditions is: none unless the catalogue says
 	outcomes []outcome
 }
 

@@ -66,6 +66,7 @@ func (c *Catalogue) decide(cl *Clause, claim duixian.Claim, vals []expression.Va
 		}
 	}
 
+	var labelled *Condition // the first failed condition that labels the outcome
 	for _, cond := range cl.conditions {
 		holds, err := cond.prg.Bool(vals)
 		if err != nil {
@@ -79,6 +80,9 @@ func (c *Catalogue) decide(cl *Clause, claim duixian.Claim, vals []expression.Va
 				ev.steps = append(ev.steps, duixian.Step{Cite: cond.Cite, Text: cond.pass})
 			}
 			continue
+		}
+		if labelled == nil && cond.outcome != "" {
+			labelled = cond
 		}
 		r := duixian.Reason{Code: cond.code(cl), Zh: "不符合：" + cond.Zh, En: "not met: " + cond.En, Cite: cond.Cite}
 		if cond.gap != nil {
@@ -99,10 +103,16 @@ func (c *Catalogue) decide(cl *Clause, claim duixian.Claim, vals []expression.Va
 
 	// A claim that fails the clause's conditions is classified as none (a
 	// refused filing has no tier, a missed standard is 未达标).
-	if cl.classify != nil && len(d.Reasons) > 0 {
-		d.Outcome = cl.classify.none
+	switch {
+	case cl.classify != nil && labelled != nil:
+		d.Outcome = labelled.outcome
 		if ev.trace {
-			ev.say(cl.Article.cite, "不符合上述条件，认定为%s", cl.classify.none)
+			ev.say(labelled.Cite, "不符合：%s，认定为%s", labelled.Zh, labelled.outcome)
+		}
+	case cl.classify != nil && len(d.Reasons) > 0:
+		d.Outcome = cl.classify.refused
+		if ev.trace {
+			ev.say(cl.Article.cite, "不符合上述条件，认定为%s", cl.classify.refused)
 		}
 	}
 	if cl.classify != nil && len(d.Reasons) == 0 {

@@ -674,6 +674,7 @@ func (l *loader) condition(d *Document, env *expression.Env, s conditionSpec, a 
 		return nil
 	}
 	cond := newCondition(Condition{ID: s.ID.Value, Zh: s.Zh.Value, En: s.En.Value, Cite: c, Expr: s.When.Value, prg: prg, owner: owner, file: l.file, line: s.ID.Line})
+	cond.outcome = s.Outcome.Value
 	if s.Gap.set() {
 		cond.gap = l.compile(env, s.Gap, expression.Number, "condition "+s.ID.Value+" gap", record...)
 		cond.gapLabel = label{unit: s.GapUnit.Value, money: !s.GapUnit.set()}
@@ -771,7 +772,8 @@ func (l *loader) clause(d *Document, env *expression.Env, a *Article, s clauseSp
 		cl.award = l.node(d, env, *s.Award, cl.ID+" award", a.cite, nil)
 	}
 	if s.Classify != nil {
-		cl.classify = &classification{none: orDefault(s.Classify.None.Value, "none")}
+		none := orDefault(s.Classify.None.Value, "none")
+		cl.classify = &classification{none: none, refused: orDefault(s.Classify.Refused.Value, none)}
 		for _, o := range s.Classify.Outcome {
 			c, _ := l.cite(d, o.Cite, a)
 			prg := l.compile(env, o.When, expression.Bool, "outcome "+o.Outcome.Value)

@@ -170,6 +170,10 @@ type conditionSpec struct {
 	// gap is positive; GapUnit is its unit (money without one).
 	Gap     scalar `yaml:"gap"`
 	GapUnit scalar `yaml:"gap_unit"`
+	// Outcome labels a classification that fails this condition, in place
+	// of the clause's none: 26号附则3's exit conditions make a member 退出,
+	// not 未入选.
+	Outcome scalar `yaml:"outcome"`
 }
 
 type clauseSpec struct {
@@ -252,7 +256,11 @@ type eachSpec struct {
 }
 
 type classifySpec struct {
-	None    scalar `yaml:"none"`
+	None scalar `yaml:"none"`
+	// Refused labels a claim that fails the clause's conditions; without
+	// it, such a claim is none. 20号's none is a review path, which a
+	// refused application must not be given.
+	Refused scalar `yaml:"refused"`
 	Outcome []struct {
 		Outcome scalar `yaml:"outcome"`
 		When    scalar `yaml:"when"`

@@ -101,6 +101,11 @@ func runEval(args []string, stdin io.Reader, out, stderr io.Writer) error {
 	// A claim alone is the year's only claim: the rules across a year (21号
 	// 第九条's cap at the year's costs) hold for it too, so --clause and a
 	// one-claim --claims decide alike.
+	// Decided alone first, so a bad fact is named as the claim's, not as
+	// claims[0]'s.
+	if _, err := cat.Evaluate(claim, engine.Options{}); err != nil {
+		return err
+	}
 	y, err := cat.EvaluateYear(duixian.ClaimSet{Year: claim.EventDate.Year, AsOf: claim.AsOf, Claims: []duixian.Claim{claim}}, opt)
 	if err != nil {
 		return err
@@ -129,13 +134,18 @@ func readInput(path string, stdin io.Reader) ([]byte, error) {
 
 func printDecision(out io.Writer, d duixian.Decision) {
 	fmt.Fprintf(out, "%s %s\n适用：%s（版本 %s）；事项发生日 %s；判定日 %s\n", d.Clause, d.Title, d.Document.Number, d.Document.Version, d.EventDate, d.AsOf)
-	if d.Eligible {
+	switch {
+	case d.Eligible && d.Outcome != "" && d.Amount == 0:
+		// A classification (a 群雁 tier, a land path, an honour) is not
+		// about money: it states its outcome below, and no amount.
+		fmt.Fprintln(out, "结论：符合")
+	case d.Eligible:
 		fmt.Fprintf(out, "结论：符合，金额 %s（%s元）", d.Amount.Wan(), d.Amount)
 		if d.Batched {
 			fmt.Fprintf(out, "，当前可兑现 %s", d.PayableNow.Wan())
 		}
 		fmt.Fprintln(out)
-	} else {
+	default:
 		fmt.Fprintln(out, "结论：不符合 / not eligible")
 	}
 	if d.Outcome != "" {

@@ -230,3 +230,18 @@ func TestEvalClauseAndClaimsAgree(t *testing.T) {
 		t.Errorf("--clause gives %s, --claims %s; want 10000.00 both", d.Amount, y.Decisions[0].Amount)
 	}
 }
+
+// A decision that is not about money (20号's review path) prints its
+// outcome and no amount; a bad fact is named as the claim's own, not as
+// claims[0]'s.
+func TestEvalClassificationPrintsNoAmount(t *testing.T) {
+	const land = `{"zones": ["yizhuang-225"], "land_sold": true, "land_current_use": "M1", "land_plan_consistent": true, "land_volume_transfer": true, "land_change_of_use": false, "land_urban_renewal": false, "land_industry_supported": true, "land_industry_approved": true, "land_far_current": "1.0", "land_far_planned": "1.5", "land_block_baseline_far": "2.0", "land_plan_approved": true}`
+	code, out, errs := runCmd(t, land, "eval", "--clause", "jjgf-2025-20/5", "--facts", "-", "--date", "2026-03-01", "--as-of", "2026-03-01")
+	if code != 0 || strings.Contains(out, "金额") || !strings.Contains(out, "认定结果：书面报请审查") {
+		t.Errorf("exit %d: %s %s", code, out, errs)
+	}
+	code, _, errs = runCmd(t, `{"land_sold": true}`, "eval", "--clause", "jjgf-2025-20/5", "--facts", "-", "--date", "2026-03-01", "--as-of", "2026-03-01")
+	if code != 2 || !strings.HasPrefix(errs, "facts.") {
+		t.Errorf("a missing fact: exit %d, %s", code, errs)
+	}
+}
