@@ -2,45 +2,116 @@ package http
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/engine"
+	"github.com/etown/duixian/form"
 	"github.com/etown/duixian/matching"
-	"github.com/etown/duixian/sqldb"
 	"github.com/etown/duixian/workflow"
-	"github.com/govalues/decimal"
 )
+
+// EnterpriseCases is what the enterprise pages ask of package workflow:
+// the enterprise's applications and the facts the platform fills for it.
+type EnterpriseCases interface {
+	EnterpriseApplications(ctx context.Context, actor duixian.Actor, status duixian.Status, limit int) ([]*duixian.Application, error)
+	Application(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error)
+	ApplicationHistory(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, []duixian.AuditEntry, error)
+	PlatformFacts(ctx context.Context, actor duixian.Actor) (*workflow.PlatformFacts, error)
+}
+
+// ApplicationDrafts is how an enterprise drafts, submits and withdraws its
+// applications (package workflow).
+type ApplicationDrafts interface {
+	Drafted(ctx context.Context, actor duixian.Actor, key string) (*duixian.Application, error)
+	CreateDraft(ctx context.Context, actor duixian.Actor, in workflow.DraftInput) (*duixian.Application, error)
+	UpdateDraft(ctx context.Context, actor duixian.Actor, id string, facts json.RawMessage, declared bool) (*duixian.Application, error)
+	Submit(ctx context.Context, actor duixian.Actor, id, key string) (*duixian.Application, error)
+	Withdraw(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error)
+}
+
+// OfferLister lists the awards found for an enterprise from government
+// data alone (package matching).
+type OfferLister interface {
+	Offers(ctx context.Context, enterprise string) ([]matching.StoredOffer, error)
+}
+
+// entPages serves the enterprise pages from the services above, so that
+// they can be tried against fakes.
+type entPages struct {
+	cases  EnterpriseCases
+	drafts ApplicationDrafts
+	offers OfferLister
+	cat    *engine.Catalogue
+	now    func() time.Time
+	render func(q *Request, code int, name, title string, data any) error
+}
 
 // enterprisePages are the pages enterprise staff use: the calculator,
 // application forms, their applications and each one's timeline.
 func (s *Server) enterprisePages() []Route {
-	page := func(method, path, summary string, h func(*Request) error) Route {
-		return Route{Method: method, Path: path, Roles: enterprise, Summary: summary, handle: h}
+	h := &entPages{cases: s.Service, drafts: s.Service, offers: matching.OfferBook{DB: s.DB}, cat: s.Catalogue, now: s.now,
+		// The templates are loaded after the route table is built.
+		render: func(q *Request, code int, name, title string, data any) error { return s.pages.render(q, code, name, title, data) }}
+	return h.routes()
+}
+
+func (h *entPages) routes() []Route {
+	page := func(method, path, summary string, f func(*Request) error) Route {
+		return Route{Method: method, Path: path, Roles: enterprise, Summary: summary, handle: f}
 	}
-	calc := page("POST", "/calculator", "政策计算器：测算", s.entCalcPost)
+	calc := page("POST", "/calculator", "政策计算器：测算", h.entCalcPost)
 	calc.Safe = true // it computes and changes nothing
 	return []Route{
-		page("GET", "/calculator", "政策计算器", s.entCalcGet),
+		page("GET", "/calculator", "政策计算器", h.entCalcGet),
 		calc,
-		page("GET", "/apply/{doc}/{art}", "在线申报", s.entApplyGet),
-		page("POST", "/apply/{doc}/{art}", "在线申报：保存或提交", s.entApplyPost),
-		page("GET", "/my", "我的申报", s.entMyList),
-		page("GET", "/my/{id}", "申报详情与办理进度", s.entMyDetail),
-		page("POST", "/my/{id}/withdraw", "撤回申报", s.entWithdraw),
-		page("POST", "/my/{id}/submit", "提交申报", s.entSubmit),
+		page("GET", "/apply/{doc}/{art}", "在线申报", h.entApplyGet),
+		page("POST", "/apply/{doc}/{art}", "在线申报：保存或提交", h.entApplyPost),
+		page("GET", "/my", "我的申报", h.entMyList),
+		page("GET", "/my/{id}", "申报详情与办理进度", h.entMyDetail),
+		page("POST", "/my/{id}/withdraw", "撤回申报", h.entWithdraw),
+		page("POST", "/my/{id}/submit", "提交申报", h.entSubmit),
 	}
+}
+
+// entFixed is what api.go's match reads of the platform's facts.
+type entFixed struct{ known duixian.Facts }
+
+func (s *Server) entFixedFor(q *Request) (*entFixed, error) {
+	pf, err := s.Service.PlatformFacts(q.R.Context(), q.Actor())
+	if err != nil {
+		return nil, err
+	}
+	return &entFixed{known: pf.Known}, nil
+}
+
+// platform reads the facts the platform fills in the signed-in
+// enterprise's forms.
+func (h *entPages) platform(q *Request) (*form.Platform, error) {
+	pf, err := h.cases.PlatformFacts(q.R.Context(), q.Actor())
+	if err != nil {
+		return nil, err
+	}
+	return &form.Platform{Known: pf.Known, Banned: pf.Banned, Ledger: pf.Ledger}, nil
+}
+
+// previous is the vals values of the enterprise's earlier applications.
+func (h *entPages) previous(q *Request) (url.Values, error) {
+	list, err := h.cases.EnterpriseApplications(q.R.Context(), q.Actor(), "", 50)
+	if err != nil {
+		return nil, err
+	}
+	return form.Previous(list), nil
 }
 
 // Labels of the enterprise pages in English, for the language switch.
@@ -62,7 +133,7 @@ var entTranslations = map[string]string{
 	"基本信息": "Basic information", "由平台根据撤销记录确定": "Set by the platform from revocation records",
 	"由平台根据奖励台账确定":  "Set by the platform from its award ledger",
 	"以本页底部的申报承诺为准": "Set by the declaration at the bottom of this page", "补正时不能修改": "Fixed when correcting",
-	"免申即享：平台已为本企业测算的政策": "Awards found for you from government data (no application form)",
+	"免申即享：平台已为本企业测算的政策": "Awards found for you from government data (no application vals)",
 	"确认并提交申报":           "Confirm and submit", "不需要": "Not needed",
 }
 
@@ -86,16 +157,7 @@ type entAmount struct {
 }
 
 func entAmountOf(m duixian.Money) entAmount {
-	w := m.Wan()
-	if !strings.HasSuffix(w, "万元") {
-		fen, sign := int64(m), ""
-		if fen < 0 {
-			fen, sign = -fen, "-"
-		}
-		hundreds := (fen + 5000) / 10000 // units of 100 yuan, half up, for reading only
-		w = fmt.Sprintf("约%s%d.%02d万元", sign, hundreds/100, hundreds%100)
-	}
-	return entAmount{Wan: w, Yuan: m.String() + "元", Zero: m == 0}
+	return entAmount{Wan: engine.ShowWan(m), Yuan: m.String() + "元", Zero: m == 0}
 }
 
 // entTime shows an instant in Asia/Shanghai.
@@ -115,445 +177,6 @@ func entStamp(s string) (string, time.Time) {
 	return entTime(t), t
 }
 
-// entShow writes a decoded fact value for a person: 480种, 是, 86.00万元.
-func entShow(f engine.FactView, v any) string {
-	switch x := v.(type) {
-	case bool:
-		if x {
-			return "是"
-		}
-		return "否"
-	case int64:
-		return strconv.FormatInt(x, 10) + f.Unit
-	case decimal.Decimal:
-		if f.Type == engine.KindMoney {
-			if m, err := duixian.MoneyFromDecimal(x); err == nil {
-				a := entAmountOf(m)
-				return a.Wan + "（" + a.Yuan + "）"
-			}
-			return x.String() + "元"
-		}
-		return x.Trim(0).String() + f.Unit
-	case string:
-		if f.Type == engine.KindEnum {
-			return entEnumZh(f, x)
-		}
-		return x
-	case []string:
-		if len(x) == 0 {
-			return "无"
-		}
-		out := make([]string, len(x))
-		for i, v := range x {
-			out[i] = entEnumZh(f, v)
-		}
-		return strings.Join(out, "、")
-	case []duixian.Facts:
-		return fmt.Sprintf("%d条记录", len(x))
-	case nil:
-		return "—"
-	}
-	return fmt.Sprint(v)
-}
-
-func entEnumZh(f engine.FactView, v string) string {
-	for _, e := range f.Values {
-		if e.Value == v && e.Zh != "" {
-			return e.Zh
-		}
-	}
-	return v
-}
-
-// entLabel is a fact's name in the page language.
-func entLabel(lang string, f engine.FactView) string {
-	if lang == "en" && f.En != "" {
-		return f.En
-	}
-	return f.Zh
-}
-
-// ---------------------------------------------------------------------------
-// Forms generated from a clause's fact schema.
-
-// entField is one fact of a form. Scalars are posted as f.<name>, sets as
-// repeated f.<name>, records as r.<name>.<row>.<field> with the row count
-// in n.<name>.
-type entField struct {
-	engine.FactView
-	Label, Alt string // in the page language, and the other
-	Input      string
-	Value      string
-	Options    []entOption
-	Cols       []entField // a record's fields
-	Rows       []entRow
-	RowCount   int
-	Fixed      string // a read-only value: not sent
-	FixedBy    string // where it comes from
-	Required   bool
-	Calc       bool // calculator: every fact is optional
-	Err        *duixian.Error
-	Warn       string // a condition this fact fails, after a refusal
-	Declares   bool   // declared_truthful: set by the declaration
-	Count      int    // clauses that read it (calculator)
-	Action     string // the form's address, for "add rows" to come back here
-	DefaultZh  string // what is assumed when left empty
-	Lang       string
-}
-
-type entOption struct {
-	Value, Label string
-	Selected     bool
-}
-
-type entRow struct {
-	Index int
-	No    int // Index + 1, as people count
-	Cells []entCell
-	Err   *duixian.Error
-}
-
-type entCell struct {
-	entField
-}
-
-// Facts the platform itself fills, never the applicant.
-const entDeclaredFact = "declared_truthful"
-
-// entFixed are the facts an enterprise does not type (engine's
-// EnterpriseFacts); banned, a subset, says which of them the platform
-// derives from revocations rather than reads from the registry.
-type entFixed struct {
-	known  duixian.Facts
-	banned duixian.Facts
-	ledger duixian.Facts // once-only awards held or claimed (engine.LedgerFacts)
-}
-
-func (s *Server) entFixedFor(q *Request) (*entFixed, error) {
-	var e *duixian.Enterprise
-	var held []*duixian.Application
-	if err := s.DB.Read(q.R.Context(), func(tx *sqldb.Tx) error {
-		var err error
-		if e, err = tx.Enterprise(q.User.Enterprise, false); err != nil {
-			return err
-		}
-		held, err = tx.Applications(sqldb.ApplicationFilter{Enterprise: e.USCC, Clauses: s.Catalogue.LedgerClauses()})
-		return err
-	}); err != nil {
-		return nil, err
-	}
-	today := duixian.DateOf(s.now())
-	known, err := s.Catalogue.EnterpriseFacts(e, today)
-	if err != nil {
-		return nil, err
-	}
-	ledger := s.Catalogue.LedgerFacts(held, "")
-	maps.Copy(known, ledger)
-	return &entFixed{known: known, banned: s.Catalogue.BanFacts(e.Bans, today), ledger: ledger}, nil
-}
-
-// fixed says whether f is filled by the platform, and with what. The
-// registry holds shared facts (zones, titles, records); whatever it holds
-// overrides the applicant at submission, so it is never asked.
-func (fx *entFixed) fixed(f engine.FactView) (value, by string, ok bool) {
-	if active, ban := fx.banned[f.Name]; ban {
-		return entShow(f, active), "由平台根据撤销记录确定", true
-	}
-	if v, ok := fx.ledger[f.Name]; ok {
-		return entShow(f, v), "由平台根据奖励台账确定", true
-	}
-	if v, held := fx.known[f.Name]; held {
-		return entShow(f, v), "由政府数据提供", true
-	}
-	return "", "", false
-}
-
-// entNewField builds the form field of fact f from posted (or prefilled) values.
-func entNewField(lang string, f engine.FactView, form url.Values, calc bool, extraRows int) *entField {
-	ff := &entField{FactView: f, Label: entLabel(lang, f), Input: "f." + f.Name, Calc: calc, Lang: lang,
-		Required: !calc && f.Default == nil && f.Type != engine.KindSet && f.Type != engine.KindRecords}
-	ff.Alt = f.En
-	if lang == "en" {
-		ff.Alt = f.Zh
-	}
-	if f.Default != nil {
-		ff.DefaultZh = entShow(f, f.Default)
-	}
-	switch f.Type {
-	case engine.KindEnum:
-		ff.Value = form.Get(ff.Input)
-		for _, v := range f.Values {
-			ff.Options = append(ff.Options, entOption{Value: v.Value, Label: entOr(v.Zh, v.Value), Selected: v.Value == ff.Value})
-		}
-	case engine.KindSet:
-		chosen := form[ff.Input]
-		for _, v := range f.Values {
-			ff.Options = append(ff.Options, entOption{Value: v.Value, Label: entOr(v.Zh, v.Value), Selected: slices.Contains(chosen, v.Value)})
-		}
-		if calc {
-			ff.Options = append(ff.Options, entOption{Value: "-", Label: "以上均无", Selected: slices.Contains(chosen, "-")})
-		}
-	case engine.KindRecords:
-		for _, c := range f.Fields {
-			col := entNewField(lang, c, nil, calc, 0)
-			col.Required = false
-			ff.Cols = append(ff.Cols, *col)
-		}
-		n, _ := strconv.Atoi(form.Get("n." + f.Name))
-		if n < 0 {
-			n = 0
-		}
-		n += extraRows
-		least := 2
-		if !calc {
-			least = 3
-		}
-		n = min(max(n, least), 500)
-		ff.RowCount = n
-		for i := 0; i < n; i++ {
-			row := entRow{Index: i, No: i + 1}
-			for _, c := range f.Fields {
-				cell := entNewField(lang, c, url.Values{}, calc, 0)
-				cell.Input = fmt.Sprintf("r.%s.%d.%s", f.Name, i, c.Name)
-				cell.Value = form.Get(cell.Input)
-				cell.Required = false
-				for k := range cell.Options {
-					cell.Options[k].Selected = cell.Options[k].Value == cell.Value
-				}
-				row.Cells = append(row.Cells, entCell{*cell})
-			}
-			ff.Rows = append(ff.Rows, row)
-		}
-	default:
-		ff.Value = form.Get(ff.Input)
-	}
-	return ff
-}
-
-func entOr(zh, v string) string {
-	if zh != "" {
-		return zh
-	}
-	return v
-}
-
-var (
-	entFullWidth  = strings.NewReplacer("０", "0", "１", "1", "２", "2", "３", "3", "４", "4", "５", "5", "６", "6", "７", "7", "８", "8", "９", "9", "．", ".", "－", "-", "，", ",")
-	entThousands  = regexp.MustCompile(`^(-?\d{1,3}(?:,\d{3})+)(\.\d+)?(\D*)$`)
-	entPlainInt   = regexp.MustCompile(`^-?\d+$`)
-	entErrorField = regexp.MustCompile(`^facts\.([A-Za-z0-9_]+)(?:\[(\d+)\])?(?:\.([A-Za-z0-9_]+))?`)
-)
-
-// entNumberText tidies a number as people type it (full-width digits, 1,900)
-// without ever converting it: the engine reads the text exactly.
-func entNumberText(s string) string {
-	t := strings.TrimSpace(entFullWidth.Replace(s))
-	if m := entThousands.FindStringSubmatch(t); m != nil {
-		t = strings.ReplaceAll(m[1], ",", "") + m[2] + m[3]
-	}
-	return t
-}
-
-// entRawValue turns the text of one input into what the fact decoder reads. A
-// text it cannot read is passed on as typed, so the decoder names the fact.
-func entRawValue(kind engine.FactKind, text string) (any, bool) {
-	t := strings.TrimSpace(text)
-	if t == "" {
-		return nil, false
-	}
-	switch kind {
-	case engine.KindBool:
-		switch t {
-		case "true":
-			return true, true
-		case "false":
-			return false, true
-		}
-		return t, true
-	case engine.KindInt:
-		n := entNumberText(t)
-		if entPlainInt.MatchString(n) {
-			if v, err := strconv.ParseInt(n, 10, 64); err == nil {
-				return json.Number(strconv.FormatInt(v, 10)), true
-			}
-		}
-		return t, true
-	case engine.KindDecimal, engine.KindMoney:
-		return entNumberText(t), true
-	}
-	return t, true
-}
-
-// entRowRef maps the records sent back to the rows of the form (empty rows
-// are skipped, so record 2 may be row 5).
-type entRowRef map[string][]int
-
-// entCollect builds the raw facts of a form's fields. In the calculator an
-// empty field is an unknown fact; in an application a set or a list of
-// records left empty is an empty set or list.
-func entCollect(fields []*entField) (map[string]any, entRowRef) {
-	raw := map[string]any{}
-	rows := entRowRef{}
-	for _, ff := range fields {
-		if ff.Fixed != "" {
-			continue
-		}
-		switch ff.Type {
-		case engine.KindSet:
-			list := []any{}
-			chosen := false
-			for _, o := range ff.Options {
-				if o.Selected {
-					chosen = true
-					if o.Value != "-" {
-						list = append(list, o.Value)
-					}
-				}
-			}
-			if chosen || !ff.Calc {
-				raw[ff.Name] = list
-			}
-		case engine.KindRecords:
-			list := []any{}
-			for _, r := range ff.Rows {
-				rec := map[string]any{}
-				for _, c := range r.Cells {
-					if v, ok := entRawValue(c.Type, c.Value); ok {
-						rec[c.Name] = v
-					}
-				}
-				if len(rec) == 0 {
-					continue
-				}
-				rows[ff.Name] = append(rows[ff.Name], r.Index)
-				list = append(list, rec)
-			}
-			if len(list) > 0 || !ff.Calc {
-				raw[ff.Name] = list
-			}
-		default:
-			if v, ok := entRawValue(ff.Type, ff.Value); ok {
-				raw[ff.Name] = v
-			}
-		}
-	}
-	return raw, rows
-}
-
-// entAttach puts an error next to the input it names ("facts.x",
-// "facts.events[2].minutes"); it reports whether it found one.
-func entAttach(fields []*entField, rows entRowRef, e *duixian.Error) bool {
-	m := entErrorField.FindStringSubmatch(e.Field)
-	if m == nil {
-		return false
-	}
-	for _, ff := range fields {
-		if ff.Name != m[1] {
-			continue
-		}
-		if ff.Type == engine.KindRecords && m[2] != "" {
-			i, _ := strconv.Atoi(m[2])
-			if refs := rows[ff.Name]; i < len(refs) {
-				row := &ff.Rows[refs[i]]
-				for k := range row.Cells {
-					if row.Cells[k].Name == m[3] {
-						row.Cells[k].Err = e
-						return true
-					}
-				}
-				row.Err = e
-				return true
-			}
-		}
-		ff.Err = e
-		return true
-	}
-	return false
-}
-
-// entValuesOf turns stored facts (JSON as the applicant gave them) into form
-// values, so a draft or an earlier application fills the form.
-func entValuesOf(facts json.RawMessage, records bool) url.Values {
-	out := url.Values{}
-	var raw map[string]any
-	dec := json.NewDecoder(bytes.NewReader(facts))
-	dec.UseNumber()
-	if len(facts) == 0 || dec.Decode(&raw) != nil {
-		return out
-	}
-	for name, v := range raw {
-		switch x := v.(type) {
-		case bool:
-			out.Set("f."+name, strconv.FormatBool(x))
-		case json.Number:
-			out.Set("f."+name, string(x))
-		case string:
-			out.Set("f."+name, x)
-		case []any:
-			if len(x) > 0 {
-				if _, isRec := x[0].(map[string]any); isRec {
-					if !records {
-						continue
-					}
-					for i, r := range x {
-						rec, _ := r.(map[string]any)
-						for k, fv := range rec {
-							key := fmt.Sprintf("r.%s.%d.%s", name, i, k)
-							switch y := fv.(type) {
-							case bool:
-								out.Set(key, strconv.FormatBool(y))
-							case json.Number:
-								out.Set(key, string(y))
-							case string:
-								out.Set(key, y)
-							}
-						}
-					}
-					out.Set("n."+name, strconv.Itoa(len(x)))
-					continue
-				}
-			}
-			for _, e := range x {
-				if s, ok := e.(string); ok {
-					out.Add("f."+name, s)
-				}
-			}
-			if len(x) == 0 {
-				out.Add("f."+name, "-")
-			}
-		}
-	}
-	return out
-}
-
-// entPrevious merges the facts of the enterprise's earlier applications,
-// the newest winning, without records (events are per year).
-func (s *Server) entPrevious(q *Request) (url.Values, error) {
-	var list []*duixian.Application
-	if err := s.DB.Read(q.R.Context(), func(tx *sqldb.Tx) error {
-		var err error
-		list, err = tx.Applications(sqldb.ApplicationFilter{Enterprise: q.User.Enterprise, Limit: 50})
-		return err
-	}); err != nil {
-		return nil, err
-	}
-	out := url.Values{}
-	for i := len(list) - 1; i >= 0; i-- { // oldest first, so the newest wins
-		for k, v := range entValuesOf(list[i].Facts, false) {
-			out[k] = v
-		}
-	}
-	return out, nil
-}
-
-// entMoreRows is the record fact whose "add rows" button was pressed.
-func entMoreRows(form url.Values, name string) int {
-	if form.Get("more") == name {
-		return 5
-	}
-	return 0
-}
-
 // ---------------------------------------------------------------------------
 // The calculator (政策计算器): what the enterprise qualifies for, and for
 // what it does not, which condition and by how much (差哪条、差多少).
@@ -561,8 +184,8 @@ func entMoreRows(form url.Values, name string) int {
 type entSection struct {
 	ID, Title, Sub string
 	Open           bool
-	Fields         []*entField
-	Defaults       []*entField // facts with a default: optional refinements
+	Fields         []*form.Field
+	Defaults       []*form.Field // facts with a default: optional refinements
 }
 
 type entFixedView struct{ Label, Value, By string }
@@ -613,39 +236,39 @@ type entCalcView struct {
 	DeclaredNote bool
 }
 
-func (s *Server) entCalcGet(q *Request) error {
-	form := url.Values{}
+func (h *entPages) entCalcGet(q *Request) error {
+	vals := url.Values{}
 	prefilled := false
 	if q.R.URL.Query().Get("blank") == "" {
-		prev, err := s.entPrevious(q)
+		prev, err := h.previous(q)
 		if err != nil {
 			return err
 		}
-		form, prefilled = prev, len(prev) > 0
+		vals, prefilled = prev, len(prev) > 0
 	}
-	return s.entCalc(q, form, prefilled)
+	return h.entCalc(q, vals, prefilled)
 }
 
-func (s *Server) entCalcPost(q *Request) error {
+func (h *entPages) entCalcPost(q *Request) error {
 	if err := q.R.ParseForm(); err != nil {
-		return duixian.Errorf(duixian.EINVALID, "form", "表单无法读取", "the form cannot be read")
+		return duixian.Errorf(duixian.EINVALID, "vals", "表单无法读取", "the vals cannot be read")
 	}
-	return s.entCalc(q, q.R.PostForm, false)
+	return h.entCalc(q, q.R.PostForm, false)
 }
 
-func (s *Server) entCalc(q *Request, form url.Values, prefilled bool) error {
-	fx, err := s.entFixedFor(q)
+func (h *entPages) entCalc(q *Request, vals url.Values, prefilled bool) error {
+	fx, err := h.platform(q)
 	if err != nil {
 		return err
 	}
 	lang := q.Lang()
-	today := duixian.DateOf(s.now())
-	v := &entCalcView{EventDate: strings.TrimSpace(form.Get("event_date")), Prefilled: prefilled, Today: today.String()}
+	today := duixian.DateOf(h.now())
+	v := &entCalcView{EventDate: strings.TrimSpace(vals.Get("event_date")), Prefilled: prefilled, Today: today.String()}
 	if v.EventDate == "" {
 		v.EventDate = today.String()
 	}
 
-	// The form asks for the facts of the clauses the calculator considers
+	// The vals asks for the facts of the clauses the calculator considers
 	// for the event date (today's until one is given), by the engine's one
 	// applicability rule; how many read each fact decides the order.
 	ev, err := duixian.ParseDate(v.EventDate)
@@ -655,7 +278,7 @@ func (s *Server) entCalc(q *Request, form url.Values, prefilled bool) error {
 	count := map[string]int{}
 	docsOf := map[string]map[string]bool{}
 	var order []*engine.Fact
-	for _, cl := range s.Catalogue.Applicable(engine.Applicability{EventDate: ev, AsOf: today}, fx.known) {
+	for _, cl := range h.cat.Applicable(engine.Applicability{EventDate: ev, AsOf: today}, fx.Known) {
 		d := cl.Document
 		for _, f := range cl.Facts() {
 			if count[f.Name] == 0 {
@@ -667,7 +290,7 @@ func (s *Server) entCalc(q *Request, form url.Values, prefilled bool) error {
 		}
 	}
 	views := map[string]engine.FactView{}
-	for _, cl := range s.Catalogue.Clauses() {
+	for _, cl := range h.cat.Clauses() {
 		for _, f := range cl.View().Facts {
 			views[f.Name] = f
 		}
@@ -676,28 +299,28 @@ func (s *Server) entCalc(q *Request, form url.Values, prefilled bool) error {
 
 	common := &entSection{ID: "common", Title: "常用信息", Sub: "多项政策共同需要、政府数据中尚无的信息", Open: true}
 	byDoc := map[string]*entSection{}
-	var all []*entField
+	var all []*form.Field
 	fixedSeen := map[string]bool{}
 	for _, f := range order {
 		fv := views[f.Name]
-		if val, by, ok := fx.fixed(fv); ok {
+		if val, by, ok := fx.Fills(fv); ok {
 			if !fixedSeen[f.Name] {
 				fixedSeen[f.Name] = true
-				v.Fixed = append(v.Fixed, entFixedView{Label: entLabel(lang, fv), Value: val, By: by})
+				v.Fixed = append(v.Fixed, entFixedView{Label: form.Label(lang, fv), Value: val, By: by})
 			}
 			continue
 		}
-		if f.Name == entDeclaredFact {
+		if f.Name == form.DeclaredFact {
 			v.DeclaredNote = true
 			continue
 		}
-		ff := entNewField(lang, fv, form, true, entMoreRows(form, f.Name))
+		ff := form.NewField(lang, fv, vals, true, form.MoreRows(vals, f.Name))
 		ff.Count, ff.Action = count[f.Name], "/calculator"
 		all = append(all, ff)
 		sec := common
 		if f.Document != "" && len(docsOf[f.Name]) == 1 {
 			if sec = byDoc[f.Document]; sec == nil {
-				d, _ := s.Catalogue.Document(f.Document)
+				d, _ := h.cat.Document(f.Document)
 				sec = &entSection{ID: d.ID, Title: d.Number, Sub: d.Title}
 				byDoc[f.Document] = sec
 			}
@@ -711,43 +334,43 @@ func (s *Server) entCalc(q *Request, form url.Values, prefilled bool) error {
 	if len(common.Fields)+len(common.Defaults) > 0 {
 		v.Sections = append(v.Sections, common)
 	}
-	for _, d := range s.Catalogue.Documents() {
+	for _, d := range h.cat.Documents() {
 		if sec := byDoc[d.ID]; sec != nil {
 			v.Sections = append(v.Sections, sec)
 		}
 	}
 
-	raw, rows := entCollect(all)
+	raw, rows := form.Collect(all)
 	if v.DeclaredNote {
-		raw[entDeclaredFact] = true // the applicant declares when submitting
+		raw[form.DeclaredFact] = true // the applicant declares when submitting
 	}
-	for name, active := range fx.banned {
+	for name, active := range fx.Banned {
 		if _, reads := count[name]; reads {
 			raw[name] = active
 		}
 	}
-	run := form.Get("more") == "" && (q.R.Method == http.MethodPost || prefilled)
+	run := vals.Get("more") == "" && (q.R.Method == http.MethodPost || prefilled)
 	if run {
-		ms, err := s.match(q, raw, v.EventDate)
+		ms, err := form.Match(h.cat, raw, fx.Known, v.EventDate, today)
 		var e *duixian.Error
 		switch {
 		case errors.As(err, &e) && e.Code == duixian.EINVALID:
 			v.Error = e
 			if e.Field == "event_date" {
 				v.EventErr, v.ErrAnchor = e, "field-event_date"
-			} else if m := entErrorField.FindStringSubmatch(e.Field); m != nil && entAttach(all, rows, e) {
+			} else if m := form.ErrorField.FindStringSubmatch(e.Field); m != nil && form.Attach(all, rows, e) {
 				v.ErrAnchor = "field-" + m[1]
 			}
 		case err != nil:
 			return err
 		default:
 			v.Ran = true
-			s.entCalcResults(v, ms, raw, fx, lang)
+			h.entCalcResults(v, ms, raw, fx, lang)
 		}
 	}
 	for _, sec := range v.Sections {
 		for _, ff := range append(slices.Clone(sec.Fields), sec.Defaults...) {
-			if ff.Err != nil || entHasValue(ff) || form.Get("more") == ff.Name {
+			if ff.Err != nil || form.HasValue(ff) || vals.Get("more") == ff.Name {
 				sec.Open = true
 			}
 		}
@@ -756,35 +379,17 @@ func (s *Server) entCalc(q *Request, form url.Values, prefilled bool) error {
 	if v.Error != nil {
 		code = status(v.Error.Code)
 	}
-	return s.pages.render(q, code, "calculator.html", "政策计算器", v)
+	return h.render(q, code, "calculator.html", "政策计算器", v)
 }
 
-func entHasValue(ff *entField) bool {
-	if strings.TrimSpace(ff.Value) != "" {
-		return true
-	}
-	for _, o := range ff.Options {
-		if o.Selected {
-			return true
-		}
-	}
-	for _, r := range ff.Rows {
-		for _, c := range r.Cells {
-			if strings.TrimSpace(c.Value) != "" {
-				return true
-			}
-		}
-	}
-	return false
-}
 
 var entIdentifier = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
 
-func (s *Server) entCalcResults(v *entCalcView, ms []engine.Match, raw map[string]any, fx *entFixed, lang string) {
-	typed, _ := s.Catalogue.DecodeFacts("facts", raw)
+func (h *entPages) entCalcResults(v *entCalcView, ms []engine.Match, raw map[string]any, fx *form.Platform, lang string) {
+	typed, _ := h.cat.DecodeFacts("facts", raw)
 	var total duixian.Money
 	for _, m := range ms {
-		cl, ok := s.Catalogue.Clause(m.Clause)
+		cl, ok := h.cat.Clause(m.Clause)
 		if !ok {
 			continue
 		}
@@ -801,7 +406,7 @@ func (s *Server) entCalcResults(v *entCalcView, ms []engine.Match, raw map[strin
 					mv.MissingMore = len(m.Missing) - i
 					break
 				}
-				mv.Missing = append(mv.Missing, entLabel(lang, f))
+				mv.Missing = append(mv.Missing, form.Label(lang, f))
 			}
 			v.Missing = append(v.Missing, mv)
 			continue
@@ -875,34 +480,34 @@ func entFactIn(facts []engine.FactView, name string) (engine.FactView, bool) {
 }
 
 // entGiven says what the calculator knew of a fact: 出版物品种数：您填写 480种.
-func entGiven(lang string, f engine.FactView, raw map[string]any, typed duixian.Facts, fx *entFixed) string {
-	name := entLabel(lang, f)
-	if val, by, ok := fx.fixed(f); ok {
+func entGiven(lang string, f engine.FactView, raw map[string]any, typed duixian.Facts, fx *form.Platform) string {
+	name := form.Label(lang, f)
+	if val, by, ok := fx.Fills(f); ok {
 		return name + "：" + val + "（" + by + "）"
 	}
 	if v, ok := typed[f.Name]; ok {
-		if f.Name == entDeclaredFact {
+		if f.Name == form.DeclaredFact {
 			return name + "：按申报时承诺测算"
 		}
-		return name + "：您填写 " + entShow(f, v)
+		return name + "：您填写 " + f.Show(v)
 	}
 	if _, ok := raw[f.Name]; ok {
 		return name + "：已填写"
 	}
 	if f.Default != nil {
-		return name + "：未填写，按" + entShow(f, f.Default) + "测算"
+		return name + "：未填写，按" + f.Show(f.Default) + "测算"
 	}
 	return name + "：未填写"
 }
 
 // ---------------------------------------------------------------------------
-// The application form (在线申报).
+// The application vals (在线申报).
 
 type entReason struct{ Text, En, Cite string }
 
 type entApplyView struct {
 	Clause      engine.ClauseView
-	Fields      []*entField
+	Fields      []*form.Field
 	EventDate   string
 	EventErr    *duixian.Error
 	EventFixed  bool
@@ -913,7 +518,7 @@ type entApplyView struct {
 	Declared    bool
 	DeclaredErr *duixian.Error
 	Error       *duixian.Error
-	FieldErrors []*entField
+	FieldErrors []*form.Field
 	Reasons     []entReason
 	Saved       string // the draft the refusal left
 	Returned    string // the reviewer's reason for a return (补正)
@@ -941,33 +546,33 @@ func (v *entApplyView) warn(r duixian.Reason) {
 
 // HasFixed reports whether some facts are filled by the platform.
 func (v *entApplyView) HasFixed() bool {
-	return slices.ContainsFunc(v.Fields, func(f *entField) bool { return f.Fixed != "" })
+	return slices.ContainsFunc(v.Fields, func(f *form.Field) bool { return f.Fixed != "" })
 }
 
-func (s *Server) entClause(q *Request) (*engine.Clause, error) {
-	cl, ok := s.Catalogue.Clause(trimID(q.R.PathValue("doc"), q.R.PathValue("art")))
+func (h *entPages) entClause(q *Request) (*engine.Clause, error) {
+	cl, ok := h.cat.Clause(trimID(q.R.PathValue("doc"), q.R.PathValue("art")))
 	if !ok {
 		return nil, duixian.Errorf(duixian.ENOTFOUND, "clause", "没有该条款", "no such clause")
 	}
 	return cl, nil
 }
 
-// entApplyForm builds the form of clause cl from values.
-func (s *Server) entApplyForm(q *Request, cl *engine.Clause, form url.Values, fx *entFixed) *entApplyView {
+// entApplyForm builds the vals of clause cl from values.
+func (h *entPages) entApplyForm(q *Request, cl *engine.Clause, vals url.Values, fx *form.Platform) *entApplyView {
 	lang := q.Lang()
-	v := &entApplyView{Clause: cl.View(), EventDate: strings.TrimSpace(form.Get("event_date")), Project: strings.TrimSpace(form.Get("project")),
-		Declared: form.Get("declared") == "yes", Draft: form.Get("draft")}
+	v := &entApplyView{Clause: cl.View(), EventDate: strings.TrimSpace(vals.Get("event_date")), Project: strings.TrimSpace(vals.Get("project")),
+		Declared: vals.Get("declared") == "yes", Draft: vals.Get("draft")}
 	for _, f := range v.Clause.Facts {
-		ff := entNewField(lang, f, form, false, entMoreRows(form, f.Name))
+		ff := form.NewField(lang, f, vals, false, form.MoreRows(vals, f.Name))
 		ff.Action = "/apply/" + cl.ID
-		if val, by, ok := fx.fixed(f); ok {
+		if val, by, ok := fx.Fills(f); ok {
 			ff.Fixed, ff.FixedBy = val, by
-		} else if f.Name == entDeclaredFact {
+		} else if f.Name == form.DeclaredFact {
 			ff.Fixed, ff.FixedBy, ff.Declares = "以本页底部的申报承诺为准", "申报承诺", true
 		}
 		v.Fields = append(v.Fields, ff)
 	}
-	today := duixian.DateOf(s.now())
+	today := duixian.DateOf(h.now())
 	d := cl.Document
 	if d.Record || today.Before(d.InForceFrom) || (!d.InForceTo.IsZero() && today.After(d.InForceTo)) {
 		v.NotInForce = fmt.Sprintf("%s当前不在施行期内（%s—%s），提交时将按文件有效期判定。", d.Number, d.InForceFrom, d.InForceTo)
@@ -975,51 +580,51 @@ func (s *Server) entApplyForm(q *Request, cl *engine.Clause, form url.Values, fx
 	return v
 }
 
-func (s *Server) entApplyGet(q *Request) error {
-	cl, err := s.entClause(q)
+func (h *entPages) entApplyGet(q *Request) error {
+	cl, err := h.entClause(q)
 	if err != nil {
 		return err
 	}
-	fx, err := s.entFixedFor(q)
+	fx, err := h.platform(q)
 	if err != nil {
 		return err
 	}
-	form := url.Values{}
+	vals := url.Values{}
 	var app *duixian.Application
 	if id := q.R.URL.Query().Get("draft"); id != "" {
-		if app, err = s.Service.Application(q.R.Context(), q.Actor(), id); err != nil {
+		if app, err = h.cases.Application(q.R.Context(), q.Actor(), id); err != nil {
 			return err
 		}
 		if app.Clause != cl.ID {
 			http.Redirect(q.W, q.R, "/apply/"+app.Clause+"?draft="+url.QueryEscape(app.ID), http.StatusSeeOther)
 			return nil
 		}
-		form = entValuesOf(app.Facts, true)
-		form.Set("event_date", app.EventDate.String())
-		form.Set("project", app.Project)
-		form.Set("draft", app.ID)
+		vals = form.ValuesOf(app.Facts, true)
+		vals.Set("event_date", app.EventDate.String())
+		vals.Set("project", app.Project)
+		vals.Set("draft", app.ID)
 		if app.Declared {
-			form.Set("declared", "yes")
+			vals.Set("declared", "yes")
 		}
 	} else {
-		prev, err := s.entPrevious(q)
+		prev, err := h.previous(q)
 		if err != nil {
 			return err
 		}
-		form = prev
-		form.Set("event_date", duixian.DateOf(s.now()).String())
+		vals = prev
+		vals.Set("event_date", duixian.DateOf(h.now()).String())
 	}
-	v := s.entApplyForm(q, cl, form, fx)
+	v := h.entApplyForm(q, cl, vals, fx)
 	v.Key = randomToken()
 	if app != nil {
-		s.entDescribeDraft(v, app)
+		h.entDescribeDraft(v, app)
 	} else {
-		v.Prefilled = slices.ContainsFunc(v.Fields, func(f *entField) bool { return f.Fixed == "" && entHasValue(f) })
+		v.Prefilled = slices.ContainsFunc(v.Fields, func(f *form.Field) bool { return f.Fixed == "" && form.HasValue(f) })
 	}
-	return s.pages.render(q, http.StatusOK, "apply.html", v.Clause.Title+" · 在线申报", v)
+	return h.render(q, http.StatusOK, "apply.html", v.Clause.Title+" · 在线申报", v)
 }
 
-func (s *Server) entDescribeDraft(v *entApplyView, a *duixian.Application) {
+func (h *entPages) entDescribeDraft(v *entApplyView, a *duixian.Application) {
 	v.Draft, v.DraftStatus = a.ID, a.Status.Zh()
 	switch a.Status {
 	case duixian.StatusReturned:
@@ -1031,56 +636,56 @@ func (s *Server) entDescribeDraft(v *entApplyView, a *duixian.Application) {
 	}
 }
 
-func (s *Server) entApplyPost(q *Request) error {
-	cl, err := s.entClause(q)
+func (h *entPages) entApplyPost(q *Request) error {
+	cl, err := h.entClause(q)
 	if err != nil {
 		return err
 	}
-	fx, err := s.entFixedFor(q)
+	fx, err := h.platform(q)
 	if err != nil {
 		return err
 	}
 	if err := q.R.ParseForm(); err != nil {
-		return duixian.Errorf(duixian.EINVALID, "form", "表单无法读取", "the form cannot be read")
+		return duixian.Errorf(duixian.EINVALID, "vals", "表单无法读取", "the vals cannot be read")
 	}
-	form := q.R.PostForm
-	v := s.entApplyForm(q, cl, form, fx)
-	v.Key = form.Get("key")
+	vals := q.R.PostForm
+	v := h.entApplyForm(q, cl, vals, fx)
+	v.Key = vals.Get("key")
 	if len(v.Key) < 16 || len(v.Key) > 128 {
 		v.Key = randomToken()
 	}
 	ctx, actor := q.R.Context(), q.Actor()
 
-	// hidden reads the draft this form continues, if any.
+	// hidden reads the draft this vals continues, if any.
 	hidden := func() (*duixian.Application, error) {
 		if v.Draft == "" {
 			return nil, nil
 		}
-		d, err := s.Service.Application(ctx, actor, v.Draft)
+		d, err := h.cases.Application(ctx, actor, v.Draft)
 		if err != nil {
 			return nil, err
 		}
 		if d.Clause != cl.ID {
 			return nil, duixian.Errorf(duixian.EINVALID, "draft", "草稿不属于该条款", "the draft is for another clause")
 		}
-		s.entDescribeDraft(v, d)
+		h.entDescribeDraft(v, d)
 		return d, nil
 	}
-	if form.Get("more") != "" {
+	if vals.Get("more") != "" {
 		if _, err := hidden(); err != nil {
 			return err
 		}
-		return s.pages.render(q, http.StatusOK, "apply.html", v.Clause.Title+" · 在线申报", v)
+		return h.render(q, http.StatusOK, "apply.html", v.Clause.Title+" · 在线申报", v)
 	}
 
-	raw, rows := entCollect(v.Fields)
-	if slices.ContainsFunc(v.Fields, func(f *entField) bool { return f.Declares }) {
-		raw[entDeclaredFact] = v.Declared
+	raw, rows := form.Collect(v.Fields)
+	if slices.ContainsFunc(v.Fields, func(f *form.Field) bool { return f.Declares }) {
+		raw[form.DeclaredFact] = v.Declared
 	}
 	facts, _ := json.Marshal(raw)
-	submit := form.Get("action") != "save"
+	submit := vals.Get("action") != "save"
 
-	// fail re-renders the form with the error by its input; a new key,
+	// fail re-renders the vals with the error by its input; a new key,
 	// because the next attempt is a new request.
 	fail := func(err error) error {
 		var e *duixian.Error
@@ -1100,26 +705,26 @@ func (s *Server) entApplyPost(q *Request) error {
 		case e.Field == "declared":
 			v.DeclaredErr = e
 		default:
-			entAttach(v.Fields, rows, e)
+			form.Attach(v.Fields, rows, e)
 		}
 		if e.Code != duixian.EREFUSED {
 			v.Error = e
 		}
 		for _, f := range v.Fields {
-			if f.Err != nil || slices.ContainsFunc(f.Rows, func(r entRow) bool {
-				return r.Err != nil || slices.ContainsFunc(r.Cells, func(c entCell) bool { return c.Err != nil })
+			if f.Err != nil || slices.ContainsFunc(f.Rows, func(r form.Row) bool {
+				return r.Err != nil || slices.ContainsFunc(r.Cells, func(c form.Cell) bool { return c.Err != nil })
 			}) {
 				v.FieldErrors = append(v.FieldErrors, f)
 			}
 		}
-		return s.pages.render(q, status(e.Code), "apply.html", v.Clause.Title+" · 在线申报", v)
+		return h.render(q, status(e.Code), "apply.html", v.Clause.Title+" · 在线申报", v)
 	}
 
-	// One form, one application, whichever process serves each post: the
-	// draft a form creates is recorded under the form's key in the draft's
+	// One vals, one application, whichever process serves each post: the
+	// draft a vals creates is recorded under the vals's key in the draft's
 	// own transaction (workflow.DraftInput.Key), so a second post of the
-	// form finds it, and Submit with the same key replays the first answer.
-	draft, err := s.Service.Drafted(ctx, actor, v.Key)
+	// vals finds it, and Submit with the same key replays the first answer.
+	draft, err := h.drafts.Drafted(ctx, actor, v.Key)
 	if err != nil {
 		return err
 	}
@@ -1127,18 +732,18 @@ func (s *Server) entApplyPost(q *Request) error {
 	if keyed {
 		v.Draft = draft.ID
 		if draft.Status != duixian.StatusDraft && draft.Status != duixian.StatusReturned {
-			if _, err := s.Service.Submit(ctx, actor, draft.ID, v.Key); err != nil {
+			if _, err := h.drafts.Submit(ctx, actor, draft.ID, v.Key); err != nil {
 				return fail(err)
 			}
 			http.Redirect(q.W, q.R, "/my/"+url.PathEscape(draft.ID)+"?submitted=1", http.StatusSeeOther)
 			return nil
 		}
-		s.entDescribeDraft(v, draft)
+		h.entDescribeDraft(v, draft)
 	} else if draft, err = hidden(); err != nil {
 		return err
 	}
 	if v.Locked != "" {
-		return s.pages.render(q, http.StatusConflict, "apply.html", v.Clause.Title+" · 在线申报", v)
+		return h.render(q, http.StatusConflict, "apply.html", v.Clause.Title+" · 在线申报", v)
 	}
 
 	ev, perr := duixian.ParseDate(v.EventDate)
@@ -1155,29 +760,29 @@ func (s *Server) entApplyPost(q *Request) error {
 	switch {
 	case keyed && draft.Status == duixian.StatusDraft && draft.EventDate == ev && draft.Project == v.Project &&
 		bytes.Equal(draft.Facts, facts) && draft.Declared == v.Declared:
-		// The form posted again as it was (a double click, a retry):
+		// The vals posted again as it was (a double click, a retry):
 		// nothing to update, and an update could only race the first
 		// post's submission. Submit below replays or makes it.
 		a = draft
 	case draft != nil && (draft.Status == duixian.StatusReturned || (draft.EventDate == ev && draft.Project == v.Project)):
-		if a, err = s.Service.UpdateDraft(ctx, actor, draft.ID, facts, v.Declared); err != nil {
+		if a, err = h.drafts.UpdateDraft(ctx, actor, draft.ID, facts, v.Declared); err != nil {
 			return fail(err)
 		}
 	default:
 		// The id is reserved here so that a draft handed back under the key
-		// (another post of this form made it) is told from one made now.
-		in := workflow.DraftInput{ID: duixian.NewID("A", s.now()), Enterprise: q.User.Enterprise, Clause: cl.ID,
+		// (another post of this vals made it) is told from one made now.
+		in := workflow.DraftInput{ID: duixian.NewID("A", h.now()), Enterprise: q.User.Enterprise, Clause: cl.ID,
 			EventDate: ev, Project: v.Project, Facts: facts, Declared: v.Declared}
 		if !keyed {
 			in.Key = v.Key
 		}
-		if a, err = s.Service.CreateDraft(ctx, actor, in); err != nil {
+		if a, err = h.drafts.CreateDraft(ctx, actor, in); err != nil {
 			return fail(err)
 		}
 		if draft != nil && a.ID == in.ID {
 			// The event date or project changed: the earlier draft of this
-			// form is replaced; it was never submitted.
-			if _, err := s.Service.Withdraw(ctx, actor, draft.ID); err != nil {
+			// vals is replaced; it was never submitted.
+			if _, err := h.drafts.Withdraw(ctx, actor, draft.ID); err != nil {
 				return err
 			}
 		}
@@ -1187,7 +792,7 @@ func (s *Server) entApplyPost(q *Request) error {
 		http.Redirect(q.W, q.R, "/my/"+url.PathEscape(a.ID)+"?saved=1", http.StatusSeeOther)
 		return nil
 	}
-	if _, err := s.Service.Submit(ctx, actor, a.ID, v.Key); err != nil {
+	if _, err := h.drafts.Submit(ctx, actor, a.ID, v.Key); err != nil {
 		return fail(err)
 	}
 	http.Redirect(q.W, q.R, "/my/"+url.PathEscape(a.ID)+"?submitted=1", http.StatusSeeOther)
@@ -1208,7 +813,7 @@ type entMyView struct {
 	Offers   []entOffer // open 免申即享 offers, to confirm
 	Rows     []entMyRow
 	Status   string
-	Statuses []entOption
+	Statuses []form.Option
 	Flash    string
 }
 
@@ -1252,8 +857,8 @@ func entHeadline(a *duixian.Application) (string, duixian.Money, bool) {
 	return "", 0, false
 }
 
-func (s *Server) entMyList(q *Request) error {
-	list, err := s.applications(q)
+func (h *entPages) entMyList(q *Request) error {
+	list, err := h.cases.EnterpriseApplications(q.R.Context(), q.Actor(), duixian.Status(q.R.URL.Query().Get("status")), 500)
 	if err != nil {
 		return err
 	}
@@ -1261,7 +866,7 @@ func (s *Server) entMyList(q *Request) error {
 	if q.R.URL.Query().Get("declined") != "" {
 		v.Flash = "已记录：本企业不需要该推送事项。如需申报，可在政策库中在线申报并如实填写。"
 	}
-	offers, err := matching.Offers(q.R.Context(), s.DB, q.User.Enterprise)
+	offers, err := h.offers.Offers(q.R.Context(), q.User.Enterprise)
 	if err != nil {
 		return err
 	}
@@ -1271,13 +876,13 @@ func (s *Server) entMyList(q *Request) error {
 		}
 	}
 	for _, st := range entStatuses {
-		v.Statuses = append(v.Statuses, entOption{Value: string(st), Label: st.Zh(), Selected: string(st) == v.Status})
+		v.Statuses = append(v.Statuses, form.Option{Value: string(st), Label: st.Zh(), Selected: string(st) == v.Status})
 	}
 	for _, a := range list {
 		r := entMyRow{ID: a.ID, Clause: a.Clause, Title: a.Clause, EventDate: a.EventDate.String(), Updated: entTime(a.Updated),
 			Status: a.Status.Zh(), StatusClass: entStatusClass(a.Status),
 			Editable: a.Status == duixian.StatusDraft || a.Status == duixian.StatusReturned}
-		if cl, ok := s.Catalogue.Clause(a.Clause); ok {
+		if cl, ok := h.cat.Clause(a.Clause); ok {
 			r.Title, r.Document = cl.Title, cl.Document.Number
 		}
 		var m duixian.Money
@@ -1288,7 +893,7 @@ func (s *Server) entMyList(q *Request) error {
 		}
 		v.Rows = append(v.Rows, r)
 	}
-	return s.pages.render(q, http.StatusOK, "my.html", "我的申报", v)
+	return h.render(q, http.StatusOK, "my.html", "我的申报", v)
 }
 
 // ---------------------------------------------------------------------------
@@ -1341,24 +946,16 @@ type entDetailView struct {
 	ObjectionsOpen, AwaitingOpin int
 }
 
-func (s *Server) entMyDetail(q *Request) error {
-	return s.entDetail(q, http.StatusOK, nil)
+func (h *entPages) entMyDetail(q *Request) error {
+	return h.entDetail(q, http.StatusOK, nil)
 }
 
-func (s *Server) entDetail(q *Request, code int, failure *duixian.Error) error {
-	a, err := s.Service.Application(q.R.Context(), q.Actor(), q.R.PathValue("id"))
+func (h *entPages) entDetail(q *Request, code int, failure *duixian.Error) error {
+	a, log, err := h.cases.ApplicationHistory(q.R.Context(), q.Actor(), q.R.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	var log []duixian.AuditEntry
-	if err := s.DB.Read(q.R.Context(), func(tx *sqldb.Tx) error {
-		var err error
-		log, err = tx.AuditLog(a.ID)
-		return err
-	}); err != nil {
-		return err
-	}
-	v := s.entDetailOf(q, a, log)
+	v := h.entDetailOf(q, a, log)
 	v.Key = randomToken()
 	switch {
 	case q.R.URL.Query().Get("submitted") != "":
@@ -1374,17 +971,17 @@ func (s *Server) entDetail(q *Request, code int, failure *duixian.Error) error {
 			v.Reasons = append(v.Reasons, entReason{Text: r.Zh, En: r.En, Cite: r.Cite.String()})
 		}
 	}
-	return s.pages.render(q, code, "application.html", "申报 "+a.ID, v)
+	return h.render(q, code, "application.html", "申报 "+a.ID, v)
 }
 
-func (s *Server) entDetailOf(q *Request, a *duixian.Application, log []duixian.AuditEntry) *entDetailView {
+func (h *entPages) entDetailOf(q *Request, a *duixian.Application, log []duixian.AuditEntry) *entDetailView {
 	lang := q.Lang()
 	v := &entDetailView{App: a, Title: a.Clause, Status: a.Status.Zh(), StatusClass: entStatusClass(a.Status),
 		Created: entTime(a.Created), Updated: entTime(a.Updated), EventDate: a.EventDate.String(),
 		CanWithdraw: a.Status.Open(), CanEdit: a.Status == duixian.StatusDraft || a.Status == duixian.StatusReturned,
 		EditHref: "/apply/" + a.Clause + "?draft=" + url.QueryEscape(a.ID), Reduction: a.Reduction, CatalogueVersion: a.CatalogueVersion}
 	v.CanSubmit = v.CanEdit && a.Declared
-	cl, haveClause := s.Catalogue.Clause(a.Clause)
+	cl, haveClause := h.cat.Clause(a.Clause)
 	var cv engine.ClauseView
 	if haveClause {
 		cv = cl.View()
@@ -1441,21 +1038,21 @@ func (s *Server) entDetailOf(q *Request, a *duixian.Application, log []duixian.A
 	}
 	// The declared facts.
 	if haveClause {
-		typed, _ := s.Catalogue.DecodeJSONFacts("facts", a.Facts)
+		typed, _ := h.cat.DecodeJSONFacts("facts", a.Facts)
 		for _, f := range cv.Facts {
 			val, ok := typed[f.Name]
 			if !ok {
 				continue
 			}
-			row := entFactRow{Label: entLabel(lang, f), Value: entShow(f, val)}
+			row := entFactRow{Label: form.Label(lang, f), Value: f.Show(val)}
 			if recs, isRec := val.([]duixian.Facts); isRec {
 				for _, c := range f.Fields {
-					row.Head = append(row.Head, entLabel(lang, c))
+					row.Head = append(row.Head, form.Label(lang, c))
 				}
 				for _, r := range recs {
 					var cells []string
 					for _, c := range f.Fields {
-						cells = append(cells, entShow(c, r[c.Name]))
+						cells = append(cells, c.Show(r[c.Name]))
 					}
 					row.Records = append(row.Records, cells)
 				}
@@ -1463,7 +1060,7 @@ func (s *Server) entDetailOf(q *Request, a *duixian.Application, log []duixian.A
 			v.Facts = append(v.Facts, row)
 		}
 	}
-	v.Events = s.entTimeline(a, log)
+	v.Events = h.entTimeline(a, log)
 	return v
 }
 
@@ -1550,7 +1147,7 @@ func entWho(a duixian.Actor, own string) string {
 // entTimeline lists every step from the audit log of the application, each
 // with what the application recorded for it: opinions, the expert review,
 // the publicity window, objections and answers, payments.
-func (s *Server) entTimeline(a *duixian.Application, log []duixian.AuditEntry) []entEvent {
+func (h *entPages) entTimeline(a *duixian.Application, log []duixian.AuditEntry) []entEvent {
 	var out []entEvent
 	var objections, answered, payments []int
 	for i := range a.Objections {
@@ -1695,19 +1292,19 @@ func (s *Server) entTimeline(a *duixian.Application, log []duixian.AuditEntry) [
 	return out
 }
 
-func (s *Server) entWithdraw(q *Request) error {
+func (h *entPages) entWithdraw(q *Request) error {
 	// As for a missing one: another enterprise is not told it exists.
-	if _, err := s.Service.Application(q.R.Context(), q.Actor(), q.R.PathValue("id")); err != nil {
+	if _, err := h.cases.Application(q.R.Context(), q.Actor(), q.R.PathValue("id")); err != nil {
 		return err
 	}
 	if q.R.PostFormValue("confirm") != "yes" {
-		return s.entDetail(q, http.StatusBadRequest, duixian.Errorf(duixian.EINVALID, "confirm", "请勾选“确认撤回”后再撤回", "tick the confirmation to withdraw"))
+		return h.entDetail(q, http.StatusBadRequest, duixian.Errorf(duixian.EINVALID, "confirm", "请勾选“确认撤回”后再撤回", "tick the confirmation to withdraw"))
 	}
 	id := q.R.PathValue("id")
-	if _, err := s.Service.Withdraw(q.R.Context(), q.Actor(), id); err != nil {
+	if _, err := h.drafts.Withdraw(q.R.Context(), q.Actor(), id); err != nil {
 		var e *duixian.Error
 		if errors.As(err, &e) && e.Code != duixian.ENOTFOUND && e.Code != duixian.EFORBIDDEN {
-			return s.entDetail(q, status(e.Code), e)
+			return h.entDetail(q, status(e.Code), e)
 		}
 		return err
 	}
@@ -1715,18 +1312,25 @@ func (s *Server) entWithdraw(q *Request) error {
 	return nil
 }
 
-func (s *Server) entSubmit(q *Request) error {
-	if _, err := s.Service.Application(q.R.Context(), q.Actor(), q.R.PathValue("id")); err != nil {
+func (h *entPages) entSubmit(q *Request) error {
+	if _, err := h.cases.Application(q.R.Context(), q.Actor(), q.R.PathValue("id")); err != nil {
 		return err
 	}
 	id, key := q.R.PathValue("id"), q.R.PostFormValue("key")
-	if _, err := s.Service.Submit(q.R.Context(), q.Actor(), id, key); err != nil {
+	if _, err := h.drafts.Submit(q.R.Context(), q.Actor(), id, key); err != nil {
 		var e *duixian.Error
 		if errors.As(err, &e) && e.Code != duixian.ENOTFOUND && e.Code != duixian.EFORBIDDEN {
-			return s.entDetail(q, status(e.Code), e)
+			return h.entDetail(q, status(e.Code), e)
 		}
 		return err
 	}
 	http.Redirect(q.W, q.R, "/my/"+url.PathEscape(id)+"?submitted=1", http.StatusSeeOther)
 	return nil
+}
+
+func entOr(zh, v string) string {
+	if zh != "" {
+		return zh
+	}
+	return v
 }
