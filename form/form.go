@@ -400,10 +400,10 @@ func HasValue(ff *Field) bool {
 	return false
 }
 
-// Match decides every clause the calculator considers for raw, the facts
+// match decides every clause the calculator considers for raw, the facts
 // of its form, with the platform's known facts over them, for the event
 // date (today when empty).
-func Match(cat *engine.Catalogue, raw map[string]any, known duixian.Facts, eventDate string, today duixian.Date) ([]engine.Match, error) {
+func match(cat *engine.Catalogue, raw map[string]any, known duixian.Facts, eventDate string, today duixian.Date) ([]engine.Match, error) {
 	facts, err := cat.DecodeFacts("facts", raw)
 	if err != nil {
 		return nil, err
@@ -416,4 +416,22 @@ func Match(cat *engine.Catalogue, raw map[string]any, known duixian.Facts, event
 		}
 	}
 	return cat.MatchAll(facts, ev, today), nil
+}
+
+// Warn marks the fields of the facts a failed condition reads with the
+// reason, so the applicant sees beside each input what is missed and by
+// how much.
+func Warn(fields []*Field, conds []engine.ConditionView, r duixian.Reason) {
+	for _, c := range conds {
+		if c.ID != r.Code {
+			continue
+		}
+		for _, id := range identifier.FindAllString(c.Expr, -1) {
+			for _, f := range fields {
+				if f.Name == id && f.Fixed == "" && !strings.Contains(f.Warn, r.Zh) {
+					f.Warn = strings.TrimSpace(f.Warn + " " + r.Zh)
+				}
+			}
+		}
+	}
 }
