@@ -2,12 +2,14 @@ package http
 
 import (
 	"bytes"
+	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/catalogue"
 	"github.com/etown/duixian/engine"
+	"github.com/etown/duixian/form"
 	"github.com/etown/duixian/matching"
 )
 
@@ -19,11 +21,11 @@ func TestCalculatorShowsUndecided(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{Catalogue: cat}
 	u := engine.Undecided{Clause: "jjgf-2025-21/7.1", Title: "“一刻钟”建设奖励", Document: "京技管发〔2025〕21号", Field: "jjgf-2025-21/7.1",
 		Zh: "无法判定：按条款规则计算时出错（division by zero）", En: "cannot be decided: evaluating the clause's rules failed (division by zero)"}
-	v := &entCalcView{Ran: true}
-	s.entCalcResults(v, []engine.Match{{Clause: u.Clause, Title: u.Title, Document: u.Document, Undecided: &u}}, map[string]any{}, &entFixed{}, "zh")
+	v := form.NewCalculator(cat, &form.Platform{}, url.Values{}, "zh", duixian.Date{Year: 2026, Month: 11, Day: 30})
+	v.Ran, v.Sections = true, nil // the results alone, as the page shows them
+	v.Results([]engine.Match{{Clause: u.Clause, Title: u.Title, Document: u.Document, Undecided: &u}})
 	if len(v.Undecided) != 1 || len(v.Missing)+len(v.Near)+len(v.Eligible) != 0 {
 		t.Fatalf("undecided %d, missing %d, near %d, eligible %d", len(v.Undecided), len(v.Missing), len(v.Near), len(v.Eligible))
 	}

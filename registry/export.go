@@ -335,7 +335,7 @@ func summary(cat *engine.Catalogue, r appRow) string {
 		if !ok || f.Document == "" || f.Kind == engine.KindBool {
 			continue // shared facts come from the registry; yes/no answers are the conditions
 		}
-		parts = append(parts, f.Zh+"："+showFact(f, v))
+		parts = append(parts, f.Zh+"："+f.Show(v))
 		if len(parts) == 8 {
 			break
 		}
