@@ -120,7 +120,13 @@ func runMatch(args []string, out, errOut io.Writer) error {
 
 func writeOffersCSV(w io.Writer, res matching.Result) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"统一社会信用代码", "企业名称", "条款", "条款名称", "文件", "结论", "金额（元）", "金额（万元）", "不符合的条件与差距"})
+	row := func(cells ...string) {
+		for i, c := range cells {
+			cells[i] = inert(c)
+		}
+		cw.Write(cells)
+	}
+	row("统一社会信用代码", "企业名称", "条款", "条款名称", "文件", "结论", "金额（元）", "金额（万元）", "不符合的条件与差距")
 	for _, group := range []struct {
 		list []matching.Offer
 		zh   string
@@ -131,11 +137,11 @@ func writeOffersCSV(w io.Writer, res matching.Result) error {
 			for _, r := range d.Reasons {
 				why = append(why, r.Zh+"（"+r.Cite.String()+"）")
 			}
-			cw.Write([]string{o.Enterprise, o.Name, d.Clause, d.Title, d.Document.Number, group.zh, d.Amount.String(), d.Amount.Wan(), strings.Join(why, "；")})
+			row(o.Enterprise, o.Name, d.Clause, d.Title, d.Document.Number, group.zh, d.Amount.String(), d.Amount.Wan(), strings.Join(why, "；"))
 		}
 	}
 	for _, u := range res.Undecided {
-		cw.Write([]string{u.Enterprise, u.Name, u.Clause, u.Title, u.Document, "无法判定", "", "", u.Zh})
+		row(u.Enterprise, u.Name, u.Clause, u.Title, u.Document, "无法判定", "", "", u.Zh)
 	}
 	cw.Flush()
 	return cw.Error()
@@ -148,4 +154,13 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// inert keeps a spreadsheet from reading a cell as a formula: an enterprise
+// named "=HYPERLINK(…)" is shown as text, with a leading apostrophe.
+func inert(cell string) string {
+	if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+		return "'" + cell
+	}
+	return cell
 }

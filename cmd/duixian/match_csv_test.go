@@ -1,0 +1,31 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"testing"
+
+	"github.com/etown/duixian"
+	"github.com/etown/duixian/matching"
+)
+
+// An enterprise named like a formula is written as text: a spreadsheet
+// opening offers.csv must not run =HYPERLINK(…).
+func TestOffersCSVIsInert(t *testing.T) {
+	res := matching.Result{Offers: []matching.Offer{{Enterprise: "91110302MA01ABCD1X", Name: `=HYPERLINK("http://evil.example","点此领取")`,
+		Decision: duixian.Decision{Clause: "jjgf-2025-21/7.1", Title: "“一刻钟”建设奖励", Eligible: true, Amount: 120000 * duixian.Yuan}}}}
+	var b bytes.Buffer
+	if err := writeOffersCSV(&b, res); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&b).ReadAll()
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("%v %v", rows, err)
+	}
+	if got := rows[1][1]; got != `'=HYPERLINK("http://evil.example","点此领取")` {
+		t.Errorf("name cell %q", got)
+	}
+	if got := rows[1][6]; got != "120000.00" {
+		t.Errorf("amount cell %q", got)
+	}
+}
