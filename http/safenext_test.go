@@ -21,3 +21,15 @@ func TestSafeNext(t *testing.T) {
 		}
 	}
 }
+
+// Signed-in pages and API answers are never cached; static assets may be.
+func TestCacheControl(t *testing.T) {
+	_, ts := entServer(t)
+	b := entSignIn(t, ts, "bookstore")
+	for path, want := range map[string]string{"/my": "no-store", "/api/v1/applications": "no-store", "/": "no-store", "/static/site.css": ""} {
+		resp, _ := b.get(path)
+		if got := resp.Header.Get("Cache-Control"); got != want {
+			t.Errorf("%s: Cache-Control %q, want %q", path, got, want)
+		}
+	}
+}

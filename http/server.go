@@ -139,6 +139,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'")
+	if !strings.HasPrefix(r.URL.Path, "/static/") {
+		// Cases, files and sessions must not outlive the page in a shared
+		// computer's cache or a proxy; only the static assets are cacheable.
+		h.Set("Cache-Control", "no-store")
+	}
 	s.mux.ServeHTTP(w, r)
 }
 
