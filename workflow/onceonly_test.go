@@ -226,3 +226,33 @@ func TestImpossibleFactsRefused(t *testing.T) {
 		}
 	})
 }
+
+// Objections are anyone's, so what one holds is bounded: 2000 characters
+// of text and of evidence (含), and 20 awaiting an answer on one project.
+func TestObjectionsBounded(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		s, clk := service(t, db, "2027-02-01")
+		staff := vcFund(t, s)
+		id := toPublicity(t, s, clk, staff, 1)[0]
+		clk.Set("2027-03-01") // inside the one-day window
+		if _, err := s.Object(ctx, public, id, strings.Repeat("异", workflow.MaxObjectionRunes), ""); err != nil {
+			t.Fatalf("2000 characters refused: %v", err)
+		}
+		var e *duixian.Error
+		if _, err := s.Object(ctx, public, id, strings.Repeat("异", workflow.MaxObjectionRunes+1), ""); !asError(err, &e) || e.Field != "text" {
+			t.Fatalf("2001 characters: %v", err)
+		}
+		if _, err := s.Object(ctx, public, id, "见附件", strings.Repeat("证", workflow.MaxObjectionRunes+1)); !asError(err, &e) || e.Field != "evidence" {
+			t.Fatalf("2001 characters of evidence: %v", err)
+		}
+		for range workflow.MaxOpenObjections - 1 {
+			must(t)(s.Object(ctx, public, id, "异议", ""))
+		}
+		if _, err := s.Object(ctx, public, id, "又一条", ""); duixian.ErrorCode(err) != duixian.ECONFLICT {
+			t.Fatalf("a 21st open objection: %v", err)
+		}
+		a := must(t)(s.Application(ctx, commerce, id))
+		must(t)(s.AnswerObjection(ctx, commerce, id, a.Objections[0].ID, "已核实，异议不成立", false))
+		must(t)(s.Object(ctx, public, id, "答复后可再提", ""))
+	})
+}

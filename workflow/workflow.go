@@ -23,6 +23,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/calendar"
@@ -502,6 +503,14 @@ func (s *Service) Publish(ctx context.Context, actor duixian.Actor, id string, s
 		}})
 }
 
+// An objection is anyone's (21号第十二条（四）), so what one may hold is
+// bounded: every open objection must be answered before approval, and the
+// case page shows them all.
+const (
+	MaxObjectionRunes = 2000
+	MaxOpenObjections = 20
+)
+
 // Object files an objection during publicity; anyone may. After the window
 // it is not accepted (逾期不予受理).
 func (s *Service) Object(ctx context.Context, actor duixian.Actor, id, text, evidence string) (*duixian.Application, error) {
@@ -514,6 +523,21 @@ func (s *Service) Object(ctx context.Context, actor duixian.Actor, id, text, evi
 			}
 			if strings.TrimSpace(text) == "" {
 				return duixian.Errorf(duixian.EINVALID, "text", "异议须写明意见", "an objection needs its text")
+			}
+			for _, f := range []struct{ name, value string }{{"text", text}, {"evidence", evidence}} {
+				if n := utf8.RuneCountInString(f.value); n > MaxObjectionRunes {
+					return duixian.Errorf(duixian.EINVALID, f.name, "异议内容至多%d字，收到%d字；材料较多的请写明要点并说明如何提供",
+						"an objection is at most %d characters, got %d; summarise and say how the evidence can be provided", MaxObjectionRunes, n)
+				}
+			}
+			open := 0
+			for _, o := range a.Objections {
+				if o.Answered.IsZero() {
+					open++
+				}
+			}
+			if open >= MaxOpenObjections {
+				return duixian.Conflict("本项目已有%d条异议待答复，请待答复后再提交", "%d objections to this project await an answer; file again once they are answered", open)
 			}
 			a.Objections = append(a.Objections, duixian.Objection{ID: duixian.NewID("O", s.Now()), Filed: s.Now(), By: actor.User, Text: text, Evidence: evidence})
 			return nil
