@@ -1,18 +1,18 @@
 package http
 
 import (
-	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/land"
-	"github.com/etown/duixian/sqldb"
 )
 
 // Who may call the land routes. What is inside a route — the holder only
@@ -28,8 +28,47 @@ var (
 	landStepTaker = []duixian.Role{duixian.RoleEnterprise, duixian.RoleReviewer, duixian.RoleCoReviewer}
 )
 
-// landRoutes are the land-planning cases' API routes and pages.
+// LandService is package land's: the cases of 20号 and their steps.
+type LandService interface {
+	Cases(ctx context.Context, actor duixian.Actor) ([]*land.Case, error)
+	Case(ctx context.Context, actor duixian.Actor, id string) (*land.Case, error)
+	List(ctx context.Context, actor duixian.Actor) ([]land.Row, error)
+	Detail(ctx context.Context, actor duixian.Actor, id string) (*land.Detail, error)
+	HolderFacts() []string
+	Start(ctx context.Context, actor duixian.Actor, in land.StartInput) (*land.Case, error)
+	SubmitPlan(ctx context.Context, actor duixian.Actor, id string, in land.PlanInput) (*land.Case, error)
+	Consult(ctx context.Context, actor duixian.Actor, id string, in land.ConsultInput) (*land.Case, error)
+	GiveOpinion(ctx context.Context, actor duixian.Actor, id string, in land.OpinionInput) (*land.Case, error)
+	Return(ctx context.Context, actor duixian.Actor, id, reason string) (*land.Case, error)
+	PassReview(ctx context.Context, actor duixian.Actor, id string, in land.ReviewInput) (*land.Case, error)
+	OpenNotice(ctx context.Context, actor duixian.Actor, id string, start duixian.Date, days int) (*land.Case, error)
+	Committee(ctx context.Context, actor duixian.Actor, id string, in land.CommitteeInput) (*land.Case, error)
+	Approve(ctx context.Context, actor duixian.Actor, id string, in land.ApprovalInput) (*land.Case, error)
+	SignContract(ctx context.Context, actor duixian.Actor, id string, in land.ContractInput) (*land.Case, error)
+	Register(ctx context.Context, actor duixian.Actor, id string, in land.RegistrationInput) (*land.Case, error)
+	Reject(ctx context.Context, actor duixian.Actor, id, reason string) (*land.Case, error)
+	Withdraw(ctx context.Context, actor duixian.Actor, id string) (*land.Case, error)
+	Trials(ctx context.Context) ([]*land.Trial, error)
+	RecordTrial(ctx context.Context, actor duixian.Actor, in land.TrialInput) (*land.Trial, error)
+}
+
+// landPages serve the land routes from package land's service.
+type landPages struct {
+	L    LandService
+	cat  *engine.Catalogue
+	view viewFunc
+	now  func() time.Time
+}
+
+// viewFunc writes a page from its template, with an error or a flash message.
+type viewFunc func(q *Request, code int, name, title string, data any, e *duixian.Error, flash string) error
+
 func (s *Server) landRoutes() []Route {
+	return (&landPages{L: s.Land, cat: s.Catalogue, view: s.offRender, now: s.now}).routes()
+}
+
+// routes are the land-planning cases' API routes and pages.
+func (s *landPages) routes() []Route {
 	api := func(method, path string, roles []duixian.Role, summary string, h func(*Request) error) Route {
 		return Route{Method: method, Path: "/api/v1/land" + path, Roles: roles, Summary: summary, API: true, handle: h}
 	}
@@ -45,7 +84,7 @@ func (s *Server) landRoutes() []Route {
 	page := func(method, path string, roles []duixian.Role, summary string, h func(*Request) error) Route {
 		return Route{Method: method, Path: path, Roles: roles, Summary: summary, handle: h}
 	}
-	L := s.Land
+	L := s.L
 	return []Route{
 		api("GET", "/cases", landReaders, "用地规划案件列表（20号）/ land-planning cases I may see", func(q *Request) error {
 			list, err := L.Cases(q.R.Context(), q.Actor())
@@ -219,16 +258,16 @@ func (s *Server) landRoutes() []Route {
 			return q.ok(rev)
 		}),
 
-		page("GET", "/land", landReaders, "用地规划案件", s.landListPage),
+		page("GET", "/land", landReaders, "用地规划案件", s.listPage),
 		page("GET", "/land/new", landHolder, "申请优化地块规划条件", func(q *Request) error {
-			return s.landNewPage(q, http.StatusOK, url.Values{}, nil)
+			return s.newPage(q, http.StatusOK, url.Values{}, nil)
 		}),
-		page("POST", "/land/cases", landHolder, "申请优化地块规划条件", s.landStartPost),
+		page("POST", "/land/cases", landHolder, "申请优化地块规划条件", s.startPost),
 		page("GET", "/land/cases/{id}", landReaders, "用地规划案件", func(q *Request) error {
-			return s.landCasePage(q, http.StatusOK, nil, q.R.URL.Query().Get("done"))
+			return s.casePage(q, http.StatusOK, nil, q.R.URL.Query().Get("done"))
 		}),
-		page("POST", "/land/cases/{id}", landStepTaker, "办理用地规划案件", s.landStepPost),
-		page("GET", "/land/trial", landAdmin, "试行期修订", func(q *Request) error { return s.landTrialPage(q, http.StatusOK, nil, "") }),
+		page("POST", "/land/cases/{id}", landStepTaker, "办理用地规划案件", s.stepPost),
+		page("GET", "/land/trial", landAdmin, "试行期修订", func(q *Request) error { return s.trialPage(q, http.StatusOK, nil, "") }),
 		page("POST", "/land/trial", landAdmin, "登记试行期修订", func(q *Request) error {
 			f := q.R.PostFormValue
 			t, err := landTrialInput(f("number"), f("title"), f("issued"), f("until"), f("note"))
@@ -236,12 +275,12 @@ func (s *Server) landRoutes() []Route {
 				_, err = L.RecordTrial(q.R.Context(), q.Actor(), t)
 			}
 			if e, ok := err.(*duixian.Error); ok {
-				return s.landTrialPage(q, status(e.Code), e, "")
+				return s.trialPage(q, status(e.Code), e, "")
 			}
 			if err != nil {
 				return err
 			}
-			return s.landTrialPage(q, http.StatusOK, nil, "已登记 / recorded")
+			return s.trialPage(q, http.StatusOK, nil, "已登记 / recorded")
 		}),
 	}
 }
@@ -262,66 +301,33 @@ func landTrialInput(number, title, issued, until, note string) (land.TrialInput,
 	return t, nil
 }
 
-// landRow is a case in a list.
-type landRow struct {
-	C    *land.Case
-	Name string // the holder's name
-	Todo []string
-}
-
 type landListView struct {
 	Holder bool
 	Scope  string
-	Todo   []landRow
-	Rows   []landRow
+	Todo   []land.Row
+	Rows   []land.Row
 	Trials []*land.Trial
 }
 
-func (s *Server) landListPage(q *Request) error {
-	ctx := q.R.Context()
+func (s *landPages) listPage(q *Request) error {
 	actor := q.Actor()
-	list, err := s.Land.Cases(ctx, actor)
+	rows, err := s.L.List(q.R.Context(), actor)
 	if err != nil {
 		return err
 	}
-	names := map[string]string{}
-	if err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
-		for _, c := range list {
-			if _, ok := names[c.Enterprise]; ok {
-				continue
-			}
-			if e, err := tx.Enterprise(c.Enterprise, false); err == nil {
-				names[c.Enterprise] = e.Name
-			}
-		}
-		return nil
-	}); err != nil {
-		return err
-	}
-	v := landListView{Holder: actor.Role == duixian.RoleEnterprise, Scope: actor.Department}
+	v := landListView{Holder: actor.Role == duixian.RoleEnterprise, Scope: actor.Department, Rows: rows}
 	if v.Scope == "" {
 		v.Scope = map[duixian.Role]string{duixian.RoleEnterprise: "本企业", duixian.RoleAdmin: "全部", duixian.RoleSupervisor: "全部"}[actor.Role]
 	}
-	for _, c := range list {
-		row := landRow{C: c, Name: names[c.Enterprise]}
-		actions, err := s.Land.Actions(ctx, actor, c)
-		if err != nil {
-			return err
+	for _, r := range rows {
+		if len(r.Todo) > 0 {
+			v.Todo = append(v.Todo, r)
 		}
-		for _, r := range actions {
-			if r.Action != land.ActWithdraw && r.Action != land.ActReject && r.Action != land.ActReturn {
-				row.Todo = append(row.Todo, r.Zh)
-			}
-		}
-		if len(row.Todo) > 0 {
-			v.Todo = append(v.Todo, row)
-		}
-		v.Rows = append(v.Rows, row)
 	}
-	if v.Trials, err = s.Land.Trials(ctx); err != nil {
+	if v.Trials, err = s.L.Trials(q.R.Context()); err != nil {
 		return err
 	}
-	return s.pages.render(q, http.StatusOK, "land_list.html", "用地规划案件", v)
+	return s.view(q, http.StatusOK, "land_list.html", "用地规划案件", v, nil, "")
 }
 
 // landField is one field of the start form, generated from a fact.
@@ -350,19 +356,19 @@ type landNewView struct {
 
 // landFields is the start form: the holder's facts of clauses 5, 6 and 7,
 // each as its schema says.
-func (s *Server) landFields(form url.Values) []landField {
+func (s *landPages) fields(form url.Values) []landField {
 	var out []landField
-	for _, name := range s.Land.HolderFacts() {
-		f, ok := s.Catalogue.Fact(name)
+	for _, name := range s.L.HolderFacts() {
+		f, ok := s.cat.Fact(name)
 		if !ok {
 			continue
 		}
 		ff := landField{Name: name, Label: f.Zh, Help: f.Help, Type: f.Kind, Value: form.Get("f." + name), Required: f.Default == nil}
 		if name == "zones" {
-			ff.Label, ff.Help = "地块所在范围", "20号第二条（一）：地块须在亦庄新城225平方公里范围内（指地块所在范围，而非企业经营地）。"
+			ff.Label, ff.Help = land.PlotZones, "20号第二条（一）：地块须在亦庄新城225平方公里范围内（指地块所在范围，而非企业经营地）。"
 		}
 		if f.Default != nil {
-			ff.Default = landShowDefault(f, f.Default)
+			ff.Default = land.ShowValue(f, f.Default)
 		}
 		chosen := form["f."+name]
 		for _, e := range f.Values {
@@ -377,34 +383,13 @@ func (s *Server) landFields(form url.Values) []landField {
 	return out
 }
 
-func landShowDefault(f *engine.Fact, v any) string {
-	switch x := v.(type) {
-	case bool:
-		if x {
-			return "是"
-		}
-		return "否"
-	case string:
-		for _, e := range f.Values {
-			if e.Value == x && e.Zh != "" {
-				return e.Zh
-			}
-		}
-		return x
-	}
-	if st, ok := v.(interface{ String() string }); ok {
-		return st.String()
-	}
-	return ""
-}
-
 // landFacts reads the start form into facts: an empty field is left out
 // (its default applies, or the engine names it missing); a set is always
 // given, so no box ticked means none.
-func (s *Server) landFacts(form url.Values) (json.RawMessage, error) {
+func (s *landPages) facts(form url.Values) (json.RawMessage, error) {
 	raw := map[string]any{}
-	for _, name := range s.Land.HolderFacts() {
-		f, ok := s.Catalogue.Fact(name)
+	for _, name := range s.L.HolderFacts() {
+		f, ok := s.cat.Fact(name)
 		if !ok {
 			continue
 		}
@@ -442,43 +427,31 @@ func (s *Server) landFacts(form url.Values) (json.RawMessage, error) {
 	return json.Marshal(raw)
 }
 
-func (s *Server) landNewPage(q *Request, code int, form url.Values, failure *duixian.Error) error {
-	v := landNewView{Fields: s.landFields(form), Plot: form.Get("plot")}
+func (s *landPages) newPage(q *Request, code int, form url.Values, failure *duixian.Error) error {
+	v := landNewView{Fields: s.fields(form), Plot: form.Get("plot")}
 	for _, id := range []string{land.ClausePath, land.ClausePrice, land.ClauseAnnotation} {
-		if cl, ok := s.Catalogue.Clause(id); ok {
+		if cl, ok := s.cat.Clause(id); ok {
 			v.Clauses = append(v.Clauses, cl.View())
 		}
 	}
-	if d, ok := s.Catalogue.Document(land.Document); ok {
+	if d, ok := s.cat.Document(land.Document); ok {
 		v.Trial = d.InForceTo.Chinese()
 	}
-	if trials, err := s.Land.Trials(q.R.Context()); err == nil && len(trials) > 0 {
+	if trials, err := s.L.Trials(q.R.Context()); err == nil && len(trials) > 0 {
 		v.Trial = trials[0].Until.Chinese() + "（依据" + trials[0].Number + "延长）"
 	}
-	return s.landRender(q, code, "land_new.html", "申请优化地块规划条件", v, failure, "")
+	return s.view(q, code, "land_new.html", "申请优化地块规划条件", v, failure, "")
 }
 
-func (s *Server) landRender(q *Request, code int, name, title string, data any, failure *duixian.Error, flash string) error {
-	v := View{Title: title, User: q.User, CSRF: q.CSRF, Lang: q.Lang(), Path: q.R.URL.Path, Data: data, Error: failure, Flash: flash}
-	var buf bytes.Buffer
-	if err := s.pages.t.ExecuteTemplate(&buf, name, v); err != nil {
-		return err
-	}
-	q.W.Header().Set("Content-Type", "text/html; charset=utf-8")
-	q.W.WriteHeader(code)
-	_, err := buf.WriteTo(q.W)
-	return err
-}
-
-func (s *Server) landStartPost(q *Request) error {
+func (s *landPages) startPost(q *Request) error {
 	if err := q.R.ParseForm(); err != nil {
 		return duixian.Errorf(duixian.EINVALID, "form", "表单无法读取", "the form cannot be read")
 	}
 	form := q.R.PostForm
-	facts, err := s.landFacts(form)
+	facts, err := s.facts(form)
 	if err == nil {
 		var c *land.Case
-		c, err = s.Land.Start(q.R.Context(), q.Actor(), land.StartInput{Plot: form.Get("plot"), Facts: facts})
+		c, err = s.L.Start(q.R.Context(), q.Actor(), land.StartInput{Plot: form.Get("plot"), Facts: facts})
 		if err == nil {
 			http.Redirect(q.W, q.R, "/land/cases/"+url.PathEscape(c.ID)+"?done=start", http.StatusSeeOther)
 			return nil
@@ -488,7 +461,7 @@ func (s *Server) landStartPost(q *Request) error {
 	if !ok {
 		return err
 	}
-	return s.landNewPage(q, status(e.Code), form, e)
+	return s.newPage(q, status(e.Code), form, e)
 }
 
 // landEvent is a line of the history with its step's name.
@@ -504,15 +477,10 @@ type landForm struct {
 	CSRF string
 }
 
-// landFactRow is one fact of a case as a person reads it.
-type landFactRow struct {
-	Label, Value, By string
-}
-
 type landCaseView struct {
 	C        *land.Case
 	Name     string
-	Facts    []landFactRow
+	Facts    []land.FactRow
 	History  []landEvent
 	Forms    []landForm
 	Log      []duixian.AuditEntry
@@ -523,53 +491,23 @@ type landCaseView struct {
 	Planning []landField // the facts 规自分局 may confirm in its review
 }
 
-func (s *Server) landCasePage(q *Request, code int, failure *duixian.Error, done string) error {
-	ctx := q.R.Context()
+func (s *landPages) casePage(q *Request, code int, failure *duixian.Error, done string) error {
 	actor := q.Actor()
-	c, err := s.Land.Case(ctx, actor, q.R.PathValue("id"))
+	d, err := s.L.Detail(q.R.Context(), actor, q.R.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	v := &landCaseView{C: c, Today: duixian.DateOf(s.now()).String(), Pending: c.PendingOpinions(), Actor: actor}
-	actions, err := s.Land.Actions(ctx, actor, c)
-	if err != nil {
-		return err
-	}
-	for _, r := range actions {
+	c := d.C
+	v := &landCaseView{C: c, Name: d.Name, Facts: d.Facts, Log: d.Log, Applied: d.Applied,
+		Today: duixian.DateOf(s.now()).String(), Pending: c.PendingOpinions(), Actor: actor}
+	for _, r := range d.Actions {
 		v.Forms = append(v.Forms, landForm{R: r, V: v, CSRF: q.CSRF})
 	}
 	for _, e := range c.History {
 		v.History = append(v.History, landEvent{Event: e, Zh: landStepZh(e.Action)})
 	}
-	if err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
-		e, err := tx.Enterprise(c.Enterprise, false)
-		if err == nil {
-			v.Name = e.Name
-		}
-		return err
-	}); err != nil && duixian.ErrorCode(err) != duixian.ENOTFOUND {
-		return err
-	}
-	var raw map[string]any
-	dec := json.NewDecoder(strings.NewReader(string(c.Facts)))
-	dec.UseNumber()
-	_ = dec.Decode(&raw)
-	v.Applied, _ = raw["land_transition_applied"].(bool)
-	names := append(s.Land.HolderFacts(), "land_transition_approved", "land_plan_approved", "land_market_price", "land_government_revenue")
-	for _, name := range names {
-		val, ok := raw[name]
-		f, known := s.Catalogue.Fact(name)
-		if !ok || !known {
-			continue
-		}
-		label := f.Zh
-		if name == "zones" {
-			label = "地块所在范围"
-		}
-		v.Facts = append(v.Facts, landFactRow{Label: label, Value: landShowValue(f, val), By: land.OwnedBy(name)})
-	}
 	for _, name := range land.PlanningFacts() {
-		if f, ok := s.Catalogue.Fact(name); ok {
+		if f, ok := s.cat.Fact(name); ok {
 			lf := landField{Name: name, Label: f.Zh, Type: f.Kind}
 			if f.Kind == engine.KindBool {
 				lf.Options = []landOption{{Value: "true", Label: "是"}, {Value: "false", Label: "否"}}
@@ -577,16 +515,11 @@ func (s *Server) landCasePage(q *Request, code int, failure *duixian.Error, done
 			v.Planning = append(v.Planning, lf)
 		}
 	}
-	if actor.Role != duixian.RoleEnterprise && actor.Role != duixian.RoleCoReviewer {
-		if v.Log, err = s.Land.History(ctx, actor, c.ID); err != nil {
-			return err
-		}
-	}
 	flash := ""
 	if done != "" {
 		flash = "已办理：" + landStepZh(done)
 	}
-	return s.landRender(q, code, "land_case.html", c.Plot, v, failure, flash)
+	return s.view(q, code, "land_case.html", c.Plot, v, failure, flash)
 }
 
 func landStepZh(action string) string {
@@ -599,47 +532,14 @@ func landStepZh(action string) string {
 	return action
 }
 
-func landShowValue(f *engine.Fact, v any) string {
-	switch x := v.(type) {
-	case bool:
-		if x {
-			return "是"
-		}
-		return "否"
-	case string:
-		if f.Kind == engine.KindMoney {
-			if d, err := duixian.ParseAmount(x); err == nil {
-				if m, err := duixian.MoneyFromDecimal(d); err == nil {
-					return land.ShowMoney(m)
-				}
-			}
-		}
-		return landShowDefault(f, x)
-	case json.Number:
-		return x.String()
-	case []any:
-		var parts []string
-		for _, e := range x {
-			if s, ok := e.(string); ok {
-				parts = append(parts, landShowDefault(f, s))
-			}
-		}
-		if len(parts) == 0 {
-			return "（无）"
-		}
-		return strings.Join(parts, "、")
-	}
-	return ""
-}
-
 // landStepPost takes the step named by the form's field "step".
-func (s *Server) landStepPost(q *Request) error {
+func (s *landPages) stepPost(q *Request) error {
 	ctx := q.R.Context()
 	actor := q.Actor()
 	id := q.R.PathValue("id")
 	f := func(k string) string { return strings.TrimSpace(q.R.PostFormValue(k)) }
 	yes := func(k string) bool { return f(k) == "true" }
-	L := s.Land
+	L := s.L
 	var err error
 	action := f("step")
 	switch action {
@@ -706,7 +606,7 @@ func (s *Server) landStepPost(q *Request) error {
 	if !ok || e.Code == duixian.ENOTFOUND {
 		return err
 	}
-	return s.landCasePage(q, status(e.Code), e, "")
+	return s.casePage(q, status(e.Code), e, "")
 }
 
 // landList splits a list typed one per line or separated by commas.
@@ -726,14 +626,14 @@ type landTrialView struct {
 	Number string
 }
 
-func (s *Server) landTrialPage(q *Request, code int, failure *duixian.Error, flash string) error {
-	list, err := s.Land.Trials(q.R.Context())
+func (s *landPages) trialPage(q *Request, code int, failure *duixian.Error, flash string) error {
+	list, err := s.L.Trials(q.R.Context())
 	if err != nil {
 		return err
 	}
 	v := landTrialView{Trials: list}
-	if d, ok := s.Catalogue.Document(land.Document); ok {
+	if d, ok := s.cat.Document(land.Document); ok {
 		v.Until, v.Number = d.InForceTo.Chinese(), d.Number
 	}
-	return s.landRender(q, code, "land_trial.html", "20号试行期修订", v, failure, flash)
+	return s.view(q, code, "land_trial.html", "20号试行期修订", v, failure, flash)
 }
