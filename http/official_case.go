@@ -1,10 +1,8 @@
 package http
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/url"
 	"slices"
 	"sort"
@@ -16,6 +14,9 @@ import (
 	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/workflow"
 )
+
+// OfficialFact is one fact as a person reads it.
+type OfficialFact = engine.FactLine
 
 // OfficialDecision is an engine decision with its label.
 type OfficialDecision struct {
@@ -188,7 +189,7 @@ func (s *offPages) casePage(q *Request, id string, code int, e *duixian.Error, f
 			order = append(order, f.Name)
 		}
 	}
-	c.Facts = offFacts(s.cat, a.Facts, order)
+	c.Facts = s.cat.FactLines(a.Facts, order)
 	if a.Decision != nil {
 		c.Submitted = &OfficialDecision{Label: "提交时判定（冻结）", Lang: q.Lang(), D: a.Decision}
 	}
@@ -275,7 +276,7 @@ func (s *offPages) forms(act workflow.Actions, a *duixian.Application) OfficialA
 		for _, f := range act.Evidence {
 			ev := OfficialEvidence{Name: f.Name, Label: f.Zh, Kind: string(f.Kind), Unit: f.Unit, Current: "（未填）"}
 			if raw, ok := current[f.Name]; ok {
-				ev.Current = offFactValue(f, raw)
+				ev.Current = engine.ShowJSON(f, raw)
 			}
 			out.Evidence = append(out.Evidence, ev)
 		}
@@ -330,142 +331,4 @@ func (s *offPages) evidence(q *Request, id string) (json.RawMessage, error) {
 		return nil, nil
 	}
 	return json.Marshal(ev)
-}
-
-// OfficialFact is one fact as a person reads it.
-type OfficialFact struct {
-	Name, Label, Value, Unit string
-	Shared                   bool // an enterprise fact the registry holds
-}
-
-// offFacts lists a JSON object of facts with the catalogue's labels, in the
-// order of names, then any the catalogue does not know.
-func offFacts(cat *engine.Catalogue, raw json.RawMessage, order []string) []OfficialFact {
-	var m map[string]json.RawMessage
-	if len(raw) == 0 || json.Unmarshal(raw, &m) != nil {
-		return nil
-	}
-	var out []OfficialFact
-	seen := map[string]bool{}
-	add := func(name string) {
-		v, ok := m[name]
-		if !ok || seen[name] {
-			return
-		}
-		seen[name] = true
-		f, _ := cat.Fact(name)
-		row := OfficialFact{Name: name, Label: name, Value: offFactValue(f, v)}
-		if f != nil {
-			row.Label, row.Shared = f.Zh, f.Document == ""
-			// A unit the value does not state already ("86万元" is money with its unit).
-			if !strings.HasSuffix(row.Value, "元") && !strings.Contains(row.Value, "\n") {
-				row.Unit = f.Unit
-			}
-		}
-		out = append(out, row)
-	}
-	for _, n := range order {
-		add(n)
-	}
-	rest := make([]string, 0, len(m))
-	for n := range m {
-		rest = append(rest, n)
-	}
-	sort.Strings(rest)
-	for _, n := range rest {
-		add(n)
-	}
-	return out
-}
-
-func offEnumZh(f *engine.Fact, v string) string {
-	if f != nil {
-		for _, e := range f.Values {
-			if e.Value == v && e.Zh != "" {
-				return e.Zh
-			}
-		}
-	}
-	if z, ok := duixian.ZoneByID(v); ok && z.Zh != "" {
-		return z.Zh
-	}
-	return v
-}
-
-func offFactValue(f *engine.Fact, raw json.RawMessage) string {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if dec.Decode(&v) != nil {
-		return string(raw)
-	}
-	return offShow(f, v)
-}
-
-func offShow(f *engine.Fact, v any) string {
-	switch x := v.(type) {
-	case bool:
-		if x {
-			return "是"
-		}
-		return "否"
-	case string:
-		return offEnumZh(f, x)
-	case json.Number:
-		return x.String()
-	case nil:
-		return "—"
-	case []any:
-		var parts []string
-		for _, it := range x {
-			if rec, ok := it.(map[string]any); ok {
-				parts = append(parts, offRecord(f, rec))
-				continue
-			}
-			parts = append(parts, offShow(f, it))
-		}
-		if len(parts) == 0 {
-			return "（无）"
-		}
-		sep := "、"
-		if len(x) > 0 {
-			if _, ok := x[0].(map[string]any); ok {
-				sep = "\n"
-			}
-		}
-		return strings.Join(parts, sep)
-	case map[string]any:
-		return offRecord(f, x)
-	}
-	return fmt.Sprint(v)
-}
-
-func offRecord(f *engine.Fact, rec map[string]any) string {
-	var keys []string
-	if f != nil {
-		for _, fd := range f.Fields {
-			if _, ok := rec[fd.Name]; ok {
-				keys = append(keys, fd.Name)
-			}
-		}
-	}
-	for k := range rec {
-		if !slices.Contains(keys, k) {
-			keys = append(keys, k)
-		}
-	}
-	var parts []string
-	for _, k := range keys {
-		var ff *engine.Fact
-		label := k
-		if f != nil {
-			for _, fd := range f.Fields {
-				if fd.Name == k {
-					ff, label = fd, fd.Zh
-				}
-			}
-		}
-		parts = append(parts, label+"："+offShow(ff, rec[k]))
-	}
-	return strings.Join(parts, "；")
 }

@@ -131,7 +131,7 @@ func (s *offPages) enterprisePage(q *Request) error {
 	if err != nil {
 		return err
 	}
-	v := &OfficialEnterprise{E: f.Enterprise, Facts: offFacts(s.cat, f.Enterprise.Facts, nil), Updated: offTime(f.Enterprise.Updated),
+	v := &OfficialEnterprise{E: f.Enterprise, Facts: s.cat.FactLines(f.Enterprise.Facts, nil), Updated: offTime(f.Enterprise.Updated),
 		Approved: f.Approved, Paid: f.Paid, Clawback: f.Clawback, Open: f.Open}
 	today := s.today()
 	for _, b := range f.Enterprise.Bans {
