@@ -32,7 +32,9 @@ type fakeCases struct {
 	cases       map[string]*workflow.Case // those the official may see
 }
 
-func (f *fakeCases) Queue(context.Context, duixian.Actor) (*workflow.Queue, error) { return f.queue, nil }
+func (f *fakeCases) Queue(context.Context, duixian.Actor) (*workflow.Queue, error) {
+	return f.queue, nil
+}
 
 func (f *fakeCases) AuditLog(_ context.Context, _ duixian.Actor, subject string) (*workflow.AuditLog, error) {
 	f.subject = subject
@@ -184,7 +186,9 @@ func (f *fakeDiagnoser) Sections() []diagnosis.Section {
 		{FactView: engine.FactView{Name: "listing_profitable", Zh: "盈利", Type: engine.KindBool}, Boards: []string{"科创板"}}}}}
 }
 
-func (f *fakeDiagnoser) Article() (string, string) { return "京技管发〔2025〕26号", "动态对标各板块上市标准" }
+func (f *fakeDiagnoser) Article() (string, string) {
+	return "京技管发〔2025〕26号", "动态对标各板块上市标准"
+}
 
 func (f *fakeDiagnoser) Facts(raw map[string]any) (duixian.Facts, error) {
 	out := duixian.Facts{}
