@@ -59,11 +59,7 @@ func diagnosisRoutes(dx Diagnoser, render renderFunc) []Route {
 				if err != nil {
 					return err
 				}
-				d, err := dx.Diagnose(facts)
-				if err != nil {
-					return err
-				}
-				return q.ok(d)
+				return answer(q)(dx.Diagnose(facts))
 			}},
 	}
 }

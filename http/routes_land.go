@@ -72,11 +72,7 @@ func (s *landPages) routes() []Route {
 	}
 	step := func(action string, roles []duixian.Role, summary string, do func(q *Request, id string) (*land.Case, error)) Route {
 		return api("POST", "/cases/{id}/"+action, roles, summary, func(q *Request) error {
-			c, err := do(q, q.R.PathValue("id"))
-			if err != nil {
-				return err
-			}
-			return q.ok(c)
+			return answer(q)(do(q, q.R.PathValue("id")))
 		})
 	}
 	page := func(method, path string, roles []duixian.Role, summary string, h func(*Request) error) Route {
@@ -85,11 +81,7 @@ func (s *landPages) routes() []Route {
 	L := s.L
 	return []Route{
 		api("GET", "/cases", landReaders, "用地规划案件列表（20号）/ land-planning cases I may see", func(q *Request) error {
-			list, err := L.Cases(q.R.Context(), q.Actor())
-			if err != nil {
-				return err
-			}
-			return q.ok(list)
+			return answer(q)(L.Cases(q.R.Context(), q.Actor()))
 		}),
 		api("POST", "/cases", landHolder, "土地使用权人申请优化地块规划条件（20号第二条）/ start a case", func(q *Request) error {
 			var in struct {
@@ -99,18 +91,10 @@ func (s *landPages) routes() []Route {
 			if err := q.decode(&in); err != nil {
 				return err
 			}
-			c, err := L.Start(q.R.Context(), q.Actor(), land.StartInput{Plot: in.Plot, Facts: in.Facts})
-			if err != nil {
-				return err
-			}
-			return q.ok(c)
+			return answer(q)(L.Start(q.R.Context(), q.Actor(), land.StartInput{Plot: in.Plot, Facts: in.Facts}))
 		}),
 		api("GET", "/cases/{id}", landReaders, "用地规划案件详情 / a case with its steps and decisions", func(q *Request) error {
-			c, err := L.Case(q.R.Context(), q.Actor(), q.R.PathValue("id"))
-			if err != nil {
-				return err
-			}
-			return q.ok(c)
+			return answer(q)(L.Case(q.R.Context(), q.Actor(), q.R.PathValue("id")))
 		}),
 		step(land.ActPlan, landHolder, "提交地块规划综合实施方案（第三条）/ submit the plan", func(q *Request, id string) (*land.Case, error) {
 			var in struct {
@@ -249,11 +233,7 @@ func (s *landPages) routes() []Route {
 			if err != nil {
 				return err
 			}
-			rev, err := L.RecordTrial(q.R.Context(), q.Actor(), t)
-			if err != nil {
-				return err
-			}
-			return q.ok(rev)
+			return answer(q)(L.RecordTrial(q.R.Context(), q.Actor(), t))
 		}),
 
 		page("GET", "/land", landReaders, "用地规划案件", s.listPage),
@@ -297,4 +277,15 @@ func landTrialInput(number, title, issued, until, note string) (land.TrialInput,
 		}
 	}
 	return t, nil
+}
+
+// answer writes a service's answer as JSON, or returns its error:
+// answer(q)(L.Case(…)).
+func answer(q *Request) func(any, error) error {
+	return func(v any, err error) error {
+		if err != nil {
+			return err
+		}
+		return q.ok(v)
+	}
 }

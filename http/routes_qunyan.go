@@ -76,25 +76,13 @@ func (s *qunyanPages) routes() []Route {
 			if in.Enterprise == "" && q.User.Role == duixian.RoleEnterprise {
 				in.Enterprise = q.User.Enterprise
 			}
-			e, err := qy.File(q.R.Context(), q.Actor(), in)
-			if err != nil {
-				return err
-			}
-			return q.ok(e)
+			return answer(q)(qy.File(q.R.Context(), q.Actor(), in))
 		}),
 		api("GET", "/filings", qyReaders, "我可见的群雁计划备案 / 群雁 filings I may see", func(q *Request) error {
-			list, err := qy.Entries(q.R.Context(), q.Actor(), q.R.URL.Query().Get("status"))
-			if err != nil {
-				return err
-			}
-			return q.ok(list)
+			return answer(q)(qy.Entries(q.R.Context(), q.Actor(), q.R.URL.Query().Get("status")))
 		}),
 		api("GET", "/filings/{uscc}", qyReaders, "一家企业的群雁计划备案与通知 / one enterprise's 群雁 entry", func(q *Request) error {
-			v, err := qy.Entry(q.R.Context(), q.Actor(), q.R.PathValue("uscc"))
-			if err != nil {
-				return err
-			}
-			return q.ok(v)
+			return answer(q)(qy.Entry(q.R.Context(), q.Actor(), q.R.PathValue("uscc")))
 		}),
 		api("POST", "/filings/{uscc}/confirm", reviewer, "核查准入并确定企业等级（商务金融局）/ admit at a tier", func(q *Request) error {
 			var in struct {
@@ -104,11 +92,7 @@ func (s *qunyanPages) routes() []Route {
 			if err := q.decode(&in); err != nil {
 				return err
 			}
-			e, err := qy.Confirm(q.R.Context(), q.Actor(), q.R.PathValue("uscc"), in.Tier, in.Reason)
-			if err != nil {
-				return err
-			}
-			return q.ok(e)
+			return answer(q)(qy.Confirm(q.R.Context(), q.Actor(), q.R.PathValue("uscc"), in.Tier, in.Reason))
 		}),
 		api("POST", "/filings/{uscc}/reject", reviewer, "不予纳入（商务金融局）/ reject the filing", func(q *Request) error {
 			var in struct {
@@ -117,18 +101,10 @@ func (s *qunyanPages) routes() []Route {
 			if err := q.decode(&in); err != nil {
 				return err
 			}
-			e, err := qy.Reject(q.R.Context(), q.Actor(), q.R.PathValue("uscc"), in.Reason)
-			if err != nil {
-				return err
-			}
-			return q.ok(e)
+			return answer(q)(qy.Reject(q.R.Context(), q.Actor(), q.R.PathValue("uscc"), in.Reason))
 		}),
 		api("POST", "/members/{uscc}/recheck", qyManage, "动态管理：按附则3复核成员 / re-check a member against 附则3", func(q *Request) error {
-			r, err := qy.RecheckBy(q.R.Context(), q.Actor(), q.R.PathValue("uscc"))
-			if err != nil {
-				return err
-			}
-			return q.ok(r)
+			return answer(q)(qy.RecheckBy(q.R.Context(), q.Actor(), q.R.PathValue("uscc")))
 		}),
 		api("POST", "/members/{uscc}/facts", qyFacts, "更新企业事实并复核 / update an enterprise's facts and re-check", func(q *Request) error {
 			var in struct {
@@ -137,25 +113,13 @@ func (s *qunyanPages) routes() []Route {
 			if err := q.decode(&in); err != nil {
 				return err
 			}
-			r, err := qy.UpdateFacts(q.R.Context(), q.Actor(), q.R.PathValue("uscc"), in.Facts)
-			if err != nil {
-				return err
-			}
-			return q.ok(r)
+			return answer(q)(qy.UpdateFacts(q.R.Context(), q.Actor(), q.R.PathValue("uscc"), in.Facts))
 		}),
 		api("GET", "/members", officials, "群雁计划成员名单 / the plan's members", func(q *Request) error {
-			ms, err := qy.Members(q.R.Context(), q.Actor())
-			if err != nil {
-				return err
-			}
-			return q.ok(ms)
+			return answer(q)(qy.Members(q.R.Context(), q.Actor()))
 		}),
 		api("GET", "/counts", officials, "各层级成员数与2027年目标 / members per tier against the 2027 targets", func(q *Request) error {
-			c, err := qy.Counts(q.R.Context())
-			if err != nil {
-				return err
-			}
-			return q.ok(c)
+			return answer(q)(qy.Counts(q.R.Context()))
 		}),
 
 		// ---------------------------------------------------------- pages
