@@ -3,7 +3,6 @@ package http
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"html/template"
 	"net/http"
@@ -65,7 +64,7 @@ func (s *Server) dashboardParts(d *reports.Dashboard, lang string) (dashboardPar
 		return p, err
 	}
 	var data bytes.Buffer
-	if err := s.pages.t.ExecuteTemplate(&data, "dashboard-data", struct{ Chart offChart }{offChartOf(d, lang)}); err != nil {
+	if err := s.pages.t.ExecuteTemplate(&data, "dashboard-data", struct{ Chart reports.Chart }{d.Chart(lang, func(zh string) string { return translate(lang, zh) })}); err != nil {
 		return p, err
 	}
 	// Both are the output of the page's own template, escaped as the page
@@ -78,23 +77,6 @@ func (s *Server) dashboardParts(d *reports.Dashboard, lang string) (dashboardPar
 	v.parts[key] = p
 	v.mu.Unlock()
 	return p, nil
-}
-
-type offPoint struct {
-	Key   string      `json:"key,omitempty"`
-	Name  string      `json:"name"`
-	Value json.Number `json:"value"` // 万元 exact (Money.WanNumber), or a count
-	Count int         `json:"count"`
-}
-
-type offChart struct {
-	Lang        string            `json:"lang"`
-	Labels      map[string]string `json:"labels"`
-	Documents   []offPoint        `json:"documents"`
-	Departments []offPoint        `json:"departments"`
-	Months      []offPoint        `json:"months"`
-	Stages      []offPoint        `json:"stages"`
-	Unclaimed   []offPoint        `json:"unclaimed"`
 }
 
 func (s *Server) offDashboardPage(q *Request) error {
@@ -210,29 +192,4 @@ func rowKey(u reports.Unclaimed) string {
 		}
 	}
 	return b.String()
-}
-
-// offChartOf is the charts' data, amounts in 万元.
-func offChartOf(d *reports.Dashboard, lang string) offChart {
-	wan := func(m duixian.Money) json.Number { return json.Number(m.WanNumber()) }
-	ch := offChart{Lang: lang, Labels: map[string]string{}}
-	for _, k := range []string{"批准金额（万元）", "件数", "申报件数", "应享未享条款数"} {
-		ch.Labels[k] = translate(lang, k)
-	}
-	for _, st := range d.ByDocument {
-		ch.Documents = append(ch.Documents, offPoint{Name: st.Key, Value: wan(st.Amount), Count: st.Count})
-	}
-	for _, st := range d.ByDepartment {
-		ch.Departments = append(ch.Departments, offPoint{Name: st.Label, Value: wan(st.Amount), Count: st.Count})
-	}
-	for _, st := range d.ByMonth {
-		ch.Months = append(ch.Months, offPoint{Name: st.Label, Value: wan(st.Amount), Count: st.Count})
-	}
-	for _, st := range d.ByStage {
-		ch.Stages = append(ch.Stages, offPoint{Key: st.Key, Name: translate(lang, st.Label), Value: json.Number(strconv.Itoa(st.Count)), Count: st.Count})
-	}
-	for _, un := range d.Unclaimed {
-		ch.Unclaimed = append(ch.Unclaimed, offPoint{Name: un.Name, Value: json.Number(strconv.Itoa(len(un.Clauses))), Count: len(un.Clauses)})
-	}
-	return ch
 }
