@@ -2,7 +2,6 @@ package http
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -84,50 +83,18 @@ func (s *landPages) routes() []Route {
 			return answer(q)(L.Cases(q.R.Context(), q.Actor()))
 		}),
 		api("POST", "/cases", landHolder, "土地使用权人申请优化地块规划条件（20号第二条）/ start a case", func(q *Request) error {
-			var in struct {
-				Plot  string          `json:"plot"`
-				Facts json.RawMessage `json:"facts"`
-			}
+			var in land.StartInput
 			if err := q.decode(&in); err != nil {
 				return err
 			}
-			return answer(q)(L.Start(q.R.Context(), q.Actor(), land.StartInput{Plot: in.Plot, Facts: in.Facts}))
+			return answer(q)(L.Start(q.R.Context(), q.Actor(), in))
 		}),
 		api("GET", "/cases/{id}", landReaders, "用地规划案件详情 / a case with its steps and decisions", func(q *Request) error {
 			return answer(q)(L.Case(q.R.Context(), q.Actor(), q.R.PathValue("id")))
 		}),
-		step(land.ActPlan, landHolder, "提交地块规划综合实施方案（第三条）/ submit the plan", func(q *Request, id string) (*land.Case, error) {
-			var in struct {
-				Title   string `json:"title"`
-				Summary string `json:"summary"`
-			}
-			if err := q.decode(&in); err != nil {
-				return nil, err
-			}
-			return L.SubmitPlan(q.R.Context(), q.Actor(), id, land.PlanInput{Title: in.Title, Summary: in.Summary})
-		}),
-		step(land.ActConsult, landOfficial, "规自分局通过“多规合一”平台征求意见（第四条）/ consult departments and utilities", func(q *Request, id string) (*land.Case, error) {
-			var in struct {
-				Departments []string `json:"departments"`
-				Utilities   []string `json:"utilities"`
-			}
-			if err := q.decode(&in); err != nil {
-				return nil, err
-			}
-			return L.Consult(q.R.Context(), q.Actor(), id, land.ConsultInput{Departments: in.Departments, Utilities: in.Utilities})
-		}),
-		step(land.ActOpinion, landOpinion, "出具或登记征求意见的答复 / give or record an opinion", func(q *Request, id string) (*land.Case, error) {
-			var in struct {
-				Party string `json:"party"`
-				Agree bool   `json:"agree"`
-				Text  string `json:"text"`
-				Via   string `json:"via"`
-			}
-			if err := q.decode(&in); err != nil {
-				return nil, err
-			}
-			return L.GiveOpinion(q.R.Context(), q.Actor(), id, land.OpinionInput{Party: in.Party, Agree: in.Agree, Text: in.Text, Via: in.Via})
-		}),
+		landStep(land.ActPlan, landHolder, "提交地块规划综合实施方案（第三条）/ submit the plan", L.SubmitPlan),
+		landStep(land.ActConsult, landOfficial, "规自分局通过“多规合一”平台征求意见（第四条）/ consult departments and utilities", L.Consult),
+		landStep(land.ActOpinion, landOpinion, "出具或登记征求意见的答复 / give or record an opinion", L.GiveOpinion),
 		step(land.ActReturn, landOfficial, "退回修改方案 / return the plan for revision", func(q *Request, id string) (*land.Case, error) {
 			reason, err := reasonOf(q)
 			if err != nil {
@@ -135,16 +102,7 @@ func (s *landPages) routes() []Route {
 			}
 			return L.Return(q.R.Context(), q.Actor(), id, reason)
 		}),
-		step(land.ActReview, landOfficial, "规自分局审核通过（第四条）/ pass the review", func(q *Request, id string) (*land.Case, error) {
-			var in struct {
-				Opinion string          `json:"opinion"`
-				Facts   json.RawMessage `json:"facts"`
-			}
-			if err := q.decode(&in); err != nil {
-				return nil, err
-			}
-			return L.PassReview(q.R.Context(), q.Actor(), id, land.ReviewInput{Opinion: in.Opinion, Facts: in.Facts})
-		}),
+		landStep(land.ActReview, landOfficial, "规自分局审核通过（第四条）/ pass the review", L.PassReview),
 		step(land.ActNotice, landOfficial, "社会公示（第四条）/ open the public notice", func(q *Request, id string) (*land.Case, error) {
 			start, days, err := q.decodeWindow()
 			if err != nil {
@@ -152,52 +110,10 @@ func (s *landPages) routes() []Route {
 			}
 			return L.OpenNotice(q.R.Context(), q.Actor(), id, start, days)
 		}),
-		step(land.ActCommittee, landOfficial, "管委会审查（第五条）/ record the committee's review", func(q *Request, id string) (*land.Case, error) {
-			var in struct {
-				Approved    bool   `json:"approved"`
-				Reference   string `json:"reference"`
-				RenewalPlan string `json:"renewal_plan"`
-				Opinion     string `json:"opinion"`
-				Transition  *bool  `json:"transition_approved"`
-			}
-			if err := q.decode(&in); err != nil {
-				return nil, err
-			}
-			return L.Committee(q.R.Context(), q.Actor(), id, land.CommitteeInput{Approved: in.Approved, Reference: in.Reference,
-				RenewalPlan: in.RenewalPlan, Opinion: in.Opinion, Transition: in.Transition})
-		}),
-		step(land.ActApproval, landOfficial, "出具审定意见（第五条）/ issue the approval", func(q *Request, id string) (*land.Case, error) {
-			var in struct {
-				Number string `json:"number"`
-				Text   string `json:"text"`
-			}
-			if err := q.decode(&in); err != nil {
-				return nil, err
-			}
-			return L.Approve(q.R.Context(), q.Actor(), id, land.ApprovalInput{Number: in.Number, Text: in.Text})
-		}),
-		step(land.ActContract, landOfficial, "签订出让合同或补充协议，核定土地价款（第六条）/ sign the contract; the land price", func(q *Request, id string) (*land.Case, error) {
-			var in struct {
-				Kind              string `json:"kind"`
-				Number            string `json:"number"`
-				MarketPrice       string `json:"market_price"`
-				GovernmentRevenue string `json:"government_revenue"`
-			}
-			if err := q.decode(&in); err != nil {
-				return nil, err
-			}
-			return L.SignContract(q.R.Context(), q.Actor(), id, land.ContractInput{Kind: in.Kind, Number: in.Number,
-				MarketPrice: in.MarketPrice, GovernmentRevenue: in.GovernmentRevenue})
-		}),
-		step(land.ActRegistration, landOfficial, "不动产登记与注记（第七条）/ register with the annotation", func(q *Request, id string) (*land.Case, error) {
-			var in struct {
-				Number string `json:"number"`
-			}
-			if err := q.decode(&in); err != nil {
-				return nil, err
-			}
-			return L.Register(q.R.Context(), q.Actor(), id, land.RegistrationInput{Number: in.Number})
-		}),
+		landStep(land.ActCommittee, landOfficial, "管委会审查（第五条）/ record the committee's review", L.Committee),
+		landStep(land.ActApproval, landOfficial, "出具审定意见（第五条）/ issue the approval", L.Approve),
+		landStep(land.ActContract, landOfficial, "签订出让合同或补充协议，核定土地价款（第六条）/ sign the contract; the land price", L.SignContract),
+		landStep(land.ActRegistration, landOfficial, "不动产登记与注记（第七条）/ register with the annotation", L.Register),
 		step(land.ActReject, landOfficial, "不予通过 / reject", func(q *Request, id string) (*land.Case, error) {
 			reason, err := reasonOf(q)
 			if err != nil {
@@ -277,6 +193,18 @@ func landTrialInput(number, title, issued, until, note string) (land.TrialInput,
 		}
 	}
 	return t, nil
+}
+
+// landStep is the API route of a step: its JSON body decoded into the
+// step's input, the step taken, the case answered.
+func landStep[In any](action string, roles []duixian.Role, summary string, do func(context.Context, duixian.Actor, string, In) (*land.Case, error)) Route {
+	return Route{Method: "POST", Path: "/api/v1/land/cases/{id}/" + action, Roles: roles, Summary: summary, API: true, handle: func(q *Request) error {
+		var in In
+		if err := q.decode(&in); err != nil {
+			return err
+		}
+		return answer(q)(do(q.R.Context(), q.Actor(), q.R.PathValue("id"), in))
+	}}
 }
 
 // answer writes a service's answer as JSON, or returns its error:
