@@ -137,11 +137,6 @@ const PlotZones = "地块所在范围"
 // as people read it: amounts in 万元 with the yuan when rounded.
 func ShowFact(f *engine.Fact, v any) string {
 	switch x := v.(type) {
-	case bool:
-		if x {
-			return "是"
-		}
-		return "否"
 	case string:
 		if f.Kind == engine.KindMoney {
 			if d, err := duixian.ParseAmount(x); err == nil {
@@ -150,7 +145,6 @@ func ShowFact(f *engine.Fact, v any) string {
 				}
 			}
 		}
-		return ShowValue(f, x)
 	case json.Number:
 		return x.String()
 	case []any:
@@ -165,7 +159,7 @@ func ShowFact(f *engine.Fact, v any) string {
 		}
 		return strings.Join(parts, "、")
 	}
-	return ""
+	return ShowValue(f, v)
 }
 
 // ShowValue writes a fact's default or one of its values: 是/否, an enum's
