@@ -216,7 +216,7 @@ func TestFakeDiagnosisForm(t *testing.T) {
 	if s.pages, err = loadPages(func(*duixian.User) bool { return false }); err != nil {
 		t.Fatal(err)
 	}
-	routes := diagnosisRoutes(dx, s.pages.render)
+	routes := diagnosisRoutes(dx, s.offRender)
 	u := &duixian.User{Role: duixian.RoleEnterprise}
 	w := fakeServe(t, routes, u, "POST", "/diagnosis", "f.listing_rd_y1=1%2C200.50&f.listing_profitable=true")
 	if w.Code != 200 || dx.got["listing_rd_y1"] != "1200.50" || dx.got["listing_profitable"] != true {

@@ -203,8 +203,23 @@ func (s *offPages) routes() []Route {
 	}
 }
 
-// offRender renders an official page; unlike pages.render it carries an
-// error and a flash message into the View.
+// viewFunc writes a page from its template, with an error or a flash message.
+type viewFunc func(q *Request, code int, name, title string, data any, e *duixian.Error, flash string) error
+
+// answer writes a service's answer as JSON, or returns its error:
+// answer(q)(L.Case(…)).
+func answer(q *Request) func(any, error) error {
+	return func(v any, err error) error {
+		if err != nil {
+			return err
+		}
+		return q.ok(v)
+	}
+}
+
+// offRender renders a page; unlike pages.render it carries an error and a
+// flash message into the View, and asks that the page not be stored: it
+// shows cases and enterprises' files. It is every viewFunc of the server.
 func (s *Server) offRender(q *Request, code int, name, title string, data any, e *duixian.Error, flash string) error {
 	v := View{Title: title, User: q.User, CSRF: q.CSRF, Lang: q.Lang(), Path: q.R.URL.Path, Data: data, Error: e, Flash: flash}
 	var buf bytes.Buffer

@@ -25,26 +25,19 @@ type Diagnoser interface {
 // diagnosisRoutes are the page and the API of the diagnosis. Both POSTs
 // change nothing (Safe): the figures are neither stored nor logged.
 func (s *Server) diagnosisRoutes() []Route {
-	// The pages are loaded after the routes are built: render finds them then.
-	render := func(q *Request, code int, name, title string, data any) error {
-		return s.pages.render(q, code, name, title, data)
-	}
-	return diagnosisRoutes(&diagnosis.Service{Catalogue: s.Catalogue, Now: s.now}, render)
+	return diagnosisRoutes(&diagnosis.Service{Catalogue: s.Catalogue, Now: s.now}, s.offRender)
 }
 
-// renderFunc writes a page from its template.
-type renderFunc func(q *Request, code int, name, title string, data any) error
-
-func diagnosisRoutes(dx Diagnoser, render renderFunc) []Route {
+func diagnosisRoutes(dx Diagnoser, view viewFunc) []Route {
 	return []Route{
 		{Method: "GET", Path: "/diagnosis", Roles: signedIn, Summary: "上市可行性智能诊断", handle: func(q *Request) error {
-			return diagnosisPage(dx, render, q, nil)
+			return diagnosisPage(dx, view, q, nil)
 		}},
 		{Method: "POST", Path: "/diagnosis", Roles: signedIn, Summary: "上市可行性智能诊断：对标", Safe: true, handle: func(q *Request) error {
 			if err := q.R.ParseForm(); err != nil {
 				return duixian.Errorf(duixian.EINVALID, "form", "表单无法读取", "the form cannot be read")
 			}
-			return diagnosisPage(dx, render, q, q.R.PostForm)
+			return diagnosisPage(dx, view, q, q.R.PostForm)
 		}},
 		{Method: "POST", Path: "/api/v1/diagnosis", Roles: signedIn, API: true, Safe: true,
 			Summary: "上市可行性智能诊断：按各板块上市标准逐条对标（26号第四条）/ listing feasibility against every board's standards",
@@ -105,7 +98,7 @@ type dxView struct {
 // diagnosisPage shows the form, filled with what was typed, and when the
 // form was sent, the diagnosis. A figure that cannot be read is named on
 // its field; the others still count.
-func diagnosisPage(dx Diagnoser, render renderFunc, q *Request, form map[string][]string) error {
+func diagnosisPage(dx Diagnoser, view viewFunc, q *Request, form map[string][]string) error {
 	v := &dxView{}
 	v.Document, v.Article = dx.Article()
 	code := http.StatusOK
@@ -148,7 +141,7 @@ func diagnosisPage(dx Diagnoser, render renderFunc, q *Request, form map[string]
 		}
 		v.Ran, v.Result = true, d
 	}
-	return render(q, code, "diagnosis.html", "上市可行性智能诊断", v)
+	return view(q, code, "diagnosis.html", "上市可行性智能诊断", v, nil, "")
 }
 
 // dxRaw turns a typed value into the raw shape the catalogue decodes:

@@ -57,9 +57,6 @@ type landPages struct {
 	now  func() time.Time
 }
 
-// viewFunc writes a page from its template, with an error or a flash message.
-type viewFunc func(q *Request, code int, name, title string, data any, e *duixian.Error, flash string) error
-
 func (s *Server) landRoutes() []Route {
 	return (&landPages{L: s.Land, cat: s.Catalogue, view: s.offRender, now: s.now}).routes()
 }
@@ -205,15 +202,4 @@ func landStep[In any](action string, roles []duixian.Role, summary string, do fu
 		}
 		return answer(q)(do(q.R.Context(), q.Actor(), q.R.PathValue("id"), in))
 	}}
-}
-
-// answer writes a service's answer as JSON, or returns its error:
-// answer(q)(L.Case(…)).
-func answer(q *Request) func(any, error) error {
-	return func(v any, err error) error {
-		if err != nil {
-			return err
-		}
-		return q.ok(v)
-	}
 }
