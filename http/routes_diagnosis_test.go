@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/etown/duixian/demo"
+	"github.com/etown/duixian/diagnosis"
 )
 
 // diagnosisFigures: a company that meets 科创板 standard (一) — expected
@@ -111,6 +112,8 @@ func TestDiagnosisPage(t *testing.T) {
 	}
 }
 
+// The API answers the diagnosis as JSON; what it decides is tested in
+// package diagnosis.
 func TestDiagnosisAPI(t *testing.T) {
 	_, ts, _ := testServer(t)
 	tech := newClient(t, ts)
@@ -120,55 +123,15 @@ func TestDiagnosisAPI(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("api: %d %s", resp.StatusCode, out)
 	}
-	var d Diagnosis
+	var d diagnosis.Diagnosis
 	if err := json.Unmarshal([]byte(out), &d); err != nil {
 		t.Fatal(err)
 	}
-	if d.Summary != "符合 1 个板块的 1 套标准" || d.BoardsMet != 1 || d.StandardsMet != 1 || len(d.MetBoards) != 1 || d.MetBoards[0] != "科创板" {
+	if d.Summary != "符合 1 个板块的 1 套标准" || len(d.Boards) != 9 || len(d.Closest) == 0 {
 		t.Fatalf("summary: %+v", d)
 	}
-	if len(d.Boards) != 9 || d.Boards[0].Document != "listing-sse-main" || d.Boards[8].Document != "listing-lse" {
-		t.Fatalf("boards: %d", len(d.Boards))
-	}
-	var star *DiagnosisBoard
-	for i := range d.Boards {
-		if d.Boards[i].Document == "listing-sse-star" {
-			star = &d.Boards[i]
-		}
-	}
-	if star == nil || star.Verified || star.Warning != "规则文本未经逐条核实，仅供参考" || !star.Met || len(star.Standards) != 5 {
-		t.Fatalf("科创板: %+v", star)
-	}
-	one, two := star.Standards[0], star.Standards[1]
-	if !one.Decided || !one.Met || one.Outcome != "达标" || one.Citation != "科创板第2.1.2条" || len(one.Conditions) != 2 {
-		t.Fatalf("标准（一）: %+v", one)
-	}
-	for _, c := range one.Conditions {
-		if c.Pass == nil || !*c.Pass || c.Gap != "" || c.Citation != "科创板第2.1.2条" {
-			t.Errorf("标准（一） %s: %+v", c.ID, c)
-		}
-	}
-	if !two.Decided || two.Met || two.Outcome != "未达标" || two.Failed != 3 {
-		t.Fatalf("标准（二）: %+v", two)
-	}
-	var gaps []string
-	for _, c := range two.Conditions {
-		if c.Pass == nil || *c.Pass {
-			t.Errorf("标准（二） %s passes", c.ID)
-		}
-		gaps = append(gaps, c.Gap)
-	}
-	if strings.Join(gaps, " ") != strings.Join(diagnosisGaps, " ") {
-		t.Errorf("标准（二） gaps: %v", gaps)
-	}
-	if five := star.Standards[4]; five.Decided || len(five.Missing) != 1 || five.Missing[0].Name != "listing_star_fifth_standard_milestones" || five.Conditions[0].Pass != nil {
-		t.Errorf("标准（五）: %+v", five)
-	}
-	if len(d.Closest) == 0 || len(d.Closest[0].Improve) == 0 {
-		t.Errorf("no closest misses: %+v", d.Closest)
-	}
 	// Facts are checked: an unknown fact, a fact of no listing standard, a
-	// wrong type.
+	// wrong type, an unknown field.
 	for _, bad := range []string{`{"facts":{"listing_market_cap":"1"}}`, `{"facts":{"zones":["core-60"]}}`, `{"facts":{"listing_market_cap_cny":true}}`, `{"figures":{}}`} {
 		if resp, out := tech.post("/api/v1/diagnosis", bad); resp.StatusCode != 400 {
 			t.Errorf("%s: %d %s", bad, resp.StatusCode, out)

@@ -1,18 +1,15 @@
 package http
 
 import (
-	"bytes"
-	"encoding/json"
+	"context"
 	"net/http"
 	"net/url"
-	"slices"
-	"strconv"
 	"strings"
+	"time"
 
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/land"
-	"github.com/etown/duixian/sqldb"
 )
 
 // Who may call the land routes. What is inside a route — the holder only
@@ -28,85 +25,73 @@ var (
 	landStepTaker = []duixian.Role{duixian.RoleEnterprise, duixian.RoleReviewer, duixian.RoleCoReviewer}
 )
 
-// landRoutes are the land-planning cases' API routes and pages.
+// LandService is package land's: the cases of 20号 and their steps.
+type LandService interface {
+	Cases(ctx context.Context, actor duixian.Actor) ([]*land.Case, error)
+	Case(ctx context.Context, actor duixian.Actor, id string) (*land.Case, error)
+	List(ctx context.Context, actor duixian.Actor) ([]land.Row, error)
+	Detail(ctx context.Context, actor duixian.Actor, id string) (*land.Detail, error)
+	HolderFacts() []string
+	Start(ctx context.Context, actor duixian.Actor, in land.StartInput) (*land.Case, error)
+	SubmitPlan(ctx context.Context, actor duixian.Actor, id string, in land.PlanInput) (*land.Case, error)
+	Consult(ctx context.Context, actor duixian.Actor, id string, in land.ConsultInput) (*land.Case, error)
+	GiveOpinion(ctx context.Context, actor duixian.Actor, id string, in land.OpinionInput) (*land.Case, error)
+	Return(ctx context.Context, actor duixian.Actor, id, reason string) (*land.Case, error)
+	PassReview(ctx context.Context, actor duixian.Actor, id string, in land.ReviewInput) (*land.Case, error)
+	OpenNotice(ctx context.Context, actor duixian.Actor, id string, start duixian.Date, days int) (*land.Case, error)
+	Committee(ctx context.Context, actor duixian.Actor, id string, in land.CommitteeInput) (*land.Case, error)
+	Approve(ctx context.Context, actor duixian.Actor, id string, in land.ApprovalInput) (*land.Case, error)
+	SignContract(ctx context.Context, actor duixian.Actor, id string, in land.ContractInput) (*land.Case, error)
+	Register(ctx context.Context, actor duixian.Actor, id string, in land.RegistrationInput) (*land.Case, error)
+	Reject(ctx context.Context, actor duixian.Actor, id, reason string) (*land.Case, error)
+	Withdraw(ctx context.Context, actor duixian.Actor, id string) (*land.Case, error)
+	Trials(ctx context.Context) ([]*land.Trial, error)
+	RecordTrial(ctx context.Context, actor duixian.Actor, in land.TrialInput) (*land.Trial, error)
+}
+
+// landPages serve the land routes from package land's service.
+type landPages struct {
+	L    LandService
+	cat  *engine.Catalogue
+	view viewFunc
+	now  func() time.Time
+}
+
 func (s *Server) landRoutes() []Route {
+	return (&landPages{L: s.Land, cat: s.Catalogue, view: s.offRender, now: s.now}).routes()
+}
+
+// routes are the land-planning cases' API routes and pages.
+func (s *landPages) routes() []Route {
 	api := func(method, path string, roles []duixian.Role, summary string, h func(*Request) error) Route {
 		return Route{Method: method, Path: "/api/v1/land" + path, Roles: roles, Summary: summary, API: true, handle: h}
 	}
 	step := func(action string, roles []duixian.Role, summary string, do func(q *Request, id string) (*land.Case, error)) Route {
 		return api("POST", "/cases/{id}/"+action, roles, summary, func(q *Request) error {
-			c, err := do(q, q.R.PathValue("id"))
-			if err != nil {
-				return err
-			}
-			return q.ok(c)
+			return answer(q)(do(q, q.R.PathValue("id")))
 		})
 	}
 	page := func(method, path string, roles []duixian.Role, summary string, h func(*Request) error) Route {
 		return Route{Method: method, Path: path, Roles: roles, Summary: summary, handle: h}
 	}
-	L := s.Land
+	L := s.L
 	return []Route{
 		api("GET", "/cases", landReaders, "用地规划案件列表（20号）/ land-planning cases I may see", func(q *Request) error {
-			list, err := L.Cases(q.R.Context(), q.Actor())
-			if err != nil {
-				return err
-			}
-			return q.ok(list)
+			return answer(q)(L.Cases(q.R.Context(), q.Actor()))
 		}),
 		api("POST", "/cases", landHolder, "土地使用权人申请优化地块规划条件（20号第二条）/ start a case", func(q *Request) error {
-			var in struct {
-				Plot  string          `json:"plot"`
-				Facts json.RawMessage `json:"facts"`
-			}
+			var in land.StartInput
 			if err := q.decode(&in); err != nil {
 				return err
 			}
-			c, err := L.Start(q.R.Context(), q.Actor(), land.StartInput{Plot: in.Plot, Facts: in.Facts})
-			if err != nil {
-				return err
-			}
-			return q.ok(c)
+			return answer(q)(L.Start(q.R.Context(), q.Actor(), in))
 		}),
 		api("GET", "/cases/{id}", landReaders, "用地规划案件详情 / a case with its steps and decisions", func(q *Request) error {
-			c, err := L.Case(q.R.Context(), q.Actor(), q.R.PathValue("id"))
-			if err != nil {
-				return err
-			}
-			return q.ok(c)
+			return answer(q)(L.Case(q.R.Context(), q.Actor(), q.R.PathValue("id")))
 		}),
-		step(land.ActPlan, landHolder, "提交地块规划综合实施方案（第三条）/ submit the plan", func(q *Request, id string) (*land.Case, error) {
-			var in struct {
-				Title   string `json:"title"`
-				Summary string `json:"summary"`
-			}
-			if err := q.decode(&in); err != nil {
-				return nil, err
-			}
-			return L.SubmitPlan(q.R.Context(), q.Actor(), id, land.PlanInput{Title: in.Title, Summary: in.Summary})
-		}),
-		step(land.ActConsult, landOfficial, "规自分局通过“多规合一”平台征求意见（第四条）/ consult departments and utilities", func(q *Request, id string) (*land.Case, error) {
-			var in struct {
-				Departments []string `json:"departments"`
-				Utilities   []string `json:"utilities"`
-			}
-			if err := q.decode(&in); err != nil {
-				return nil, err
-			}
-			return L.Consult(q.R.Context(), q.Actor(), id, land.ConsultInput{Departments: in.Departments, Utilities: in.Utilities})
-		}),
-		step(land.ActOpinion, landOpinion, "出具或登记征求意见的答复 / give or record an opinion", func(q *Request, id string) (*land.Case, error) {
-			var in struct {
-				Party string `json:"party"`
-				Agree bool   `json:"agree"`
-				Text  string `json:"text"`
-				Via   string `json:"via"`
-			}
-			if err := q.decode(&in); err != nil {
-				return nil, err
-			}
-			return L.GiveOpinion(q.R.Context(), q.Actor(), id, land.OpinionInput{Party: in.Party, Agree: in.Agree, Text: in.Text, Via: in.Via})
-		}),
+		landStep(land.ActPlan, landHolder, "提交地块规划综合实施方案（第三条）/ submit the plan", L.SubmitPlan),
+		landStep(land.ActConsult, landOfficial, "规自分局通过“多规合一”平台征求意见（第四条）/ consult departments and utilities", L.Consult),
+		landStep(land.ActOpinion, landOpinion, "出具或登记征求意见的答复 / give or record an opinion", L.GiveOpinion),
 		step(land.ActReturn, landOfficial, "退回修改方案 / return the plan for revision", func(q *Request, id string) (*land.Case, error) {
 			reason, err := reasonOf(q)
 			if err != nil {
@@ -114,16 +99,7 @@ func (s *Server) landRoutes() []Route {
 			}
 			return L.Return(q.R.Context(), q.Actor(), id, reason)
 		}),
-		step(land.ActReview, landOfficial, "规自分局审核通过（第四条）/ pass the review", func(q *Request, id string) (*land.Case, error) {
-			var in struct {
-				Opinion string          `json:"opinion"`
-				Facts   json.RawMessage `json:"facts"`
-			}
-			if err := q.decode(&in); err != nil {
-				return nil, err
-			}
-			return L.PassReview(q.R.Context(), q.Actor(), id, land.ReviewInput{Opinion: in.Opinion, Facts: in.Facts})
-		}),
+		landStep(land.ActReview, landOfficial, "规自分局审核通过（第四条）/ pass the review", L.PassReview),
 		step(land.ActNotice, landOfficial, "社会公示（第四条）/ open the public notice", func(q *Request, id string) (*land.Case, error) {
 			start, days, err := q.decodeWindow()
 			if err != nil {
@@ -131,52 +107,10 @@ func (s *Server) landRoutes() []Route {
 			}
 			return L.OpenNotice(q.R.Context(), q.Actor(), id, start, days)
 		}),
-		step(land.ActCommittee, landOfficial, "管委会审查（第五条）/ record the committee's review", func(q *Request, id string) (*land.Case, error) {
-			var in struct {
-				Approved    bool   `json:"approved"`
-				Reference   string `json:"reference"`
-				RenewalPlan string `json:"renewal_plan"`
-				Opinion     string `json:"opinion"`
-				Transition  *bool  `json:"transition_approved"`
-			}
-			if err := q.decode(&in); err != nil {
-				return nil, err
-			}
-			return L.Committee(q.R.Context(), q.Actor(), id, land.CommitteeInput{Approved: in.Approved, Reference: in.Reference,
-				RenewalPlan: in.RenewalPlan, Opinion: in.Opinion, Transition: in.Transition})
-		}),
-		step(land.ActApproval, landOfficial, "出具审定意见（第五条）/ issue the approval", func(q *Request, id string) (*land.Case, error) {
-			var in struct {
-				Number string `json:"number"`
-				Text   string `json:"text"`
-			}
-			if err := q.decode(&in); err != nil {
-				return nil, err
-			}
-			return L.Approve(q.R.Context(), q.Actor(), id, land.ApprovalInput{Number: in.Number, Text: in.Text})
-		}),
-		step(land.ActContract, landOfficial, "签订出让合同或补充协议，核定土地价款（第六条）/ sign the contract; the land price", func(q *Request, id string) (*land.Case, error) {
-			var in struct {
-				Kind              string `json:"kind"`
-				Number            string `json:"number"`
-				MarketPrice       string `json:"market_price"`
-				GovernmentRevenue string `json:"government_revenue"`
-			}
-			if err := q.decode(&in); err != nil {
-				return nil, err
-			}
-			return L.SignContract(q.R.Context(), q.Actor(), id, land.ContractInput{Kind: in.Kind, Number: in.Number,
-				MarketPrice: in.MarketPrice, GovernmentRevenue: in.GovernmentRevenue})
-		}),
-		step(land.ActRegistration, landOfficial, "不动产登记与注记（第七条）/ register with the annotation", func(q *Request, id string) (*land.Case, error) {
-			var in struct {
-				Number string `json:"number"`
-			}
-			if err := q.decode(&in); err != nil {
-				return nil, err
-			}
-			return L.Register(q.R.Context(), q.Actor(), id, land.RegistrationInput{Number: in.Number})
-		}),
+		landStep(land.ActCommittee, landOfficial, "管委会审查（第五条）/ record the committee's review", L.Committee),
+		landStep(land.ActApproval, landOfficial, "出具审定意见（第五条）/ issue the approval", L.Approve),
+		landStep(land.ActContract, landOfficial, "签订出让合同或补充协议，核定土地价款（第六条）/ sign the contract; the land price", L.SignContract),
+		landStep(land.ActRegistration, landOfficial, "不动产登记与注记（第七条）/ register with the annotation", L.Register),
 		step(land.ActReject, landOfficial, "不予通过 / reject", func(q *Request, id string) (*land.Case, error) {
 			reason, err := reasonOf(q)
 			if err != nil {
@@ -212,23 +146,19 @@ func (s *Server) landRoutes() []Route {
 			if err != nil {
 				return err
 			}
-			rev, err := L.RecordTrial(q.R.Context(), q.Actor(), t)
-			if err != nil {
-				return err
-			}
-			return q.ok(rev)
+			return answer(q)(L.RecordTrial(q.R.Context(), q.Actor(), t))
 		}),
 
-		page("GET", "/land", landReaders, "用地规划案件", s.landListPage),
+		page("GET", "/land", landReaders, "用地规划案件", s.listPage),
 		page("GET", "/land/new", landHolder, "申请优化地块规划条件", func(q *Request) error {
-			return s.landNewPage(q, http.StatusOK, url.Values{}, nil)
+			return s.newPage(q, http.StatusOK, url.Values{}, nil)
 		}),
-		page("POST", "/land/cases", landHolder, "申请优化地块规划条件", s.landStartPost),
+		page("POST", "/land/cases", landHolder, "申请优化地块规划条件", s.startPost),
 		page("GET", "/land/cases/{id}", landReaders, "用地规划案件", func(q *Request) error {
-			return s.landCasePage(q, http.StatusOK, nil, q.R.URL.Query().Get("done"))
+			return s.casePage(q, http.StatusOK, nil, q.R.URL.Query().Get("done"))
 		}),
-		page("POST", "/land/cases/{id}", landStepTaker, "办理用地规划案件", s.landStepPost),
-		page("GET", "/land/trial", landAdmin, "试行期修订", func(q *Request) error { return s.landTrialPage(q, http.StatusOK, nil, "") }),
+		page("POST", "/land/cases/{id}", landStepTaker, "办理用地规划案件", s.stepPost),
+		page("GET", "/land/trial", landAdmin, "试行期修订", func(q *Request) error { return s.trialPage(q, http.StatusOK, nil, "") }),
 		page("POST", "/land/trial", landAdmin, "登记试行期修订", func(q *Request) error {
 			f := q.R.PostFormValue
 			t, err := landTrialInput(f("number"), f("title"), f("issued"), f("until"), f("note"))
@@ -236,12 +166,12 @@ func (s *Server) landRoutes() []Route {
 				_, err = L.RecordTrial(q.R.Context(), q.Actor(), t)
 			}
 			if e, ok := err.(*duixian.Error); ok {
-				return s.landTrialPage(q, status(e.Code), e, "")
+				return s.trialPage(q, status(e.Code), e, "")
 			}
 			if err != nil {
 				return err
 			}
-			return s.landTrialPage(q, http.StatusOK, nil, "已登记 / recorded")
+			return s.trialPage(q, http.StatusOK, nil, "已登记 / recorded")
 		}),
 	}
 }
@@ -262,478 +192,14 @@ func landTrialInput(number, title, issued, until, note string) (land.TrialInput,
 	return t, nil
 }
 
-// landRow is a case in a list.
-type landRow struct {
-	C    *land.Case
-	Name string // the holder's name
-	Todo []string
-}
-
-type landListView struct {
-	Holder bool
-	Scope  string
-	Todo   []landRow
-	Rows   []landRow
-	Trials []*land.Trial
-}
-
-func (s *Server) landListPage(q *Request) error {
-	ctx := q.R.Context()
-	actor := q.Actor()
-	list, err := s.Land.Cases(ctx, actor)
-	if err != nil {
-		return err
-	}
-	names := map[string]string{}
-	if err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
-		for _, c := range list {
-			if _, ok := names[c.Enterprise]; ok {
-				continue
-			}
-			if e, err := tx.Enterprise(c.Enterprise, false); err == nil {
-				names[c.Enterprise] = e.Name
-			}
-		}
-		return nil
-	}); err != nil {
-		return err
-	}
-	v := landListView{Holder: actor.Role == duixian.RoleEnterprise, Scope: actor.Department}
-	if v.Scope == "" {
-		v.Scope = map[duixian.Role]string{duixian.RoleEnterprise: "本企业", duixian.RoleAdmin: "全部", duixian.RoleSupervisor: "全部"}[actor.Role]
-	}
-	for _, c := range list {
-		row := landRow{C: c, Name: names[c.Enterprise]}
-		actions, err := s.Land.Actions(ctx, actor, c)
-		if err != nil {
+// landStep is the API route of a step: its JSON body decoded into the
+// step's input, the step taken, the case answered.
+func landStep[In any](action string, roles []duixian.Role, summary string, do func(context.Context, duixian.Actor, string, In) (*land.Case, error)) Route {
+	return Route{Method: "POST", Path: "/api/v1/land/cases/{id}/" + action, Roles: roles, Summary: summary, API: true, handle: func(q *Request) error {
+		var in In
+		if err := q.decode(&in); err != nil {
 			return err
 		}
-		for _, r := range actions {
-			if r.Action != land.ActWithdraw && r.Action != land.ActReject && r.Action != land.ActReturn {
-				row.Todo = append(row.Todo, r.Zh)
-			}
-		}
-		if len(row.Todo) > 0 {
-			v.Todo = append(v.Todo, row)
-		}
-		v.Rows = append(v.Rows, row)
-	}
-	if v.Trials, err = s.Land.Trials(ctx); err != nil {
-		return err
-	}
-	return s.pages.render(q, http.StatusOK, "land_list.html", "用地规划案件", v)
-}
-
-// landField is one field of the start form, generated from a fact.
-type landField struct {
-	Name     string
-	Label    string
-	Help     string
-	Type     engine.FactKind
-	Options  []landOption
-	Value    string
-	Default  string
-	Required bool
-}
-
-type landOption struct {
-	Value, Label string
-	Selected     bool
-}
-
-type landNewView struct {
-	Fields  []landField
-	Plot    string
-	Clauses []engine.ClauseView
-	Trial   string // the trial's end, or the revision's
-}
-
-// landFields is the start form: the holder's facts of clauses 5, 6 and 7,
-// each as its schema says.
-func (s *Server) landFields(form url.Values) []landField {
-	var out []landField
-	for _, name := range s.Land.HolderFacts() {
-		f, ok := s.Catalogue.Fact(name)
-		if !ok {
-			continue
-		}
-		ff := landField{Name: name, Label: f.Zh, Help: f.Help, Type: f.Kind, Value: form.Get("f." + name), Required: f.Default == nil}
-		if name == "zones" {
-			ff.Label, ff.Help = "地块所在范围", "20号第二条（一）：地块须在亦庄新城225平方公里范围内（指地块所在范围，而非企业经营地）。"
-		}
-		if f.Default != nil {
-			ff.Default = landShowDefault(f, f.Default)
-		}
-		chosen := form["f."+name]
-		for _, e := range f.Values {
-			label := e.Zh
-			if label == "" {
-				label = e.Value
-			}
-			ff.Options = append(ff.Options, landOption{Value: e.Value, Label: label, Selected: slices.Contains(chosen, e.Value)})
-		}
-		out = append(out, ff)
-	}
-	return out
-}
-
-func landShowDefault(f *engine.Fact, v any) string {
-	switch x := v.(type) {
-	case bool:
-		if x {
-			return "是"
-		}
-		return "否"
-	case string:
-		for _, e := range f.Values {
-			if e.Value == x && e.Zh != "" {
-				return e.Zh
-			}
-		}
-		return x
-	}
-	if st, ok := v.(interface{ String() string }); ok {
-		return st.String()
-	}
-	return ""
-}
-
-// landFacts reads the start form into facts: an empty field is left out
-// (its default applies, or the engine names it missing); a set is always
-// given, so no box ticked means none.
-func (s *Server) landFacts(form url.Values) (json.RawMessage, error) {
-	raw := map[string]any{}
-	for _, name := range s.Land.HolderFacts() {
-		f, ok := s.Catalogue.Fact(name)
-		if !ok {
-			continue
-		}
-		key := "f." + name
-		switch f.Kind {
-		case engine.KindSet:
-			vals := []string{}
-			for _, v := range form[key] {
-				if v != "" {
-					vals = append(vals, v)
-				}
-			}
-			raw[name] = vals
-		case engine.KindBool:
-			switch form.Get(key) {
-			case "true":
-				raw[name] = true
-			case "false":
-				raw[name] = false
-			}
-		case engine.KindInt:
-			if v := strings.TrimSpace(form.Get(key)); v != "" {
-				n, err := strconv.ParseInt(v, 10, 64)
-				if err != nil {
-					return nil, duixian.Errorf(duixian.EINVALID, "facts."+name, "%s应为整数", "%s must be a whole number", f.Zh)
-				}
-				raw[name] = n
-			}
-		default:
-			if v := strings.TrimSpace(form.Get(key)); v != "" {
-				raw[name] = v
-			}
-		}
-	}
-	return json.Marshal(raw)
-}
-
-func (s *Server) landNewPage(q *Request, code int, form url.Values, failure *duixian.Error) error {
-	v := landNewView{Fields: s.landFields(form), Plot: form.Get("plot")}
-	for _, id := range []string{land.ClausePath, land.ClausePrice, land.ClauseAnnotation} {
-		if cl, ok := s.Catalogue.Clause(id); ok {
-			v.Clauses = append(v.Clauses, cl.View())
-		}
-	}
-	if d, ok := s.Catalogue.Document(land.Document); ok {
-		v.Trial = d.InForceTo.Chinese()
-	}
-	if trials, err := s.Land.Trials(q.R.Context()); err == nil && len(trials) > 0 {
-		v.Trial = trials[0].Until.Chinese() + "（依据" + trials[0].Number + "延长）"
-	}
-	return s.landRender(q, code, "land_new.html", "申请优化地块规划条件", v, failure, "")
-}
-
-func (s *Server) landRender(q *Request, code int, name, title string, data any, failure *duixian.Error, flash string) error {
-	v := View{Title: title, User: q.User, CSRF: q.CSRF, Lang: q.Lang(), Path: q.R.URL.Path, Data: data, Error: failure, Flash: flash}
-	var buf bytes.Buffer
-	if err := s.pages.t.ExecuteTemplate(&buf, name, v); err != nil {
-		return err
-	}
-	q.W.Header().Set("Content-Type", "text/html; charset=utf-8")
-	q.W.WriteHeader(code)
-	_, err := buf.WriteTo(q.W)
-	return err
-}
-
-func (s *Server) landStartPost(q *Request) error {
-	if err := q.R.ParseForm(); err != nil {
-		return duixian.Errorf(duixian.EINVALID, "form", "表单无法读取", "the form cannot be read")
-	}
-	form := q.R.PostForm
-	facts, err := s.landFacts(form)
-	if err == nil {
-		var c *land.Case
-		c, err = s.Land.Start(q.R.Context(), q.Actor(), land.StartInput{Plot: form.Get("plot"), Facts: facts})
-		if err == nil {
-			http.Redirect(q.W, q.R, "/land/cases/"+url.PathEscape(c.ID)+"?done=start", http.StatusSeeOther)
-			return nil
-		}
-	}
-	e, ok := err.(*duixian.Error)
-	if !ok {
-		return err
-	}
-	return s.landNewPage(q, status(e.Code), form, e)
-}
-
-// landEvent is a line of the history with its step's name.
-type landEvent struct {
-	land.Event
-	Zh string
-}
-
-// landForm is the form of one step the viewer may take now.
-type landForm struct {
-	R    land.Rule
-	V    *landCaseView
-	CSRF string
-}
-
-// landFactRow is one fact of a case as a person reads it.
-type landFactRow struct {
-	Label, Value, By string
-}
-
-type landCaseView struct {
-	C        *land.Case
-	Name     string
-	Facts    []landFactRow
-	History  []landEvent
-	Forms    []landForm
-	Log      []duixian.AuditEntry
-	Today    string
-	Pending  []string
-	Applied  bool // the holder applied for the transition policy
-	Actor    duixian.Actor
-	Planning []landField // the facts 规自分局 may confirm in its review
-}
-
-func (s *Server) landCasePage(q *Request, code int, failure *duixian.Error, done string) error {
-	ctx := q.R.Context()
-	actor := q.Actor()
-	c, err := s.Land.Case(ctx, actor, q.R.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	v := &landCaseView{C: c, Today: duixian.DateOf(s.now()).String(), Pending: c.PendingOpinions(), Actor: actor}
-	actions, err := s.Land.Actions(ctx, actor, c)
-	if err != nil {
-		return err
-	}
-	for _, r := range actions {
-		v.Forms = append(v.Forms, landForm{R: r, V: v, CSRF: q.CSRF})
-	}
-	for _, e := range c.History {
-		v.History = append(v.History, landEvent{Event: e, Zh: landStepZh(e.Action)})
-	}
-	if err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
-		e, err := tx.Enterprise(c.Enterprise, false)
-		if err == nil {
-			v.Name = e.Name
-		}
-		return err
-	}); err != nil && duixian.ErrorCode(err) != duixian.ENOTFOUND {
-		return err
-	}
-	var raw map[string]any
-	dec := json.NewDecoder(strings.NewReader(string(c.Facts)))
-	dec.UseNumber()
-	_ = dec.Decode(&raw)
-	v.Applied, _ = raw["land_transition_applied"].(bool)
-	names := append(s.Land.HolderFacts(), "land_transition_approved", "land_plan_approved", "land_market_price", "land_government_revenue")
-	for _, name := range names {
-		val, ok := raw[name]
-		f, known := s.Catalogue.Fact(name)
-		if !ok || !known {
-			continue
-		}
-		label := f.Zh
-		if name == "zones" {
-			label = "地块所在范围"
-		}
-		v.Facts = append(v.Facts, landFactRow{Label: label, Value: landShowValue(f, val), By: land.OwnedBy(name)})
-	}
-	for _, name := range land.PlanningFacts() {
-		if f, ok := s.Catalogue.Fact(name); ok {
-			lf := landField{Name: name, Label: f.Zh, Type: f.Kind}
-			if f.Kind == engine.KindBool {
-				lf.Options = []landOption{{Value: "true", Label: "是"}, {Value: "false", Label: "否"}}
-			}
-			v.Planning = append(v.Planning, lf)
-		}
-	}
-	if actor.Role != duixian.RoleEnterprise && actor.Role != duixian.RoleCoReviewer {
-		if v.Log, err = s.Land.History(ctx, actor, c.ID); err != nil {
-			return err
-		}
-	}
-	flash := ""
-	if done != "" {
-		flash = "已办理：" + landStepZh(done)
-	}
-	return s.landRender(q, code, "land_case.html", c.Plot, v, failure, flash)
-}
-
-func landStepZh(action string) string {
-	if action == land.ActStart {
-		return "申请已受理"
-	}
-	if r, ok := land.RuleOf(action); ok {
-		return r.Zh
-	}
-	return action
-}
-
-func landShowValue(f *engine.Fact, v any) string {
-	switch x := v.(type) {
-	case bool:
-		if x {
-			return "是"
-		}
-		return "否"
-	case string:
-		if f.Kind == engine.KindMoney {
-			if d, err := duixian.ParseAmount(x); err == nil {
-				if m, err := duixian.MoneyFromDecimal(d); err == nil {
-					return land.ShowMoney(m)
-				}
-			}
-		}
-		return landShowDefault(f, x)
-	case json.Number:
-		return x.String()
-	case []any:
-		var parts []string
-		for _, e := range x {
-			if s, ok := e.(string); ok {
-				parts = append(parts, landShowDefault(f, s))
-			}
-		}
-		if len(parts) == 0 {
-			return "（无）"
-		}
-		return strings.Join(parts, "、")
-	}
-	return ""
-}
-
-// landStepPost takes the step named by the form's field "step".
-func (s *Server) landStepPost(q *Request) error {
-	ctx := q.R.Context()
-	actor := q.Actor()
-	id := q.R.PathValue("id")
-	f := func(k string) string { return strings.TrimSpace(q.R.PostFormValue(k)) }
-	yes := func(k string) bool { return f(k) == "true" }
-	L := s.Land
-	var err error
-	action := f("step")
-	switch action {
-	case land.ActPlan:
-		_, err = L.SubmitPlan(ctx, actor, id, land.PlanInput{Title: f("title"), Summary: f("summary")})
-	case land.ActConsult:
-		_, err = L.Consult(ctx, actor, id, land.ConsultInput{Departments: landList(f("departments")), Utilities: landList(f("utilities"))})
-	case land.ActOpinion:
-		_, err = L.GiveOpinion(ctx, actor, id, land.OpinionInput{Party: f("party"), Agree: yes("agree"), Text: f("text"), Via: f("via")})
-	case land.ActReturn:
-		_, err = L.Return(ctx, actor, id, f("reason"))
-	case land.ActReview:
-		set := map[string]any{}
-		for _, name := range land.PlanningFacts() {
-			switch v := f("f." + name); v {
-			case "":
-			case "true", "false":
-				set[name] = v == "true"
-			default:
-				set[name] = v
-			}
-		}
-		var facts json.RawMessage
-		if len(set) > 0 {
-			facts, _ = json.Marshal(set)
-		}
-		_, err = L.PassReview(ctx, actor, id, land.ReviewInput{Opinion: f("opinion"), Facts: facts})
-	case land.ActNotice:
-		start, perr := duixian.ParseDate(f("start"))
-		days, _ := strconv.Atoi(f("days"))
-		if perr != nil {
-			err = duixian.Errorf(duixian.EINVALID, "start", "日期格式应为 YYYY-MM-DD", "start must be YYYY-MM-DD")
-		} else {
-			_, err = L.OpenNotice(ctx, actor, id, start, days)
-		}
-	case land.ActCommittee:
-		in := land.CommitteeInput{Approved: yes("approved"), Reference: f("reference"), RenewalPlan: f("renewal_plan"), Opinion: f("opinion")}
-		if v := f("transition"); v == "true" || v == "false" {
-			b := v == "true"
-			in.Transition = &b
-		}
-		_, err = L.Committee(ctx, actor, id, in)
-	case land.ActApproval:
-		_, err = L.Approve(ctx, actor, id, land.ApprovalInput{Number: f("number"), Text: f("text")})
-	case land.ActContract:
-		_, err = L.SignContract(ctx, actor, id, land.ContractInput{Kind: f("kind"), Number: f("number"), MarketPrice: f("market_price"), GovernmentRevenue: f("government_revenue")})
-	case land.ActRegistration:
-		_, err = L.Register(ctx, actor, id, land.RegistrationInput{Number: f("number")})
-	case land.ActReject:
-		_, err = L.Reject(ctx, actor, id, f("reason"))
-	case land.ActWithdraw:
-		_, err = L.Withdraw(ctx, actor, id)
-	default:
-		if _, rerr := L.Case(ctx, actor, id); rerr != nil {
-			return rerr
-		}
-		err = duixian.Errorf(duixian.EINVALID, "step", "没有步骤“%s”", "no step %q", action)
-	}
-	if err == nil {
-		http.Redirect(q.W, q.R, "/land/cases/"+url.PathEscape(id)+"?done="+url.QueryEscape(action), http.StatusSeeOther)
-		return nil
-	}
-	e, ok := err.(*duixian.Error)
-	if !ok || e.Code == duixian.ENOTFOUND {
-		return err
-	}
-	return s.landCasePage(q, status(e.Code), e, "")
-}
-
-// landList splits a list typed one per line or separated by commas.
-func landList(s string) []string {
-	var out []string
-	for _, p := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == ',' || r == '，' || r == '、' || r == ';' || r == '；' }) {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-type landTrialView struct {
-	Trials []*land.Trial
-	Until  string
-	Number string
-}
-
-func (s *Server) landTrialPage(q *Request, code int, failure *duixian.Error, flash string) error {
-	list, err := s.Land.Trials(q.R.Context())
-	if err != nil {
-		return err
-	}
-	v := landTrialView{Trials: list}
-	if d, ok := s.Catalogue.Document(land.Document); ok {
-		v.Until, v.Number = d.InForceTo.Chinese(), d.Number
-	}
-	return s.landRender(q, code, "land_trial.html", "20号试行期修订", v, failure, flash)
+		return answer(q)(do(q.R.Context(), q.Actor(), q.R.PathValue("id"), in))
+	}}
 }

@@ -1,19 +1,19 @@
 package http
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/qunyan"
-	"github.com/etown/duixian/sqldb"
-	"github.com/govalues/decimal"
 )
 
 // Who may use the 群雁 routes. The table admits the roles; package qunyan
@@ -26,15 +26,46 @@ var (
 	qyFacts   = []duixian.Role{duixian.RoleReviewer, duixian.RoleAdmin}
 )
 
-// qunyanRoutes are the 群雁计划 registry's API routes and pages.
+// QunyanService is package qunyan's: the 群雁计划 registry.
+type QunyanService interface {
+	File(ctx context.Context, actor duixian.Actor, in qunyan.FileInput) (*qunyan.Entry, error)
+	Entries(ctx context.Context, actor duixian.Actor, status string) ([]*qunyan.Entry, error)
+	Entry(ctx context.Context, actor duixian.Actor, uscc string) (*qunyan.View, error)
+	Confirm(ctx context.Context, actor duixian.Actor, uscc, tier, reason string) (*qunyan.Entry, error)
+	Reject(ctx context.Context, actor duixian.Actor, uscc, reason string) (*qunyan.Entry, error)
+	RecheckBy(ctx context.Context, actor duixian.Actor, uscc string) (*qunyan.Result, error)
+	UpdateFacts(ctx context.Context, actor duixian.Actor, uscc string, facts json.RawMessage) (*qunyan.FactsResult, error)
+	Members(ctx context.Context, actor duixian.Actor) ([]qunyan.Member, error)
+	Counts(ctx context.Context) (*qunyan.Counts, error)
+	Registered(ctx context.Context, uscc string) (name string, facts map[string]json.RawMessage, err error)
+	FiledFacts(ctx context.Context, v *qunyan.View) ([]qunyan.FactRow, error)
+	Department() string
+	Admits(actor duixian.Actor) bool
+	MayRecheck(actor duixian.Actor) bool
+	Tiers() []string
+	Sections() []qunyan.Section
+	FormFacts() []*engine.Fact
+}
+
+// qunyanPages serve the 群雁 routes from package qunyan's service.
+type qunyanPages struct {
+	qy   QunyanService
+	view viewFunc
+}
+
 func (s *Server) qunyanRoutes() []Route {
+	return (&qunyanPages{qy: s.Qunyan, view: s.offRender}).routes()
+}
+
+// routes are the 群雁计划 registry's API routes and pages.
+func (s *qunyanPages) routes() []Route {
 	api := func(method, path string, roles []duixian.Role, summary string, h func(*Request) error) Route {
 		return Route{Method: method, Path: "/api/v1/qunyan" + path, Roles: roles, Summary: summary, API: true, handle: h}
 	}
 	page := func(method, path string, roles []duixian.Role, summary string, h func(*Request) error) Route {
 		return Route{Method: method, Path: "/qunyan" + path, Roles: roles, Summary: summary, handle: h}
 	}
-	qy := s.Qunyan
+	qy := s.qy
 	return []Route{
 		// ------------------------------------------------------------ API
 		api("POST", "/filings", qyFilers, "群雁计划备案：企业自荐或部门推荐（附则2）/ file for the 群雁 plan", func(q *Request) error {
@@ -45,25 +76,13 @@ func (s *Server) qunyanRoutes() []Route {
 			if in.Enterprise == "" && q.User.Role == duixian.RoleEnterprise {
 				in.Enterprise = q.User.Enterprise
 			}
-			e, err := qy.File(q.R.Context(), q.Actor(), in)
-			if err != nil {
-				return err
-			}
-			return q.ok(e)
+			return answer(q)(qy.File(q.R.Context(), q.Actor(), in))
 		}),
 		api("GET", "/filings", qyReaders, "我可见的群雁计划备案 / 群雁 filings I may see", func(q *Request) error {
-			list, err := qy.Entries(q.R.Context(), q.Actor(), q.R.URL.Query().Get("status"))
-			if err != nil {
-				return err
-			}
-			return q.ok(list)
+			return answer(q)(qy.Entries(q.R.Context(), q.Actor(), q.R.URL.Query().Get("status")))
 		}),
 		api("GET", "/filings/{uscc}", qyReaders, "一家企业的群雁计划备案与通知 / one enterprise's 群雁 entry", func(q *Request) error {
-			v, err := qy.Entry(q.R.Context(), q.Actor(), q.R.PathValue("uscc"))
-			if err != nil {
-				return err
-			}
-			return q.ok(v)
+			return answer(q)(qy.Entry(q.R.Context(), q.Actor(), q.R.PathValue("uscc")))
 		}),
 		api("POST", "/filings/{uscc}/confirm", reviewer, "核查准入并确定企业等级（商务金融局）/ admit at a tier", func(q *Request) error {
 			var in struct {
@@ -73,11 +92,7 @@ func (s *Server) qunyanRoutes() []Route {
 			if err := q.decode(&in); err != nil {
 				return err
 			}
-			e, err := qy.Confirm(q.R.Context(), q.Actor(), q.R.PathValue("uscc"), in.Tier, in.Reason)
-			if err != nil {
-				return err
-			}
-			return q.ok(e)
+			return answer(q)(qy.Confirm(q.R.Context(), q.Actor(), q.R.PathValue("uscc"), in.Tier, in.Reason))
 		}),
 		api("POST", "/filings/{uscc}/reject", reviewer, "不予纳入（商务金融局）/ reject the filing", func(q *Request) error {
 			var in struct {
@@ -86,18 +101,10 @@ func (s *Server) qunyanRoutes() []Route {
 			if err := q.decode(&in); err != nil {
 				return err
 			}
-			e, err := qy.Reject(q.R.Context(), q.Actor(), q.R.PathValue("uscc"), in.Reason)
-			if err != nil {
-				return err
-			}
-			return q.ok(e)
+			return answer(q)(qy.Reject(q.R.Context(), q.Actor(), q.R.PathValue("uscc"), in.Reason))
 		}),
 		api("POST", "/members/{uscc}/recheck", qyManage, "动态管理：按附则3复核成员 / re-check a member against 附则3", func(q *Request) error {
-			r, err := qy.RecheckBy(q.R.Context(), q.Actor(), q.R.PathValue("uscc"))
-			if err != nil {
-				return err
-			}
-			return q.ok(r)
+			return answer(q)(qy.RecheckBy(q.R.Context(), q.Actor(), q.R.PathValue("uscc")))
 		}),
 		api("POST", "/members/{uscc}/facts", qyFacts, "更新企业事实并复核 / update an enterprise's facts and re-check", func(q *Request) error {
 			var in struct {
@@ -106,25 +113,13 @@ func (s *Server) qunyanRoutes() []Route {
 			if err := q.decode(&in); err != nil {
 				return err
 			}
-			r, err := qy.UpdateFacts(q.R.Context(), q.Actor(), q.R.PathValue("uscc"), in.Facts)
-			if err != nil {
-				return err
-			}
-			return q.ok(r)
+			return answer(q)(qy.UpdateFacts(q.R.Context(), q.Actor(), q.R.PathValue("uscc"), in.Facts))
 		}),
 		api("GET", "/members", officials, "群雁计划成员名单 / the plan's members", func(q *Request) error {
-			ms, err := qy.Members(q.R.Context(), q.Actor())
-			if err != nil {
-				return err
-			}
-			return q.ok(ms)
+			return answer(q)(qy.Members(q.R.Context(), q.Actor()))
 		}),
 		api("GET", "/counts", officials, "各层级成员数与2027年目标 / members per tier against the 2027 targets", func(q *Request) error {
-			c, err := qy.Counts(q.R.Context())
-			if err != nil {
-				return err
-			}
-			return q.ok(c)
+			return answer(q)(qy.Counts(q.R.Context()))
 		}),
 
 		// ---------------------------------------------------------- pages
@@ -161,27 +156,14 @@ func (s *Server) qunyanRoutes() []Route {
 
 // ---------------------------------------------------------------- pages
 
-func (s *Server) qyRender(q *Request, code int, name, title string, data any, e *duixian.Error, flash string) error {
-	v := View{Title: title, User: q.User, CSRF: q.CSRF, Lang: q.Lang(), Path: q.R.URL.Path, Data: data, Error: e, Flash: flash}
-	var buf strings.Builder
-	if err := s.pages.t.ExecuteTemplate(&buf, name, v); err != nil {
-		return err
-	}
-	q.W.Header().Set("Content-Type", "text/html; charset=utf-8")
-	q.W.Header().Set("Cache-Control", "no-store")
-	q.W.WriteHeader(code)
-	_, err := q.W.Write([]byte(buf.String()))
-	return err
-}
-
 // qyAfter ends a form post: back to the entry, with the outcome or the error.
-func (s *Server) qyAfter(q *Request, uscc, done string, err error) error {
+func (s *qunyanPages) qyAfter(q *Request, uscc, done string, err error) error {
 	if err != nil {
 		var e *duixian.Error
 		if !errors.As(err, &e) {
 			return err
 		}
-		if _, rerr := s.Qunyan.Entry(q.R.Context(), q.Actor(), uscc); rerr != nil {
+		if _, rerr := s.qy.Entry(q.R.Context(), q.Actor(), uscc); rerr != nil {
 			return err // the entry is not theirs to see: the error alone
 		}
 		return s.qyEntryPage(q, uscc, status(e.Code), e, "")
@@ -192,10 +174,10 @@ func (s *Server) qyAfter(q *Request, uscc, done string, err error) error {
 
 // qyHome: an enterprise goes to its entry (or the form); officials see the
 // filings they may read and the counts.
-func (s *Server) qyHome(q *Request) error {
+func (s *qunyanPages) qyHome(q *Request) error {
 	ctx, actor := q.R.Context(), q.Actor()
 	if q.User.Role == duixian.RoleEnterprise {
-		if _, err := s.Qunyan.Entry(ctx, actor, q.User.Enterprise); err == nil {
+		if _, err := s.qy.Entry(ctx, actor, q.User.Enterprise); err == nil {
 			http.Redirect(q.W, q.R, "/qunyan/filings/"+url.PathEscape(q.User.Enterprise), http.StatusSeeOther)
 		} else {
 			http.Redirect(q.W, q.R, "/qunyan/file", http.StatusSeeOther)
@@ -203,30 +185,30 @@ func (s *Server) qyHome(q *Request) error {
 		return nil
 	}
 	st := q.R.URL.Query().Get("status")
-	list, err := s.Qunyan.Entries(ctx, actor, st)
+	list, err := s.qy.Entries(ctx, actor, st)
 	if err != nil {
 		return err
 	}
-	counts, err := s.Qunyan.Counts(ctx)
+	counts, err := s.qy.Counts(ctx)
 	if err != nil {
 		return err
 	}
-	return s.qyRender(q, http.StatusOK, "qunyan_list.html", "群雁计划备案", map[string]any{
-		"Entries": list, "Counts": counts, "Status": st, "Admits": q.User.Role == duixian.RoleReviewer && q.User.Department == s.Qunyan.Department(),
-		"Department": s.Qunyan.Department(), "CanFile": q.User.Role == duixian.RoleReviewer,
+	return s.view(q, http.StatusOK, "qunyan_list.html", "群雁计划备案", map[string]any{
+		"Entries": list, "Counts": counts, "Status": st, "Admits": s.qy.Admits(actor),
+		"Department": s.qy.Department(), "CanFile": q.User.Role == duixian.RoleReviewer,
 	}, nil, "")
 }
 
-func (s *Server) qyMembersPage(q *Request) error {
-	ms, err := s.Qunyan.Members(q.R.Context(), q.Actor())
+func (s *qunyanPages) qyMembersPage(q *Request) error {
+	ms, err := s.qy.Members(q.R.Context(), q.Actor())
 	if err != nil {
 		return err
 	}
-	counts, err := s.Qunyan.Counts(q.R.Context())
+	counts, err := s.qy.Counts(q.R.Context())
 	if err != nil {
 		return err
 	}
-	return s.qyRender(q, http.StatusOK, "qunyan_members.html", "群雁计划成员", map[string]any{"Members": ms, "Counts": counts}, nil, "")
+	return s.view(q, http.StatusOK, "qunyan_members.html", "群雁计划成员", map[string]any{"Members": ms, "Counts": counts}, nil, "")
 }
 
 // qyField is one field of the record form.
@@ -258,7 +240,7 @@ type qyFormView struct {
 
 // qyForm shows the record form, filled from form (a failed post) or the
 // enterprise's current filing.
-func (s *Server) qyForm(q *Request, code int, form url.Values, failure *duixian.Error) error {
+func (s *qunyanPages) qyForm(q *Request, code int, form url.Values, failure *duixian.Error) error {
 	ctx, actor := q.R.Context(), q.Actor()
 	v := &qyFormView{Official: q.User.Role != duixian.RoleEnterprise}
 	v.Enterprise = q.User.Enterprise
@@ -272,24 +254,18 @@ func (s *Server) qyForm(q *Request, code int, form url.Values, failure *duixian.
 	if v.Enterprise != "" {
 		// An official may have typed a USCC the registry does not hold:
 		// the form then shows no name, and filing names the error.
-		if err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
-			ent, err := tx.Enterprise(v.Enterprise, false)
-			if err != nil {
-				return err
-			}
-			v.Name = ent.Name
-			return json.Unmarshal(qyOrEmpty(ent.Facts), &registry)
-		}); err != nil && duixian.ErrorCode(err) != duixian.ENOTFOUND {
+		var err error
+		if v.Name, registry, err = s.qy.Registered(ctx, v.Enterprise); err != nil && duixian.ErrorCode(err) != duixian.ENOTFOUND {
 			return err
 		}
-		if cur, err := s.Qunyan.Entry(ctx, actor, v.Enterprise); err == nil {
+		if cur, err := s.qy.Entry(ctx, actor, v.Enterprise); err == nil {
 			v.Current = cur.Entry
 			if form == nil && cur.Filing != nil {
 				form = qyValues(cur.Filing.Facts)
 			}
 		}
 	}
-	for _, sec := range s.Qunyan.Sections() {
+	for _, sec := range s.qy.Sections() {
 		out := qySection{Title: sec.Title, Cite: sec.Cite.String()}
 		for _, f := range sec.Facts {
 			ff := &qyField{Name: f.Name, Label: f.Zh, En: f.En, Help: f.Help, Unit: f.Unit, Kind: string(f.Kind)}
@@ -299,12 +275,12 @@ func (s *Server) qyForm(q *Request, code int, form url.Values, failure *duixian.
 			for _, ev := range f.Values {
 				sel := ff.Value == ev.Value
 				if f.Kind == engine.KindSet && form != nil {
-					sel = qyContains(form[f.Name], ev.Value)
+					sel = slices.Contains(form[f.Name], ev.Value)
 				}
 				ff.Options = append(ff.Options, qyOption{Value: ev.Value, Label: qyOr(ev.Zh, ev.Value), Selected: sel})
 			}
 			if raw, ok := registry[f.Name]; ok {
-				ff.Fixed = s.qyShow(f, raw)
+				ff.Fixed = qunyan.Show(f, raw)
 			}
 			if failure != nil && failure.Field == "facts."+f.Name {
 				ff.Err = failure
@@ -313,10 +289,10 @@ func (s *Server) qyForm(q *Request, code int, form url.Values, failure *duixian.
 		}
 		v.Sections = append(v.Sections, out)
 	}
-	return s.qyRender(q, code, "qunyan_file.html", "群雁计划备案", v, failure, "")
+	return s.view(q, code, "qunyan_file.html", "群雁计划备案", v, failure, "")
 }
 
-func (s *Server) qyFile(q *Request) error {
+func (s *qunyanPages) qyFile(q *Request) error {
 	if err := q.R.ParseForm(); err != nil {
 		return duixian.Errorf(duixian.EINVALID, "form", "表单无法读取", "the form cannot be read")
 	}
@@ -326,7 +302,7 @@ func (s *Server) qyFile(q *Request) error {
 		uscc = strings.TrimSpace(form.Get("enterprise"))
 	}
 	raw := map[string]any{}
-	for _, f := range s.Qunyan.FormFacts() {
+	for _, f := range s.qy.FormFacts() {
 		vals := form[f.Name]
 		text := strings.TrimSpace(form.Get(f.Name))
 		switch f.Kind {
@@ -363,7 +339,7 @@ func (s *Server) qyFile(q *Request) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.Qunyan.File(q.R.Context(), q.Actor(), qunyan.FileInput{Enterprise: uscc, Facts: facts})
+	_, err = s.qy.File(q.R.Context(), q.Actor(), qunyan.FileInput{Enterprise: uscc, Facts: facts})
 	if err != nil {
 		var e *duixian.Error
 		if !errors.As(err, &e) {
@@ -375,12 +351,9 @@ func (s *Server) qyFile(q *Request) error {
 	return nil
 }
 
-// qyFact is a filed fact as a reader sees it.
-type qyFact struct{ Label, Value, Registry string }
-
 type qyEntryView struct {
 	*qunyan.View
-	Facts    []qyFact
+	Facts    []qunyan.FactRow
 	Tiers    []string
 	Admits   bool // the reader decides on filings (商务金融局)
 	Recheck  bool // the reader may re-check a member
@@ -390,49 +363,25 @@ type qyEntryView struct {
 	Decision *duixian.Decision
 }
 
-func (s *Server) qyEntryPage(q *Request, uscc string, code int, failure *duixian.Error, done string) error {
+func (s *qunyanPages) qyEntryPage(q *Request, uscc string, code int, failure *duixian.Error, done string) error {
 	ctx, actor := q.R.Context(), q.Actor()
-	v, err := s.Qunyan.Entry(ctx, actor, uscc)
+	v, err := s.qy.Entry(ctx, actor, uscc)
 	if err != nil {
 		return err
 	}
 	u := q.User
-	view := &qyEntryView{View: v, Tiers: s.Qunyan.Tiers(), Done: done,
-		Admits:  u.Role == duixian.RoleReviewer && u.Department == s.Qunyan.Department(),
-		Recheck: (u.Role == duixian.RoleReviewer && u.Department == s.Qunyan.Department()) || u.Role == duixian.RoleAdmin || u.Role == duixian.RoleSupervisor,
-		Own:     u.Role == duixian.RoleEnterprise,
-		Refile:  u.Role == duixian.RoleEnterprise || u.Role == duixian.RoleReviewer}
+	view := &qyEntryView{View: v, Tiers: s.qy.Tiers(), Done: done, Admits: s.qy.Admits(actor), Recheck: s.qy.MayRecheck(actor),
+		Own: u.Role == duixian.RoleEnterprise, Refile: u.Role == duixian.RoleEnterprise || u.Role == duixian.RoleReviewer}
 	if v.Filing != nil {
 		view.Decision = &v.Filing.Decision
 		if v.Filing.Review != nil {
 			view.Decision = v.Filing.Review
 		}
-		var registry map[string]json.RawMessage
-		if err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
-			ent, err := tx.Enterprise(uscc, false)
-			if err != nil {
-				return err
-			}
-			return json.Unmarshal(qyOrEmpty(ent.Facts), &registry)
-		}); err != nil {
+		if view.Facts, err = s.qy.FiledFacts(ctx, v); err != nil {
 			return err
 		}
-		var filed map[string]json.RawMessage
-		_ = json.Unmarshal(qyOrEmpty(v.Filing.Facts), &filed)
-		for _, f := range s.Qunyan.FormFacts() {
-			row := qyFact{Label: f.Zh}
-			if raw, ok := filed[f.Name]; ok {
-				row.Value = s.qyShow(f, raw)
-			}
-			if raw, ok := registry[f.Name]; ok {
-				row.Registry = s.qyShow(f, raw)
-			}
-			if row.Value != "" || row.Registry != "" {
-				view.Facts = append(view.Facts, row)
-			}
-		}
 	}
-	return s.qyRender(q, code, "qunyan_entry.html", v.Name+" · 群雁计划", view, failure, qyDone(done))
+	return s.view(q, code, "qunyan_entry.html", v.Name+" · 群雁计划", view, failure, qyDone(done))
 }
 
 func qyDone(done string) string {
@@ -451,69 +400,11 @@ func qyDone(done string) string {
 	return ""
 }
 
-// qyShow writes a fact's JSON value as people read it.
-func (s *Server) qyShow(f *engine.Fact, raw json.RawMessage) string {
-	var v any
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
-	dec.UseNumber()
-	if dec.Decode(&v) != nil {
-		return string(raw)
-	}
-	switch x := v.(type) {
-	case bool:
-		if x {
-			return "是"
-		}
-		return "否"
-	case []any:
-		var parts []string
-		for _, e := range x {
-			parts = append(parts, qyEnum(f, fmt.Sprint(e)))
-		}
-		if len(parts) == 0 {
-			return "（无）"
-		}
-		return strings.Join(parts, "、")
-	case string:
-		if f.Kind == engine.KindMoney {
-			return qyYuan(x)
-		}
-		return qyEnum(f, x)
-	case json.Number:
-		if f.Kind == engine.KindMoney {
-			return qyYuan(string(x))
-		}
-		return string(x) + f.Unit
-	}
-	return string(raw)
-}
-
-func qyYuan(text string) string {
-	d, err := duixian.ParseAmount(text)
-	if err != nil {
-		return text
-	}
-	wan, err := d.Quo(decimal.MustNew(10000, 0))
-	if err != nil {
-		return d.String() + "元"
-	}
-	return wan.Trim(2).String() + "万元"
-}
-
-func qyEnum(f *engine.Fact, v string) string {
-	for _, e := range f.Values {
-		if e.Value == v && e.Zh != "" {
-			return e.Zh
-		}
-	}
-	return v
-}
-
 // qyValues turns filed facts into form values.
 func qyValues(facts json.RawMessage) url.Values {
 	out := url.Values{}
 	var m map[string]any
-	dec := json.NewDecoder(strings.NewReader(string(qyOrEmpty(facts))))
+	dec := json.NewDecoder(strings.NewReader(string(facts)))
 	dec.UseNumber()
 	if dec.Decode(&m) != nil {
 		return out
@@ -532,25 +423,9 @@ func qyValues(facts json.RawMessage) url.Values {
 	return out
 }
 
-func qyOrEmpty(b json.RawMessage) json.RawMessage {
-	if len(b) == 0 {
-		return json.RawMessage(`{}`)
-	}
-	return b
-}
-
 func qyOr(a, b string) string {
 	if a != "" {
 		return a
 	}
 	return b
-}
-
-func qyContains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

@@ -207,8 +207,8 @@ func (s *Service) HolderFacts() []string {
 
 // StartInput is what the holder gives: the plot and its facts.
 type StartInput struct {
-	Plot  string
-	Facts json.RawMessage
+	Plot  string          `json:"plot"`
+	Facts json.RawMessage `json:"facts"`
 }
 
 // Start opens a case for the actor's own enterprise. The engine decides
@@ -329,8 +329,8 @@ func (s *Service) startFacts(in StartInput) (json.RawMessage, error) {
 
 // PlanInput is the holder's 地块规划综合实施方案.
 type PlanInput struct {
-	Title   string
-	Summary string
+	Title   string `json:"title"`
+	Summary string `json:"summary"`
 }
 
 // SubmitPlan hands the plan to 规自分局 (第三条, 第四条).
@@ -352,8 +352,8 @@ func (s *Service) SubmitPlan(ctx context.Context, actor duixian.Actor, id string
 // ConsultInput names the departments and public utilities consulted
 // through the 多规合一 platform.
 type ConsultInput struct {
-	Departments []string
-	Utilities   []string
+	Departments []string `json:"departments"`
+	Utilities   []string `json:"utilities"`
 }
 
 // Consult asks departments and utilities for their opinions (第四条).
@@ -394,10 +394,10 @@ func (s *Service) Consult(ctx context.Context, actor duixian.Actor, id string, i
 // given on the 多规合一 platform, naming the Party and the platform's
 // reference (Via).
 type OpinionInput struct {
-	Party string
-	Agree bool
-	Text  string
-	Via   string
+	Party string `json:"party"`
+	Agree bool   `json:"agree"`
+	Text  string `json:"text"`
+	Via   string `json:"via"`
 }
 
 // GiveOpinion records an opinion, once per party consulted.
@@ -457,8 +457,8 @@ func PlanningFacts() []string { return slices.Clone(planningFacts) }
 // 规自分局 confirms (district plan, volume transfer, block baseline); the
 // engine then decides the path again.
 type ReviewInput struct {
-	Opinion string
-	Facts   json.RawMessage
+	Opinion string          `json:"opinion"`
+	Facts   json.RawMessage `json:"facts"`
 }
 
 // PassReview concludes the review once every party consulted has answered.
@@ -544,17 +544,17 @@ func (s *Service) OpenNotice(ctx context.Context, actor duixian.Actor, id string
 
 // CommitteeInput is the committee's decision.
 type CommitteeInput struct {
-	Approved bool
+	Approved bool `json:"approved"`
 	// Reference is the meeting's minutes (会议纪要), or for the written
 	// path the written submission's number (书面报请文号).
-	Reference string
+	Reference string `json:"reference"`
 	// RenewalPlan is the urban-renewal plan reviewed together with the
 	// case (同步审查, 第五条（一）).
-	RenewalPlan string
-	Opinion     string
+	RenewalPlan string `json:"renewal_plan"`
+	Opinion     string `json:"opinion"`
 	// Transition decides the holder's application for the transition
 	// policy (第六条（二）); required when the holder applied.
-	Transition *bool
+	Transition *bool `json:"transition_approved"`
 }
 
 // Committee records the committee's review (第五条) after the notice ended.
@@ -634,8 +634,8 @@ func (s *Service) Committee(ctx context.Context, actor duixian.Actor, id string,
 
 // ApprovalInput is the 审定意见.
 type ApprovalInput struct {
-	Number string
-	Text   string
+	Number string `json:"number"`
+	Text   string `json:"text"`
 }
 
 // Approve issues the 审定意见 after the committee passed the case; the plan
@@ -659,10 +659,10 @@ func (s *Service) Approve(ctx context.Context, actor duixian.Actor, id string, i
 // ContractInput is the contract or supplementary agreement, with the prices
 // 开发建设局 assessed (yuan, as "12345678.90" or "1234.5万元").
 type ContractInput struct {
-	Kind              string
-	Number            string
-	MarketPrice       string
-	GovernmentRevenue string
+	Kind              string `json:"kind"`
+	Number            string `json:"number"`
+	MarketPrice       string `json:"market_price"`
+	GovernmentRevenue string `json:"government_revenue"`
 }
 
 // Contract kinds.
@@ -745,7 +745,7 @@ func isZero(v any) bool {
 
 // RegistrationInput is the registration's (or the permit's) number.
 type RegistrationInput struct {
-	Number string
+	Number string `json:"number"`
 }
 
 // Register records the registration with the annotation of 第七条 (clause

@@ -47,7 +47,7 @@ func (s *Service) Recheck(ctx context.Context, uscc string) (*Result, error) {
 // RecheckBy is Recheck asked for by an official: a reviewer of 商务金融局,
 // a supervisor or an administrator.
 func (s *Service) RecheckBy(ctx context.Context, actor duixian.Actor, uscc string) (*Result, error) {
-	if !s.admits(actor) && actor.Role != duixian.RoleAdmin && actor.Role != duixian.RoleSupervisor {
+	if !s.MayRecheck(actor) {
 		return nil, s.desk().Refused(ctx, actor, "qunyan-recheck", uscc,
 			duixian.Forbidden("群雁计划的动态管理由%s办理", "the 群雁 plan's dynamic management is %s's", s.Department()))
 	}

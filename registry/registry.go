@@ -166,4 +166,3 @@ func quoteAll(s []string) []string {
 // numberCell is a numeric spreadsheet cell written from its exact decimal text
 // (never through float64): amounts in 万元 or 元, exact to the fen.
 type numberCell string
-

@@ -96,36 +96,6 @@ func OwnClause(cat *engine.Catalogue, department string, a *duixian.Application)
 	return ok && cl.Department == department
 }
 
-// EnterpriseFile is everything the platform knows about one enterprise.
-type EnterpriseFile struct {
-	Enterprise   *duixian.Enterprise    `json:"enterprise"`
-	Applications []*duixian.Application `json:"applications"`
-}
-
-// EnterpriseFile reads the file of enterprise uscc (一企一档) as actor may
-// see it: enterprise staff only their own (another is not found), a
-// reviewer only the applications under their department's clauses.
-func (s *Service) EnterpriseFile(ctx context.Context, actor duixian.Actor, uscc string) (*EnterpriseFile, error) {
-	if actor.Role == duixian.RoleEnterprise && actor.Enterprise != uscc {
-		return nil, duixian.Errorf(duixian.ENOTFOUND, "enterprise", "没有该企业", "no such enterprise")
-	}
-	var f EnterpriseFile
-	err := s.DB.Read(ctx, func(tx *sqldb.Tx) error {
-		var err error
-		if f.Enterprise, err = tx.Enterprise(uscc, false); err != nil {
-			return err
-		}
-		all, err := tx.Applications(sqldb.ApplicationFilter{Enterprise: uscc})
-		for _, a := range all {
-			if actor.Role != duixian.RoleReviewer || OwnClause(s.Catalogue, actor.Department, a) {
-				f.Applications = append(f.Applications, a)
-			}
-		}
-		return err
-	})
-	return &f, err
-}
-
 // AuditTrail lists the audit entries about subject ("" for all), in order.
 // Who may read it is the route's to decide (administrators, supervisors).
 func (s *Service) AuditTrail(ctx context.Context, subject string) ([]duixian.AuditEntry, error) {

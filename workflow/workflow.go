@@ -39,6 +39,8 @@ type Service struct {
 	Calendar  *calendar.Calendar
 	// Now is the clock; tests move it.
 	Now func() time.Time
+
+	audit auditCheck // the last verification of the audit chain (auditlog.go)
 }
 
 // New returns a service on the real clock.

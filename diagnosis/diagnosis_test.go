@@ -1,0 +1,179 @@
+package diagnosis_test
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/etown/duixian"
+	"github.com/etown/duixian/catalogue"
+	"github.com/etown/duixian/diagnosis"
+	"github.com/etown/duixian/engine"
+)
+
+var (
+	catOnce sync.Once
+	cat     *engine.Catalogue
+)
+
+func service(t *testing.T) *diagnosis.Service {
+	t.Helper()
+	catOnce.Do(func() {
+		var err error
+		if cat, err = engine.Load(catalogue.FS); err != nil {
+			panic(err)
+		}
+	})
+	return &diagnosis.Service{Catalogue: cat, Now: func() time.Time { return time.Date(2026, 11, 30, 10, 0, 0, 0, duixian.Shanghai) }}
+}
+
+// figures: a company that meets 科创板 standard (一) — expected market
+// capitalisation 12亿元, net profit 3000万元 and 2500万元 (together 5500万元)
+// — but not (二): it misses the capitalisation by 3亿元, the revenue by
+// 5000万元, and its R&D (2400万元 on 3.7亿元 of revenue) is 3150万元 short
+// of 15%.
+var figures = map[string]any{
+	"listing_market_cap_cny": "12亿元",
+	"listing_net_profit_y1":  "3000万元",
+	"listing_net_profit_y2":  "2500万元",
+	"listing_revenue_y1":     "1.5亿元",
+	"listing_revenue_y2":     "1.2亿元",
+	"listing_revenue_y3":     "1亿元",
+	"listing_rd_y1":          "1000万元",
+	"listing_rd_y2":          "800万元",
+	"listing_rd_y3":          "600万元",
+}
+
+var gaps = []string{"还差30000.00万元", "还差5000.00万元", "还差3150.00万元"}
+
+func TestDiagnose(t *testing.T) {
+	s := service(t)
+	facts, err := s.Facts(figures)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.Diagnose(facts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.AsOf != (duixian.Date{Year: 2026, Month: 11, Day: 30}) {
+		t.Errorf("as of %s, not the clock's day", d.AsOf)
+	}
+	if d.Summary != "符合 1 个板块的 1 套标准" || d.BoardsMet != 1 || d.StandardsMet != 1 || len(d.MetBoards) != 1 || d.MetBoards[0] != "科创板" {
+		t.Fatalf("summary: %+v", d)
+	}
+	if len(d.Boards) != 9 || d.Boards[0].Document != "listing-sse-main" || d.Boards[8].Document != "listing-lse" {
+		t.Fatalf("boards: %d", len(d.Boards))
+	}
+	var star *diagnosis.Board
+	for i := range d.Boards {
+		if d.Boards[i].Document == "listing-sse-star" {
+			star = &d.Boards[i]
+		}
+	}
+	if star == nil || star.Verified || star.Warning != diagnosis.Unverified || !star.Met || len(star.Standards) != 5 {
+		t.Fatalf("科创板: %+v", star)
+	}
+	one, two := star.Standards[0], star.Standards[1]
+	if !one.Decided || !one.Met || one.Outcome != "达标" || one.Citation != "科创板第2.1.2条" || len(one.Conditions) != 2 {
+		t.Fatalf("标准（一）: %+v", one)
+	}
+	for _, c := range one.Conditions {
+		if c.Pass == nil || !*c.Pass || c.Gap != "" || c.Citation != "科创板第2.1.2条" || c.Status() != "pass" {
+			t.Errorf("标准（一） %s: %+v", c.ID, c)
+		}
+	}
+	if !two.Decided || two.Met || two.Outcome != "未达标" || two.Failed != 3 {
+		t.Fatalf("标准（二）: %+v", two)
+	}
+	var got []string
+	for _, c := range two.Conditions {
+		if c.Pass == nil || *c.Pass || c.Status() != "fail" {
+			t.Errorf("标准（二） %s passes", c.ID)
+		}
+		got = append(got, c.Gap)
+	}
+	if strings.Join(got, " ") != strings.Join(gaps, " ") {
+		t.Errorf("标准（二） gaps: %v", got)
+	}
+	five := star.Standards[4]
+	if five.Decided || len(five.Missing) != 1 || five.Missing[0].Name != "listing_star_fifth_standard_milestones" || five.Conditions[0].Pass != nil || five.Conditions[0].Status() != "open" {
+		t.Errorf("标准（五）: %+v", five)
+	}
+	// The closest misses are of boards not met, fewest failures first.
+	if len(d.Closest) == 0 || len(d.Closest) > 3 || len(d.Closest[0].Improve) == 0 {
+		t.Fatalf("closest misses: %+v", d.Closest)
+	}
+	for i, m := range d.Closest {
+		if m.Document == "listing-sse-star" {
+			t.Errorf("closest %d is of a board already met: %+v", i, m)
+		}
+		if i > 0 && len(m.Improve)+len(m.Other) < len(d.Closest[i-1].Improve)+len(d.Closest[i-1].Other) {
+			t.Errorf("closest %d fails fewer conditions than %d", i, i-1)
+		}
+	}
+}
+
+// With no figures nothing is decided and nothing is met.
+func TestDiagnoseNothing(t *testing.T) {
+	d, err := service(t).Diagnose(duixian.Facts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Summary != "符合 0 个板块的 0 套标准" || d.BoardsMet != 0 || len(d.Closest) != 0 {
+		t.Fatalf("%+v", d)
+	}
+	for _, b := range d.Boards {
+		for _, st := range b.Standards {
+			if st.Met || (st.Decided && len(st.Missing) > 0) {
+				t.Errorf("%s: met %v, decided %v, missing %d", st.Clause, st.Met, st.Decided, len(st.Missing))
+			}
+		}
+	}
+}
+
+// Facts are checked: an unknown fact, a fact of no listing standard, a wrong type.
+func TestFacts(t *testing.T) {
+	s := service(t)
+	for _, bad := range []map[string]any{{"listing_market_cap": "1"}, {"zones": []any{"core-60"}}, {"listing_market_cap_cny": true}} {
+		_, err := s.Facts(bad)
+		if duixian.ErrorCode(err) != duixian.EINVALID {
+			t.Errorf("%v: %v", bad, err)
+		}
+	}
+	if _, err := s.Facts(map[string]any{"zones": []any{"core-60"}}); !strings.Contains(err.Error(), "zones") {
+		t.Errorf("the refusal does not name the fact: %v", err)
+	}
+}
+
+// The form lists every fact once, under the first board that reads it,
+// with every board that reads it.
+func TestSections(t *testing.T) {
+	secs := service(t).Sections()
+	if len(secs) < 2 || !secs[0].First || secs[1].First || secs[0].Board != "上交所主板" {
+		t.Fatalf("sections: %d, first %+v", len(secs), secs[0].Board)
+	}
+	seen := map[string]bool{}
+	var cny *diagnosis.Fact
+	for _, sec := range secs {
+		for i, f := range sec.Facts {
+			if seen[f.Name] {
+				t.Errorf("%s twice", f.Name)
+			}
+			seen[f.Name] = true
+			if f.Boards[0] != sec.Board {
+				t.Errorf("%s is under %s, first read by %s", f.Name, sec.Board, f.Boards[0])
+			}
+			if f.Name == "listing_market_cap_cny" {
+				cny = &sec.Facts[i]
+			}
+		}
+	}
+	if cny == nil || len(cny.Boards) < 3 {
+		t.Fatalf("市值（人民币）: %+v", cny)
+	}
+	if number, text := service(t).Article(); number == "" || !strings.Contains(text, "上市") {
+		t.Errorf("26号第四条: %q %q", number, text)
+	}
+}

@@ -1,0 +1,334 @@
+package http
+
+import (
+	"encoding/json"
+	"errors"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/etown/duixian"
+	"github.com/etown/duixian/engine"
+	"github.com/etown/duixian/workflow"
+)
+
+// OfficialFact is one fact as a person reads it.
+type OfficialFact = engine.FactLine
+
+// OfficialDecision is an engine decision with its label.
+type OfficialDecision struct {
+	Label, Lang string
+	D           *duixian.Decision
+}
+
+// OfficialOpinion is a co-review opinion.
+type OfficialOpinion struct {
+	duixian.Opinion
+	RequestedAt, GivenAt string
+}
+
+// OfficialObjection is an objection with its dates.
+type OfficialObjection struct {
+	duixian.Objection
+	FiledAt, AnsweredAt string
+}
+
+// OfficialPayment is one disbursement.
+type OfficialPayment struct {
+	duixian.Payment
+	At string
+}
+
+// OfficialEvent is one line of the case's history from the audit log.
+type OfficialEvent struct {
+	At, User, Role, Action, Before, After string
+	Denied                                bool
+}
+
+// OfficialEvidence is a fact the finance official may record as completion
+// evidence before paying a later tranche.
+type OfficialEvidence struct {
+	Name, Label, Kind, Unit, Current string
+}
+
+// OfficialActions are what the signed-in official may do now (the
+// workflow's), with what the forms show.
+type OfficialActions struct {
+	workflow.Actions
+	ProposeDefault string
+	PublishStart   string
+	DisburseKey    string
+	DueNow         string
+	Evidence       []OfficialEvidence
+}
+
+// Any reports whether any action is offered.
+func (a OfficialActions) Any() bool {
+	return a.RequestOpinions || a.Opinion || a.Preliminary || a.Return || a.Reject || a.Expert || a.Propose ||
+		a.Publish || a.Answer || a.Approve || a.Disburse || a.Revoke
+}
+
+// OfficialCase is the case page.
+type OfficialCase struct {
+	App        *duixian.Application
+	Clause     *engine.ClauseView
+	Name       string
+	Facts      []OfficialFact
+	Submitted  *OfficialDecision
+	Latest     *OfficialDecision
+	Changes    []workflow.Change
+	Reduction  duixian.Money // computed minus proposed
+	Opinions   []OfficialOpinion
+	ExpertAt   string
+	Scores     []OfficialFact
+	Publicity  string // state of the window
+	Objections []OfficialObjection
+	Payments   []OfficialPayment
+	Paid       duixian.Money
+	Remaining  duixian.Money
+	History    []OfficialEvent
+	Act        OfficialActions
+	Failed     string
+	Posted     url.Values
+	Created    string
+	Updated    string
+	Outdated   bool // the catalogue changed since submission
+}
+
+// Val is what the official typed into the form of action before it failed,
+// so a refused form keeps its text.
+func (c *OfficialCase) Val(action, name string) string {
+	if c.Failed != action || c.Posted == nil {
+		return ""
+	}
+	return c.Posted.Get(name)
+}
+
+// Has reports whether a checkbox value was posted with the failed action.
+func (c *OfficialCase) Has(action, name, value string) bool {
+	return c.Failed == action && c.Posted != nil && slices.Contains(c.Posted[name], value)
+}
+
+var offScoreRows = [4]struct{}{}
+
+// ScoreRows numbers the expert form's score rows.
+func (c *OfficialCase) ScoreRows() []int { return []int{0, 1, 2, 3} }
+
+var offActionZh = map[string]string{
+	"create": "创建草稿", "update": "修改申报", "submit": "提交申报", "withdraw": "撤回", "return": "退回补正",
+	"request-opinions": "征求会签意见", "opinion": "出具会签意见", "pass-preliminary": "初审通过",
+	"expert-review": "专家评审", "propose": "拟定金额", "publish": "发布公示", "object": "提出异议",
+	"answer-objection": "答复异议", "approve": "批准", "disburse": "拨付", "reject": "不予通过", "revoke": "撤销并追回",
+	"ban": "禁止申报", "offer": "推送免申即享", "decline-offer": "企业不需要推送事项", "register-enterprise": "登记企业档案", "login": "登录", "logout": "退出", "login-failed": "登录失败",
+	"lock": "账户锁定", "login-locked": "锁定期间登录", "route": "无权访问", "csrf": "请求校验失败",
+	// the forms of this file
+	"opinions": "征求会签意见", "preliminary": "初审通过", "answer": "答复异议",
+}
+
+var offRoleZh = map[duixian.Role]string{
+	duixian.RoleEnterprise: "企业经办人", duixian.RoleReviewer: "责任单位", duixian.RoleCoReviewer: "会签部门",
+	duixian.RoleExpert: "第三方专家", duixian.RoleFinance: "财政拨付", duixian.RoleSupervisor: "监督检查",
+	duixian.RoleAdmin: "系统管理员", duixian.RolePublic: "社会公众",
+}
+
+func offAction(a string) string {
+	if d, ok := strings.CutPrefix(a, "denied:"); ok {
+		return "被拒绝：" + offAction(d)
+	}
+	if zh, ok := offActionZh[a]; ok {
+		return zh
+	}
+	return a
+}
+
+func offStatusZh(s string) string {
+	if zh := duixian.Status(s).Zh(); zh != "" {
+		return zh
+	}
+	switch s { // a 免申即享 offer (package matching)
+	case "open":
+		return "待企业确认"
+	case "declined":
+		return "企业不需要"
+	}
+	return s
+}
+
+// caseFailed shows the case again with the error of a refused action. An
+// application the official may not see stays an ordinary 404.
+func (s *offPages) caseFailed(q *Request, id, action string, err error) error {
+	var e *duixian.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	if e.Code == duixian.ENOTFOUND && e.Field == "application" {
+		return err
+	}
+	return s.casePage(q, id, status(e.Code), e, action)
+}
+
+func (s *offPages) casePage(q *Request, id string, code int, e *duixian.Error, failed string) error {
+	wc, err := s.wf.Case(q.R.Context(), q.Actor(), id)
+	if err != nil {
+		return err
+	}
+	a := wc.App
+	c := &OfficialCase{App: a, Name: wc.Name, Changes: wc.Changes, Outdated: wc.Outdated,
+		Created: offTime(a.Created), Updated: offTime(a.Updated), Paid: a.Paid()}
+	if failed != "" {
+		c.Failed, c.Posted = failed, q.R.PostForm
+	}
+	var order []string
+	if cl, ok := s.cat.Clause(a.Clause); ok {
+		v := cl.View()
+		c.Clause = &v
+		for _, f := range cl.Facts() {
+			order = append(order, f.Name)
+		}
+	}
+	c.Facts = s.cat.FactLines(a.Facts, order)
+	if a.Decision != nil {
+		c.Submitted = &OfficialDecision{Label: "提交时判定（冻结）", Lang: q.Lang(), D: a.Decision}
+	}
+	if a.Review != nil {
+		c.Latest = &OfficialDecision{Label: "最新审核判定", Lang: q.Lang(), D: a.Review}
+	}
+	if a.Review != nil && a.Proposed > 0 && a.Proposed < a.Review.Amount {
+		c.Reduction = a.Review.Amount - a.Proposed
+	}
+	for _, o := range a.Opinions {
+		c.Opinions = append(c.Opinions, OfficialOpinion{Opinion: o, RequestedAt: offTime(o.Requested), GivenAt: offTime(o.Given)})
+	}
+	if x := a.Expert; x != nil {
+		c.ExpertAt = offTime(x.At)
+		names := make([]string, 0, len(x.Scores))
+		for n := range x.Scores {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			c.Scores = append(c.Scores, OfficialFact{Label: n, Value: strconv.Itoa(x.Scores[n])})
+		}
+	}
+	today := s.today()
+	if p := a.Publicity; p != nil {
+		switch {
+		case today.Before(p.From):
+			c.Publicity = "未开始"
+		case today.After(p.Until):
+			c.Publicity = "已期满"
+		default:
+			c.Publicity = "公示中"
+		}
+	}
+	for _, o := range a.Objections {
+		c.Objections = append(c.Objections, OfficialObjection{Objection: o, FiledAt: offTime(o.Filed), AnsweredAt: offTime(o.Answered)})
+	}
+	for _, p := range a.Payments {
+		c.Payments = append(c.Payments, OfficialPayment{Payment: p, At: offTime(p.At)})
+	}
+	if a.Approved > 0 {
+		c.Remaining = a.Approved - c.Paid
+	}
+	for _, en := range wc.History {
+		denied := strings.HasPrefix(en.Action, "denied:")
+		ev := OfficialEvent{At: offAuditTime(en.At), User: en.Actor.User, Role: offRoleZh[en.Actor.Role], Action: offAction(en.Action), Denied: denied}
+		if !denied {
+			ev.Before, ev.After = offStatusZh(en.Before), offStatusZh(en.After)
+		} else {
+			ev.After = en.After
+		}
+		c.History = append(c.History, ev)
+	}
+	c.Act = s.forms(wc.Actions, a)
+	flash := ""
+	if done := q.R.URL.Query().Get("done"); done != "" && e == nil {
+		if zh, ok := offActionZh[done]; ok {
+			flash = "已办理：" + zh
+		}
+	}
+	title := a.ID
+	if c.Clause != nil {
+		title = c.Clause.Title + " · " + c.Name
+	}
+	return s.view(q, code, "case.html", title, c, e, flash)
+}
+
+// forms fills what the forms of the workflow's actions show.
+func (s *offPages) forms(act workflow.Actions, a *duixian.Application) OfficialActions {
+	out := OfficialActions{Actions: act}
+	if act.Propose && a.Review != nil {
+		out.ProposeDefault = a.Review.Amount.String()
+	}
+	if act.Publish {
+		out.PublishStart = s.today().String()
+	}
+	if act.Disburse {
+		out.DisburseKey = "pay-" + randomToken()[:32]
+		if _, known := s.cat.Clause(a.Clause); a.Decision == nil || !a.Decision.Batched || !known {
+			out.DueNow = (a.Approved - a.Paid()).Wan()
+		}
+		var current map[string]json.RawMessage
+		_ = json.Unmarshal(a.Facts, &current)
+		for _, f := range act.Evidence {
+			ev := OfficialEvidence{Name: f.Name, Label: f.Zh, Kind: string(f.Kind), Unit: f.Unit, Current: "（未填）"}
+			if raw, ok := current[f.Name]; ok {
+				ev.Current = engine.ShowJSON(f, raw)
+			}
+			out.Evidence = append(out.Evidence, ev)
+		}
+	}
+	return out
+}
+
+func offAuditTime(at string) string {
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if err != nil {
+		return at
+	}
+	return t.In(duixian.Shanghai).Format("2006-01-02 15:04:05")
+}
+
+// evidence reads the completion evidence of the disburse form: the
+// fields filled in ("" leaves a fact as it is), as a JSON object of facts.
+// Only a clause paid in tranches takes evidence, and only its own facts.
+func (s *offPages) evidence(q *Request, id string) (json.RawMessage, error) {
+	a, err := s.wf.Application(q.R.Context(), q.Actor(), id)
+	if err != nil {
+		return nil, err
+	}
+	cl, ok := s.cat.Clause(a.Clause)
+	if !ok || a.Decision == nil || !a.Decision.Batched {
+		return nil, nil
+	}
+	ev := map[string]any{}
+	for _, f := range cl.Facts() {
+		v := strings.TrimSpace(q.R.PostFormValue("ev_" + f.Name))
+		if v == "" {
+			continue
+		}
+		switch f.Kind {
+		case engine.KindBool:
+			b, err := offChoice(v, f.Name, "“"+f.Zh+"”应为是或否", f.En+" must be yes or no")
+			if err != nil {
+				return nil, err
+			}
+			ev[f.Name] = b
+		case engine.KindInt:
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return nil, &duixian.Error{Code: duixian.EINVALID, Field: f.Name, Zh: "“" + f.Zh + "”应为整数", En: f.En + " must be a whole number"}
+			}
+			ev[f.Name] = n
+		case engine.KindDecimal, engine.KindMoney:
+			ev[f.Name] = v
+		}
+	}
+	if len(ev) == 0 {
+		return nil, nil
+	}
+	return json.Marshal(ev)
+}

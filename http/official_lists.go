@@ -1,0 +1,208 @@
+package http
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/etown/duixian"
+)
+
+// OfficialRow is one application in a list.
+type OfficialRow struct {
+	ID, Enterprise, Name      string
+	Clause, Title, Doc, Label string
+	Status                    duixian.Status
+	Amount                    duixian.Money // proposed, else the latest review's
+	Approved, Paid            duixian.Money
+	Batched                   bool
+	Updated                   string
+	Window                    string // publicity From–Until
+	DaysLeft                  int
+	Ended                     bool
+	Objections, Open          int
+	Pending                   int    // co-review opinions awaited
+	Requested                 string // when this department's opinion was asked
+	Given                     string
+}
+
+// Remaining is what is still to pay.
+func (r OfficialRow) Remaining() duixian.Money { return r.Approved - r.Paid }
+
+// OfficialGroup is one stage of a queue.
+type OfficialGroup struct {
+	Key, Title, Hint, Kind string
+	Rows                   []OfficialRow
+}
+
+// OfficialQueue is the signed-in official's work.
+type OfficialQueue struct {
+	Role   duixian.Role
+	Scope  string
+	Groups []OfficialGroup
+	Total  int
+}
+
+// rows turns applications into rows; names are the enterprises'.
+func (s *offPages) rows(list []*duixian.Application, names map[string]string, u *duixian.User) []OfficialRow {
+	today := s.today()
+	var out []OfficialRow
+	for _, a := range list {
+		r := OfficialRow{ID: a.ID, Enterprise: a.Enterprise, Name: names[a.Enterprise], Clause: a.Clause, Title: a.Clause, Status: a.Status,
+			Approved: a.Approved, Paid: a.Paid(), Updated: offTime(a.Updated), Objections: len(a.Objections)}
+		if cl, ok := s.cat.Clause(a.Clause); ok {
+			r.Title, r.Doc, r.Label = cl.Title, cl.Document.Short, cl.Article.Label
+		}
+		switch {
+		case a.Proposed > 0:
+			r.Amount = a.Proposed
+		case a.Review != nil:
+			r.Amount = a.Review.Amount
+		}
+		r.Batched = a.Decision != nil && a.Decision.Batched
+		if p := a.Publicity; p != nil {
+			r.Window = p.From.String() + " 至 " + p.Until.String()
+			r.Ended = today.After(p.Until)
+			if !r.Ended {
+				r.DaysLeft = offDaysBetween(today, p.Until) + 1
+			}
+		}
+		for _, o := range a.Objections {
+			if o.Answered.IsZero() {
+				r.Open++
+			}
+		}
+		for _, o := range a.Opinions {
+			if o.Given.IsZero() {
+				r.Pending++
+			}
+			if u != nil && o.Department == u.Department {
+				r.Requested, r.Given = offTime(o.Requested), offTime(o.Given)
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func offDaysBetween(a, b duixian.Date) int {
+	ta := time.Date(a.Year, a.Month, a.Day, 12, 0, 0, 0, duixian.Shanghai)
+	tb := time.Date(b.Year, b.Month, b.Day, 12, 0, 0, 0, duixian.Shanghai)
+	return int(tb.Sub(ta).Hours()/24 + 0.5)
+}
+
+func (s *offPages) queuePage(q *Request) error {
+	wq, err := s.wf.Queue(q.R.Context(), q.Actor())
+	if err != nil {
+		return err
+	}
+	v := &OfficialQueue{Role: q.User.Role, Scope: wq.Scope, Total: wq.Total()}
+	for _, g := range wq.Groups {
+		v.Groups = append(v.Groups, OfficialGroup{Key: g.Key, Title: g.Title, Hint: g.Hint, Kind: g.Kind, Rows: s.rows(g.Apps, wq.Names, q.User)})
+	}
+	return s.view(q, http.StatusOK, "queue.html", "待办", v, nil, "")
+}
+
+// OfficialBan is a ban with its document.
+type OfficialBan struct {
+	duixian.Ban
+	Number string
+	Active bool
+}
+
+// OfficialEnterprise is 一企一档.
+type OfficialEnterprise struct {
+	E          *duixian.Enterprise
+	Facts      []OfficialFact
+	Bans       []OfficialBan
+	Rows       []OfficialRow
+	Approved   duixian.Money
+	Paid       duixian.Money
+	Clawback   duixian.Money
+	Open       int
+	Updated    string
+	Restricted string // what the official does not see
+}
+
+func (s *offPages) enterprisePage(q *Request) error {
+	u := q.User
+	f, err := s.wf.EnterpriseFile(q.R.Context(), q.Actor(), q.R.PathValue("uscc"))
+	if err != nil {
+		return err
+	}
+	v := &OfficialEnterprise{E: f.Enterprise, Facts: s.cat.FactLines(f.Enterprise.Facts, nil), Updated: offTime(f.Enterprise.Updated),
+		Approved: f.Approved, Paid: f.Paid, Clawback: f.Clawback, Open: f.Open}
+	today := s.today()
+	for _, b := range f.Enterprise.Bans {
+		ob := OfficialBan{Ban: b, Number: b.Document, Active: b.Active(today)}
+		if d, ok := s.cat.Document(b.Document); ok {
+			ob.Number = d.Number
+		}
+		v.Bans = append(v.Bans, ob)
+	}
+	switch u.Role {
+	case duixian.RoleReviewer:
+		v.Restricted = "仅显示" + u.Department + "负责条款的申报"
+	case duixian.RoleCoReviewer:
+		v.Restricted = "仅显示征求" + u.Department + "意见的申报"
+	}
+	v.Rows = s.rows(f.Applications, map[string]string{f.Enterprise.USCC: f.Enterprise.Name}, u)
+	return s.view(q, http.StatusOK, "enterprise.html", f.Enterprise.Name, v, nil, "")
+}
+
+// OfficialAuditRow is one audit entry.
+type OfficialAuditRow struct {
+	duixian.AuditEntry
+	When, ActionZh, RoleZh, Link string
+	Denied                       bool
+}
+
+// OfficialAudit is the audit page.
+type OfficialAudit struct {
+	Subject  string
+	Rows     []OfficialAuditRow
+	Total    int
+	Intact   bool
+	Checked  int64
+	Problem  string
+	Truncate int
+}
+
+var offAppID = regexp.MustCompile(`^A\d{8}[0-9A-F]{10}$`)
+
+func (s *offPages) auditPage(q *Request) error {
+	const show = 500
+	v := &OfficialAudit{Subject: strings.TrimSpace(q.R.URL.Query().Get("subject"))}
+	l, err := s.wf.AuditLog(q.R.Context(), q.Actor(), v.Subject)
+	if err != nil {
+		return err
+	}
+	log := l.Entries
+	v.Checked = l.Checked
+	if l.Broken != nil {
+		v.Problem = l.Broken.Error()
+	} else {
+		v.Intact = true
+	}
+	v.Total = len(log)
+	for i := len(log) - 1; i >= 0 && len(v.Rows) < show; i-- {
+		e := log[i]
+		r := OfficialAuditRow{AuditEntry: e, When: offAuditTime(e.At), ActionZh: offAction(e.Action), RoleZh: offRoleZh[e.Actor.Role],
+			Denied: strings.HasPrefix(e.Action, "denied:")}
+		switch {
+		case offAppID.MatchString(e.Subject):
+			r.Link = "/cases/" + e.Subject
+		case duixian.ValidateUSCC(e.Subject) == nil:
+			r.Link = "/enterprises/" + e.Subject
+		}
+		if !r.Denied {
+			r.Before, r.After = offStatusZh(e.Before), offStatusZh(e.After)
+		}
+		v.Rows = append(v.Rows, r)
+	}
+	if v.Total > show {
+		v.Truncate = show
+	}
+	return s.view(q, http.StatusOK, "audit.html", "审计日志", v, nil, "")
+}

@@ -1,0 +1,279 @@
+package workflow
+
+import (
+	"context"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/etown/duixian"
+	"github.com/etown/duixian/engine"
+	"github.com/etown/duixian/sqldb"
+)
+
+// Case is an application as an official's page shows it: the application,
+// its enterprise's name, its history from the audit log, the steps the
+// official may take now and how the decision changed since submission.
+type Case struct {
+	App  *duixian.Application
+	Name string // the enterprise's; "" when it is not registered
+	// History is the audit log about the application, newest first; the
+	// refused attempts only for supervision and administrators.
+	History []duixian.AuditEntry
+	Actions Actions
+	Changes []Change
+	// Outdated: the catalogue changed since submission.
+	Outdated bool
+}
+
+// Actions are the steps an official may take on a case now. The workflow
+// decides again on every step; these keep the page honest.
+type Actions struct {
+	RequestOpinions, Opinion, Preliminary, Return, Reject, Expert bool
+	Propose, Publish, Answer, Approve, Disburse, Revoke           bool
+	// Why the step is offered but will be refused now.
+	PreliminaryBlocked, ApproveBlocked string
+	// Departments a reviewer may still ask for opinions.
+	Departments []string
+	// Evidence: the facts finance may record before paying a later
+	// tranche (a clause paid in tranches).
+	Evidence []*engine.Fact
+}
+
+// Case reads application id as actor may see it, with its history and the
+// steps actor may take.
+func (s *Service) Case(ctx context.Context, actor duixian.Actor, id string) (*Case, error) {
+	a, err := s.Application(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	c := &Case{App: a, Changes: Changes(a.Decision, a.Review),
+		Outdated: a.CatalogueVersion != "" && a.CatalogueVersion != s.Catalogue.Version()}
+	cl, _ := s.Catalogue.Clause(a.Clause)
+	var users []duixian.User
+	err = s.DB.Read(ctx, func(tx *sqldb.Tx) error {
+		if ent, err := tx.Enterprise(a.Enterprise, false); err == nil {
+			c.Name = ent.Name
+		} else if duixian.ErrorCode(err) != duixian.ENOTFOUND {
+			return err
+		}
+		log, err := tx.AuditLog(a.ID)
+		if err != nil {
+			return err
+		}
+		seeDenied := actor.Role == duixian.RoleSupervisor || actor.Role == duixian.RoleAdmin
+		for i := len(log) - 1; i >= 0; i-- {
+			if seeDenied || !strings.HasPrefix(log[i].Action, "denied:") {
+				c.History = append(c.History, log[i])
+			}
+		}
+		if actor.Role == duixian.RoleReviewer && a.Status == duixian.StatusSubmitted {
+			users, err = tx.Users()
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.Actions = s.actions(actor, a, cl, users)
+	return c, nil
+}
+
+// actions decides which steps actor may take on a now; users are the
+// accounts, whose co-reviewers' departments may be asked for opinions.
+func (s *Service) actions(actor duixian.Actor, a *duixian.Application, cl *engine.Clause, users []duixian.User) Actions {
+	var act Actions
+	today := s.today()
+	switch actor.Role {
+	case duixian.RoleReviewer:
+		if cl == nil || cl.Department != actor.Department {
+			return act
+		}
+		switch a.Status {
+		case duixian.StatusSubmitted:
+			act.RequestOpinions, act.Preliminary, act.Return, act.Reject = true, true, true, true
+			for _, o := range a.Opinions {
+				if o.Given.IsZero() {
+					act.PreliminaryBlocked = "尚待" + o.Department + "出具会签意见"
+					break
+				}
+			}
+			act.Departments = s.departments(users, actor.Department, a.Opinions)
+		case duixian.StatusReviewed:
+			act.Reject = true
+		case duixian.StatusAssessed:
+			act.Propose, act.Reject = true, true
+		case duixian.StatusProposed:
+			act.Publish, act.Reject = true, true
+		case duixian.StatusPublicity:
+			act.Reject, act.Approve = true, true
+			for _, o := range a.Objections {
+				if o.Answered.IsZero() {
+					act.Answer = true
+					act.ApproveBlocked = "有尚未答复的异议"
+				}
+			}
+			if p := a.Publicity; p != nil && !today.After(p.Until) {
+				act.ApproveBlocked = "公示期至" + p.Until.String() + "，期满后方可批准"
+			}
+		}
+	case duixian.RoleCoReviewer:
+		if a.Status == duixian.StatusSubmitted {
+			for _, o := range a.Opinions {
+				if o.Department == actor.Department && o.Given.IsZero() {
+					act.Opinion = true
+				}
+			}
+		}
+	case duixian.RoleExpert:
+		act.Expert = a.Status == duixian.StatusReviewed
+	case duixian.RoleFinance:
+		if a.Status == duixian.StatusApproved || a.Status == duixian.StatusPaying {
+			act.Disburse = true
+			if a.Decision != nil && a.Decision.Batched && cl != nil {
+				for _, f := range cl.Facts() {
+					switch f.Kind {
+					case engine.KindBool, engine.KindInt, engine.KindDecimal, engine.KindMoney:
+						act.Evidence = append(act.Evidence, f)
+					}
+				}
+			}
+		}
+	case duixian.RoleSupervisor:
+		switch a.Status {
+		case duixian.StatusApproved, duixian.StatusPaying, duixian.StatusPaid:
+			act.Revoke = true
+		}
+	}
+	return act
+}
+
+// departments lists the departments a reviewer may ask for opinions: those
+// with co-reviewers, and those responsible for clauses, less the
+// reviewer's own and those asked already.
+func (s *Service) departments(users []duixian.User, own string, asked []duixian.Opinion) []string {
+	set := map[string]bool{}
+	for _, u := range users {
+		if u.Role == duixian.RoleCoReviewer && u.Department != "" {
+			set[u.Department] = true
+		}
+	}
+	for _, cl := range s.Catalogue.Clauses() {
+		for _, d := range strings.Split(cl.Department, "、") {
+			if d = strings.TrimSpace(d); d != "" {
+				set[d] = true
+			}
+		}
+	}
+	delete(set, own)
+	for _, o := range asked {
+		delete(set, o.Department)
+	}
+	out := make([]string, 0, len(set))
+	for d := range set {
+		out = append(out, d)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Change is one difference between the decision at submission and the
+// latest review's.
+type Change struct {
+	What, From, To string
+	Dir            int // +1 up, -1 down, 0 neither
+}
+
+// Changes lists what differs between two decisions of one application.
+func Changes(from, to *duixian.Decision) []Change {
+	if from == nil || to == nil {
+		return nil
+	}
+	yes := func(b bool) string {
+		if b {
+			return "符合"
+		}
+		return "不符合"
+	}
+	dir := func(up bool) int {
+		if up {
+			return 1
+		}
+		return -1
+	}
+	var out []Change
+	if from.Eligible != to.Eligible {
+		out = append(out, Change{What: "是否符合条件", From: yes(from.Eligible), To: yes(to.Eligible), Dir: dir(to.Eligible)})
+	}
+	if from.Amount != to.Amount {
+		out = append(out, Change{What: "计算金额", From: from.Amount.Wan() + "（" + from.Amount.String() + "元）",
+			To: to.Amount.Wan() + "（" + to.Amount.String() + "元）", Dir: dir(to.Amount >= from.Amount)})
+	}
+	if to.Batched && from.PayableNow != to.PayableNow {
+		out = append(out, Change{What: "当前可拨付", From: from.PayableNow.Wan(), To: to.PayableNow.Wan(), Dir: dir(to.PayableNow >= from.PayableNow)})
+	}
+	if from.Outcome != to.Outcome {
+		out = append(out, Change{What: "认定结果", From: from.Outcome, To: to.Outcome})
+	}
+	if from.Document.Version != to.Document.Version || from.Document.ID != to.Document.ID {
+		out = append(out, Change{What: "适用文件版本", From: from.Document.Number + " " + from.Document.Version,
+			To: to.Document.Number + " " + to.Document.Version})
+	}
+	if len(from.Reasons) != len(to.Reasons) {
+		out = append(out, Change{What: "不符合或调减理由", From: strconv.Itoa(len(from.Reasons)) + "条", To: strconv.Itoa(len(to.Reasons)) + "条"})
+	}
+	return out
+}
+
+// EnterpriseFile is 一企一档: an enterprise's registry file and the
+// applications on it the reader may see, with the totals of its awards.
+type EnterpriseFile struct {
+	Enterprise   *duixian.Enterprise    `json:"enterprise"`
+	Applications []*duixian.Application `json:"applications"`
+	// Over the applications shown, drafts excluded.
+	Approved duixian.Money `json:"approved_fen"` // approved, paying and paid
+	Paid     duixian.Money `json:"paid_fen"`
+	Clawback duixian.Money `json:"clawback_fen"`
+	Open     int           `json:"open"`
+}
+
+// EnterpriseFile reads the file of enterprise uscc as actor may see it: an
+// enterprise only its own; the applications as Application lets actor read
+// them, drafts only for the enterprise itself.
+func (s *Service) EnterpriseFile(ctx context.Context, actor duixian.Actor, uscc string) (*EnterpriseFile, error) {
+	if actor.Role == duixian.RoleEnterprise && actor.Enterprise != uscc {
+		return nil, duixian.Errorf(duixian.ENOTFOUND, "enterprise", "没有该企业", "no such enterprise")
+	}
+	f := &EnterpriseFile{Applications: []*duixian.Application{}}
+	var all []*duixian.Application
+	err := s.DB.Read(ctx, func(tx *sqldb.Tx) error {
+		var err error
+		if f.Enterprise, err = tx.Enterprise(uscc, false); err != nil {
+			return err
+		}
+		all, err = tx.Applications(sqldb.ApplicationFilter{Enterprise: uscc})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range all {
+		if !s.mayRead(actor, a) || (a.Status == duixian.StatusDraft && actor.Role != duixian.RoleEnterprise) {
+			continue
+		}
+		f.Applications = append(f.Applications, a)
+		if a.Status == duixian.StatusDraft {
+			continue
+		}
+		switch a.Status {
+		case duixian.StatusApproved, duixian.StatusPaying, duixian.StatusPaid:
+			f.Approved += a.Approved
+		}
+		if a.Status.Open() {
+			f.Open++
+		}
+		f.Paid += a.Paid()
+		f.Clawback += a.Clawback
+	}
+	return f, nil
+}
