@@ -302,14 +302,6 @@ func (s *Server) enterpriseFile(q *Request, uscc string) (*workflow.EnterpriseFi
 	return s.Cases.EnterpriseFile(q.R.Context(), q.Actor(), uscc)
 }
 
-func (s *Server) coReviewing(u *duixian.User, a *duixian.Application) bool {
-	return workflow.CoReviewing(u.Department, a)
-}
-
-func (s *Server) ownClause(u *duixian.User, a *duixian.Application) bool {
-	return workflow.OwnClause(s.Catalogue, u.Department, a)
-}
-
 func (s *Server) openAPI(q *Request) error {
 	paths := map[string]map[string]any{}
 	for _, rt := range s.Routes {

@@ -3,6 +3,7 @@ package http
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -79,14 +80,18 @@ func (p *pages) errorPage(q *Request, code int, e *duixian.Error) {
 }
 
 // translations: the pages are Chinese; English is offered for every label.
-var translations = map[string]string{
-	"政策兑现平台": "Policy Fulfillment Platform", "政策库": "Policy library", "公示": "Publicity", "登录": "Sign in",
-	"退出": "Sign out", "我的申报": "My applications", "政策计算器": "Calculator", "待办": "Queue", "首页": "Home",
-	"用户名": "User name", "密码": "Password", "条款": "Clause", "文件": "Document", "责任单位": "Department",
-	"适用范围": "Scope", "原文": "Article text", "需要的信息": "Facts needed", "条件": "Conditions", "计算方法": "Formula",
-	"企业": "Enterprise", "金额": "Amount", "公示期": "Publicity period", "提出异议": "Object", "异议内容": "Objection",
-	"证据": "Evidence", "提交": "Submit", "状态": "Status", "审计日志": "Audit log", "统计": "Dashboard", "群雁计划": "Qunyan plan", "工业用地": "Industrial land",
-}
+// The labels are data, one file for every page, read once at start.
+//
+//go:embed i18n/en.json
+var translationsJSON []byte
+
+var translations = func() map[string]string {
+	m := map[string]string{}
+	if err := json.Unmarshal(translationsJSON, &m); err != nil {
+		panic("http/i18n/en.json: " + err.Error()) // embedded: a broken file cannot build a passing test
+	}
+	return m
+}()
 
 func translate(lang, zh string) string {
 	if lang == "en" {

@@ -78,17 +78,6 @@ func (h *entPages) routes() []Route {
 	}
 }
 
-// entFixed is what api.go's match reads of the platform's facts.
-type entFixed struct{ known duixian.Facts }
-
-func (s *Server) entFixedFor(q *Request) (*entFixed, error) {
-	pf, err := s.Service.PlatformFacts(q.R.Context(), q.Actor())
-	if err != nil {
-		return nil, err
-	}
-	return &entFixed{known: pf.Known}, nil
-}
-
 // platform reads the facts the platform fills in the signed-in
 // enterprise's forms.
 func (h *entPages) platform(q *Request) (*form.Platform, error) {
@@ -106,35 +95,4 @@ func (h *entPages) previous(q *Request) (url.Values, error) {
 		return nil, err
 	}
 	return form.Previous(list), nil
-}
-
-// Labels of the enterprise pages in English, for the language switch.
-var entTranslations = map[string]string{
-	"在线申报": "Apply online", "申报详情": "Application", "办理进度": "Progress", "测算": "Calculate",
-	"事项发生日期": "Event date", "项目名称": "Project", "常用信息": "Common facts", "政府数据": "Government data",
-	"可享受的政策": "You qualify for", "差一点：未满足的条件": "Near misses: conditions not met", "还需补充信息": "More facts needed",
-	"无法判定": "Cannot be decided",
-	"预计金额": "Estimated amount", "计算过程": "How it was computed", "您填写": "you entered", "去申报": "Apply",
-	"查看条款": "Read the clause", "缺少": "Missing", "申报编号": "Application no.", "最近更新": "Last update",
-	"已拨付": "Paid", "操作": "Actions", "撤回申报": "Withdraw", "修改申报信息": "Edit the facts", "重新提交": "Resubmit",
-	"提交申报": "Submit", "保存草稿": "Save draft", "申报承诺": "Declaration", "条款原文": "Article text",
-	"申报条件": "Conditions", "补助标准": "How the amount is computed", "申报信息": "Declared facts",
-	"受理时测算（已冻结）": "Decision at submission (frozen)", "最新复核": "Latest review", "办理过程": "Timeline",
-	"金额": "Amount", "状态": "Status", "条款": "Clause", "添加行": "Add rows", "返回我的申报": "Back to my applications",
-	"全部状态": "All statuses", "筛选": "Filter", "继续填写": "Continue", "查看": "View", "新建申报": "New application",
-	"是": "Yes", "否": "No", "不确定": "Not sure", "请选择": "Choose", "以上均无": "None of these", "单位": "Unit",
-	"由政府数据提供": "Provided by government data", "测算结果": "Results", "重新测算": "Recalculate", "清空": "Clear",
-	"基本信息": "Basic information", "由平台根据撤销记录确定": "Set by the platform from revocation records",
-	"由平台根据奖励台账确定":  "Set by the platform from its award ledger",
-	"以本页底部的申报承诺为准": "Set by the declaration at the bottom of this page", "补正时不能修改": "Fixed when correcting",
-	"免申即享：平台已为本企业测算的政策": "Awards found for you from government data (no application form)",
-	"确认并提交申报":           "Confirm and submit", "不需要": "Not needed",
-}
-
-func init() {
-	for zh, en := range entTranslations {
-		if _, ok := translations[zh]; !ok {
-			translations[zh] = en
-		}
-	}
 }
