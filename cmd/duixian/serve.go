@@ -5,16 +5,19 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/calendar"
 	"github.com/etown/duixian/demo"
 	duixianhttp "github.com/etown/duixian/http"
 	"github.com/etown/duixian/postgres"
+	"github.com/etown/duixian/reports"
 	"github.com/etown/duixian/sqldb"
 	"github.com/etown/duixian/sqlite"
 	"github.com/etown/duixian/workflow"
@@ -67,5 +70,26 @@ func runServe(args []string, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "duixian 政策兑现平台: http://%s/ (数据库 %s)\n", *addr, *dbPath)
+	go keepDashboardWarm(ctx, srv.Dashboards, svc.Now)
 	return srv.ListenAndServe(ctx, *addr)
+}
+
+// keepDashboardWarm computes the whole district's dashboard at start and
+// just after each midnight in Shanghai: the first view of a process or of a
+// day reads every application's summary and matches the registry again
+// (about a second at 10,000 of each, docs/performance.md), which no
+// official should wait for. The other scopes share that work.
+func keepDashboardWarm(ctx context.Context, d duixianhttp.DashboardService, now func() time.Time) {
+	for {
+		if _, err := d.Dashboard(ctx, reports.Scope{Kind: reports.All}); err != nil && ctx.Err() == nil {
+			log.Printf("dashboard warm-up: %v", err)
+		}
+		t := now().In(duixian.Shanghai)
+		next := time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 30, 0, duixian.Shanghai)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(next.Sub(t)):
+		}
+	}
 }
