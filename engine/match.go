@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"maps"
 	"sort"
 
 	"github.com/etown/duixian"
@@ -20,6 +21,25 @@ type Match struct {
 
 // Eligible reports whether the clause grants the claim.
 func (m Match) Eligible() bool { return m.Decision != nil && m.Decision.Eligible }
+
+// Calculate is the calculator asked about a form: typed, the facts an
+// enterprise entered, decoded and checked; known, the facts the platform
+// holds (registry, bans, the award ledger), which win as they do at
+// submission; the event date as entered (YYYY-MM-DD), today when empty.
+func (c *Catalogue) Calculate(typed map[string]any, known duixian.Facts, eventDate string, today duixian.Date) ([]Match, error) {
+	facts, err := c.DecodeFacts("facts", typed)
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(facts, known)
+	ev := today
+	if eventDate != "" {
+		if ev, err = duixian.ParseDate(eventDate); err != nil {
+			return nil, duixian.Errorf(duixian.EINVALID, "event_date", "日期格式应为 YYYY-MM-DD", "event_date must be YYYY-MM-DD")
+		}
+	}
+	return c.MatchAll(facts, ev, today), nil
+}
 
 // MatchAll is the policy calculator (政策计算器): every clause that applies
 // (Applicability: in force for an event on eventDate asked on asOf, in the

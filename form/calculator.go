@@ -196,7 +196,7 @@ func NewCalculator(cat *engine.Catalogue, fx *Platform, vals url.Values, lang st
 // Run decides every clause the calculator considers. An invalid fact or
 // date is shown beside its input, not returned.
 func (v *Calculator) Run() error {
-	ms, err := match(v.cat, v.raw, v.fx.Known, v.EventDate, v.today)
+	ms, err := v.cat.Calculate(v.raw, v.fx.Known, v.EventDate, v.today)
 	var e *duixian.Error
 	switch {
 	case errors.As(err, &e) && e.Code == duixian.EINVALID:

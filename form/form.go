@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"net/url"
 	"regexp"
 	"slices"
@@ -398,24 +397,6 @@ func HasValue(ff *Field) bool {
 		}
 	}
 	return false
-}
-
-// match decides every clause the calculator considers for raw, the facts
-// of its form, with the platform's known facts over them, for the event
-// date (today when empty).
-func match(cat *engine.Catalogue, raw map[string]any, known duixian.Facts, eventDate string, today duixian.Date) ([]engine.Match, error) {
-	facts, err := cat.DecodeFacts("facts", raw)
-	if err != nil {
-		return nil, err
-	}
-	maps.Copy(facts, known)
-	ev := today
-	if eventDate != "" {
-		if ev, err = duixian.ParseDate(eventDate); err != nil {
-			return nil, duixian.Errorf(duixian.EINVALID, "event_date", "日期格式应为 YYYY-MM-DD", "event_date must be YYYY-MM-DD")
-		}
-	}
-	return cat.MatchAll(facts, ev, today), nil
 }
 
 // Warn marks the fields of the facts a failed condition reads with the

@@ -2,7 +2,6 @@ package matching
 
 import (
 	"context"
-	"maps"
 	"slices"
 	"time"
 
@@ -32,37 +31,11 @@ func (s *Service) today() duixian.Date    { return duixian.DateOf(s.now()) }
 // facts the platform holds (its registry file, its bans, the award ledger)
 // win, as at submission.
 func (s *Service) Calculate(ctx context.Context, enterprise string, typed map[string]any, eventDate string) ([]engine.Match, error) {
-	cat := s.cat()
-	facts, err := cat.DecodeFacts("facts", typed)
+	pf, err := s.Workflow.PlatformFacts(ctx, duixian.Actor{Role: duixian.RoleEnterprise, Enterprise: enterprise})
 	if err != nil {
 		return nil, err
 	}
-	var e *duixian.Enterprise
-	var held []*duixian.Application
-	if err := s.db().Read(ctx, func(tx *sqldb.Tx) error {
-		var err error
-		if e, err = tx.Enterprise(enterprise, false); err != nil {
-			return err
-		}
-		held, err = tx.Applications(sqldb.ApplicationFilter{Enterprise: e.USCC, Clauses: cat.LedgerClauses()})
-		return err
-	}); err != nil {
-		return nil, err
-	}
-	today := s.today()
-	known, err := cat.EnterpriseFacts(e, today)
-	if err != nil {
-		return nil, err
-	}
-	maps.Copy(known, cat.LedgerFacts(held, ""))
-	maps.Copy(facts, known)
-	ev := today
-	if eventDate != "" {
-		if ev, err = duixian.ParseDate(eventDate); err != nil {
-			return nil, duixian.Errorf(duixian.EINVALID, "event_date", "日期格式应为 YYYY-MM-DD", "event_date must be YYYY-MM-DD")
-		}
-	}
-	return cat.MatchAll(facts, ev, today), nil
+	return s.cat().Calculate(typed, pf.Known, eventDate, s.today())
 }
 
 // RunInput is what a 免申即享 run is asked: dates as YYYY-MM-DD (today when
