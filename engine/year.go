@@ -193,7 +193,7 @@ func (ys *yearSelection) best(group []int) []int {
 // rivals splits the eligible claims into groups that no rule of violation
 // ties to one another: claims under clauses of one exclusive or
 // highest-only limit, under a document with a category limit, of one clause
-// (a duplicate) or of one named project (同一项目就高不重复) share a group.
+// for one project (a duplicate) or of one named project (同一项目就高不重复) share a group.
 // Each group lists its claims in claim order.
 func (ys *yearSelection) rivals(elig []int) [][]int {
 	parent := map[int]int{}
@@ -218,7 +218,7 @@ func (ys *yearSelection) rivals(elig []int) [][]int {
 	}
 	for _, i := range elig {
 		cl := ys.cat.byID[ys.d[i].Clause]
-		tie("clause "+cl.ID, i)
+		tie("clause "+cl.ID+" project "+ys.set.Claims[i].Project, i) // a duplicate
 		if p := ys.set.Claims[i].Project; p != "" {
 			tie("project "+p, i)
 		}

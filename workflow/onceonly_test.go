@@ -256,3 +256,39 @@ func TestObjectionsBounded(t *testing.T) {
 		must(t)(s.Object(ctx, public, id, "答复后可再提", ""))
 	})
 }
+
+// The reported second 2026 延时奖励 (22号第六条（二）): accepted while the
+// first was still in 公示. A claim still in review now holds its place under
+// the year's rules, so the second is refused as the same award twice; once
+// the first is withdrawn, it can be claimed. Claims in review take no part
+// of a cap (TestCapRace approves four of fifty in 公示 as before).
+func TestSecondYearlyAwardRefusedWhileFirstPending(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		s, _ := service(t, db, "2026-11-02")
+		id := uscc(t, "91110302MA01RDNG1")
+		if err := s.RegisterEnterprise(ctx, admin, duixian.Enterprise{USCC: id, Name: "亦城阅读空间", Facts: json.RawMessage(cleanEnterprise)}); err != nil {
+			t.Fatal(err)
+		}
+		staff := duixian.Actor{User: "staff@space", Role: duixian.RoleEnterprise, Enterprise: id}
+		space := `{"space_legal_qualification":true,"space_in_use":true,"space_operating_months":30,"operating_normally":true,"declared_truthful":true,"space_separate_reading_area":true,
+"space_reading_area_m2":"140","space_daily_open_hours":"10","space_weekly_open_hours":"84","space_publications":3600,
+"space_publication_varieties":1400,"space_reading_seats":36,"space_hosted_reading_events":28,"space_weekday_open_hours":"10"}`
+		claim := workflow.DraftInput{Enterprise: id, Clause: "jjgf-2025-22/6.2", EventDate: date("2026-10-31"), Facts: json.RawMessage(space), Declared: true}
+		first := must(t)(s.CreateDraft(ctx, staff, claim))
+		first = must(t)(s.Submit(ctx, staff, first.ID, "k1"))
+		first = must(t)(s.PassPreliminary(ctx, culture, first.ID))
+		first = must(t)(s.RecordExpertReview(ctx, expert, first.ID, nil, "符合", true))
+		first = must(t)(s.Propose(ctx, culture, first.ID, 50000*duixian.Yuan, ""))
+		first = must(t)(s.Publish(ctx, culture, first.ID, date("2026-11-02"), 5))
+
+		second := must(t)(s.CreateDraft(ctx, staff, claim))
+		_, err := s.Submit(ctx, staff, second.ID, "k2")
+		var e *duixian.Error
+		if !asError(err, &e) || e.Code != duixian.EREFUSED || !hasReason(e.Reasons, "jjgf-2025-22/6.2:duplicate") {
+			t.Fatalf("a second 延时奖励 of 2026 was not refused while the first is in 公示: %v", err)
+		}
+		must(t)(s.Withdraw(ctx, staff, first.ID))
+		second = must(t)(s.Submit(ctx, staff, second.ID, "k2b"))
+		status(t, second, duixian.StatusSubmitted)
+	})
+}

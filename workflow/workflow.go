@@ -335,6 +335,18 @@ func (s *Service) decide(tx *sqldb.Tx, a *duixian.Application) (duixian.Decision
 		set.Claims = append(set.Claims, duixian.Claim{Clause: aw.Clause, EventDate: aw.EventDate, Project: aw.Project,
 			Facts: facts, Granted: true, GrantedAmount: aw.Amount})
 	}
+	pending, err := s.pending(tx, a)
+	if err != nil {
+		return duixian.Decision{}, err
+	}
+	for _, p := range pending {
+		facts, err := s.facts(e, p, apps, asOf)
+		if err != nil {
+			return duixian.Decision{}, err
+		}
+		set.Claims = append(set.Claims, duixian.Claim{Clause: p.Clause, EventDate: p.EventDate, Project: p.Project,
+			Facts: facts, Granted: true})
+	}
 	facts, err := s.facts(e, a, apps, asOf)
 	if err != nil {
 		return duixian.Decision{}, err
@@ -349,6 +361,27 @@ func (s *Service) decide(tx *sqldb.Tx, a *duixian.Application) (duixian.Decision
 		d.Reasons = append(d.Reasons, s.heldReasons(a, apps)...)
 	}
 	return d, nil
+}
+
+// pending are the enterprise's other claims of a's year on a's clause and
+// project still in review (submitted … 公示): the same award claimed twice
+// in a year is refused while the first is in review, not paid twice (a
+// second 22号 延时奖励 was accepted while the first was in 公示). They enter
+// the year's decision as granted with no amount, so they take no part of a
+// cap: an approval counts against a cap only what was approved. (Claims in
+// review do not yet count for 不可同时申报, 就高不重复 or the category limit:
+// the workflow's own stories keep such claims side by side in review.)
+func (s *Service) pending(tx *sqldb.Tx, a *duixian.Application) ([]*duixian.Application, error) {
+	all, err := tx.Applications(sqldb.ApplicationFilter{Enterprise: a.Enterprise, Clauses: []string{a.Clause}})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range all {
+		if p.ID != a.ID && p.Year == a.Year && p.Project == a.Project && p.Status.Open() && p.Status != duixian.StatusDraft {
+			return []*duixian.Application{p}, nil // one is enough to hold the place
+		}
+	}
+	return nil, nil
 }
 
 // heldReasons names, for a refusal, the application that already holds the
