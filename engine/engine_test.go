@@ -198,10 +198,19 @@ func TestBadFactsNameTheFact(t *testing.T) {
 		}
 	}
 	// A missing fact is named too, in both languages.
-	_, err := cat.Evaluate(duixian.Claim{Clause: "jjgf-2025-21/7.1", EventDate: date("2026-03-01"), Facts: duixian.Facts{}}, engine.Options{})
+	_, err := cat.Evaluate(duixian.Claim{Clause: "jjgf-2025-21/7.1", EventDate: date("2026-03-01"), AsOf: date("2026-03-01"), Facts: duixian.Facts{}}, engine.Options{})
 	var e *duixian.Error
 	if !errors.As(err, &e) || e.Field != "facts.has_publication_permit" || !strings.Contains(e.Zh, "缺失") || !strings.Contains(e.En, "is missing") {
 		t.Fatalf("missing fact: %v", err)
+	}
+	// The engine never reads the clock: a claim without an as-of date is
+	// refused, alone or in a year, rather than decided as of today.
+	if _, err := cat.Evaluate(duixian.Claim{Clause: "jjgf-2025-21/7.1", EventDate: date("2026-03-01")}, engine.Options{}); !errors.As(err, &e) || e.Field != "as_of" {
+		t.Errorf("a claim without as_of: %v", err)
+	}
+	set := duixian.ClaimSet{Year: 2026, Claims: []duixian.Claim{{Clause: "jjgf-2025-21/7.1", EventDate: date("2026-03-01")}}}
+	if _, err := cat.EvaluateYear(set, engine.Options{}); !errors.As(err, &e) || e.Field != "as_of" {
+		t.Errorf("a year without as_of: %v", err)
 	}
 }
 

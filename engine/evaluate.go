@@ -30,7 +30,9 @@ func (c *Catalogue) Evaluate(claim duixian.Claim, opt Options) (duixian.Decision
 		return duixian.Decision{}, duixian.Errorf(duixian.EINVALID, "event_date", "缺少事项发生日期", "event_date is missing")
 	}
 	if claim.AsOf.IsZero() {
-		claim.AsOf = duixian.Today()
+		// The engine never reads the clock: a decision states the date it
+		// was made as of, and the caller chose it (and says so).
+		return duixian.Decision{}, duixian.Errorf(duixian.EINVALID, "as_of", "缺少判定日期", "as_of is missing")
 	}
 	frame := c.frame()
 	defer c.frames.Put(frame)

@@ -41,7 +41,7 @@ func (c *Catalogue) EvaluateYear(set duixian.ClaimSet, opt Options) (duixian.Yea
 	}
 	asOf := set.AsOf
 	if asOf.IsZero() {
-		asOf = duixian.Today()
+		return duixian.YearDecision{}, duixian.Errorf(duixian.EINVALID, "as_of", "缺少判定日期", "as_of is missing")
 	}
 	y := duixian.YearDecision{Enterprise: set.Enterprise, Year: set.Year, AsOf: asOf}
 	for i, claim := range set.Claims {

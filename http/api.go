@@ -130,6 +130,9 @@ func (s *Server) apiRoutes() []Route {
 			if err != nil {
 				return err
 			}
+			if set.AsOf.IsZero() {
+				set.AsOf = duixian.DateOf(s.now()) // the answer's as_of says so
+			}
 			return q.send(s.Catalogue.EvaluateYear(set, engine.Options{Trace: true}))
 		})),
 		safe(r("POST", "/match", enterprise, "政策计算器：本企业可享受的政策与差距 / what my enterprise qualifies for", func(q *Request) error {

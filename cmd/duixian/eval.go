@@ -77,7 +77,7 @@ func runEval(args []string, stdin io.Reader, out, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	claim := duixian.Claim{Clause: *clause, EventDate: duixian.Today()}
+	claim := duixian.Claim{Clause: *clause, EventDate: duixian.Today(), AsOf: duixian.Today()}
 	if _, ok := cat.Clause(*clause); !ok {
 		return duixian.Errorf(duixian.ENOTFOUND, "--clause", "没有条款 %s", "no clause %s", *clause)
 	}
