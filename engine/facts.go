@@ -26,6 +26,10 @@ const (
 	KindSet     FactKind = "set"     // several of Values
 	KindRecords FactKind = "records" // a list of records with Fields
 	KindText    FactKind = "text"    // free text, such as an event's name
+	// KindDate is a civil date in Shanghai, written YYYY-MM-DD. An optional
+	// date fact may be left out (not on the list, never paid): its value is
+	// then the zero date, which conditions test with known().
+	KindDate FactKind = "date"
 )
 
 // Fact is one input a clause needs, with its type, unit, bounds and the
@@ -39,6 +43,9 @@ type Fact struct {
 	Fields   []*Fact
 	MaxItems int
 	Default  any
+	// Optional, for a date fact, lets the applicant leave it out; Default
+	// is then the zero date.
+	Optional bool
 	Zh, En   string
 	Help     string
 	Document string // "" for facts shared by the whole catalogue
@@ -66,6 +73,8 @@ func (f *Fact) exprType() expression.Type {
 		return expression.String
 	case KindSet:
 		return expression.StringList
+	case KindDate:
+		return expression.Date
 	}
 	return 0
 }
@@ -143,6 +152,16 @@ func (f *Fact) decode(field string, raw any) (any, error) {
 			return nil, f.factError(field, "应为文字，收到 %v", "must be text, got %v", raw)
 		}
 		return s, nil
+	case KindDate:
+		s, ok := raw.(string)
+		if ok && strings.TrimSpace(s) == "" && f.Optional {
+			return duixian.Date{}, nil
+		}
+		d, err := duixian.ParseDate(strings.TrimSpace(s))
+		if !ok || err != nil {
+			return nil, f.factError(field, "应为日期（YYYY-MM-DD），收到 %v", "must be a date YYYY-MM-DD, got %v", raw)
+		}
+		return d, nil
 	case KindEnum:
 		s, ok := raw.(string)
 		if !ok || !f.allows(s) {

@@ -439,6 +439,9 @@ func (c *Catalogue) applyTotalCaps(y *duixian.YearDecision, set duixian.ClaimSet
 				facts[k] = v
 			}
 			frame := c.frame()
+			// A total cap is the year's: it reads the decision date, and the
+			// event date of the document's first claim of the year.
+			bindDates(duixian.Claim{EventDate: y.Decisions[idx[0]].EventDate, AsOf: y.AsOf}, *frame)
 			err := bindFacts(lim.totalFacts, facts, *frame)
 			var capD decimal.Decimal
 			if err == nil {

@@ -125,7 +125,7 @@ func (b *entBrowser) post(path string, form url.Values) (*http.Response, string)
 func entBookstore() url.Values {
 	return url.Values{
 		"event_date": {"2026-11-20"}, "f.has_publication_permit": {"true"}, "f.bookstore_premises": {"true"},
-		"f.publications_main_business": {"true"}, "f.operating_months": {"26"}, "f.operating_normally": {"true"},
+		"f.publications_main_business": {"true"}, "f.operating_since": {"2024-04-01"}, "f.operating_normally": {"true"},
 		"f.business_area_m2": {"260"}, "f.publication_area_m2": {"168.5"}, "f.books_on_shelf": {"5200"},
 		"f.publication_varieties": {"1900"}, "f.hosted_reading_events": {"12"}, "f.quarter_hour_service": {"true"},
 		"f.annual_costs": {"86万元"},

@@ -193,13 +193,14 @@ func TestFraudBanStopsPendingPayments(t *testing.T) {
 		if got := must(t)(s.Application(ctx, finance, other.ID)); got.Status != duixian.StatusApproved || len(got.Payments) != 0 {
 			t.Fatalf("the refused payment changed the case: %s, %d payments", got.Status, len(got.Payments))
 		}
-		// Revoked on 2026-03-10, the ban's last day is 2029-03-09; the day
+		// Revoked on 2026-03-10, the ban's last day is the corresponding
+		// day, 2029-03-10 (民法典第二百零一条、第二百零二条); the day
 		// after, the held payment goes out.
-		clk.Set("2029-03-09")
+		clk.Set("2029-03-10")
 		if _, err := s.Disburse(ctx, finance, other.ID, "pay-other-last-day", nil); duixian.ErrorCode(err) != duixian.EREFUSED {
 			t.Fatalf("paid on the ban's last day: %v", err)
 		}
-		clk.Set("2029-03-10")
+		clk.Set("2029-03-11")
 		other = must(t)(s.Disburse(ctx, finance, other.ID, "pay-other-later", nil))
 		status(t, other, duixian.StatusPaid)
 	})
@@ -270,7 +271,7 @@ func TestSecondYearlyAwardRefusedWhileFirstPending(t *testing.T) {
 			t.Fatal(err)
 		}
 		staff := duixian.Actor{User: "staff@space", Role: duixian.RoleEnterprise, Enterprise: id}
-		space := `{"space_legal_qualification":true,"space_in_use":true,"space_operating_months":30,"operating_normally":true,"declared_truthful":true,"space_separate_reading_area":true,
+		space := `{"space_legal_qualification":true,"space_in_use":true,"space_opened_on":"2023-12-01","operating_normally":true,"declared_truthful":true,"space_separate_reading_area":true,
 "space_reading_area_m2":"140","space_daily_open_hours":"10","space_weekly_open_hours":"84","space_publications":3600,
 "space_publication_varieties":1400,"space_reading_seats":36,"space_hosted_reading_events":28,"space_weekday_open_hours":"10"}`
 		claim := workflow.DraftInput{Enterprise: id, Clause: "jjgf-2025-22/6.2", EventDate: date("2026-10-31"), Facts: json.RawMessage(space), Declared: true}

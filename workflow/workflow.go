@@ -807,7 +807,10 @@ func (s *Service) Revoke(ctx context.Context, actor duixian.Actor, id, finding s
 				return err
 			}
 			from := s.today()
-			until := duixian.DateOf(time.Date(from.Year+fb.Years, from.Month, from.Day, 12, 0, 0, 0, duixian.Shanghai)).AddDays(-1)
+			// 三年内 counted as the Civil Code counts a period (第二百零一条,
+			// 第二百零二条): from the day after the revocation to the
+			// corresponding day three years on, or that month's last day.
+			until := from.AddYears(fb.Years)
 			e.Bans = append(e.Bans, duixian.Ban{Document: cl.Document.ID, From: from, Until: until, Application: a.ID, Cite: fb.Cite})
 			e.Updated = s.Now()
 			if err := tx.PutEnterprise(e); err != nil {

@@ -107,8 +107,7 @@ func TestImportRechecksQunyanMembers(t *testing.T) {
 	}
 	q := qunyan.New(db, cat)
 	staff := duixian.Actor{User: "staff", Role: duixian.RoleEnterprise, Enterprise: id}
-	filed := `{"qunyan_stopped_operating":false,"qunyan_not_cooperating":false,"qunyan_abnormal_list_months":0,
-"qunyan_judgment_defaulter_months":0,"qunyan_major_sanction":false,"qunyan_listed_exchange":"szse","qunyan_joint_stock":true,
+	filed := `{"qunyan_stopped_operating":false,"qunyan_not_cooperating":false,"qunyan_major_sanction":false,"qunyan_listed_exchange":"szse","qunyan_joint_stock":true,
 "qunyan_net_profit_y1":"0","qunyan_net_profit_y2":"0","qunyan_revenue_y1":"0","qunyan_revenue_y2":"0","qunyan_rd_y1":"0",
 "qunyan_rd_y2":"0","qunyan_valuation":"0","qunyan_overseas_sponsor":false,"qunyan_well_managed":false,"qunyan_neeq_listed":false}`
 	if _, err := q.File(ctx, staff, qunyan.FileInput{Enterprise: id, Facts: json.RawMessage(filed)}); err != nil {
@@ -121,7 +120,7 @@ func TestImportRechecksQunyanMembers(t *testing.T) {
 	db.Close()
 
 	file := filepath.Join(dir, "abnormal.csv")
-	os.WriteFile(file, []byte("uscc,name,qunyan_abnormal_list_months\n"+id+",亦庄头雁电子股份有限公司,13\n"), 0o644)
+	os.WriteFile(file, []byte("uscc,name,qunyan_abnormal_listed_on\n"+id+",亦庄头雁电子股份有限公司,2025年1月10日\n"), 0o644)
 	code, out, errs := runCmd(t, "", "import", "--db", path, file)
 	if code != 0 || !strings.Contains(out, "复核群雁计划成员 1 家，自动退出 1 家") || !strings.Contains(out, id) || !strings.Contains(out, "26号附则3（3）") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
