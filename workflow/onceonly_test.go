@@ -293,3 +293,47 @@ func TestSecondYearlyAwardRefusedWhileFirstPending(t *testing.T) {
 		status(t, second, duixian.StatusSubmitted)
 	})
 }
+
+// The rules of a year hold from submission on, counting claims still in
+// review: 21号第九条 says 第七条（一） and （二） may not be claimed together
+// and a bookstore claims at most two categories a year. A second claim
+// rivalling one in review is refused, naming the application that holds
+// the place; withdrawn, the place is free.
+func TestYearRulesCountClaimsInReview(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		s, _ := service(t, db, "2026-03-02")
+		_, staff := registerBookstore(t, s)
+		submit := func(clause, key, extra string) (*duixian.Application, error) {
+			facts := strings.Replace(bookstoreFacts, "}", `,"public_culture_outstanding":true,"specialized_store":true,"fusion_store":true`+extra+`}`, 1)
+			a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: clause,
+				EventDate: date("2026-03-01"), Facts: json.RawMessage(facts), Declared: true}))
+			return s.Submit(ctx, staff, a.ID, key)
+		}
+		refusedFor := func(err error, code, holder string) {
+			t.Helper()
+			var e *duixian.Error
+			if !asError(err, &e) || e.Code != duixian.EREFUSED || !hasReason(e.Reasons, code) || !strings.Contains(e.Zh, holder) ||
+				!strings.Contains(e.Zh, "请先撤回") {
+				t.Fatalf("want refused %s naming %s: %v", code, holder, err)
+			}
+		}
+		quarter := must(t)(submit("jjgf-2025-21/7.1", "k1", ""))
+		// 不可同时申报 with a claim only submitted, not yet approved.
+		_, err := submit("jjgf-2025-21/7.2", "k2", "")
+		refusedFor(err, "jjgf-2025-21:exclusive", quarter.ID)
+		// Withdrawn, the place is free.
+		must(t)(s.Withdraw(ctx, staff, quarter.ID))
+		culture := must(t)(submit("jjgf-2025-21/7.2", "k3", ""))
+		status(t, culture, duixian.StatusSubmitted)
+		// A second category while the first is in review: allowed.
+		special := must(t)(submit("jjgf-2025-21/7.3.1", "k4", ""))
+		status(t, special, duixian.StatusSubmitted)
+		// A third category while both are in review: the limit of two.
+		_, err = submit("jjgf-2025-21/7.4", "k5", `,"reading_events":[{"name":"读书沙龙","minutes":60,"mode":"offline","offline_attendees":20,"activity":"reading-promotion","in_etown":true,"free_and_open":true}]`)
+		var e *duixian.Error
+		if !asError(err, &e) || e.Code != duixian.EREFUSED || !hasReason(e.Reasons, "jjgf-2025-21:category-limit") ||
+			!strings.Contains(e.Zh, culture.ID) || !strings.Contains(e.Zh, special.ID) {
+			t.Fatalf("a third category while two are in review: %v", err)
+		}
+	})
+}
