@@ -132,6 +132,9 @@ func (f *Fact) view() FactView {
 			per = "per project"
 		}
 		v.Derived = d.From + ": " + d.Clause + " (" + per + ")"
+		if d.From == "registry" {
+			v.Derived = "registry"
+		}
 	}
 	for _, fd := range f.Fields {
 		v.Fields = append(v.Fields, fd.view())

@@ -391,7 +391,9 @@ func (c *Catalogue) BanFacts(bans []duixian.Ban, asOf duixian.Date) duixian.Fact
 }
 
 // EnterpriseFacts is what the platform, not the applicant, knows of e on
-// asOf: every fact its 一企一档 file holds, and its ban facts. These
+// asOf: every fact its 一企一档 file holds, the default of each fact
+// derived from the registry that the file does not hold (not admitted to
+// the 群雁计划 is not a member), and its ban facts. These
 // override whatever the applicant declares, so a decision never rests on a
 // typed figure the government already holds.
 func (c *Catalogue) EnterpriseFacts(e *duixian.Enterprise, asOf duixian.Date) (duixian.Facts, error) {
@@ -402,6 +404,11 @@ func (c *Catalogue) EnterpriseFacts(e *duixian.Enterprise, asOf duixian.Date) (d
 			return nil, err
 		}
 		facts = known
+	}
+	for _, f := range c.facts {
+		if _, held := facts[f.Name]; !held && f.Derived != nil && f.Derived.From == "registry" {
+			facts[f.Name] = f.Default
+		}
 	}
 	maps.Copy(facts, c.BanFacts(e.Bans, asOf))
 	return facts, nil

@@ -322,7 +322,7 @@ func (l *loader) compileFact(s factSpec, doc string) *Fact {
 		}
 	}
 	if s.Derived != nil {
-		f.Derived = l.derivation(f, s.Derived)
+		f.Derived = l.derivation(f, s.Derived, s.Default.set())
 	}
 	if s.Default.set() {
 		v, err := f.decode("default", rawScalar(s.Default.Value, f.Kind))

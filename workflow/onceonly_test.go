@@ -337,3 +337,25 @@ func TestYearRulesCountClaimsInReview(t *testing.T) {
 		}
 	})
 }
+
+// Membership of the 群雁计划 is the registry's (26号附则2（3）: 商务金融局
+// admits): an enterprise never admitted that declares itself a member is
+// refused, whatever it types.
+func TestQunyanMembershipIsTheRegistrys(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		s, _ := service(t, db, "2026-03-02")
+		id := uscc(t, "91110302MA01QY771")
+		if err := s.RegisterEnterprise(ctx, admin, duixian.Enterprise{USCC: id, Name: "亦庄未入选科技有限公司", Facts: json.RawMessage(cleanEnterprise)}); err != nil {
+			t.Fatal(err)
+		}
+		staff := duixian.Actor{User: "staff@notmember", Role: duixian.RoleEnterprise, Enterprise: id}
+		a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: id, Clause: "jjgf-2025-26/5", EventDate: date("2026-03-01"), Declared: true,
+			Facts: json.RawMessage(`{"qunyan_member":true,"qunyan_stopped_operating":false,"qunyan_not_cooperating":false,"qunyan_major_sanction":false,
+			"qunyan_listing_advisers":true,"qunyan_listing_service_fees":"100万元"}`)}))
+		_, err := s.Submit(ctx, staff, a.ID, "k")
+		var e *duixian.Error
+		if !asError(err, &e) || e.Code != duixian.EREFUSED || !hasReason(e.Reasons, "jjgf-2025-26:member") {
+			t.Fatalf("a self-declared 群雁 member was not refused: %v", err)
+		}
+	})
+}
