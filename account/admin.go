@@ -324,8 +324,16 @@ func (s *Service) Unlock(ctx context.Context, actor duixian.Actor, name string) 
 
 // Page is one page of the accounts, without their secrets.
 type Page struct {
-	Users            []duixian.User
+	Users            []Listed
 	Page, Pages, All int
+}
+
+// Listed is an account as an administrator sees it: no secret, its state,
+// whether it has a second factor.
+type Listed struct {
+	duixian.User
+	State        State
+	SecondFactor bool
 }
 
 // PerPage is how many accounts a page lists.
@@ -337,20 +345,22 @@ func (s *Service) List(ctx context.Context, actor duixian.Actor, n int) (*Page, 
 		return nil, duixian.Forbidden(administratorsOnly, "only an administrator may manage accounts")
 	}
 	p := &Page{Page: max(n, 1)}
+	var users []duixian.User
 	err := s.DB.Read(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		if p.All, err = tx.UserCount(); err != nil {
 			return err
 		}
-		p.Users, err = tx.UserPage((p.Page-1)*PerPage, PerPage)
+		users, err = tx.UserPage((p.Page-1)*PerPage, PerPage)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	p.Pages = max(1, (p.All+PerPage-1)/PerPage)
-	for i := range p.Users {
-		p.Users[i] = p.Users[i].Redacted()
+	now := s.Now()
+	for _, u := range users {
+		p.Users = append(p.Users, Listed{User: u.Redacted(), State: StateOf(&u, now), SecondFactor: u.Enrolled()})
 	}
 	return p, nil
 }

@@ -283,7 +283,7 @@ func TestList(t *testing.T) {
 			t.Fatalf("page 2: %+v %v", p, err)
 		}
 		for _, u := range p.Users {
-			if u.PasswordHash != "" || u.PasswordHistory != nil {
+			if u.PasswordHash != "" || u.PasswordHistory != nil || u.State != StateActive {
 				t.Fatalf("a secret listed: %+v", u)
 			}
 		}
