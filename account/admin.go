@@ -55,11 +55,16 @@ func StateOf(u *duixian.User, now time.Time) State {
 
 var admins = []duixian.Role{duixian.RoleAdmin}
 
+// stepNames are the changes as messages name them.
+var stepNames = map[string]string{"user-add": "新建账户", "password-set": "设置密码", "password-reset": "重置密码",
+	"password-change": "修改密码", "user-disable": "停用账户", "user-enable": "启用账户", "user-unlock": "解除锁定",
+	"second-factor-begin": "绑定验证器", "second-factor-enrol": "确认绑定验证器", "second-factor-reset": "重置双因素认证"}
+
 // change runs one change to the account name, by actor.
 func (s *Service) change(ctx context.Context, actor duixian.Actor, action, name string, roles []duixian.Role, from []State,
 	check func(u *duixian.User) error, apply func(tx *sqldb.Tx, u *duixian.User) error) (*duixian.User, error) {
 	return casework.Run(ctx, s.desk(), actor, casework.Transition[*duixian.User, State]{
-		Action: action, Subject: name, Roles: roles, From: from,
+		Action: action, Name: stepNames[action], Subject: name, Roles: roles, From: from,
 		Load:  func(tx *sqldb.Tx) (*duixian.User, error) { return tx.User(name) },
 		State: func(u *duixian.User) State { return StateOf(u, s.Now()) },
 		Check: func(_ *sqldb.Tx, u *duixian.User) error {
@@ -148,7 +153,7 @@ func (s *Service) Add(ctx context.Context, actor duixian.Actor, in NewUser) (*du
 	}
 	hash := password.Hash(in.Password)
 	return casework.Run(ctx, s.desk(), actor, casework.Transition[*duixian.User, State]{
-		Action: "user-add", Subject: in.Name, Roles: admins,
+		Action: "user-add", Name: stepNames["user-add"], Subject: in.Name, Roles: admins,
 		Load: func(tx *sqldb.Tx) (*duixian.User, error) {
 			_, err := tx.User(in.Name)
 			switch duixian.ErrorCode(err) {

@@ -77,7 +77,7 @@ func (s *Server) apiRoutes() []Route {
 	wf := s.Cases
 	return []Route{
 		r("GET", "/openapi.json", anyone, "本接口的 OpenAPI 文档 / this API's OpenAPI document", s.openAPI),
-		r("GET", "/csrf", anyone, "取得 CSRF 令牌 / get a CSRF token", func(q *Request) error { return q.ok(map[string]string{"csrf": q.CSRF}) }),
+		setup(r("GET", "/csrf", anyone, "取得 CSRF 令牌 / get a CSRF token", func(q *Request) error { return q.ok(map[string]string{"csrf": q.CSRF}) })),
 		r("POST", "/login", anyone, "登录 / sign in", func(q *Request) error {
 			var in struct{ Name, Password string }
 			if err := q.decode(&in); err != nil {

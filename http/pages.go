@@ -109,7 +109,7 @@ func (s *Server) pageRoutes() []Route {
 		page("GET", "/{$}", anyone, "首页", func(q *Request) error {
 			return s.pages.render(q, 200, "home.html", "政策兑现平台", s.Catalogue.Documents())
 		}),
-		page("GET", "/lang/{lang}", anyone, "切换语言", func(q *Request) error {
+		setup(page("GET", "/lang/{lang}", anyone, "切换语言", func(q *Request) error {
 			lang := q.R.PathValue("lang")
 			if lang != "en" {
 				lang = "zh"
@@ -121,7 +121,7 @@ func (s *Server) pageRoutes() []Route {
 			}
 			http.Redirect(q.W, q.R, back, http.StatusSeeOther)
 			return nil
-		}),
+		})),
 		page("GET", "/login", anyone, "登录", func(q *Request) error {
 			data := map[string]string{"Next": safeNext(q.R.URL.Query().Get("next"))}
 			if q.Session != nil && q.Session.SecondFactorDue {
