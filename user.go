@@ -34,6 +34,27 @@ type User struct {
 	TOTPPending   string   `json:"totp_pending,omitempty"`
 	TOTPStep      int64    `json:"totp_step,omitempty"`
 	RecoveryCodes []string `json:"recovery_codes,omitempty"`
+
+	// Pending: the account registered itself and waits for an official to
+	// activate it; it cannot sign in until then.
+	Pending bool `json:"pending,omitempty"`
+	// EnterpriseAdmin is the enterprise's 管理员, who adds its other staff.
+	EnterpriseAdmin bool `json:"enterprise_admin,omitempty"`
+	// Registration is what an enterprise gave when it registered itself.
+	Registration *Registration `json:"registration,omitempty"`
+}
+
+// Registration is an enterprise's self-registration: who it says it is and
+// whom to call about it.
+type Registration struct {
+	EnterpriseName      string    `json:"enterprise_name"`
+	LegalRepresentative string    `json:"legal_representative"`
+	Contact             string    `json:"contact"`
+	Phone               string    `json:"phone"`
+	Submitted           time.Time `json:"submitted"`
+	// ActivatedBy is "registry" when the registry's record matched, or
+	// the official who activated the account.
+	ActivatedBy string `json:"activated_by,omitempty"`
 }
 
 // Actor is the user acting, from an address.

@@ -44,6 +44,10 @@ var ErrBadLogin = &duixian.Error{Code: "unauthenticated", Zh: "用户名或密�
 // only someone who knows the password learns it.
 var ErrDisabled = duixian.Forbidden("账户已停用，请联系管理员", "the account is disabled; ask an administrator")
 
+// ErrPending is the answer to the right password of a self-registered
+// account not yet activated.
+var ErrPending = duixian.Forbidden("账户尚待审核激活", "the account waits to be activated by an official")
+
 // unknownSubject is what a failed sign-in under a name that has no account
 // is audited under, instead of the name: people type their password into
 // the name field, and the audit chain keeps what it is given for good.
@@ -169,6 +173,9 @@ func (s *Service) SignIn(ctx context.Context, actor duixian.Actor, name, pw stri
 		case cur.Disabled:
 			result = ErrDisabled
 			return tx.Audit(d.Entry(actor, "login-disabled", name, "", ""))
+		case cur.Pending:
+			result = ErrPending
+			return tx.Audit(d.Entry(actor, "login-pending", name, "", ""))
 		}
 		cur.FailedLogins, cur.LockedUntil = 0, time.Time{}
 		if err := tx.PutUser(cur); err != nil {
@@ -239,7 +246,7 @@ func (s *Service) Session(ctx context.Context, token string) (*duixian.Session, 
 	now := s.Now()
 	idle := now.Sub(sess.LastSeen)
 	switch {
-	case idle > IdleLimit(u.Role), now.Sub(sess.Created) > s.MaxAge, u.Disabled,
+	case idle > IdleLimit(u.Role), now.Sub(sess.Created) > s.MaxAge, u.Disabled, u.Pending,
 		sess.SecondFactorDue && now.Sub(sess.Created) > SecondFactorWait:
 		if err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error { return tx.DeleteSession(hash) }); err != nil {
 			return nil, nil, err

@@ -24,27 +24,31 @@ import (
 type State string
 
 const (
-	StateNew           State = ""
-	StateActive        State = "active"
-	StateMustChange    State = "must-change-password"
-	StateLocked        State = "locked"
-	StateDisabled      State = "disabled"
-	administratorsOnly       = "只有系统管理员可以管理账户"
+	StateNew        State = ""
+	StateActive     State = "active"
+	StateMustChange State = "must-change-password"
+	StateLocked     State = "locked"
+	StateDisabled   State = "disabled"
+	StatePending    State = "pending"
 )
 
-var stateZh = map[State]string{StateActive: "正常", StateMustChange: "待修改密码", StateLocked: "已锁定", StateDisabled: "已停用"}
+const administratorsOnly = "只有系统管理员可以管理账户"
+
+var stateZh = map[State]string{StateActive: "正常", StateMustChange: "待修改密码", StateLocked: "已锁定", StateDisabled: "已停用", StatePending: "待激活"}
 
 // Zh is the state as people read it.
 func (st State) Zh() string { return stateZh[st] }
 
-// StateOf is u's state at now: disabled before locked before waiting for a
-// new password.
+// StateOf is u's state at now: disabled before waiting for activation
+// before locked before waiting for a new password.
 func StateOf(u *duixian.User, now time.Time) State {
 	switch {
 	case u == nil || u.PasswordHash == "":
 		return StateNew
 	case u.Disabled:
 		return StateDisabled
+	case u.Pending:
+		return StatePending
 	case now.Before(u.LockedUntil):
 		return StateLocked
 	case u.MustChangePassword:

@@ -31,7 +31,17 @@ type Users interface {
 	Enable(ctx context.Context, actor duixian.Actor, name string) (*duixian.User, error)
 	Unlock(ctx context.Context, actor duixian.Actor, name string) (*duixian.User, error)
 	ResetSecondFactor(ctx context.Context, actor duixian.Actor, name string) (*duixian.User, error)
+
+	Register(ctx context.Context, actor duixian.Actor, in account.RegisterInput) (*duixian.User, error)
+	Registrations(ctx context.Context, actor duixian.Actor) ([]account.Listed, error)
+	Activate(ctx context.Context, actor duixian.Actor, name string) (*duixian.User, error)
+	Reject(ctx context.Context, actor duixian.Actor, name string) (*duixian.User, error)
+	Staff(ctx context.Context, actor duixian.Actor) ([]account.Listed, error)
+	AddStaff(ctx context.Context, actor duixian.Actor, in account.NewUser) (*duixian.User, error)
 }
+
+// activators may activate enterprises' self-registrations.
+var activators = []duixian.Role{duixian.RoleReviewer, duixian.RoleAdmin}
 
 var admins = []duixian.Role{duixian.RoleAdmin}
 
@@ -160,7 +170,78 @@ func (s *Server) accountPages() []Route {
 		adminAct("reset-second-factor", "重置双因素认证", func(q *Request, name string) (*duixian.User, error) {
 			return s.Users.ResetSecondFactor(q.R.Context(), q.Actor(), name)
 		}),
+		page("GET", "/register", anyone, "企业注册", func(q *Request) error {
+			return s.pages.render(q, 200, "register.html", "企业注册", nil)
+		}),
+		page("POST", "/register", anyone, "企业注册", func(q *Request) error {
+			f := q.R.PostFormValue
+			in := account.RegisterInput{USCC: f("uscc"), EnterpriseName: f("enterprise_name"), LegalRepresentative: f("legal_representative"),
+				Contact: f("contact"), Phone: f("phone"), Name: f("name"), Display: f("display"), Password: f("password")}
+			var u *duixian.User
+			var err error
+			if in.Password != f("password2") {
+				err = duixian.Errorf(duixian.EINVALID, "password2", "两次输入的密码不一致", "the two passwords differ")
+			} else {
+				u, err = s.Users.Register(q.R.Context(), q.Actor(), in)
+			}
+			if err != nil {
+				in.Password = ""
+				return s.renderError(q, "register.html", "企业注册", map[string]any{"In": in}, err)
+			}
+			return s.pages.render(q, 200, "register.html", "企业注册", map[string]any{"Done": u})
+		}),
+		page("GET", "/registrations", activators, "企业注册审核", func(q *Request) error { return s.registrationsPage(q, nil) }),
+		page("POST", "/registrations/{name}/activate", activators, "激活企业账户", func(q *Request) error {
+			_, err := s.Users.Activate(q.R.Context(), q.Actor(), q.R.PathValue("name"))
+			return s.registrationsPage(q, err)
+		}),
+		page("POST", "/registrations/{name}/reject", activators, "驳回企业注册", func(q *Request) error {
+			_, err := s.Users.Reject(q.R.Context(), q.Actor(), q.R.PathValue("name"))
+			return s.registrationsPage(q, err)
+		}),
+		page("GET", "/enterprise/staff", enterprise, "本企业账户", func(q *Request) error { return s.staffPage(q, nil) }),
+		page("POST", "/enterprise/staff", enterprise, "添加本企业账户", func(q *Request) error {
+			in := account.NewUser{Name: q.R.PostFormValue("name"), Display: q.R.PostFormValue("display"), Password: q.R.PostFormValue("password")}
+			_, err := s.Users.AddStaff(q.R.Context(), q.Actor(), in)
+			return s.staffPage(q, err)
+		}),
 	}
+}
+
+// registrationsPage lists the registrations waiting, with err (a refused
+// activation) above them; after a change it redirects to itself.
+func (s *Server) registrationsPage(q *Request, err error) error {
+	if q.R.Method == http.MethodPost && err == nil {
+		http.Redirect(q.W, q.R, "/registrations?done="+url.QueryEscape(q.R.PathValue("name")), http.StatusSeeOther)
+		return nil
+	}
+	list, lerr := s.Users.Registrations(q.R.Context(), q.Actor())
+	if lerr != nil {
+		return lerr
+	}
+	data := map[string]any{"List": list, "Done": q.R.URL.Query().Get("done")}
+	if err != nil {
+		return s.renderError(q, "registrations.html", "企业注册审核", data, err)
+	}
+	return s.pages.render(q, 200, "registrations.html", "企业注册审核", data)
+}
+
+// staffPage lists the enterprise's accounts for its 管理员, with err (a
+// refused addition) above them; after an addition it redirects to itself.
+func (s *Server) staffPage(q *Request, err error) error {
+	if q.R.Method == http.MethodPost && err == nil {
+		http.Redirect(q.W, q.R, "/enterprise/staff?done="+url.QueryEscape(q.R.PostFormValue("name")), http.StatusSeeOther)
+		return nil
+	}
+	list, lerr := s.Users.Staff(q.R.Context(), q.Actor())
+	if lerr != nil {
+		return lerr
+	}
+	data := map[string]any{"List": list, "Done": q.R.URL.Query().Get("done")}
+	if err != nil {
+		return s.renderError(q, "staff.html", "本企业账户", data, err)
+	}
+	return s.pages.render(q, 200, "staff.html", "本企业账户", data)
 }
 
 // secondFactorData is what the second-factor page shows: whether the user

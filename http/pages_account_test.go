@@ -190,3 +190,46 @@ func TestAbsoluteSessionLifetime(t *testing.T) {
 		t.Fatalf("an hour and a minute after sign-in: %d", code)
 	}
 }
+
+// An enterprise the registry does not know registers on the page and waits;
+// a reviewer activates it on the registrations page; its 管理员 signs in
+// and adds a member of staff, who signs in too.
+func TestRegistrationPages(t *testing.T) {
+	_, ts, _ := testServer(t)
+	anon := newClient(t, ts)
+	form := url.Values{"uscc": {"91110302MA01ABCD12"}, "enterprise_name": {"亦庄新创科技有限公司"}, "legal_representative": {"张三"},
+		"contact": {"李四"}, "phone": {"010-67891234"}, "name": {"xinchuang"}, "display": {"新创·管理员"},
+		"password": {"Xin-Chuang-2026!"}, "password2": {"Xin-Chuang-2026?"}}
+	if resp, body := anon.form("/register", form); resp.StatusCode != 400 || !strings.Contains(body, "两次输入的密码不一致") || !strings.Contains(body, `value="亦庄新创科技有限公司"`) {
+		t.Fatalf("two different passwords: %d %.300s", resp.StatusCode, body)
+	}
+	form.Set("password2", "Xin-Chuang-2026!")
+	if resp, body := anon.form("/register", form); resp.StatusCode != 200 || !strings.Contains(body, "注册已提交") {
+		t.Fatalf("register: %d %.300s", resp.StatusCode, body)
+	}
+	if code := newClient(t, ts).login("xinchuang", "Xin-Chuang-2026!"); code != 403 {
+		t.Fatalf("signing in before activation: %d", code)
+	}
+	culture := newClient(t, ts)
+	culture.login("culture", demo.Password)
+	if _, body := culture.do("GET", "/registrations", "", nil); !strings.Contains(body, "亦庄新创科技有限公司") || !strings.Contains(body, "010-67891234") {
+		t.Fatalf("the registrations page: %.500s", body)
+	}
+	if resp, _ := culture.form("/registrations/xinchuang/activate", url.Values{}); resp.StatusCode != 303 {
+		t.Fatalf("activate: %d", resp.StatusCode)
+	}
+	owner := newClient(t, ts)
+	if code := owner.login("xinchuang", "Xin-Chuang-2026!"); code != 200 {
+		t.Fatalf("signing in after activation: %d", code)
+	}
+	if resp, _ := owner.form("/enterprise/staff", url.Values{"name": {"xinchuang-clerk"}, "password": {"Clerk-Of-Xinchuang-1"}}); resp.StatusCode != 303 {
+		t.Fatalf("add staff: %d", resp.StatusCode)
+	}
+	clerk := newClient(t, ts)
+	if code := clerk.login("xinchuang-clerk", "Clerk-Of-Xinchuang-1"); code != 200 {
+		t.Fatalf("the clerk signs in: %d", code)
+	}
+	if resp, _ := clerk.do("GET", "/enterprise/staff", "", nil); resp.StatusCode != 403 {
+		t.Fatalf("the clerk on the staff page: %d", resp.StatusCode)
+	}
+}
