@@ -65,12 +65,17 @@ type Service struct {
 	// without one is sent to enrol before anything else (SetupDue). Whoever
 	// has enrolled gives the factor at every sign-in, whatever this says.
 	SecondFactorRoles []duixian.Role
+	// RegistryActivates: an enterprise's self-registration whose USCC and
+	// name match the registry is active at once; false, every one waits for
+	// an official.
+	RegistryActivates bool
 }
 
-// New returns a service over db on the clock now, with sessions of MaxAge
-// and no role required to have a second factor.
+// New returns a service over db on the clock now, with sessions of MaxAge,
+// no role required to have a second factor, and registrations the registry
+// matches active at once.
 func New(db *sqldb.DB, now func() time.Time) *Service {
-	return &Service{DB: db, Now: now, MaxAge: MaxAge}
+	return &Service{DB: db, Now: now, MaxAge: MaxAge, RegistryActivates: true}
 }
 
 func (s *Service) desk() casework.Desk { return casework.Desk{DB: s.DB, Now: s.Now} }

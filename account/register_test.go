@@ -56,6 +56,20 @@ func TestRegister(t *testing.T) {
 		if err != nil || u.Pending || !u.EnterpriseAdmin || u.Registration.ActivatedBy != "registry" {
 			t.Fatalf("a registration the registry matches: %+v %v", u, err)
 		}
+		// Matched, where the registry is not trusted to activate: waits.
+		s.RegistryActivates = false
+		if u, err := s.Register(ctx, public, registration(registered, "北京亦庄星河科技有限公司", "tech-other")); err == nil || duixian.ErrorCode(err) != duixian.ECONFLICT {
+			t.Fatalf("a second registration of the enterprise: %+v %v", u, err)
+		}
+		if err := db.Tx(ctx, func(tx *sqldb.Tx) error {
+			return tx.PutEnterprise(&duixian.Enterprise{USCC: "91110302MA01PQRT32", Name: "亦庄社区公共阅读空间"})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if u, err := s.Register(ctx, public, registration("91110302MA01PQRT32", "亦庄社区公共阅读空间", "space-admin")); err != nil || !u.Pending {
+			t.Fatalf("registry not trusted: %+v %v", u, err)
+		}
+		s.RegistryActivates = true
 		// Not in the registry: waits for an official.
 		u, err = s.Register(ctx, public, registration(unregistered, "亦城书房文化传播有限公司", "shop-admin"))
 		if err != nil || !u.Pending {
@@ -73,7 +87,7 @@ func TestRegister(t *testing.T) {
 		}
 		culture := duixian.Actor{User: "culture", Role: duixian.RoleReviewer, Department: "文化局"}
 		pending, err := s.Registrations(ctx, culture)
-		if err != nil || len(pending) != 1 || pending[0].Name != "shop-admin" || pending[0].Registration.LegalRepresentative != "张三" {
+		if err != nil || len(pending) != 2 || pending[0].Name != "shop-admin" || pending[0].Registration.LegalRepresentative != "张三" {
 			t.Fatalf("registrations waiting: %+v %v", pending, err)
 		}
 		if _, err := s.Activate(ctx, culture, "shop-admin"); err != nil {

@@ -42,7 +42,7 @@ const usage = `用法 / usage:
   duixian eval --clause ID --facts FILE|- [--date D] [--as-of D] [--json] [--trace=false]
   duixian eval --claims FILE|- [--json]     一个企业一年的多项申报 / one enterprise's year
   duixian serve [--addr 127.0.0.1:8080] [--db duixian.db|postgres://…] [--demo]
-        [--session-max-age 12h] [--second-factor admin|ROLE,…|none]
+        [--session-max-age 12h] [--second-factor admin|ROLE,…|none] [--registry-activates=false]
                                             启动平台 / run the platform
   duixian audit verify [--db duixian.db|postgres://…]
                                             校验审计日志链 / verify the audit chain

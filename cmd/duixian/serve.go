@@ -56,6 +56,7 @@ func newServer(ctx context.Context, args []string, out io.Writer) (srv *duixianh
 	withDemo := fl.Bool("demo", false, "fill an empty database with demo enterprises, users and applications")
 	dir := fl.String("catalogue", "", "catalogue directory")
 	maxAge := fl.Duration("session-max-age", account.MaxAge, "a session's absolute lifetime")
+	registryActivates := fl.Bool("registry-activates", true, "an enterprise registration matching the registry (USCC and name) is active at once")
 	secondFactor := fl.String("second-factor", "admin", "roles that must have a second factor, comma-separated, or none (default admin; none with --demo)")
 	if err := fl.Parse(args); err != nil {
 		return nil, "", nil, duixian.Errorf(duixian.EINVALID, "flags", "参数错误：%v", "bad flags: %v", err)
@@ -99,7 +100,7 @@ func newServer(ctx context.Context, args []string, out io.Writer) (srv *duixianh
 		closeDB()
 		return nil, "", nil, err
 	}
-	srv.Account.MaxAge, srv.Account.SecondFactorRoles = *maxAge, roles
+	srv.Account.MaxAge, srv.Account.SecondFactorRoles, srv.Account.RegistryActivates = *maxAge, roles, *registryActivates
 	fmt.Fprintf(out, "duixian 政策兑现平台: http://%s/ (数据库 %s)\n", *listen, *dbPath)
 	return srv, *listen, closeDB, nil
 }

@@ -200,7 +200,8 @@ func TestUserCommands(t *testing.T) {
 }
 
 // serve without --demo requires a second factor of administrators; with
-// --demo of no one, unless told; an unknown role is refused.
+// --demo of no one, unless told; an unknown role is refused. Registrations
+// the registry matches are active unless told otherwise.
 func TestServeSecondFactorSetting(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
@@ -216,10 +217,18 @@ func TestServeSecondFactorSetting(t *testing.T) {
 			t.Fatal(err)
 		}
 		closeDB()
+		if !srv.Account.RegistryActivates {
+			t.Errorf("%v: registry matches do not activate", tc.args)
+		}
 		if got := srv.Account.SecondFactorRoles; len(got) != len(tc.want) || (len(got) > 0 && got[len(got)-1] != tc.want[len(tc.want)-1]) {
 			t.Errorf("%v: %v, want %v", tc.args, got, tc.want)
 		}
 	}
+	srv, _, closeDB, err := newServer(ctx, []string{"--registry-activates=false", "--db", t.TempDir() + "/s.db"}, io.Discard)
+	if err != nil || srv.Account.RegistryActivates {
+		t.Fatalf("--registry-activates=false: %v", err)
+	}
+	closeDB()
 	if _, _, _, err := newServer(ctx, []string{"--second-factor", "boss", "--db", t.TempDir() + "/s.db"}, io.Discard); duixian.ErrorCode(err) != duixian.EINVALID {
 		t.Fatalf("an unknown role: %v", err)
 	}
