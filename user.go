@@ -62,10 +62,6 @@ func (u *User) Actor(ip string) Actor {
 	return Actor{User: u.Name, Role: u.Role, Department: u.Department, Enterprise: u.Enterprise, IP: ip}
 }
 
-// Official reports whether the user works for the government side (every
-// role but enterprise staff).
-func (u *User) Official() bool { return u.Role != RoleEnterprise && u.Role != RolePublic }
-
 // Enrolled reports whether the user has a second factor.
 func (u *User) Enrolled() bool { return u.TOTPSecret != "" }
 
