@@ -8,11 +8,13 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/etown/duixian"
+	"github.com/etown/duixian/account"
 	"github.com/etown/duixian/calendar"
 	"github.com/etown/duixian/demo"
 	duixianhttp "github.com/etown/duixian/http"
@@ -32,31 +34,60 @@ func openDB(ctx context.Context, db string) (*sqldb.DB, error) {
 }
 
 func runServe(args []string, out io.Writer) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srv, addr, closeDB, err := newServer(ctx, args, out)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	go keepDashboardWarm(ctx, srv.Dashboards, srv.Now)
+	return srv.ListenAndServe(ctx, addr)
+}
+
+// newServer builds what serve serves, from its flags: the store (demo data
+// in it with --demo), the services and their settings. closeDB closes the
+// store.
+func newServer(ctx context.Context, args []string, out io.Writer) (srv *duixianhttp.Server, addr string, closeDB func(), err error) {
 	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fl.SetOutput(io.Discard)
-	addr := fl.String("addr", "127.0.0.1:8080", "listen address")
+	listen := fl.String("addr", "127.0.0.1:8080", "listen address")
 	dbPath := fl.String("db", "duixian.db", "SQLite file, or postgres://… for PostgreSQL")
 	withDemo := fl.Bool("demo", false, "fill an empty database with demo enterprises, users and applications")
 	dir := fl.String("catalogue", "", "catalogue directory")
+	maxAge := fl.Duration("session-max-age", account.MaxAge, "a session's absolute lifetime")
+	registryActivates := fl.Bool("registry-activates", true, "an enterprise registration matching the registry (USCC and name) is active at once")
+	secondFactor := fl.String("second-factor", "admin", "roles that must have a second factor, comma-separated, or none (default admin; none with --demo)")
 	if err := fl.Parse(args); err != nil {
-		return duixian.Errorf(duixian.EINVALID, "flags", "参数错误：%v", "bad flags: %v", err)
+		return nil, "", nil, duixian.Errorf(duixian.EINVALID, "flags", "参数错误：%v", "bad flags: %v", err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	given := map[string]bool{}
+	fl.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if *withDemo && !given["second-factor"] {
+		*secondFactor = "none" // the demo users sign in with the printed password alone
+	}
+	roles, err := parseRoles("second-factor", *secondFactor)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if *maxAge <= 0 {
+		return nil, "", nil, usageError("session-max-age", "会话最长时限须大于0", "--session-max-age must be positive")
+	}
 	cat, err := loadCatalogue(*dir)
 	if err != nil {
-		return err
+		return nil, "", nil, err
 	}
 	db, err := openDB(ctx, *dbPath)
 	if err != nil {
-		return err
+		return nil, "", nil, err
 	}
-	defer db.Close()
+	closeDB = func() { db.Close() }
 	svc := workflow.New(db, cat, calendar.Default())
 	if *withDemo {
 		creds, err := demo.Seed(ctx, svc)
 		if err != nil {
-			return fmt.Errorf("demo data: %w", err)
+			closeDB()
+			return nil, "", nil, fmt.Errorf("demo data: %w", err)
 		}
 		if len(creds) > 0 {
 			fmt.Fprintf(out, "演示账号（密码均为 %s）/ demo users (password %s):\n", demo.Password, demo.Password)
@@ -65,13 +96,29 @@ func runServe(args []string, out io.Writer) error {
 			}
 		}
 	}
-	srv, err := duixianhttp.New(svc)
-	if err != nil {
-		return err
+	if srv, err = duixianhttp.New(svc); err != nil {
+		closeDB()
+		return nil, "", nil, err
 	}
-	fmt.Fprintf(out, "duixian 政策兑现平台: http://%s/ (数据库 %s)\n", *addr, *dbPath)
-	go keepDashboardWarm(ctx, srv.Dashboards, svc.Now)
-	return srv.ListenAndServe(ctx, *addr)
+	srv.Account.MaxAge, srv.Account.SecondFactorRoles, srv.Account.RegistryActivates = *maxAge, roles, *registryActivates
+	fmt.Fprintf(out, "duixian 政策兑现平台: http://%s/ (数据库 %s)\n", *listen, *dbPath)
+	return srv, *listen, closeDB, nil
+}
+
+// parseRoles reads a comma-separated list of account roles, or "none".
+func parseRoles(field, list string) ([]duixian.Role, error) {
+	if strings.TrimSpace(list) == "none" {
+		return nil, nil
+	}
+	var roles []duixian.Role
+	for _, r := range strings.Split(list, ",") {
+		role := duixian.Role(strings.TrimSpace(r))
+		if !slices.Contains(account.Roles(), role) {
+			return nil, usageError(field, fmt.Sprintf("没有角色 %q", role), fmt.Sprintf("no role %q", role))
+		}
+		roles = append(roles, role)
+	}
+	return roles, nil
 }
 
 // keepDashboardWarm computes the whole district's dashboard at start and
