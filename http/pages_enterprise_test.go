@@ -320,6 +320,9 @@ func TestEnterpriseApplySubmitAndTimeline(t *testing.T) {
 	b := entSignIn(t, ts, "bookstore")
 	_, page := b.get("/apply/jjgf-2025-21/7.4")
 	form := entBookstore()
+	// 2026 is taken: the demo bookstore holds 一刻钟 (paid) and 融合发展 (in
+	// review), and 21号第九条 allows no third category in a year.
+	form.Set("event_date", "2025-12-20")
 	form.Set("key", entKeyField.FindStringSubmatch(page)[1])
 	form.Set("f.municipal_bookstore_support", "false")
 	form.Set("n.reading_events", "3")
@@ -391,9 +394,12 @@ func TestEnterpriseRefusalKeepsDraft(t *testing.T) {
 	b := entSignIn(t, ts, "bookstore")
 	_, page := b.get("/apply/jjgf-2025-21/7.3.1")
 	form := entBookstore()
+	// 2026 is taken: the demo bookstore's 融合发展 claim in review rules
+	// out 特色经营 that year (21号第七条（三）).
+	form.Set("event_date", "2025-12-20")
 	form.Set("key", entKeyField.FindStringSubmatch(page)[1])
 	form.Set("f.publication_varieties", "480")
-	form.Set("f.specialized_store", "true") // 特色经营奖励: the bookstore's 一刻钟 award of 2026 is already approved
+	form.Set("f.specialized_store", "true") // 特色经营奖励
 	form.Set("declared", "yes")
 	before := len(s.entApplications(t, s.entUSCC(t, "bookstore"), "jjgf-2025-21/7.3.1"))
 	resp, page := b.post("/apply/jjgf-2025-21/7.3.1", form)
