@@ -42,7 +42,16 @@ func Load(ctx context.Context, db *sqldb.DB, cat *engine.Catalogue, asOf duixian
 	if err != nil {
 		return nil, nil, err
 	}
-	subjects, bad := subjectsOf(cat, ents, held, asOf)
+	subjects := make([]Subject, 0, len(ents))
+	var bad []error
+	for _, e := range ents {
+		s, err := subjectOf(cat, e, held, asOf)
+		if err != nil {
+			bad = append(bad, err)
+			continue
+		}
+		subjects = append(subjects, s)
+	}
 	return subjects, bad, nil
 }
 
@@ -60,23 +69,17 @@ func ledgerHolders(tx *sqldb.Tx, cat *engine.Catalogue) (map[string][]*duixian.A
 	return held, err
 }
 
-// subjectsOf gives each enterprise the facts the platform holds for it on
+// subjectOf gives an enterprise the facts the platform holds for it on
 // asOf (engine's EnterpriseFacts: its file and its bans, so a banned
 // enterprise is offered nothing under the document that banned it; and the
 // ledger's, so a once-only award is not offered twice).
-func subjectsOf(cat *engine.Catalogue, ents []*duixian.Enterprise, held map[string][]*duixian.Application, asOf duixian.Date) ([]Subject, []error) {
-	subjects := make([]Subject, 0, len(ents))
-	var bad []error
-	for _, e := range ents {
-		facts, err := cat.EnterpriseFacts(e, asOf)
-		if err != nil {
-			bad = append(bad, fmt.Errorf("%s: %w", e.USCC, err))
-			continue
-		}
-		maps.Copy(facts, cat.LedgerFacts(held[e.USCC], ""))
-		subjects = append(subjects, Subject{USCC: e.USCC, Name: e.Name, Facts: facts})
+func subjectOf(cat *engine.Catalogue, e *duixian.Enterprise, held map[string][]*duixian.Application, asOf duixian.Date) (Subject, error) {
+	facts, err := cat.EnterpriseFacts(e, asOf)
+	if err != nil {
+		return Subject{}, fmt.Errorf("%s: %w", e.USCC, err)
 	}
-	return subjects, bad
+	maps.Copy(facts, cat.LedgerFacts(held[e.USCC], ""))
+	return Subject{USCC: e.USCC, Name: e.Name, Facts: facts}, nil
 }
 
 // Offer is one clause's decision for one enterprise.
@@ -113,7 +116,7 @@ type Result struct {
 // how many subjects are done. Stream is the way over a large registry.
 func Run(ctx context.Context, subjects []Subject, b *engine.Batch, progress func(done int)) (Result, error) {
 	start := time.Now()
-	p, err := decide(ctx, subjects, b, progress)
+	p, err := decide(ctx, len(subjects), func(i int) (Subject, error) { return subjects[i], nil }, b, progress)
 	if err != nil {
 		return Result{}, err
 	}

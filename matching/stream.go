@@ -2,6 +2,7 @@ package matching
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -61,9 +62,8 @@ func Stream(ctx context.Context, db *sqldb.DB, cat *engine.Catalogue, b *engine.
 		return Totals{}, err
 	}
 	type loaded struct {
-		subjects []Subject
-		bad      []error
-		err      error
+		docs []sqldb.EnterpriseDoc
+		err  error
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -72,23 +72,22 @@ func Stream(ctx context.Context, db *sqldb.DB, cat *engine.Catalogue, b *engine.
 		defer close(pages)
 		after := ""
 		for {
-			var ents []*duixian.Enterprise
+			var docs []sqldb.EnterpriseDoc
 			err := db.Read(ctx, func(tx *sqldb.Tx) error {
 				var err error
-				ents, err = tx.EnterprisesAfter(after, PageSize)
+				docs, err = tx.EnterprisesAfter(after, PageSize)
 				return err
 			})
 			if err != nil {
 				pages <- loaded{err: err}
 				return
 			}
-			if len(ents) == 0 {
+			if len(docs) == 0 {
 				return
 			}
-			after = ents[len(ents)-1].USCC
-			subjects, bad := subjectsOf(cat, ents, held, asOf)
+			after = docs[len(docs)-1].USCC
 			select {
-			case pages <- loaded{subjects: subjects, bad: bad}:
+			case pages <- loaded{docs: docs}:
 			case <-ctx.Done():
 				return
 			}
@@ -99,14 +98,17 @@ func Stream(ctx context.Context, db *sqldb.DB, cat *engine.Catalogue, b *engine.
 		if l.err != nil {
 			return t, l.err
 		}
-		p, err := decide(ctx, l.subjects, b, nil)
+		// Decoding a file costs more than deciding it: the workers do both.
+		p, err := decide(ctx, len(l.docs), func(i int) (Subject, error) {
+			e, err := l.docs[i].Decode()
+			if err != nil {
+				return Subject{}, fmt.Errorf("%s: %w", l.docs[i].USCC, err)
+			}
+			return subjectOf(cat, e, held, asOf)
+		}, b, nil)
 		if err != nil {
 			return t, err
 		}
-		for _, e := range l.bad {
-			p.Errors = append(p.Errors, e.Error())
-		}
-		p.Subjects = len(l.subjects) + len(l.bad)
 		t.add(p)
 		if err := emit(p); err != nil {
 			return t, err
@@ -131,12 +133,13 @@ func (t *Totals) add(p *Page) {
 	t.Errors += len(p.Errors)
 }
 
-// decide matches subjects with the batch on every core and returns the
-// results in subject order. progress, if set, is called from time to time
-// with how many subjects are done.
-func decide(ctx context.Context, subjects []Subject, b *engine.Batch, progress func(done int)) (*Page, error) {
+// decide matches n subjects, the i-th made by subject(i), with the batch on
+// every core and returns the results in subject order; a subject that
+// cannot be made is among the errors. progress, if set, is called from
+// time to time with how many subjects are done.
+func decide(ctx context.Context, n int, subject func(i int) (Subject, error), b *engine.Batch, progress func(done int)) (*Page, error) {
 	const chunk = 256
-	parts := make([]Page, (len(subjects)+chunk-1)/chunk)
+	parts := make([]Page, (n+chunk-1)/chunk)
 	var next, done atomic.Int64
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
@@ -150,7 +153,12 @@ func decide(ctx context.Context, subjects []Subject, b *engine.Batch, progress f
 				}
 				from := k * chunk
 				p := &parts[k]
-				for _, s := range subjects[from:min(from+chunk, len(subjects))] {
+				for i := from; i < min(from+chunk, n); i++ {
+					s, err := subject(i)
+					if err != nil {
+						p.Errors = append(p.Errors, err.Error())
+						continue
+					}
 					ds, us, err := b.Match(s.Facts)
 					if err != nil {
 						p.Errors = append(p.Errors, s.USCC+": "+err.Error())
@@ -169,9 +177,9 @@ func decide(ctx context.Context, subjects []Subject, b *engine.Batch, progress f
 						}
 					}
 				}
-				n := done.Add(int64(min(chunk, len(subjects)-from)))
+				d := done.Add(int64(min(chunk, n-from)))
 				if progress != nil {
-					progress(int(n))
+					progress(int(d))
 				}
 			}
 		}()
@@ -180,7 +188,7 @@ func decide(ctx context.Context, subjects []Subject, b *engine.Batch, progress f
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	out := &Page{Subjects: len(subjects)}
+	out := &Page{Subjects: n}
 	for _, p := range parts {
 		out.Offers = append(out.Offers, p.Offers...)
 		out.NearMisses = append(out.NearMisses, p.NearMisses...)
