@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -71,6 +72,10 @@ type loader struct {
 	articles map[*Document]map[string]*Article
 	envs     map[*Document]*expression.Env
 	file     string // the file being compiled, for errors
+	// failed holds the documents (by id, from the file name) whose file
+	// did not parse: what refers to them is not reported again, so that
+	// one mistake gives one error.
+	failed map[string]bool
 }
 
 func (l *loader) errf(line int, format string, args ...any) {
@@ -84,6 +89,7 @@ func (l *loader) run() {
 		return
 	}
 	sort.Strings(names)
+	l.failed = map[string]bool{}
 	l.specs = map[*Document]*fileSpec{}
 	l.articles = map[*Document]map[string]*Article{}
 	l.envs = map[*Document]*expression.Env{}
@@ -153,7 +159,24 @@ func version(fsys fs.FS) string {
 func (l *loader) decode(name string, v any) bool {
 	data, err := fs.ReadFile(l.fsys, name)
 	if err != nil {
-		l.errf(0, "%v", err)
+		l.errf(1, "%v", err)
+		return false
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		l.errf(max(lineOf(err.Error()), 1), "%v", err)
+		l.failed[strings.TrimSuffix(strings.TrimSuffix(name, ".yaml"), ".test")] = true
+		return false
+	}
+	bad := false
+	if len(doc.Content) > 0 {
+		unknownKeys(doc.Content[0], reflect.TypeOf(v), func(line int, key string, allowed []string) {
+			l.errf(line, "%s", unknownKeyMessage(key, allowed))
+			bad = true
+		})
+	}
+	if bad {
+		l.failed[strings.TrimSuffix(strings.TrimSuffix(name, ".yaml"), ".test")] = true
 		return false
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -162,11 +185,12 @@ func (l *loader) decode(name string, v any) bool {
 		var te *yaml.TypeError
 		if errors.As(err, &te) {
 			for _, m := range te.Errors {
-				l.errf(lineOf(m), "%s", m)
+				l.errf(max(lineOf(m), 1), "%s", m)
 			}
 		} else {
-			l.errf(lineOf(err.Error()), "%v", err)
+			l.errf(max(lineOf(err.Error()), 1), "%v", err)
 		}
+		l.failed[strings.TrimSuffix(strings.TrimSuffix(name, ".yaml"), ".test")] = true
 		return false
 	}
 	return true
@@ -537,7 +561,9 @@ func (l *loader) compileHeader(d *Document, spec *fileSpec) {
 	for _, s := range h.Supersedes {
 		old, ok := l.cat.docByID[s.Document.Value]
 		if !ok {
-			l.errf(s.Document.Line, "supersedes %s: no such document in the catalogue (add a kind: record entry for it)", s.Document.Value)
+			if !l.failed[s.Document.Value] {
+				l.errf(s.Document.Line, "supersedes %s: no such document in the catalogue (add a kind: record entry for it)", s.Document.Value)
+			}
 			continue
 		}
 		c, _ := l.cite(d, s.Cite, nil, s.Document.Line)
@@ -546,7 +572,9 @@ func (l *loader) compileHeader(d *Document, spec *fileSpec) {
 	for _, a := range h.Annuls {
 		old, ok := l.cat.docByID[a.Document.Value]
 		if !ok {
-			l.errf(a.Document.Line, "annuls %s: no such document in the catalogue (add a kind: record entry for it)", a.Document.Value)
+			if !l.failed[a.Document.Value] {
+				l.errf(a.Document.Line, "annuls %s: no such document in the catalogue (add a kind: record entry for it)", a.Document.Value)
+			}
 			continue
 		}
 		c, _ := l.cite(d, a.Cite, nil, a.Document.Line)
@@ -599,6 +627,19 @@ func (l *loader) compile(env *expression.Env, s scalar, want expression.Type, wh
 	var rec *Fact
 	if len(record) > 0 {
 		rec = record[0]
+	}
+	for _, c := range p.Compared() {
+		f := l.cat.facts[c.Fact]
+		if rec != nil {
+			for _, fd := range rec.Fields {
+				if fd.Name == c.Fact {
+					f = fd // a record's field shadows a fact
+				}
+			}
+		}
+		if f != nil && (f.Kind == KindEnum || f.Kind == KindSet) && !f.allows(c.Value) {
+			l.errf(s.Line+c.Line-1, "%s: %q: %s has no value %q (its values: %s)", what, s.Value, c.Fact, c.Value, f.valueList())
+		}
 	}
 	return p.Link(l.names(rec))
 }
@@ -1114,10 +1155,16 @@ func (l *loader) node(d *Document, env *expression.Env, s awardSpec, key string,
 		n.lessZh = l.labelOf(n.less, s.LessZh, "less", record, true).zh
 	}
 	if s.Cap.set() {
-		n.cap = &citedAmount{amount: amount(s.Cap), zh: orDefault(s.CapZh.Value, "上限"), cite: n.cite}
-		if !n.cap.amount.IsPos() {
+		v, err := duixian.ParseAmount(s.Cap.Value)
+		switch {
+		case err != nil && strings.HasSuffix(strings.TrimSpace(s.Cap.Value), "%"):
+			l.errf(s.Cap.Line, "%s: cap %q is a share of something: write it under caps, as caps: [{rate: %s, of: the_fact, zh: …}]", key, s.Cap.Value, strings.TrimSpace(s.Cap.Value))
+		case err != nil:
+			l.errf(s.Cap.Line, "%s: cap: %v", key, err)
+		case !v.IsPos():
 			l.errf(s.Cap.Line, "%s: cap must be positive", key)
 		}
+		n.cap = &citedAmount{amount: v, zh: orDefault(s.CapZh.Value, "上限"), cite: n.cite}
 	}
 	for i, cs := range s.Caps {
 		if !cs.Zh.set() {
