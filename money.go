@@ -1,6 +1,7 @@
 package duixian
 
 import (
+	"errors"
 	"fmt"
 	"math/big"
 	"regexp"
@@ -111,6 +112,11 @@ func ParseAmount(s string) (decimal.Decimal, error) {
 	}
 	t = strings.TrimSpace(t)
 	d, err := ParseNumber(t)
+	// With a unit the amount is as people write it; the exponent form is
+	// JSON's (1e7), never "1e3元".
+	if err == nil && t != strings.TrimSpace(s) && !plainNumber.MatchString(t) {
+		err = errors.New("exponent with a unit")
+	}
 	if err != nil {
 		return decimal.Decimal{}, fmt.Errorf("%q is not an amount (write e.g. 6万元, 2500元 or 25000.00)", s)
 	}
