@@ -72,8 +72,15 @@ func TestDiagnose(t *testing.T) {
 			star = &d.Boards[i]
 		}
 	}
-	if star == nil || star.Verified || star.Warning != diagnosis.Unverified || !star.Met || len(star.Standards) != 5 {
+	// The board names the revision it encodes and its date; each standard
+	// how sure its figures are (科创板: a verbatim copy of the 2019 text).
+	if star == nil || !star.Met || len(star.Standards) != 5 || star.Version != "2026-04-24" || !strings.Contains(star.Number, "2026年修订") {
 		t.Fatalf("科创板: %+v", star)
+	}
+	for _, st := range star.Standards {
+		if e := st.Evidence; e == nil || e.Grade != "B" || e.ConfirmedIn != "2019年版" || !strings.Contains(e.Source, "JinfuZheng/IPOtest") {
+			t.Errorf("科创板 %s evidence: %+v", st.Clause, e)
+		}
 	}
 	one, two := star.Standards[0], star.Standards[1]
 	if !one.Decided || !one.Met || one.Outcome != "达标" || one.Citation != "科创板第2.1.2条" || len(one.Conditions) != 2 {
@@ -111,6 +118,39 @@ func TestDiagnose(t *testing.T) {
 		}
 		if i > 0 && len(m.Improve)+len(m.Other) < len(d.Closest[i-1].Improve)+len(d.Closest[i-1].Other) {
 			t.Errorf("closest %d fails fewer conditions than %d", i, i-1)
+		}
+	}
+}
+
+// Every standard of every board says how sure it is: a grade A, B or C and
+// the texts it was read in; the grades are those of the check of
+// 2026-12-03 (A only for London's £30m, B for 科创板 and NYSE's earnings
+// test, C elsewhere).
+func TestEveryStandardIsGraded(t *testing.T) {
+	d, err := service(t).Diagnose(duixian.Facts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	grades := map[string]string{}
+	for _, b := range d.Boards {
+		if b.Version == "" || b.Number == "" || b.InForce.IsZero() {
+			t.Errorf("%s: no version: %+v", b.Document, b)
+		}
+		for _, st := range b.Standards {
+			e := st.Evidence
+			if e == nil || e.Source == "" || (e.Grade != "A" && e.Grade != "B" && e.Grade != "C") {
+				t.Errorf("%s: evidence %+v", st.Clause, e)
+				continue
+			}
+			grades[st.Clause] = e.Grade
+		}
+	}
+	for clause, want := range map[string]string{
+		"listing-lse/3.2.7": "A", "listing-sse-star/2.1.2.5": "B", "listing-nyse/102.01C.I.x": "B", "listing-nyse/102.01C.II": "C",
+		"listing-hkex-main/8.05.1": "C", "listing-sse-main/3.1.2.1": "C",
+	} {
+		if grades[clause] != want {
+			t.Errorf("%s graded %q, want %s", clause, grades[clause], want)
 		}
 	}
 }

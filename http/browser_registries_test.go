@@ -93,7 +93,7 @@ func TestBrowserRegistriesStory(t *testing.T) {
 			t.Fatalf("the summary: %s", sum)
 		}
 		star := b.text("#board-listing-sse-star")
-		for _, want := range []string{"✓", "✗", "达标", "未达标", "还差30000.00万元", "规则文本未经逐条核实，仅供参考", "科创板第2.1.2条"} {
+		for _, want := range []string{"✓", "✗", "达标", "未达标", "还差30000.00万元", "核实等级 B", "版本 2026-04-24", "科创板第2.1.2条"} {
 			if !strings.Contains(star, want) {
 				t.Fatalf("科创板 lacks %q: %s", want, star)
 			}

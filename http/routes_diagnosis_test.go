@@ -70,13 +70,22 @@ func TestDiagnosisPage(t *testing.T) {
 	if !strings.Contains(page, "符合 1 个板块的 1 套标准") || !strings.Contains(page, `value="12亿元"`) {
 		t.Fatalf("no summary or the figures are not kept: %.2000s", dxSlice(page, `id="dx-summary"`, "</section>"))
 	}
+	// Each board names the revision it encodes and its date; each standard
+	// its grade, sources and the older text its figures were confirmed in.
 	star := dxSlice(page, `id="board-listing-sse-star"`, "</section>")
-	if !strings.Contains(star, "规则文本未经逐条核实，仅供参考") || !strings.Contains(star, "符合 1 套标准") {
+	if !strings.Contains(star, "符合 1 套标准") || !strings.Contains(dxSlice(star, `dx-version`, "</p>"), "上海证券交易所科创板股票上市规则（2026年修订） · 版本 2026-04-24") {
 		t.Fatalf("科创板: %.1500s", star)
 	}
 	one := dxSlice(star, `id="std-listing-sse-star/2.1.2.1"`, "</article>")
 	if !strings.Contains(one, ">达标<") || strings.Count(one, `class="dx-pass"`) != 2 || strings.Contains(one, "dx-fail") || !strings.Contains(one, "科创板第2.1.2条") {
 		t.Fatalf("标准（一）: %s", one)
+	}
+	if ev := dxSlice(one, `class="dx-evidence"`, "</details>"); !strings.Contains(one, `class="dx-grade grade-B"`) || !strings.Contains(one, "核实等级 B</span>") ||
+		!strings.Contains(ev, "规则原文的逐字转载 · 数值仅在以下版本中得到确认：2019年版") || !strings.Contains(ev, "JinfuZheng/IPOtest") {
+		t.Fatalf("标准（一）'s grade: %s", one)
+	}
+	if strings.Contains(page, "规则文本未经逐条核实") || !strings.Contains(dxSlice(page, `id="dx-grades"`, "</details>"), "二手摘要") {
+		t.Error("the page still warns on every board, or lacks the grades' legend")
 	}
 	two := dxSlice(star, `id="std-listing-sse-star/2.1.2.2"`, "</article>")
 	if !strings.Contains(two, ">未达标<") || strings.Count(two, `class="dx-fail"`) != 3 || !strings.Contains(two, "✗") {
@@ -129,6 +138,10 @@ func TestDiagnosisAPI(t *testing.T) {
 	}
 	if d.Summary != "符合 1 个板块的 1 套标准" || len(d.Boards) != 9 || len(d.Closest) == 0 {
 		t.Fatalf("summary: %+v", d)
+	}
+	// The answer says how sure each standard is and which version it encodes.
+	if !strings.Contains(out, `"evidence":{"grade":"B","source":`) || !strings.Contains(out, `"confirmed_in":"2019年版"`) || !strings.Contains(out, `"version":"2026-04-24"`) {
+		t.Errorf("the answer lacks the grades or the version: %.300s", out)
 	}
 	// Facts are checked: an unknown fact, a fact of no listing standard, a
 	// wrong type, an unknown field.
