@@ -21,10 +21,10 @@ import (
 const listingPrefix = "listing-"
 
 // boardOrder is the order of the boards: the mainland boards, then Hong
-// Kong, New York, Nasdaq and London. A listing document not named here
+// Kong, New York, Nasdaq's three tiers and London. A listing document not named here
 // follows in catalogue order.
 var boardOrder = []string{"listing-sse-main", "listing-sse-star", "listing-szse-main", "listing-szse-chinext",
-	"listing-bse", "listing-hkex-main", "listing-nyse", "listing-nasdaq", "listing-lse"}
+	"listing-bse", "listing-hkex-main", "listing-nyse", "listing-nasdaq", "listing-nasdaq-gm", "listing-nasdaq-cm", "listing-lse"}
 
 // closest is how many of the closest misses the summary lists.
 const closest = 3

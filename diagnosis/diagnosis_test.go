@@ -63,7 +63,8 @@ func TestDiagnose(t *testing.T) {
 	if d.Summary != "符合 1 个板块的 1 套标准" || d.BoardsMet != 1 || d.StandardsMet != 1 || len(d.MetBoards) != 1 || d.MetBoards[0] != "科创板" {
 		t.Fatalf("summary: %+v", d)
 	}
-	if len(d.Boards) != 9 || d.Boards[0].Document != "listing-sse-main" || d.Boards[8].Document != "listing-lse" {
+	if len(d.Boards) != 11 || d.Boards[0].Document != "listing-sse-main" || d.Boards[7].Document != "listing-nasdaq" ||
+		d.Boards[8].Document != "listing-nasdaq-gm" || d.Boards[9].Document != "listing-nasdaq-cm" || d.Boards[10].Document != "listing-lse" {
 		t.Fatalf("boards: %d", len(d.Boards))
 	}
 	var star *diagnosis.Board
@@ -147,7 +148,8 @@ func TestEveryStandardIsGraded(t *testing.T) {
 	}
 	for clause, want := range map[string]string{
 		"listing-lse/3.2.7": "A", "listing-sse-star/2.1.2.5": "B", "listing-nyse/102.01C.I.x": "B", "listing-nyse/102.01C.II": "C",
-		"listing-hkex-main/8.05.1": "C", "listing-szse-chinext/2.1.2.4.growth": "C", "listing-sse-main/3.1.2.1": "C",
+		"listing-hkex-main/8.05.1": "C", "listing-szse-chinext/2.1.2.4.growth": "C", "listing-nasdaq-gm/5405.b.income": "C",
+		"listing-nasdaq-cm/5505.b.net-income": "C", "listing-sse-main/3.1.2.1": "C",
 	} {
 		if grades[clause] != want {
 			t.Errorf("%s graded %q, want %s", clause, grades[clause], want)

@@ -200,7 +200,7 @@ func TestDiagnosisAPI(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &d); err != nil {
 		t.Fatal(err)
 	}
-	if d.Summary != "符合 1 个板块的 1 套标准" || len(d.Boards) != 9 || len(d.Closest) == 0 {
+	if d.Summary != "符合 1 个板块的 1 套标准" || len(d.Boards) != 11 || len(d.Closest) == 0 {
 		t.Fatalf("summary: %+v", d)
 	}
 	// The answer says how sure each standard is and which version it encodes.
