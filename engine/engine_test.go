@@ -79,7 +79,7 @@ func edit(t *testing.T, file, old, new string) fs.FS {
 }
 
 func TestLintRejects(t *testing.T) {
-	const f = "jjgf-2025-21.yaml"
+	const f, lse = "jjgf-2025-21.yaml", "listing-lse.yaml"
 	for _, tc := range []struct {
 		name, file, old, new, want string
 	}{
@@ -101,6 +101,12 @@ func TestLintRejects(t *testing.T) {
 		{"derived per nothing", f, `per: enterprise}`, `per: store}`, "derived.per \"store\" must be enterprise or project"},
 		{"case names a missing clause", "jjgf-2025-21.test.yaml", `clause: "7.2"`, `clause: "7.7"`, "names clause \"7.7\""},
 		{"undeclared option value", f, `when: activity == "reading-promotion"`, `when: activity == "reading-promo"`, `activity has no value "reading-promo"`},
+		// A listing standard says how sure it is: a grade and the texts its
+		// figures were read in; the gazette is its own text and takes none.
+		{"listing standard without evidence", lse, "        evidence:\n          grade: A\n          source: FCA Handbook 官方页面 UKLR 3.2（handbook.fca.org.uk，按2024年8月26日时点查看），第3.2.7R条(1)(a)“£30 million for shares”\n          confirmed_in: UKLR 3.2 2024年8月26日时点版本\n", "", "needs evidence: {grade: A|B|C, source: …}"},
+		{"grade beyond C", lse, "grade: A", "grade: D", "evidence grade \"D\" is not A, B or C"},
+		{"evidence without a source", lse, "          source: FCA Handbook", "          source: \"\"\n          # FCA Handbook", "evidence needs a source"},
+		{"evidence on a gazette document", f, "        title: “一刻钟”建设奖励\n", "        title: “一刻钟”建设奖励\n        evidence: {grade: A, source: 公报}\n", "evidence grades a document from outside the gazette"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := engine.Load(edit(t, tc.file, tc.old, tc.new))

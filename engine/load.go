@@ -391,7 +391,7 @@ func (l *loader) readDocument(name string) {
 	h := spec.Document
 	d := &Document{ID: h.ID.Value, Number: h.Number.Value, Short: h.Short.Value, Title: h.Title.Value, Issuer: h.Issuer.Value,
 		Version: h.Version.Value, Department: h.Department.Value, File: name,
-		Record: h.Kind.Value == "record", transcribed: h.Status.Value == "transcribed", Source: h.Source.Value, Verified: h.Verified == nil || *h.Verified}
+		Record: h.Kind.Value == "record", transcribed: h.Status.Value == "transcribed", Source: h.Source.Value}
 	if want := strings.TrimSuffix(name, ".yaml"); d.ID != want {
 		l.errf(h.ID.Line, "document id %q must match the file name %q", d.ID, want)
 	}
@@ -778,6 +778,7 @@ func (l *loader) clause(d *Document, env *expression.Env, a *Article, s clauseSp
 		l.errf(s.ID.Line, "clause %s is declared twice", cl.ID)
 		return
 	}
+	cl.Evidence = l.evidence(d, cl, s)
 	if cl.Category == "" {
 		cl.Category = cl.Title
 	}
@@ -873,6 +874,30 @@ func (l *loader) clause(d *Document, env *expression.Env, a *Article, s clauseSp
 	l.cat.byID[cl.ID] = cl
 	l.cat.clauses = append(l.cat.clauses, cl)
 	a.Clauses = append(a.Clauses, cl)
+}
+
+// evidence reads a clause's grade: every clause of a document outside the
+// gazette (one with a source) needs one, with its source; a gazette
+// document is its own text and takes none.
+func (l *loader) evidence(d *Document, cl *Clause, s clauseSpec) *Evidence {
+	e := s.Evidence
+	switch {
+	case e == nil && d.Source != "":
+		l.errf(s.ID.Line, "clause %s of a document from outside the gazette (source:) needs evidence: {grade: A|B|C, source: …}", cl.ID)
+		return nil
+	case e == nil:
+		return nil
+	case d.Source == "":
+		l.errf(e.Grade.Line, "clause %s: evidence grades a document from outside the gazette; %s has no source:", cl.ID, d.ID)
+		return nil
+	}
+	if !slices.ContainsFunc(Grades, func(g EvidenceGrade) bool { return g.Grade == e.Grade.Value }) {
+		l.errf(e.Grade.Line, "clause %s: evidence grade %q is not A, B or C", cl.ID, e.Grade.Value)
+	}
+	if strings.TrimSpace(e.Source.Value) == "" {
+		l.errf(e.Grade.Line, "clause %s: evidence needs a source naming the texts its figures were read in", cl.ID)
+	}
+	return &Evidence{Grade: e.Grade.Value, Source: strings.TrimSpace(e.Source.Value), ConfirmedIn: e.ConfirmedIn.Value}
 }
 
 // readsAll reports whether cl reads every fact inv reads.
