@@ -147,6 +147,17 @@ var migrations = []string{
 	DROP TABLE audit;
 	ALTER TABLE audit_v2 RENAME TO audit;
 	CREATE INDEX audit_subject ON audit (subject);`,
+	// Lists are ordered, and paged, by the time an application was last
+	// changed; migrationCode[5] rewrites the times stored before in one
+	// form (Stamp).
+	`CREATE INDEX applications_updated ON applications (updated, id)`,
+}
+
+// migrationCode is what a migration does beside its SQL, in its
+// transaction, where one statement cannot say it the same way on both
+// stores; keyed by the migration's number (its index in migrations + 1).
+var migrationCode = map[int]func(*Tx) error{
+	5: restamp,
 }
 
 func (s *DB) migrate(ctx context.Context) error {
@@ -167,6 +178,11 @@ func (s *DB) migrate(ctx context.Context) error {
 					stmt = strings.ReplaceAll(stmt, "BYTEA", "BLOB")
 				}
 				if _, err := tx.tx.ExecContext(ctx, stmt); err != nil {
+					return fmt.Errorf("migration %d: %w", v+1, err)
+				}
+			}
+			if code := migrationCode[v+1]; code != nil {
+				if err := code(tx); err != nil {
 					return fmt.Errorf("migration %d: %w", v+1, err)
 				}
 			}
@@ -273,7 +289,7 @@ func (tx *Tx) PutApplication(a *duixian.Application) error {
 	if err != nil {
 		return err
 	}
-	updated := a.Updated.Format(time.RFC3339Nano)
+	updated := Stamp(a.Updated)
 	if a.Version == 1 {
 		_, err = tx.exec(`INSERT INTO applications (id, enterprise, clause, year, status, doc, version, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.ID, a.Enterprise, a.Clause, a.Year, string(a.Status), string(doc), a.Version, updated)
@@ -462,7 +478,7 @@ func (tx *Tx) Idempotency(key string) (requestHash, response string, found bool,
 
 // PutIdempotency records the response to a request with key.
 func (tx *Tx) PutIdempotency(key, requestHash, response string, at time.Time) error {
-	_, err := tx.exec(`INSERT INTO idempotency (key, request_hash, response, created) VALUES (?, ?, ?, ?)`, key, requestHash, response, at.Format(time.RFC3339Nano))
+	_, err := tx.exec(`INSERT INTO idempotency (key, request_hash, response, created) VALUES (?, ?, ?, ?)`, key, requestHash, response, Stamp(at))
 	return err
 }
 
