@@ -88,16 +88,22 @@ type Application struct {
 	Review           *Decision `json:"review,omitempty"`
 	CatalogueVersion string    `json:"catalogue_version,omitempty"`
 
-	Opinions   []Opinion     `json:"opinions,omitempty"`
-	Expert     *ExpertReview `json:"expert,omitempty"`
-	Proposed   Money         `json:"proposed_fen,omitempty"`
-	Reduction  string        `json:"reduction_reason,omitempty"` // why less than the engine's amount
-	Publicity  *Publicity    `json:"publicity,omitempty"`
-	Objections []Objection   `json:"objections,omitempty"`
-	Approved   Money         `json:"approved_fen,omitempty"`
-	Payments   []Payment     `json:"payments,omitempty"`
-	Reason     string        `json:"reason,omitempty"` // a return, rejection or revocation, shown to the applicant
-	Clawback   Money         `json:"clawback_fen,omitempty"`
+	Opinions []Opinion `json:"opinions,omitempty"`
+	// Experts are the sign-in names of the experts the department
+	// assigned to review it; only they see it and score it.
+	Experts  []string      `json:"experts,omitempty"`
+	Expert   *ExpertReview `json:"expert,omitempty"`
+	Proposed Money         `json:"proposed_fen,omitempty"`
+	// ProposedBy is who proposed the amount: under separation of duties
+	// another official approves it, and another pays it.
+	ProposedBy string      `json:"proposed_by,omitempty"`
+	Reduction  string      `json:"reduction_reason,omitempty"` // why less than the engine's amount
+	Publicity  *Publicity  `json:"publicity,omitempty"`
+	Objections []Objection `json:"objections,omitempty"`
+	Approved   Money       `json:"approved_fen,omitempty"`
+	Payments   []Payment   `json:"payments,omitempty"`
+	Reason     string      `json:"reason,omitempty"` // a return, rejection or revocation, shown to the applicant
+	Clawback   Money       `json:"clawback_fen,omitempty"`
 
 	Created time.Time `json:"created"`
 	Updated time.Time `json:"updated"`

@@ -23,6 +23,7 @@ type Cases interface {
 	RequestOpinions(ctx context.Context, actor duixian.Actor, id string, departments []string) (*duixian.Application, error)
 	GiveOpinion(ctx context.Context, actor duixian.Actor, id string, agree bool, text string) (*duixian.Application, error)
 	PassPreliminary(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error)
+	AssignExperts(ctx context.Context, actor duixian.Actor, id string, experts []string) (*duixian.Application, error)
 	RecordExpertReview(ctx context.Context, actor duixian.Actor, id string, scores map[string]int, opinion string, pass bool) (*duixian.Application, error)
 	Propose(ctx context.Context, actor duixian.Actor, id string, amount duixian.Money, reduction string) (*duixian.Application, error)
 	Publish(ctx context.Context, actor duixian.Actor, id string, start duixian.Date, days int) (*duixian.Application, error)
@@ -215,6 +216,15 @@ func (s *Server) apiRoutes() []Route {
 			return wf.GiveOpinion(q.R.Context(), q.Actor(), id, in.Agree, in.Text)
 		}),
 		app("preliminary", reviewer, "初审通过 / pass the preliminary review", plain(Cases.PassPreliminary)),
+		app("experts", reviewer, "指派评审专家 / assign the experts", func(q *Request, id string) (*duixian.Application, error) {
+			var in struct {
+				Experts []string `json:"experts"`
+			}
+			if err := q.decode(&in); err != nil {
+				return nil, err
+			}
+			return wf.AssignExperts(q.R.Context(), q.Actor(), id, in.Experts)
+		}),
 		app("expert-review", []duixian.Role{duixian.RoleExpert}, "专家评审 / record the expert review", func(q *Request, id string) (*duixian.Application, error) {
 			var in struct {
 				Scores  map[string]int

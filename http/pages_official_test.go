@@ -239,10 +239,19 @@ func TestOfficialQueueAndPreliminaryReview(t *testing.T) {
 		t.Fatal("no confirmation after the redirect")
 	}
 
-	// The expert now has it in the queue.
+	// The expert sees it once it is assigned to them, not before.
 	expert := site.signIn(t, "expert")
+	if _, body, _ := expert.get("/queue"); strings.Contains(body, id) {
+		t.Fatal("the expert's queue lists a case not assigned to them")
+	}
+	if code, _, _ := expert.get("/cases/" + id); code != http.StatusNotFound {
+		t.Fatalf("the expert opened a case not assigned to them: %d", code)
+	}
+	if code, _, loc := culture.form("/cases/"+id+"/experts", "expert", "expert"); code != http.StatusSeeOther || !strings.HasPrefix(loc, "/cases/"+id) {
+		t.Fatalf("assign the expert: %d → %q", code, loc)
+	}
 	if _, body, _ := expert.get("/queue"); !strings.Contains(body, id) {
-		t.Fatal("the expert's queue does not list the reviewed case")
+		t.Fatal("the expert's queue does not list the case assigned")
 	}
 }
 
@@ -274,6 +283,7 @@ func TestOfficialCasePath(t *testing.T) {
 	}
 	step(env, "opinion", "agree", "1", "text", "经营正常")
 	step(culture, "preliminary")
+	step(culture, "experts", "expert", "expert")
 	step(site.signIn(t, "expert"), "expert-review", "score_name_0", "总分", "score_0", "88", "opinion", "实地核查属实", "pass", "1")
 	if code, body, _ := culture.form("/cases/"+id+"/propose", "amount", "999999.00"); code != 400 || !strings.Contains(body, "超过") {
 		t.Fatalf("proposing above the computed amount: %d", code)
@@ -303,7 +313,7 @@ func TestOfficialCasePath(t *testing.T) {
 	if len(a.Objections) != 1 {
 		t.Fatalf("%d objections", len(a.Objections))
 	}
-	if code, body, _ := culture.form("/cases/" + id + "/approve"); code != 409 || !strings.Contains(body, "期满后方可批准") {
+	if code, body, _ := site.signIn(t, "culture-head").form("/cases/" + id + "/approve"); code != 409 || !strings.Contains(body, "期满后方可批准") {
 		t.Fatalf("approve during publicity: %d", code)
 	}
 	step(culture, "objections/"+a.Objections[0].ID+"/answer", "answer", "经核实活动记录属实", "upheld", "0")
@@ -314,7 +324,12 @@ func TestOfficialCasePath(t *testing.T) {
 	if _, body, _ := culture.get("/queue"); !strings.Contains(body, "待批准") || !strings.Contains(body, id) {
 		t.Fatal("the ended publicity is not under 待批准")
 	}
-	step(culture, "approve")
+	// Who proposed the amount does not approve it: another official of
+	// the department does.
+	if code, body, _ := culture.form("/cases/" + id + "/approve"); code != http.StatusForbidden || !strings.Contains(body, "职责分离") {
+		t.Fatalf("the proposer approved: %d", code)
+	}
+	step(site.signIn(t, "culture-head"), "approve")
 
 	treasury := site.signIn(t, "treasury")
 	_, body, _ = treasury.get("/cases/" + id)

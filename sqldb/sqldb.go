@@ -151,6 +151,11 @@ var migrations = []string{
 	// changed; migrationCode[5] rewrites the times stored before in one
 	// form (Stamp).
 	`CREATE INDEX applications_updated ON applications (updated, id)`,
+	// Who besides the department takes part in a case — the experts
+	// assigned, the departments asked for an opinion — so that their
+	// lists are selected, and paged, in the statement;
+	// migrationCode[6] fills it for the applications stored before.
+	`ALTER TABLE applications ADD COLUMN parties TEXT NOT NULL DEFAULT ''`,
 }
 
 // migrationCode is what a migration does beside its SQL, in its
@@ -158,6 +163,7 @@ var migrations = []string{
 // stores; keyed by the migration's number (its index in migrations + 1).
 var migrationCode = map[int]func(*Tx) error{
 	5: restamp,
+	6: fillParties,
 }
 
 func (s *DB) migrate(ctx context.Context) error {
@@ -289,14 +295,14 @@ func (tx *Tx) PutApplication(a *duixian.Application) error {
 	if err != nil {
 		return err
 	}
-	updated := Stamp(a.Updated)
+	updated, parties := Stamp(a.Updated), partiesOf(a)
 	if a.Version == 1 {
-		_, err = tx.exec(`INSERT INTO applications (id, enterprise, clause, year, status, doc, version, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			a.ID, a.Enterprise, a.Clause, a.Year, string(a.Status), string(doc), a.Version, updated)
+		_, err = tx.exec(`INSERT INTO applications (id, enterprise, clause, year, status, doc, version, updated, parties) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.ID, a.Enterprise, a.Clause, a.Year, string(a.Status), string(doc), a.Version, updated, parties)
 		return err
 	}
-	res, err := tx.exec(`UPDATE applications SET status = ?, doc = ?, version = ?, updated = ? WHERE id = ? AND version = ?`,
-		string(a.Status), string(doc), a.Version, updated, a.ID, a.Version-1)
+	res, err := tx.exec(`UPDATE applications SET status = ?, doc = ?, version = ?, updated = ?, parties = ? WHERE id = ? AND version = ?`,
+		string(a.Status), string(doc), a.Version, updated, parties, a.ID, a.Version-1)
 	if err != nil {
 		return err
 	}
@@ -311,7 +317,15 @@ type ApplicationFilter struct {
 	Enterprise string
 	Status     duixian.Status
 	Clauses    []string // any of these clauses; empty for all
-	Limit      int
+	// NoDrafts leaves drafts out: they are their enterprise's alone.
+	NoDrafts bool
+	// Expert: only those assigned to this expert (a sign-in name).
+	Expert string
+	// Consulted: only those this department was asked to give an opinion on.
+	Consulted string
+	// Answered: only those this department gave its opinion on.
+	Answered string
+	Limit    int
 }
 
 // Applications lists applications, newest first.
@@ -325,6 +339,21 @@ func (tx *Tx) Applications(f ApplicationFilter) ([]*duixian.Application, error) 
 	if f.Status != "" {
 		q += ` AND status = ?`
 		args = append(args, string(f.Status))
+	}
+	if f.NoDrafts {
+		q += ` AND status <> 'draft'`
+	}
+	if f.Expert != "" {
+		q += ` AND parties LIKE ? ESCAPE '\'`
+		args = append(args, partyPattern(expertParty(f.Expert)))
+	}
+	if f.Consulted != "" {
+		q += ` AND parties LIKE ? ESCAPE '\'`
+		args = append(args, partyPattern(consultedParty(f.Consulted)))
+	}
+	if f.Answered != "" {
+		q += ` AND parties LIKE ? ESCAPE '\'`
+		args = append(args, partyPattern(answeredParty(f.Answered)))
 	}
 	if len(f.Clauses) > 0 {
 		q += ` AND clause IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(f.Clauses)), ", ") + `)`

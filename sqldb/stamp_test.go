@@ -3,6 +3,7 @@ package sqldb_test
 import (
 	"database/sql"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,6 +77,72 @@ func TestUpdatedOrdersByTime(t *testing.T) {
 			put("B3", base.Add(time.Second+time.Nanosecond).In(duixian.Shanghai)) // 11:30:01.000000001+08:00
 			if got, want := order(), []string{"B3", "B2", "A5", "B1", "A4", "A3", "A2", "A1"}; !slices.Equal(got, want) {
 				t.Fatalf("with new writes the list reads %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// The experts' and co-reviewing departments' lists select on the parties
+// column; migration 6 fills it for the applications stored before, and
+// every write keeps it.
+func TestPartiesSelect(t *testing.T) {
+	for _, store := range []string{"sqlite", "postgres"} {
+		t.Run(store, func(t *testing.T) {
+			db := openOldAt(t, store, 5, func(raw *sql.DB, d sqldb.Dialect) {
+				doc := `{"id":"A1","enterprise":"E","clause":"c","year":2026,"event_date":"2026-03-01","status":"submitted",
+"opinions":[{"department":"营商_环境%局","requested":"2026-03-02T10:00:00+08:00","given":"2026-03-03T10:00:00+08:00","agree":true}],"version":1}`
+				q := `INSERT INTO applications (id, enterprise, clause, year, status, doc, version, updated) VALUES ('A1', 'E', 'c', 2026, 'submitted', ?, 1, '2026-03-02T02:00:00.000000000Z')`
+				if d == sqldb.Postgres {
+					q = strings.Replace(q, "?", "$1", 1)
+				}
+				if _, err := raw.ExecContext(ctx, q, doc); err != nil {
+					t.Fatal(err)
+				}
+			})
+			list := func(f sqldb.ApplicationFilter) []string {
+				t.Helper()
+				var ids []string
+				if err := db.Read(ctx, func(tx *sqldb.Tx) error {
+					l, err := tx.Applications(f)
+					for _, a := range l {
+						ids = append(ids, a.ID)
+					}
+					return err
+				}); err != nil {
+					t.Fatal(err)
+				}
+				return ids
+			}
+			if got := list(sqldb.ApplicationFilter{Consulted: "营商_环境%局"}); !slices.Equal(got, []string{"A1"}) {
+				t.Fatalf("consulted after the migration: %v", got)
+			}
+			if got := list(sqldb.ApplicationFilter{Answered: "营商_环境%局"}); !slices.Equal(got, []string{"A1"}) {
+				t.Fatalf("answered after the migration: %v", got)
+			}
+			// LIKE's wildcards in a name match only themselves.
+			if got := list(sqldb.ApplicationFilter{Consulted: "营商a环境b局"}); len(got) != 0 {
+				t.Fatalf("a wildcard matched: %v", got)
+			}
+			put := func(a *duixian.Application) {
+				t.Helper()
+				if err := db.Tx(ctx, func(tx *sqldb.Tx) error { return tx.PutApplication(a) }); err != nil {
+					t.Fatal(err)
+				}
+			}
+			at := time.Date(2026, 3, 4, 10, 0, 0, 0, duixian.Shanghai)
+			b := &duixian.Application{ID: "B1", Enterprise: "E", Clause: "c", Year: 2026, EventDate: duixian.DateOf(at), Status: duixian.StatusReviewed, Updated: at,
+				Experts: []string{"zhang"}}
+			put(b)
+			if got := list(sqldb.ApplicationFilter{Expert: "zhang"}); !slices.Equal(got, []string{"B1"}) {
+				t.Fatalf("zhang's cases: %v", got)
+			}
+			b.Experts = []string{"qian"}
+			put(b)
+			if got := list(sqldb.ApplicationFilter{Expert: "zhang"}); len(got) != 0 {
+				t.Fatalf("zhang's cases after reassigning: %v", got)
+			}
+			if got := list(sqldb.ApplicationFilter{Expert: "qian", Status: duixian.StatusReviewed}); !slices.Equal(got, []string{"B1"}) {
+				t.Fatalf("qian's cases: %v", got)
 			}
 		})
 	}

@@ -46,7 +46,9 @@ func (s *Service) ApplicationHistory(ctx context.Context, actor duixian.Actor, i
 	var log []duixian.AuditEntry
 	err := s.DB.Read(ctx, func(tx *sqldb.Tx) error {
 		var err error
-		if a, err = tx.Application(id, false); err != nil {
+		if a, err = tx.Application(id, false); duixian.ErrorCode(err) == duixian.ENOTFOUND {
+			return noApplication(id)
+		} else if err != nil {
 			return err
 		}
 		if !s.mayRead(actor, a) {
@@ -59,8 +61,7 @@ func (s *Service) ApplicationHistory(ctx context.Context, actor duixian.Actor, i
 		return nil, nil, err
 	}
 	if !s.mayRead(actor, a) {
-		// As for a missing one: do not tell another enterprise it exists.
-		return nil, nil, duixian.Errorf(duixian.ENOTFOUND, "application", "没有申报 %s", "no application %s", id)
+		return nil, nil, noApplication(id)
 	}
 	return a, log, nil
 }

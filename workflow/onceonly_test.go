@@ -22,12 +22,12 @@ func payQuarterHour(t *testing.T, s *workflow.Service, clk *clock, staff duixian
 	a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1",
 		EventDate: date(event), Facts: json.RawMessage(bookstoreTypesNo), Declared: true}))
 	a = must(t)(s.Submit(ctx, staff, a.ID, "k-"+a.ID))
-	a = must(t)(s.PassPreliminary(ctx, culture, a.ID))
+	a = passToExpert(t, s, culture, a.ID)
 	a = must(t)(s.RecordExpertReview(ctx, expert, a.ID, nil, "符合", true))
 	a = must(t)(s.Propose(ctx, culture, a.ID, 120000*duixian.Yuan, ""))
 	a = must(t)(s.Publish(ctx, culture, a.ID, date("2026-03-02"), 5))
 	clk.Set("2026-03-10")
-	a = must(t)(s.Approve(ctx, culture, a.ID))
+	a = must(t)(s.Approve(ctx, cultureHead, a.ID))
 	a = must(t)(s.Disburse(ctx, finance, a.ID, "pay-"+a.ID, nil))
 	status(t, a, duixian.StatusPaid)
 	return a
@@ -74,7 +74,7 @@ func TestOnceOnlyCountsClaimsInProgress(t *testing.T) {
 			Facts: json.RawMessage(bookstoreTypesNo), Declared: true}
 		first := must(t)(s.CreateDraft(ctx, staff, in))
 		first = must(t)(s.Submit(ctx, staff, first.ID, "k1"))
-		first = must(t)(s.PassPreliminary(ctx, culture, first.ID))
+		first = passToExpert(t, s, culture, first.ID)
 		first = must(t)(s.RecordExpertReview(ctx, expert, first.ID, nil, "符合", true))
 		first = must(t)(s.Propose(ctx, culture, first.ID, 120000*duixian.Yuan, ""))
 		first = must(t)(s.Publish(ctx, culture, first.ID, date("2026-03-02"), 5))
@@ -176,13 +176,13 @@ func TestFraudBanStopsPendingPayments(t *testing.T) {
 		other := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.3.2",
 			EventDate: date("2026-03-01"), Facts: json.RawMessage(fusion), Declared: true}))
 		other = must(t)(s.Submit(ctx, staff, other.ID, "k-other"))
-		other = must(t)(s.PassPreliminary(ctx, culture, other.ID))
+		other = passToExpert(t, s, culture, other.ID)
 		other = must(t)(s.RecordExpertReview(ctx, expert, other.ID, nil, "符合", true))
 		other = must(t)(s.Propose(ctx, culture, other.ID, other.Review.Amount, ""))
 		other = must(t)(s.Publish(ctx, culture, other.ID, date("2026-03-02"), 5))
 
 		paid := payQuarterHour(t, s, clk, staff, "2026-03-01")
-		other = must(t)(s.Approve(ctx, culture, other.ID))
+		other = must(t)(s.Approve(ctx, cultureHead, other.ID))
 		must(t)(s.Revoke(ctx, supervisor, paid.ID, "经查实提供虚假租赁合同"))
 
 		_, err := s.Disburse(ctx, finance, other.ID, "pay-other", nil)
@@ -276,7 +276,7 @@ func TestSecondYearlyAwardRefusedWhileFirstPending(t *testing.T) {
 		claim := workflow.DraftInput{Enterprise: id, Clause: "jjgf-2025-22/6.2", EventDate: date("2026-10-31"), Facts: json.RawMessage(space), Declared: true}
 		first := must(t)(s.CreateDraft(ctx, staff, claim))
 		first = must(t)(s.Submit(ctx, staff, first.ID, "k1"))
-		first = must(t)(s.PassPreliminary(ctx, culture, first.ID))
+		first = passToExpert(t, s, culture, first.ID)
 		first = must(t)(s.RecordExpertReview(ctx, expert, first.ID, nil, "符合", true))
 		first = must(t)(s.Propose(ctx, culture, first.ID, 50000*duixian.Yuan, ""))
 		first = must(t)(s.Publish(ctx, culture, first.ID, date("2026-11-02"), 5))

@@ -65,6 +65,18 @@ func (s *Service) Queue(ctx context.Context, actor duixian.Actor) (*Queue, error
 	return v, nil
 }
 
+// readable keeps of list what actor may read (the statement selected by
+// a party's name; this is the rule itself).
+func (s *Service) readable(actor duixian.Actor, list []*duixian.Application) []*duixian.Application {
+	out := list[:0:0]
+	for _, a := range list {
+		if s.mayRead(actor, a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // names reads the names of the applicants of list into m.
 func names(tx *sqldb.Tx, list []*duixian.Application, m map[string]string) error {
 	for _, a := range list {
@@ -103,6 +115,7 @@ func (s *Service) queue(tx *sqldb.Tx, actor duixian.Actor, v *Queue) error {
 			key, title, hint, kind string
 		}{
 			{duixian.StatusSubmitted, "submitted", "待初审", "审核材料，必要时征求会签意见，初审通过、退回补正或不予通过", "review"},
+			{duixian.StatusReviewed, "reviewed", "专家评审", "初审已通过：指派第三方专家，待专家评审", "review"},
 			{duixian.StatusAssessed, "assessed", "待拟定金额", "专家评审已完成，按政策计算金额拟定拟支持金额", "review"},
 			{duixian.StatusProposed, "proposed", "待公示", "金额已拟定，发布公示", "review"},
 		} {
@@ -129,46 +142,32 @@ func (s *Service) queue(tx *sqldb.Tx, actor duixian.Actor, v *Queue) error {
 		add("ended", "待批准", "公示期满，异议均已答复后批准", "publicity", ended)
 	case duixian.RoleCoReviewer:
 		v.Scope = actor.Department + "会签"
-		list, err := byStatus(duixian.StatusSubmitted, nil)
+		list, err := tx.Applications(sqldb.ApplicationFilter{Status: duixian.StatusSubmitted, Consulted: actor.Department})
 		if err != nil {
 			return err
 		}
-		asked := func(a *duixian.Application, given bool) bool {
-			for _, o := range a.Opinions {
-				if o.Department == actor.Department && o.Given.IsZero() != given {
-					return true
-				}
-			}
-			return false
-		}
 		var waiting []*duixian.Application
-		for _, a := range list {
-			if asked(a, false) {
-				waiting = append(waiting, a)
+		for _, a := range s.readable(actor, list) {
+			for _, o := range a.Opinions {
+				if o.Department == actor.Department && o.Given.IsZero() {
+					waiting = append(waiting, a)
+					break
+				}
 			}
 		}
 		add("opinion", "待出具会签意见", "责任单位征求本部门意见的申报", "opinion", waiting)
-		all, err := tx.Applications(sqldb.ApplicationFilter{Limit: 500})
+		given, err := tx.Applications(sqldb.ApplicationFilter{Answered: actor.Department, Limit: 30})
 		if err != nil {
 			return err
 		}
-		var given []*duixian.Application
-		for _, a := range all {
-			if asked(a, true) {
-				given = append(given, a)
-			}
-			if len(given) == 30 {
-				break
-			}
-		}
-		add("given", "已出具意见", "最近30件", "opinion", given)
+		add("given", "已出具意见", "最近30件", "opinion", s.readable(actor, given))
 	case duixian.RoleExpert:
 		v.Scope = "第三方专家评审"
-		list, err := byStatus(duixian.StatusReviewed, nil)
+		list, err := tx.Applications(sqldb.ApplicationFilter{Status: duixian.StatusReviewed, Expert: actor.User})
 		if err != nil {
 			return err
 		}
-		add("reviewed", "待专家评审", "初审已通过，请评分并出具评审意见", "review", list)
+		add("reviewed", "待专家评审", "指派给您的申报：请评分并出具评审意见", "review", s.readable(actor, list))
 	case duixian.RoleFinance:
 		v.Scope = "财政拨付"
 		approved, err := byStatus(duixian.StatusApproved, nil)

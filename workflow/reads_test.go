@@ -24,9 +24,9 @@ func TestOfficialReads(t *testing.T) {
 				EventDate: date("2026-03-01"), Facts: json.RawMessage(bookstoreFacts), Declared: true}))
 		}
 		a := must(t)(s.Submit(ctx, staff, draft().ID, "k1"))
+		consulted := coReviewer(t, s, "营商环境建设局")
 		a = must(t)(s.RequestOpinions(ctx, culture, a.ID, []string{"营商环境建设局"}))
 		draft() // a draft only its enterprise sees
-		consulted := duixian.Actor{User: "ying", Role: duixian.RoleCoReviewer, Department: "营商环境建设局"}
 		other := duixian.Actor{User: "zhi", Role: duixian.RoleCoReviewer, Department: "综合执法局"}
 
 		group := func(q *workflow.Queue, key string) []*duixian.Application {
@@ -43,7 +43,7 @@ func TestOfficialReads(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got := group(q, "submitted"); len(got) != 1 || got[0].ID != a.ID || q.Names[id] != "亦城书房有限公司" || q.Total() != 1 ||
-			!strings.HasPrefix(q.Scope, "宣传文化部负责的条款") || len(q.Groups) != 5 {
+			!strings.HasPrefix(q.Scope, "宣传文化部负责的条款") || len(q.Groups) != 6 {
 			t.Fatalf("the reviewer's queue: %+v", q)
 		}
 		if q, _ = s.Queue(ctx, commerce); q.Total() != 0 {
@@ -53,8 +53,9 @@ func TestOfficialReads(t *testing.T) {
 			t.Fatalf("the consulted department's queue: %+v", q.Groups)
 		}
 
-		// A refused step is in the history for supervision only.
-		if _, err := s.PassPreliminary(ctx, commerce, a.ID); duixian.ErrorCode(err) != duixian.EFORBIDDEN {
+		// A refused step is in the history for supervision only; another
+		// department is answered as if there were no such application.
+		if _, err := s.PassPreliminary(ctx, commerce, a.ID); duixian.ErrorCode(err) != duixian.ENOTFOUND {
 			t.Fatalf("another department passed the review: %v", err)
 		}
 		c, err := s.Case(ctx, culture, a.ID)

@@ -51,12 +51,17 @@ func (s *Service) Publicity(ctx context.Context) ([]PublicityItem, error) {
 // Visible lists the applications actor may see, in status unless it is
 // empty, newest first, at most 500: an enterprise its own; a reviewer the
 // clauses of their department; a co-reviewer those asked for their
-// department's opinion; finance and supervision all.
+// department's opinion; an expert those assigned; finance and supervision
+// all but drafts.
 func (s *Service) Visible(ctx context.Context, actor duixian.Actor, status duixian.Status) ([]*duixian.Application, error) {
-	f := sqldb.ApplicationFilter{Limit: 500, Status: status}
+	f := sqldb.ApplicationFilter{Limit: 500, Status: status, NoDrafts: actor.Role != duixian.RoleEnterprise}
 	switch actor.Role {
 	case duixian.RoleEnterprise:
 		f.Enterprise = actor.Enterprise
+	case duixian.RoleExpert:
+		f.Expert = actor.User
+	case duixian.RoleCoReviewer:
+		f.Consulted = actor.Department
 	case duixian.RoleReviewer:
 		for _, cl := range s.Catalogue.Clauses() {
 			if cl.Department == actor.Department {
@@ -71,7 +76,7 @@ func (s *Service) Visible(ctx context.Context, actor duixian.Actor, status duixi
 	err := s.DB.Read(ctx, func(tx *sqldb.Tx) error {
 		all, err := tx.Applications(f)
 		for _, a := range all {
-			if actor.Role != duixian.RoleCoReviewer || CoReviewing(actor.Department, a) {
+			if s.mayRead(actor, a) {
 				list = append(list, a)
 			}
 		}

@@ -11,6 +11,7 @@
 //	duixian eval --claims FILE|- [--json]
 //	duixian serve [--addr 127.0.0.1:8080] [--db duixian.db|postgres://…] [--demo]
 //	duixian audit verify [--db duixian.db|postgres://…]
+//	duixian department list|set [--name N --self-approval on|off] [--db …]
 //
 // Exit codes: 0 done; 1 a check failed (lint, cases, coverage); 2 bad input
 // (the message names the fact, field or file:line).
@@ -52,6 +53,8 @@ const usage = `用法 / usage:
   duixian demo-data --enterprises N --seed S [--db …]
                                             生成演示企业数据 / generate a synthetic registry
   duixian qunyan recheck [--db …]           群雁计划动态退出复核 / re-check the 群雁 members
+  duixian department list|set [--name N --self-approval on|off] [--db …]
+                                            部门设置：职责分离 / departments: separation of duties
 Every command takes --catalogue DIR to use a catalogue directory instead of the built-in one.
 `
 
@@ -91,6 +94,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = runExport(args[1:], stdout)
 	case "demo-data":
 		err = runDemoData(args[1:], stdout)
+	case "department":
+		err = runDepartment(args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
