@@ -156,11 +156,17 @@ type Publicity struct {
 }
 
 // Objection is a challenge filed during publicity (异议). While any is open
-// the application cannot be approved.
+// the application cannot be approved. Its ID is the receipt number the
+// objector is given, and by which the department finds it.
 type Objection struct {
-	ID       string    `json:"id"`
-	Filed    time.Time `json:"filed"`
-	By       string    `json:"by"`
+	ID    string    `json:"id"`
+	Filed time.Time `json:"filed"`
+	By    string    `json:"by"`
+	// Who objects and how to reach them: a name, and a phone number or an
+	// e-mail address. The department sees them; the applicant does not.
+	Name     string    `json:"name,omitempty"`
+	Phone    string    `json:"phone,omitempty"`
+	Email    string    `json:"email,omitempty"`
 	Text     string    `json:"text"`
 	Evidence string    `json:"evidence,omitempty"`
 	Answer   string    `json:"answer,omitempty"`

@@ -27,7 +27,7 @@ type Cases interface {
 	RecordExpertReview(ctx context.Context, actor duixian.Actor, id string, scores map[string]int, opinion string, pass bool) (*duixian.Application, error)
 	Propose(ctx context.Context, actor duixian.Actor, id string, amount duixian.Money, reduction string) (*duixian.Application, error)
 	Publish(ctx context.Context, actor duixian.Actor, id string, start duixian.Date, days int) (*duixian.Application, error)
-	Object(ctx context.Context, actor duixian.Actor, id, text, evidence string) (*duixian.Application, error)
+	Object(ctx context.Context, actor duixian.Actor, id string, in workflow.ObjectionInput) (*duixian.Objection, error)
 	AnswerObjection(ctx context.Context, actor duixian.Actor, id, objection, answer string, upheld bool) (*duixian.Application, error)
 	Approve(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error)
 	Reject(ctx context.Context, actor duixian.Actor, id, reason string) (*duixian.Application, error)
@@ -150,14 +150,16 @@ func (s *Server) apiRoutes() []Route {
 			return q.send(wf.Publicity(q.R.Context()))
 		}),
 		r("POST", "/publicity/{id}/objections", anyone, "对公示项目提出异议 / object to a published application", func(q *Request) error {
-			var in struct{ Text, Evidence string }
+			var in struct{ Text, Evidence, Name, Phone, Email string }
 			if err := q.decode(&in); err != nil {
 				return err
 			}
-			if _, err := wf.Object(q.R.Context(), q.Actor(), q.R.PathValue("id"), in.Text, in.Evidence); err != nil {
+			o, err := wf.Object(q.R.Context(), q.Actor(), q.R.PathValue("id"), workflow.ObjectionInput{Text: in.Text, Evidence: in.Evidence,
+				Name: in.Name, Phone: in.Phone, Email: in.Email})
+			if err != nil {
 				return err
 			}
-			return q.ok(map[string]string{"result": "已受理 / received"})
+			return q.ok(map[string]string{"result": "已受理 / received", "receipt": o.ID})
 		}),
 		r("GET", "/applications", signedIn, "我可见的申报 / applications I may see", func(q *Request) error {
 			return q.send(s.applications(q))

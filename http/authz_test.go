@@ -88,17 +88,23 @@ func TestAuthorizationThroughTheAPI(t *testing.T) {
 		// An objection: the same answer for a paid case, one in review
 		// and none; one in publicity takes it.
 		anon := newClient(t, ts)
-		objection := `{"text":"异议"}`
+		objection := `{"text":"异议","name":"张三","phone":"13800138000"}`
 		for _, id := range []string{paid, submitted} {
 			sameAs(t, anon, "POST", "/api/v1/publicity/{id}/objections", id, missing, objection)
 		}
-		if resp, body := anon.post("/api/v1/publicity/"+published+"/objections", objection); resp.StatusCode != 200 {
+		resp, body := anon.post("/api/v1/publicity/"+published+"/objections", `{"text":"异议","name":"张三"}`)
+		if resp.StatusCode != 400 || !strings.Contains(body, `"field":"contact"`) {
+			t.Fatalf("an objection without contact: %d %s", resp.StatusCode, body)
+		}
+		resp, body = anon.post("/api/v1/publicity/"+published+"/objections", objection)
+		var receipt struct{ Receipt string }
+		if resp.StatusCode != 200 || json.Unmarshal([]byte(body), &receipt) != nil || !strings.HasPrefix(receipt.Receipt, "O2026") {
 			t.Fatalf("an objection in publicity: %d %s", resp.StatusCode, body)
 		}
 
 		// Drafts: the enterprise's alone.
 		bookstore := as("bookstore")
-		resp, body := bookstore.post("/api/v1/applications", `{"clause":"jjgf-2025-21/7.3.1","event_date":"2026-09-15","facts":{},"declared":false}`)
+		resp, body = bookstore.post("/api/v1/applications", `{"clause":"jjgf-2025-21/7.3.1","event_date":"2026-09-15","facts":{},"declared":false}`)
 		var draft duixian.Application
 		if resp.StatusCode != 200 || json.Unmarshal([]byte(body), &draft) != nil || draft.Status != duixian.StatusDraft {
 			t.Fatalf("draft: %d %s", resp.StatusCode, body)

@@ -202,8 +202,13 @@ func TestBrowserStory(t *testing.T) {
 		t.Fatalf("the 公示 entry lacks the amount or the deadline: %s", p)
 	}
 	b.run("object", chromedp.SetValue(css(fmt.Sprintf(`#a-%s textarea[name="text"]`, appID)), "该书店专业类图书比例不足，请核实"),
-		chromedp.Submit(css(fmt.Sprintf(`#a-%s form`, appID))), chromedp.WaitReady(css("body")))
+		chromedp.SetValue(css(fmt.Sprintf(`#a-%s input[name="name"]`, appID)), "王五"),
+		chromedp.SetValue(css(fmt.Sprintf(`#a-%s input[name="phone"]`, appID)), "13900139000"),
+		chromedp.Submit(css(fmt.Sprintf(`#a-%s form`, appID))), chromedp.WaitVisible(css("#receipt")))
 	b.shot("objection-filed")
+	if r := b.text("#receipt"); !strings.Contains(r, "回执号 O") {
+		t.Fatalf("no receipt after the objection: %s", r)
+	}
 	b.as("culture", func() {
 		b.run("open case", chromedp.Navigate(b.base+"/cases/"+appID))
 		ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)

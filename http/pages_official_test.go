@@ -306,12 +306,23 @@ func TestOfficialCasePath(t *testing.T) {
 	if m == nil {
 		t.Fatal("no csrf on /publicity")
 	}
-	if code, _, _ := anon.post("/publicity/"+id+"/objections", url.Values{"csrf": {m[1]}, "text": {"活动场次存疑"}}); code != http.StatusSeeOther {
-		t.Fatalf("objection: %d", code)
+	// Without a way to reach the objector the form comes back with the
+	// field named and the text kept; with it, a receipt number.
+	code, body, _ := anon.post("/publicity/"+id+"/objections", url.Values{"csrf": {m[1]}, "text": {"活动场次存疑"}, "name": {"张三"}})
+	if code != http.StatusBadRequest || !strings.Contains(body, "联系电话或电子邮箱") || !strings.Contains(body, ">活动场次存疑</textarea>") {
+		t.Fatalf("an objection without contact: %d", code)
+	}
+	code, body, _ = anon.post("/publicity/"+id+"/objections", url.Values{"csrf": {m[1]}, "text": {"活动场次存疑"}, "name": {"张三"}, "phone": {"138 0013 8000"}})
+	receipt := regexp.MustCompile(`回执号 (O\d{8}[0-9A-F]{10})`).FindStringSubmatch(body)
+	if code != http.StatusOK || receipt == nil {
+		t.Fatalf("objection: %d, no receipt", code)
 	}
 	a := culture.application(id)
-	if len(a.Objections) != 1 {
-		t.Fatalf("%d objections", len(a.Objections))
+	if len(a.Objections) != 1 || a.Objections[0].ID != receipt[1] || a.Objections[0].Phone != "13800138000" {
+		t.Fatalf("objections %+v, receipt %s", a.Objections, receipt[1])
+	}
+	if _, body, _ := culture.get("/cases/" + id); !strings.Contains(body, receipt[1]) || !strings.Contains(body, "13800138000") {
+		t.Fatal("the case page does not show the receipt number and the objector's phone")
 	}
 	if code, body, _ := site.signIn(t, "culture-head").form("/cases/" + id + "/approve"); code != 409 || !strings.Contains(body, "期满后方可批准") {
 		t.Fatalf("approve during publicity: %d", code)
@@ -346,7 +357,7 @@ func TestOfficialCasePath(t *testing.T) {
 	}
 
 	// 一企一档 shows the totals.
-	code, body, _ := treasury.get("/enterprises/" + a.Enterprise)
+	code, body, _ = treasury.get("/enterprises/" + a.Enterprise)
 	if code != 200 || !strings.Contains(body, "亦城书房文化传播有限公司") || !strings.Contains(body, "40000.50") {
 		t.Fatalf("enterprise file: %d, missing the name or the paid amount", code)
 	}

@@ -276,7 +276,7 @@ func (s *Service) EnterpriseFile(ctx context.Context, actor duixian.Actor, uscc 
 		if !s.mayRead(actor, a) {
 			continue
 		}
-		f.Applications = append(f.Applications, a)
+		f.Applications = append(f.Applications, asSeenBy(actor, a))
 		if a.Status == duixian.StatusDraft {
 			continue
 		}

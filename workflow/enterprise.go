@@ -33,6 +33,9 @@ func (s *Service) EnterpriseApplications(ctx context.Context, actor duixian.Acto
 		list, err = tx.Applications(sqldb.ApplicationFilter{Enterprise: ent, Status: status, Limit: limit})
 		return err
 	})
+	for i, a := range list {
+		list[i] = asSeenBy(actor, a)
+	}
 	if list == nil {
 		list = []*duixian.Application{}
 	}
@@ -63,7 +66,7 @@ func (s *Service) ApplicationHistory(ctx context.Context, actor duixian.Actor, i
 	if !s.mayRead(actor, a) {
 		return nil, nil, noApplication(id)
 	}
-	return a, log, nil
+	return asSeenBy(actor, a), log, nil
 }
 
 // PlatformFacts are the facts of an enterprise its staff never type: what

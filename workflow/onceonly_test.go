@@ -235,25 +235,79 @@ func TestObjectionsBounded(t *testing.T) {
 		staff := vcFund(t, s)
 		id := toPublicity(t, s, clk, staff, 1)[0]
 		clk.Set("2027-03-01") // inside the one-day window
-		if _, err := s.Object(ctx, public, id, strings.Repeat("异", workflow.MaxObjectionRunes), ""); err != nil {
+		if _, err := s.Object(ctx, public, id, objection(strings.Repeat("异", workflow.MaxObjectionRunes), "")); err != nil {
 			t.Fatalf("2000 characters refused: %v", err)
 		}
 		var e *duixian.Error
-		if _, err := s.Object(ctx, public, id, strings.Repeat("异", workflow.MaxObjectionRunes+1), ""); !asError(err, &e) || e.Field != "text" {
+		if _, err := s.Object(ctx, public, id, objection(strings.Repeat("异", workflow.MaxObjectionRunes+1), "")); !asError(err, &e) || e.Field != "text" {
 			t.Fatalf("2001 characters: %v", err)
 		}
-		if _, err := s.Object(ctx, public, id, "见附件", strings.Repeat("证", workflow.MaxObjectionRunes+1)); !asError(err, &e) || e.Field != "evidence" {
+		if _, err := s.Object(ctx, public, id, objection("见附件", strings.Repeat("证", workflow.MaxObjectionRunes+1))); !asError(err, &e) || e.Field != "evidence" {
 			t.Fatalf("2001 characters of evidence: %v", err)
 		}
 		for range workflow.MaxOpenObjections - 1 {
-			must(t)(s.Object(ctx, public, id, "异议", ""))
+			object(t, s, id, "异议", "")
 		}
-		if _, err := s.Object(ctx, public, id, "又一条", ""); duixian.ErrorCode(err) != duixian.ECONFLICT {
+		if _, err := s.Object(ctx, public, id, objection("又一条", "")); duixian.ErrorCode(err) != duixian.ECONFLICT {
 			t.Fatalf("a 21st open objection: %v", err)
 		}
 		a := must(t)(s.Application(ctx, commerce, id))
 		must(t)(s.AnswerObjection(ctx, commerce, id, a.Objections[0].ID, "已核实，异议不成立", false))
-		must(t)(s.Object(ctx, public, id, "答复后可再提", ""))
+		object(t, s, id, "答复后可再提", "")
+	})
+}
+
+// An objection names who objects and how to reach them, each checked with
+// an error naming its field; the objector is given a receipt number, which
+// is the objection's as stored. The applicant does not learn who objected.
+func TestObjectionContactAndReceipt(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		s, clk := service(t, db, "2027-02-01")
+		staff := vcFund(t, s)
+		id := toPublicity(t, s, clk, staff, 1)[0]
+		clk.Set("2027-03-01")
+		for _, tc := range []struct {
+			in    workflow.ObjectionInput
+			field string
+		}{
+			{workflow.ObjectionInput{Text: "异议", Phone: "13800138000"}, "name"},
+			{workflow.ObjectionInput{Text: "异议", Name: strings.Repeat("名", 51), Phone: "13800138000"}, "name"},
+			{workflow.ObjectionInput{Text: "异议", Name: "李四"}, "contact"},
+			{workflow.ObjectionInput{Text: "异议", Name: "李四", Phone: "12345"}, "phone"},
+			{workflow.ObjectionInput{Text: "异议", Name: "李四", Phone: "1380013800a"}, "phone"},
+			{workflow.ObjectionInput{Text: "异议", Name: "李四", Email: "not-an-address"}, "email"},
+			{workflow.ObjectionInput{Text: "异议", Name: "李四", Email: "李四 <li@example.cn>"}, "email"},
+			{workflow.ObjectionInput{Text: " ", Name: "李四", Email: "li@example.cn"}, "text"},
+		} {
+			_, err := s.Object(ctx, public, id, tc.in)
+			var e *duixian.Error
+			if !asError(err, &e) || e.Code != duixian.EINVALID || e.Field != tc.field || e.Zh == "" || e.En == "" || e.Zh == e.En {
+				t.Errorf("%+v: %v, want an error on %s", tc.in, err, tc.field)
+			}
+		}
+		if a := must(t)(s.Application(ctx, commerce, id)); len(a.Objections) != 0 {
+			t.Fatalf("refused objections were stored: %+v", a.Objections)
+		}
+		byPhone, err := s.Object(ctx, public, id, workflow.ObjectionInput{Text: "异议", Name: " 李四 ", Phone: "010-6788 1234"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		byMail, err := s.Object(ctx, public, id, workflow.ObjectionInput{Text: "异议", Name: "某协会", Email: "office@example.org.cn"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if byPhone.ID == "" || byPhone.ID == byMail.ID || !strings.HasPrefix(byPhone.ID, "O20270301") {
+			t.Fatalf("receipts %q and %q", byPhone.ID, byMail.ID)
+		}
+		a := must(t)(s.Application(ctx, commerce, id))
+		if len(a.Objections) != 2 || a.Objections[0].ID != byPhone.ID || a.Objections[0].Name != "李四" || a.Objections[0].Phone != "01067881234" ||
+			a.Objections[1].Email != "office@example.org.cn" {
+			t.Fatalf("stored: %+v", a.Objections)
+		}
+		mine := must(t)(s.Application(ctx, staff, id))
+		if o := mine.Objections[0]; o.ID != byPhone.ID || o.Text != "异议" || o.Name != "" || o.Phone != "" || o.Email != "" || o.By != "" {
+			t.Fatalf("the applicant reads the objector: %+v", o)
+		}
 	})
 }
 

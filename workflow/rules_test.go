@@ -238,7 +238,7 @@ func TestBypassRefused(t *testing.T) {
 		if _, err := s.Disburse(ctx, finance, a.ID, "early", nil); duixian.ErrorCode(err) != duixian.ECONFLICT {
 			t.Fatalf("paid during publicity: %v", err)
 		}
-		a = must(t)(s.Object(ctx, public, a.ID, "被投企业并非初创型企业", "工商登记信息"))
+		a = object(t, s, a.ID, "被投企业并非初创型企业", "工商登记信息")
 		clk.Set("2027-03-09")
 		if _, err := s.Approve(ctx, commerceHead, a.ID); duixian.ErrorCode(err) != duixian.ECONFLICT {
 			t.Fatalf("approved with an open objection: %v", err)

@@ -77,7 +77,7 @@ func (s *Service) Visible(ctx context.Context, actor duixian.Actor, status duixi
 		all, err := tx.Applications(f)
 		for _, a := range all {
 			if s.mayRead(actor, a) {
-				list = append(list, a)
+				list = append(list, asSeenBy(actor, a))
 			}
 		}
 		return err

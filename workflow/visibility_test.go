@@ -183,7 +183,7 @@ func TestObjectionTellsNothing(t *testing.T) {
 		approved := must(t)(s.Approve(ctx, commerceHead, toPublicity(t, s, clk, staff, 1)[0])) // the clock is on 03-02
 		const missing = "A20270302FFFFFFFFFF"
 		object := func(id string) error {
-			_, err := s.Object(ctx, public, id, "异议", "")
+			_, err := s.Object(ctx, public, id, objection("异议", ""))
 			return err
 		}
 		for _, a := range []*duixian.Application{draft, inReview, approved} {

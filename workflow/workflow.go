@@ -20,6 +20,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/mail"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -646,23 +648,70 @@ const (
 	MaxOpenObjections = 20
 )
 
+// ObjectionInput is an objection as its objector files it: the text and
+// evidence (21号第十二条（四）: 书面意见和有关证据), and who objects with a way
+// to reach them — a name, and a phone number or an e-mail address.
+type ObjectionInput struct {
+	Text, Evidence     string
+	Name, Phone, Email string
+}
+
+// maxObjectorName bounds the objector's name.
+const maxObjectorName = 50
+
+// validate checks the objection's text and contact, naming the field.
+func (in *ObjectionInput) validate() error {
+	in.Name, in.Phone, in.Email = strings.TrimSpace(in.Name), strings.TrimSpace(in.Phone), strings.TrimSpace(in.Email)
+	if strings.TrimSpace(in.Text) == "" {
+		return duixian.Errorf(duixian.EINVALID, "text", "异议须写明意见", "an objection needs its text")
+	}
+	for _, f := range []struct{ name, value string }{{"text", in.Text}, {"evidence", in.Evidence}} {
+		if n := utf8.RuneCountInString(f.value); n > MaxObjectionRunes {
+			return duixian.Errorf(duixian.EINVALID, f.name, "异议内容至多%d字，收到%d字；材料较多的请写明要点并说明如何提供",
+				"an objection is at most %d characters, got %d; summarise and say how the evidence can be provided", MaxObjectionRunes, n)
+		}
+	}
+	switch n := utf8.RuneCountInString(in.Name); {
+	case n == 0:
+		return duixian.Errorf(duixian.EINVALID, "name", "请填写异议人姓名或单位名称", "give the name of the person or organisation objecting")
+	case n > maxObjectorName:
+		return duixian.Errorf(duixian.EINVALID, "name", "姓名或单位名称至多%d字", "the name is at most %d characters", maxObjectorName)
+	}
+	if in.Phone == "" && in.Email == "" {
+		return duixian.Errorf(duixian.EINVALID, "contact", "请留下联系电话或电子邮箱，以便答复", "give a phone number or an e-mail address for the answer")
+	}
+	if in.Phone != "" {
+		phone := strings.NewReplacer(" ", "", "-", "").Replace(in.Phone)
+		if !phonePattern.MatchString(phone) {
+			return duixian.Errorf(duixian.EINVALID, "phone", "电话号码“%s”无效：应为11位手机号或带区号的固定电话", "the phone number %q is not valid: a mobile number of 11 digits, or a landline with its area code", in.Phone)
+		}
+		in.Phone = phone
+	}
+	if in.Email != "" {
+		addr, err := mail.ParseAddress(in.Email)
+		if err != nil || addr.Address != in.Email || len(in.Email) > 254 {
+			return duixian.Errorf(duixian.EINVALID, "email", "电子邮箱“%s”无效", "the e-mail address %q is not valid", in.Email)
+		}
+	}
+	return nil
+}
+
+// phonePattern: a mainland mobile number, or a landline with its area code.
+var phonePattern = regexp.MustCompile(`^(1[3-9][0-9]{9}|0[1-9][0-9]{1,2}[0-9]{7,8})$`)
+
 // Object files an objection during publicity; anyone may. After the window
-// it is not accepted (逾期不予受理).
-func (s *Service) Object(ctx context.Context, actor duixian.Actor, id, text, evidence string) (*duixian.Application, error) {
-	return s.run(ctx, actor, id, transition{action: "object", roles: []duixian.Role{duixian.RolePublic}, public: true,
+// it is not accepted (逾期不予受理). The objection filed is returned: its ID
+// is the receipt number to give the objector.
+func (s *Service) Object(ctx context.Context, actor duixian.Actor, id string, in ObjectionInput) (*duixian.Objection, error) {
+	var filed duixian.Objection
+	_, err := s.run(ctx, actor, id, transition{action: "object", roles: []duixian.Role{duixian.RolePublic}, public: true,
 		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
 			today := s.today()
 			if today.Before(a.Publicity.From) || today.After(a.Publicity.Until) {
 				return duixian.Conflict("公示期为%s至%s，逾期不予受理", "publicity runs %s to %s; objections outside it are not accepted", a.Publicity.From, a.Publicity.Until)
 			}
-			if strings.TrimSpace(text) == "" {
-				return duixian.Errorf(duixian.EINVALID, "text", "异议须写明意见", "an objection needs its text")
-			}
-			for _, f := range []struct{ name, value string }{{"text", text}, {"evidence", evidence}} {
-				if n := utf8.RuneCountInString(f.value); n > MaxObjectionRunes {
-					return duixian.Errorf(duixian.EINVALID, f.name, "异议内容至多%d字，收到%d字；材料较多的请写明要点并说明如何提供",
-						"an objection is at most %d characters, got %d; summarise and say how the evidence can be provided", MaxObjectionRunes, n)
-				}
+			if err := in.validate(); err != nil {
+				return err
 			}
 			open := 0
 			for _, o := range a.Objections {
@@ -673,9 +722,15 @@ func (s *Service) Object(ctx context.Context, actor duixian.Actor, id, text, evi
 			if open >= MaxOpenObjections {
 				return duixian.Conflict("本项目已有%d条异议待答复，请待答复后再提交", "%d objections to this project await an answer; file again once they are answered", open)
 			}
-			a.Objections = append(a.Objections, duixian.Objection{ID: duixian.NewID("O", s.Now()), Filed: s.Now(), By: actor.User, Text: text, Evidence: evidence})
+			filed = duixian.Objection{ID: duixian.NewID("O", s.Now()), Filed: s.Now(), By: actor.User,
+				Name: in.Name, Phone: in.Phone, Email: in.Email, Text: in.Text, Evidence: in.Evidence}
+			a.Objections = append(a.Objections, filed)
 			return nil
 		}})
+	if err != nil {
+		return nil, err
+	}
+	return &filed, nil
 }
 
 // AnswerObjection answers an objection. An upheld objection rejects the
@@ -934,7 +989,21 @@ func (s *Service) Application(ctx context.Context, actor duixian.Actor, id strin
 	if err != nil {
 		return nil, err
 	}
-	return a, nil
+	return asSeenBy(actor, a), nil
+}
+
+// asSeenBy is a as actor reads it: the applicant does not learn who
+// objected to it, nor how to reach them.
+func asSeenBy(actor duixian.Actor, a *duixian.Application) *duixian.Application {
+	if actor.Role != duixian.RoleEnterprise || len(a.Objections) == 0 {
+		return a
+	}
+	a.Objections = slices.Clone(a.Objections)
+	for i := range a.Objections {
+		o := &a.Objections[i]
+		o.By, o.Name, o.Phone, o.Email = "", "", "", ""
+	}
+	return a
 }
 
 // mayRead says whether actor may see a: enterprise staff their own;

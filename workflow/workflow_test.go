@@ -129,6 +129,21 @@ func coReviewer(t testing.TB, s *workflow.Service, department string) duixian.Ac
 	return u.Actor("")
 }
 
+// objection is an objection with its objector's name and phone.
+func objection(text, evidence string) workflow.ObjectionInput {
+	return workflow.ObjectionInput{Text: text, Evidence: evidence, Name: "李四", Phone: "13800138000"}
+}
+
+// object files an objection to application id and returns the application
+// as supervision reads it.
+func object(t testing.TB, s *workflow.Service, id, text, evidence string) *duixian.Application {
+	t.Helper()
+	if _, err := s.Object(ctx, public, id, objection(text, evidence)); err != nil {
+		t.Fatal(err)
+	}
+	return must(t)(s.Application(ctx, supervisor, id))
+}
+
 func status(t testing.TB, a *duixian.Application, want duixian.Status) {
 	t.Helper()
 	if a.Status != want {
@@ -192,13 +207,13 @@ func TestBookstorePath(t *testing.T) {
 			t.Fatalf("five working days from 2026-04-01 end on 04-08, got %s", a.Publicity.Until)
 		}
 		clk.Set("2026-04-02")
-		a = must(t)(s.Object(ctx, public, a.ID, "该书店出版物经营面积不足120平方米", "现场照片"))
+		a = object(t, s, a.ID, "该书店出版物经营面积不足120平方米", "现场照片")
 		if _, err := s.Approve(ctx, cultureHead, a.ID); duixian.ErrorCode(err) != duixian.ECONFLICT {
 			t.Fatalf("approved during publicity: %v", err)
 		}
 		a = must(t)(s.AnswerObjection(ctx, culture, a.ID, a.Objections[0].ID, "经复核，面积以宣传文化部审核结果为准，异议不成立", false))
 		clk.Set("2026-04-09")
-		if _, err := s.Object(ctx, public, a.ID, "逾期异议", ""); duixian.ErrorCode(err) != duixian.ECONFLICT {
+		if _, err := s.Object(ctx, public, a.ID, objection("逾期异议", "")); duixian.ErrorCode(err) != duixian.ECONFLICT {
 			t.Fatalf("an objection after publicity was accepted: %v", err)
 		}
 		a = must(t)(s.Approve(ctx, cultureHead, a.ID))
