@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -197,3 +198,55 @@ func objectionOf(t *testing.T, c *client, id string) string {
 const bookFactsJSON = `{"has_publication_permit":true,"bookstore_premises":true,"publications_main_business":true,"operating_months":26,
 "operating_normally":true,"declared_truthful":true,"business_area_m2":"260","publication_area_m2":"168.5","books_on_shelf":5200,
 "publication_varieties":1900,"hosted_reading_events":12,"quarter_hour_service":true,"annual_costs":"86万元"}`
+
+// 3,000 anonymous posts without a CSRF token, with paths up to 200 KB, add
+// a bounded number of small rows to the audit chain, none holding the
+// paths sent.
+func TestDeniedAnonymousPostsBounded(t *testing.T) {
+	s, ts, _ := testServer(t)
+	count := func() (rows int, largest int) {
+		t.Helper()
+		var log []duixian.AuditEntry
+		if err := s.DB.Read(context.Background(), func(tx *sqldb.Tx) (err error) { log, err = tx.AuditLog(""); return }); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range log {
+			largest = max(largest, len(e.Subject)+len(e.After)+len(e.Before))
+		}
+		return len(log), largest
+	}
+	before, _ := count()
+	junk := strings.Repeat("x", 2000)
+	client := &http.Client{}
+	for i := range 3000 {
+		path := "/api/v1/publicity/" + junk + strconv.Itoa(i) + "/objections"
+		if i%1000 == 0 {
+			path = "/api/v1/publicity/" + strings.Repeat("y", 200<<10) + "/objections"
+		}
+		if i%2 == 1 {
+			path = "/publicity/" + junk + strconv.Itoa(i) + "/objections"
+		}
+		resp, err := client.Post(ts.URL+path, "application/json", strings.NewReader(`{}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("post %d: %d", i, resp.StatusCode)
+		}
+	}
+	if err := s.tally.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	after, largest := count()
+	if after-before > 4 || largest > 1000 {
+		t.Fatalf("3,000 denied posts added %d audit rows, the largest %d bytes", after-before, largest)
+	}
+	var log []duixian.AuditEntry
+	s.DB.Read(context.Background(), func(tx *sqldb.Tx) (err error) { log, err = tx.AuditLog("POST /publicity/{id}/objections"); return })
+	if len(log) != 2 || !strings.Contains(log[1].After, "另有1499次") {
+		t.Fatalf("the page route's refusals: %+v", log)
+	}
+}
+
+func strconvI(i int) string { return strconv.Itoa(i) }

@@ -41,13 +41,16 @@ type Service struct {
 	Calendar  *calendar.Calendar
 	// Now is the clock; tests move it.
 	Now func() time.Time
+	// Denials counts anonymous visitors' refusals instead of writing each
+	// to the audit log (casework.Tally); the server writes its counts.
+	Denials *casework.Tally
 
 	audit auditCheck // the last verification of the audit chain (auditlog.go)
 }
 
 // New returns a service on the real clock.
 func New(db *sqldb.DB, cat *engine.Catalogue, cal *calendar.Calendar) *Service {
-	return &Service{DB: db, Catalogue: cat, Calendar: cal, Now: time.Now}
+	return &Service{DB: db, Catalogue: cat, Calendar: cal, Now: time.Now, Denials: casework.NewTally()}
 }
 
 func (s *Service) today() duixian.Date { return duixian.DateOf(s.Now()) }
@@ -75,7 +78,7 @@ type transition struct {
 	once *casework.Once
 }
 
-func (s *Service) desk() casework.Desk { return casework.Desk{DB: s.DB, Now: s.Now} }
+func (s *Service) desk() casework.Desk { return casework.Desk{DB: s.DB, Now: s.Now, Tally: s.Denials} }
 
 // run applies t to application id as one casework transition.
 func (s *Service) run(ctx context.Context, actor duixian.Actor, id string, t transition) (*duixian.Application, error) {
