@@ -182,6 +182,7 @@ func (s *Server) pageRoutes() []Route {
 // objection, its receipt number, or the form that failed with what was posted.
 type PublicityPage struct {
 	Items   []workflow.PublicityItem
+	Next    string // the address of the next page; "" on the last
 	Receipt string
 	Failed  string
 	Posted  url.Values
@@ -196,9 +197,17 @@ func (p *PublicityPage) Val(id, name string) string {
 }
 
 func (s *Server) publicityPage(q *Request, code int, v *PublicityPage, e *duixian.Error) error {
-	var err error
-	if v.Items, err = s.Cases.Publicity(q.R.Context()); err != nil {
+	p, err := q.page()
+	if err != nil {
 		return err
+	}
+	page, err := s.Cases.Publicity(q.R.Context(), p)
+	if err != nil {
+		return err
+	}
+	v.Items = page.Items
+	if page.Next != "" {
+		v.Next = "/publicity?after=" + url.QueryEscape(page.Next)
 	}
 	flash := ""
 	if v.Receipt != "" {

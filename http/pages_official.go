@@ -30,11 +30,11 @@ var (
 // CaseService is package workflow's, as the officials' pages use it: the
 // reads of their queues, cases, files and the audit log, and the steps.
 type CaseService interface {
-	Queue(ctx context.Context, actor duixian.Actor) (*workflow.Queue, error)
+	Queue(ctx context.Context, actor duixian.Actor, list, after string) (*workflow.Queue, error)
 	Case(ctx context.Context, actor duixian.Actor, id string) (*workflow.Case, error)
 	Application(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error)
 	EnterpriseFile(ctx context.Context, actor duixian.Actor, uscc string) (*workflow.EnterpriseFile, error)
-	AuditLog(ctx context.Context, actor duixian.Actor, subject string) (*workflow.AuditLog, error)
+	AuditLog(ctx context.Context, actor duixian.Actor, subject string, p duixian.PageRequest) (*workflow.AuditLog, error)
 
 	RequestOpinions(ctx context.Context, actor duixian.Actor, id string, departments []string) (*duixian.Application, error)
 	GiveOpinion(ctx context.Context, actor duixian.Actor, id string, agree bool, text string) (*duixian.Application, error)

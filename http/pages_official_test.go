@@ -172,10 +172,11 @@ func bookstoreSubmitted(t *testing.T, b *browser) string {
 	if code != 200 {
 		t.Fatalf("list: %d %s", code, body)
 	}
-	var list []duixian.Application
-	if err := json.Unmarshal([]byte(body), &list); err != nil {
+	var page duixian.Page[duixian.Application]
+	if err := json.Unmarshal([]byte(body), &page); err != nil {
 		t.Fatal(err)
 	}
+	list := page.Items
 	for _, a := range list {
 		if strings.HasPrefix(a.Enterprise, "91110302MA01ABCD1") && a.Status == duixian.StatusSubmitted {
 			return a.ID

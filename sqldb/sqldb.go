@@ -325,10 +325,17 @@ type ApplicationFilter struct {
 	Consulted string
 	// Answered: only those this department gave its opinion on.
 	Answered string
-	Limit    int
+	// Awaiting: only those whose opinion was asked of this department and
+	// not yet given.
+	Awaiting string
+	// After continues the list after a cursor (Cursor of the last one
+	// read); "" starts at the newest.
+	After string
+	Limit int
 }
 
-// Applications lists applications, newest first.
+// Applications lists applications, newest first (the last changed), and
+// by id among those changed at once; a page at a time with Limit and After.
 func (tx *Tx) Applications(f ApplicationFilter) ([]*duixian.Application, error) {
 	q := `SELECT doc FROM applications WHERE 1 = 1`
 	var args []any
@@ -354,6 +361,18 @@ func (tx *Tx) Applications(f ApplicationFilter) ([]*duixian.Application, error) 
 	if f.Answered != "" {
 		q += ` AND parties LIKE ? ESCAPE '\'`
 		args = append(args, partyPattern(answeredParty(f.Answered)))
+	}
+	if f.Awaiting != "" {
+		q += ` AND parties LIKE ? ESCAPE '\' AND parties NOT LIKE ? ESCAPE '\'`
+		args = append(args, partyPattern(consultedParty(f.Awaiting)), partyPattern(answeredParty(f.Awaiting)))
+	}
+	if f.After != "" {
+		stamp, id, err := uncursor(f.After)
+		if err != nil {
+			return nil, err
+		}
+		q += ` AND (updated < ? OR updated = ? AND id > ?)`
+		args = append(args, stamp, stamp, id)
 	}
 	if len(f.Clauses) > 0 {
 		q += ` AND clause IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(f.Clauses)), ", ") + `)`

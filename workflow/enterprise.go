@@ -20,26 +20,19 @@ func ownEnterprise(actor duixian.Actor) (string, error) {
 	return actor.Enterprise, nil
 }
 
-// EnterpriseApplications lists the applications of actor's enterprise, the
-// newest first, at most limit, with status when status is not empty.
-func (s *Service) EnterpriseApplications(ctx context.Context, actor duixian.Actor, status duixian.Status, limit int) ([]*duixian.Application, error) {
+// EnterpriseApplications lists a page of the applications of actor's
+// enterprise, the newest first, with status when status is not empty.
+func (s *Service) EnterpriseApplications(ctx context.Context, actor duixian.Actor, status duixian.Status, p duixian.PageRequest) (*duixian.Page[*duixian.Application], error) {
 	ent, err := ownEnterprise(actor)
 	if err != nil {
 		return nil, err
 	}
-	var list []*duixian.Application
-	err = s.DB.Read(ctx, func(tx *sqldb.Tx) error {
-		var err error
-		list, err = tx.Applications(sqldb.ApplicationFilter{Enterprise: ent, Status: status, Limit: limit})
+	var page *duixian.Page[*duixian.Application]
+	err = s.DB.Read(ctx, func(tx *sqldb.Tx) (err error) {
+		page, err = s.pageOf(tx, actor, sqldb.ApplicationFilter{Enterprise: ent, Status: status}, p)
 		return err
 	})
-	for i, a := range list {
-		list[i] = asSeenBy(actor, a)
-	}
-	if list == nil {
-		list = []*duixian.Application{}
-	}
-	return list, err
+	return page, err
 }
 
 // ApplicationHistory reads an application as actor may see it (as

@@ -83,17 +83,17 @@ func TestExistenceHidden(t *testing.T) {
 		}
 		// Officials list no drafts; the enterprise lists its own.
 		for _, who := range []duixian.Actor{culture, finance, supervisor, admin} {
-			list, err := s.Visible(ctx, who, "")
+			list, err := s.Visible(ctx, who, "", duixian.PageRequest{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, a := range list {
+			for _, a := range list.Items {
 				if a.Status == duixian.StatusDraft {
 					t.Errorf("%s lists draft %s", who.User, a.ID)
 				}
 			}
 		}
-		if list, _ := s.Visible(ctx, staff, duixian.StatusDraft); len(list) != 1 || list[0].ID != draft.ID {
+		if list, _ := s.Visible(ctx, staff, duixian.StatusDraft, duixian.PageRequest{}); len(list.Items) != 1 || list.Items[0].ID != draft.ID {
 			t.Errorf("the enterprise's own drafts: %v", list)
 		}
 	})
@@ -136,10 +136,10 @@ func TestExpertsSeeTheirCasesOnly(t *testing.T) {
 			}
 			return out
 		}
-		if list, err := s.Visible(ctx, expert, ""); err != nil || len(list) != 1 || list[0].ID != mine.ID {
-			t.Fatalf("the expert lists %v (%v), want only %s", ids(list), err, mine.ID)
+		if list, err := s.Visible(ctx, expert, "", duixian.PageRequest{}); err != nil || len(list.Items) != 1 || list.Items[0].ID != mine.ID {
+			t.Fatalf("the expert lists %v (%v), want only %s", ids(list.Items), err, mine.ID)
 		}
-		q, err := s.Queue(ctx, expert)
+		q, err := s.Queue(ctx, expert, "", "")
 		if err != nil || q.Total() != 1 || q.Groups[0].Apps[0].ID != mine.ID {
 			t.Fatalf("the expert's queue: %v %+v", err, q)
 		}
