@@ -79,16 +79,6 @@ func (s *Service) Visible(ctx context.Context, actor duixian.Actor, status duixi
 	return page, err
 }
 
-// CoReviewing says whether department was asked for its opinion on a.
-func CoReviewing(department string, a *duixian.Application) bool {
-	for _, o := range a.Opinions {
-		if o.Department == department {
-			return true
-		}
-	}
-	return false
-}
-
 // OwnClause says whether a's clause is reviewed by department.
 func OwnClause(cat *engine.Catalogue, department string, a *duixian.Application) bool {
 	cl, ok := cat.Clause(a.Clause)
