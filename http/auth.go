@@ -139,8 +139,9 @@ func (s *Server) authorize(q *Request) error {
 }
 
 // refuse writes a refusal by the route table to the audit log, filed under
-// the request, and returns it (or, if it could not be written, an error
-// naming both).
+// the route (its method and pattern: never the path sent, which is the
+// sender's to make as long as they like), and returns it (or, if it could
+// not be written, an error naming both).
 func (s *Server) refuse(q *Request, what string, err error) error {
-	return s.Refusals.Refused(q.R.Context(), q.Actor(), what, q.R.Method+" "+q.R.URL.Path, err)
+	return s.Refusals.Refused(q.R.Context(), q.Actor(), what, q.route.Method+" "+q.route.Path, err)
 }

@@ -192,7 +192,7 @@ func TestFakeRouteRefusalLogged(t *testing.T) {
 	if w := serve(s, "POST", "/api/v1/applications/A1/withdraw", "t-book", strings.Repeat("x", 64), ""); w.Code != 403 {
 		t.Fatalf("a wrong CSRF token: %d %s", w.Code, w.Body)
 	}
-	want := []string{"bookstore route POST /api/v1/applications/A1/approve", "bookstore csrf POST /api/v1/applications/A1/withdraw"}
+	want := []string{"bookstore route POST /api/v1/applications/{id}/approve", "bookstore csrf POST /api/v1/applications/{id}/withdraw"}
 	if strings.Join(refusals.logged, "|") != strings.Join(want, "|") {
 		t.Fatalf("refusals logged: %q, want %q", refusals.logged, want)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"encoding/json"
+	"errors"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"unicode"
 
 	"github.com/etown/duixian"
+	"github.com/etown/duixian/workflow"
 )
 
 //go:embed templates/*.html
@@ -165,22 +167,62 @@ func (s *Server) pageRoutes() []Route {
 			v := cl.View()
 			return s.pages.render(q, 200, "clause.html", v.Title, v)
 		}),
-		page("GET", "/publicity", anyone, "公示", func(q *Request) error {
-			list, err := s.Cases.Publicity(q.R.Context())
+		page("GET", "/publicity", anyone, "公示", func(q *Request) error { return s.publicityPage(q, http.StatusOK, &PublicityPage{}, nil) }),
+		page("POST", "/publicity/{id}/objections", anyone, "提出异议", func(q *Request) error {
+			id := q.R.PathValue("id")
+			o, err := s.Cases.Object(q.R.Context(), q.Actor(), id, workflow.ObjectionInput{Text: q.R.PostFormValue("text"),
+				Evidence: q.R.PostFormValue("evidence"), Name: q.R.PostFormValue("name"), Phone: q.R.PostFormValue("phone"), Email: q.R.PostFormValue("email")})
+			var e *duixian.Error
+			if errors.As(err, &e) {
+				return s.publicityPage(q, status(e.Code), &PublicityPage{Failed: id, Posted: q.R.PostForm}, e)
+			}
 			if err != nil {
 				return err
 			}
-			return s.pages.render(q, 200, "publicity.html", "公示", list)
-		}),
-		page("POST", "/publicity/{id}/objections", anyone, "提出异议", func(q *Request) error {
-			if _, err := s.Cases.Object(q.R.Context(), q.Actor(), q.R.PathValue("id"), q.R.PostFormValue("text"), q.R.PostFormValue("evidence")); err != nil {
-				return err
-			}
-			http.Redirect(q.W, q.R, "/publicity?objected="+url.QueryEscape(q.R.PathValue("id")), http.StatusSeeOther)
-			return nil
+			// The receipt is shown here, not carried in a redirect's
+			// address, where anyone could write one.
+			return s.publicityPage(q, http.StatusOK, &PublicityPage{Receipt: o.ID}, nil)
 		}),
 	}
 	return append(append(routes, s.enterprisePages()...), s.officialPages()...)
+}
+
+// PublicityPage is the 公示 page: the applications in publicity; after an
+// objection, its receipt number, or the form that failed with what was posted.
+type PublicityPage struct {
+	Items   []workflow.PublicityItem
+	Next    string // the address of the next page; "" on the last
+	Receipt string
+	Failed  string
+	Posted  url.Values
+}
+
+// Val is what was posted in the failed objection form of application id.
+func (p *PublicityPage) Val(id, name string) string {
+	if p.Failed != id || p.Posted == nil {
+		return ""
+	}
+	return p.Posted.Get(name)
+}
+
+func (s *Server) publicityPage(q *Request, code int, v *PublicityPage, e *duixian.Error) error {
+	p, err := q.page()
+	if err != nil {
+		return err
+	}
+	page, err := s.Cases.Publicity(q.R.Context(), p)
+	if err != nil {
+		return err
+	}
+	v.Items = page.Items
+	if page.Next != "" {
+		v.Next = "/publicity?after=" + url.QueryEscape(page.Next)
+	}
+	flash := ""
+	if v.Receipt != "" {
+		flash = "异议已受理，回执号 " + v.Receipt + "。请保存回执号：答复时将联系您，查询时请提供。"
+	}
+	return s.offRender(q, code, "publicity.html", "公示", v, e, flash)
 }
 
 // safeNext keeps redirects on this site.

@@ -77,6 +77,10 @@ type Server struct {
 	mux     *http.ServeMux
 	pages   *pages
 
+	// tally writes the counts of anonymous visitors' refusals
+	// (casework.Tally) every minute and when the server stops.
+	tally casework.Desk
+
 	// Dashboards is package reports' service, kept by the server so that
 	// what it caches lasts between page views.
 	Dashboards DashboardService
@@ -88,7 +92,8 @@ func New(svc *workflow.Service) (*Server, error) {
 	// Every service reads the workflow's clock, so a test that moves it moves all.
 	now := func() time.Time { return svc.Now() }
 	acc := account.New(svc.DB, now)
-	s := &Server{Now: now, Catalogue: svc.Catalogue, Accounts: acc, Users: acc, Account: acc, Refusals: casework.Desk{DB: svc.DB, Now: now},
+	refusals := casework.Desk{DB: svc.DB, Now: now, Tally: svc.Denials}
+	s := &Server{Now: now, Catalogue: svc.Catalogue, Accounts: acc, Users: acc, Account: acc, Refusals: refusals, tally: refusals,
 		Cases: svc, Matching: matching.NewService(svc), Service: svc, DB: svc.DB,
 		Qunyan: qunyan.New(svc.DB, svc.Catalogue), Land: land.New(svc.DB, svc.Catalogue)}
 	s.Qunyan.Now, s.Land.Now = now, now
@@ -304,6 +309,13 @@ func (q *Request) decodeWindow() (start duixian.Date, days int, err error) {
 // ListenAndServe serves on addr until ctx ends, then shuts down gracefully.
 func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
 	srv := &http.Server{Addr: addr, Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	if s.tally.Tally != nil {
+		tctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+		flushed := make(chan struct{})
+		go func() { s.tally.FlushEvery(tctx, time.Minute, log.Printf); close(flushed) }()
+		// Last, once no request is served any more: the final counts.
+		defer func() { stop(); <-flushed }()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	select {

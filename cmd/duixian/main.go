@@ -12,6 +12,7 @@
 //	duixian serve [--addr 127.0.0.1:8080] [--db duixian.db|postgres://…] [--demo]
 //	duixian audit verify [--db duixian.db|postgres://…]
 //	duixian user add|passwd|disable|enable|unlock|reset-second-factor|list …
+//	duixian department list|set [--name N --self-approval on|off] [--db …]
 //
 // Exit codes: 0 done; 1 a check failed (lint, cases, coverage); 2 bad input
 // (the message names the fact, field or file:line).
@@ -61,6 +62,8 @@ const usage = `用法 / usage:
   duixian user disable|enable|unlock|reset-second-factor --name N [--db …]
                                             停用、启用、解锁、重置双因素认证 / disable, enable, unlock, reset the second factor
   duixian user list [--json] [--db …]       列出账户 / list the accounts
+  duixian department list|set [--name N --self-approval on|off] [--db …]
+                                            部门设置：职责分离 / departments: separation of duties
 Every command takes --catalogue DIR to use a catalogue directory instead of the built-in one.
 `
 
@@ -102,6 +105,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = runDemoData(args[1:], stdout)
 	case "user":
 		err = runUser(args[1:], stdin, stdout, stderr)
+	case "department":
+		err = runDepartment(args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
