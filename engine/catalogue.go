@@ -56,6 +56,10 @@ type Document struct {
 	// earlier than InForceFrom (25号附则4: events of 2025 are honoured).
 	EventsFrom     duixian.Date
 	eventsFromCite duixian.Cite
+	// EventsUntil is the last event date the document pays for, when the
+	// text sets one apart from its term: a support period of a past year.
+	EventsUntil     duixian.Date
+	eventsUntilCite duixian.Cite
 	Zone           string
 	zoneCite       duixian.Cite
 	Department     string

@@ -100,6 +100,8 @@ func TestLintRejects(t *testing.T) {
 		{"derived from an unknown source", f, `derived: {from: ledger,`, `derived: {from: tax-bureau,`, "derived.from \"tax-bureau\" is not a source"},
 		{"derived per nothing", f, `per: enterprise}`, `per: store}`, "derived.per \"store\" must be enterprise or project"},
 		{"case names a missing clause", "jjgf-2025-21.test.yaml", `clause: "7.2"`, `clause: "7.7"`, "names clause \"7.7\""},
+		{"an events window that pays nothing", "jjgf-2025-25.yaml", "  supersedes:\n", "  events_until: {date: 2024-06-30, cite: supp.4}\n  supersedes:\n", "events_until 2024-06-30 is before the first event"},
+		{"events after the term", "jjgf-2025-25.yaml", "  supersedes:\n", "  events_until: {date: 2029-06-30, cite: supp.4}\n  supersedes:\n", "events_until 2029-06-30 is after in_force until"},
 		{"undeclared option value", f, `when: activity == "reading-promotion"`, `when: activity == "reading-promo"`, `activity has no value "reading-promo"`},
 		// A listing standard says how sure it is: a grade and the texts its
 		// figures were read in; the gazette is its own text and takes none.

@@ -510,6 +510,20 @@ func (l *loader) compileHeader(d *Document, spec *fileSpec) {
 		d.EventsFrom = l.date(h.EventsFrom.Date)
 		d.eventsFromCite, _ = l.cite(d, h.EventsFrom.Cite, nil, h.EventsFrom.Date.Line)
 	}
+	if h.EventsUntil != nil {
+		d.EventsUntil = l.date(h.EventsUntil.Date)
+		d.eventsUntilCite, _ = l.cite(d, h.EventsUntil.Cite, nil, h.EventsUntil.Date.Line)
+		from := d.InForceFrom
+		if !d.EventsFrom.IsZero() {
+			from = d.EventsFrom
+		}
+		switch {
+		case d.EventsUntil.Before(from):
+			l.errf(h.EventsUntil.Date.Line, "events_until %s is before the first event the document pays for (%s): no event could be paid; a past support period needs events_from too", d.EventsUntil, from)
+		case !d.InForceTo.IsZero() && d.EventsUntil.After(d.InForceTo):
+			l.errf(h.EventsUntil.Date.Line, "events_until %s is after in_force until %s: an event after the document expires is not paid under it", d.EventsUntil, d.InForceTo)
+		}
+	}
 	if h.Zone != nil {
 		if _, ok := duixian.ZoneByID(h.Zone.Zone.Value); !ok {
 			l.errf(h.Zone.Zone.Line, "unknown zone %q (core-60, yizhuang-225, bonded)", h.Zone.Zone.Value)

@@ -75,6 +75,9 @@ type documentSpec struct {
 		Cite  scalar `yaml:"cite"`
 	} `yaml:"in_force"`
 	EventsFrom *citedDate `yaml:"events_from"`
+	// EventsUntil ends the window of events the document pays for; it may
+	// come before the document is issued (a guide of 2021 paying for 2020).
+	EventsUntil *citedDate `yaml:"events_until"`
 	Zone       *struct {
 		Zone scalar `yaml:"zone"`
 		Cite scalar `yaml:"cite"`

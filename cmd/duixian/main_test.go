@@ -275,3 +275,50 @@ func TestEvalClassificationPrintsNoAmount(t *testing.T) {
 		t.Errorf("a missing fact: exit %d, %s", code, errs)
 	}
 }
+
+// `catalogue test --json` is pure JSON, its counts inside: a tool reads
+// standard output whole.
+func TestCatalogueTestJSONIsPure(t *testing.T) {
+	code, out, errs := runCmd(t, "", "catalogue", "test", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	dec := json.NewDecoder(strings.NewReader(out))
+	var rep struct {
+		Passed, Failed int
+		Missing        int `json:"coverage_missing"`
+	}
+	if err := dec.Decode(&rep); err != nil || rep.Passed < 900 || rep.Failed != 0 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	if dec.More() || strings.TrimSpace(out[dec.InputOffset():]) != "" {
+		t.Fatalf("text after the JSON: %q", out[dec.InputOffset():])
+	}
+}
+
+// `catalogue new` scaffolds a document and its cases that lint and pass as
+// written; it never overwrites, and refuses a malformed id by its flag.
+func TestCatalogueNew(t *testing.T) {
+	dir := t.TempDir()
+	facts, err := os.ReadFile("../../catalogue/facts.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "facts.yaml"), facts, 0o644)
+	if code, out, errs := runCmd(t, "", "catalogue", "new", "--catalogue", dir, "--id", "gzsw-2026-1", "--title", "出口信用保险保费补贴"); code != 0 {
+		t.Fatalf("new: %d %s %s", code, out, errs)
+	}
+	if code, out, errs := runCmd(t, "", "catalogue", "test", "--catalogue", dir); code != 0 || !strings.Contains(out, "2 passed, 0 failed") {
+		t.Fatalf("test: %d %s %s", code, out, errs)
+	}
+	before, _ := os.ReadFile(filepath.Join(dir, "gzsw-2026-1.yaml"))
+	if code, _, errs := runCmd(t, "", "catalogue", "new", "--catalogue", dir, "--id", "gzsw-2026-1", "--title", "别的"); code != 2 || !strings.Contains(errs, "已存在") {
+		t.Fatalf("a second new: %d %s", code, errs)
+	}
+	if after, _ := os.ReadFile(filepath.Join(dir, "gzsw-2026-1.yaml")); string(after) != string(before) {
+		t.Fatal("new overwrote a document")
+	}
+	if code, _, errs := runCmd(t, "", "catalogue", "new", "--catalogue", dir, "--id", "Bad_ID", "--title", "x"); code != 2 || !strings.Contains(errs, "--id") {
+		t.Fatalf("a bad id: %d %s", code, errs)
+	}
+}
