@@ -35,8 +35,7 @@ func (s *Server) login(q *Request, name, pw string) error {
 		return err
 	}
 	q.Session, q.User, q.CSRF = sess, u, sess.CSRF
-	http.SetCookie(q.W, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: q.R.TLS != nil})
+	q.setCookie(&http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	return nil
 }
 
@@ -46,7 +45,7 @@ func (s *Server) logout(q *Request) error {
 			return err
 		}
 	}
-	http.SetCookie(q.W, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	q.setCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
 	return nil
 }
 
@@ -68,8 +67,7 @@ func (s *Server) authenticate(q *Request) error {
 			q.CSRF = c.Value
 		} else {
 			q.CSRF = account.NewToken()
-			http.SetCookie(q.W, &http.Cookie{Name: csrfCookie, Value: q.CSRF, Path: "/", HttpOnly: true,
-				SameSite: http.SameSiteLaxMode, Secure: q.R.TLS != nil})
+			q.setCookie(&http.Cookie{Name: csrfCookie, Value: q.CSRF, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 		}
 	}
 	return nil

@@ -39,6 +39,10 @@ type Service struct {
 	Calendar  *calendar.Calendar
 	// Now is the clock; tests move it.
 	Now func() time.Time
+	// Decided, when set, is told of every decision the engine makes on an
+	// application (submission, review steps, approval), eligible or not,
+	// for the server's metrics. A transaction run again tells it again.
+	Decided func(duixian.Decision)
 
 	audit auditCheck // the last verification of the audit chain (auditlog.go)
 }
@@ -359,6 +363,9 @@ func (s *Service) decide(tx *sqldb.Tx, a *duixian.Application) (duixian.Decision
 	d := y.Decisions[len(y.Decisions)-1]
 	if !d.Eligible {
 		d.Reasons = append(d.Reasons, s.heldReasons(a, apps)...)
+	}
+	if s.Decided != nil {
+		s.Decided(d)
 	}
 	return d, nil
 }

@@ -78,7 +78,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "eval":
 		err = runEval(args[1:], stdin, stdout, stderr)
 	case "serve":
-		err = runServe(args[1:], stdout)
+		err = runServe(args[1:], stdout, stderr)
 	case "audit":
 		err = runAudit(args[1:], stdout)
 	case "match":

@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log"
+	"log/slog"
+	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -31,18 +33,56 @@ func openDB(ctx context.Context, db string) (*sqldb.DB, error) {
 	return sqlite.Open(ctx, db)
 }
 
-func runServe(args []string, out io.Writer) error {
+// runServe serves until SIGTERM or SIGINT, then drains (http.Server.Serve)
+// and closes the store. The banner goes to out, the access log and
+// errors to logOut.
+func runServe(args []string, out, logOut io.Writer) error {
 	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fl.SetOutput(io.Discard)
 	addr := fl.String("addr", "127.0.0.1:8080", "listen address")
 	dbPath := fl.String("db", "duixian.db", "SQLite file, or postgres://… for PostgreSQL")
 	withDemo := fl.Bool("demo", false, "fill an empty database with demo enterprises, users and applications")
 	dir := fl.String("catalogue", "", "catalogue directory")
+	var proxies []string
+	fl.Func("trusted-proxy", "address or CIDR of a TLS-terminating proxy whose X-Forwarded-* headers are believed (repeatable, or comma-separated)", func(v string) error {
+		proxies = append(proxies, strings.Split(v, ",")...)
+		return nil
+	})
+	tokenFile := fl.String("metrics-token-file", "", "file holding the bearer token /metrics asks for (without it: loopback only)")
+	drain := fl.Duration("drain", duixianhttp.DefaultTimeouts.Drain, "on SIGTERM, how long requests under way may take to finish")
+	debug := fl.Bool("debug", false, "log at debug level (the probes' requests too)")
 	if err := fl.Parse(args); err != nil {
 		return duixian.Errorf(duixian.EINVALID, "flags", "参数错误：%v", "bad flags: %v", err)
 	}
+	trusted, err := duixianhttp.ParseProxies(proxies)
+	if err != nil {
+		return duixian.Errorf(duixian.EINVALID, "trusted-proxy", "可信代理应为 IP 地址或 CIDR：%v", "a trusted proxy is an IP address or a CIDR range: %v", err)
+	}
+	var token string
+	if *tokenFile != "" {
+		b, err := os.ReadFile(*tokenFile)
+		if err != nil {
+			return duixian.Errorf(duixian.EINVALID, "metrics-token-file", "读取指标令牌文件失败：%v", "cannot read the metrics token file: %v", err)
+		}
+		if token = strings.TrimSpace(string(b)); len(token) < 16 {
+			return duixian.Errorf(duixian.EINVALID, "metrics-token-file", "指标令牌至少 16 个字符", "the metrics token must have at least 16 characters")
+		}
+	}
+	if *drain <= 0 {
+		return duixian.Errorf(duixian.EINVALID, "drain", "--drain 应为正的时长，如 25s", "--drain must be a positive duration such as 25s")
+	}
+	level := slog.LevelInfo
+	if *debug {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: level}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		// Once told to stop, a second signal ends the process at once.
+		<-ctx.Done()
+		stop()
+	}()
 	cat, err := loadCatalogue(*dir)
 	if err != nil {
 		return err
@@ -69,9 +109,26 @@ func runServe(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "duixian 政策兑现平台: http://%s/ (数据库 %s)\n", *addr, *dbPath)
-	go keepDashboardWarm(ctx, srv.Dashboards, svc.Now)
-	return srv.ListenAndServe(ctx, *addr)
+	srv.Log, srv.Proxies, srv.MetricsToken = logger, trusted, token
+	srv.Timeouts.Drain = *drain
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "duixian 政策兑现平台: http://%s/ (数据库 %s)\n", ln.Addr(), redactDSN(*dbPath))
+	go keepDashboardWarm(ctx, srv.Dashboards, svc.Now, logger)
+	err = srv.Serve(ctx, ln)
+	logger.Info("stopped; closing the store", "error", err)
+	return err
+}
+
+// redactDSN hides a PostgreSQL password in what is printed.
+func redactDSN(db string) string {
+	u, err := url.Parse(db)
+	if err != nil || u.User == nil {
+		return db
+	}
+	return u.Redacted()
 }
 
 // keepDashboardWarm computes the whole district's dashboard at start and
@@ -79,10 +136,10 @@ func runServe(args []string, out io.Writer) error {
 // day reads every application's summary and matches the registry again
 // (about a second at 10,000 of each, docs/performance.md), which no
 // official should wait for. The other scopes share that work.
-func keepDashboardWarm(ctx context.Context, d duixianhttp.DashboardService, now func() time.Time) {
+func keepDashboardWarm(ctx context.Context, d duixianhttp.DashboardService, now func() time.Time, logger *slog.Logger) {
 	for {
 		if _, err := d.Dashboard(ctx, reports.Scope{Kind: reports.All}); err != nil && ctx.Err() == nil {
-			log.Printf("dashboard warm-up: %v", err)
+			logger.Error("dashboard warm-up", "error", err)
 		}
 		t := now().In(duixian.Shanghai)
 		next := time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 30, 0, duixian.Shanghai)

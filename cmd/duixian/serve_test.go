@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,7 +24,7 @@ func TestKeepDashboardWarm(t *testing.T) {
 	d := &countingDashboards{}
 	done := make(chan struct{})
 	noon := func() time.Time { return time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC) }
-	go func() { keepDashboardWarm(ctx, d, noon); close(done) }()
+	go func() { keepDashboardWarm(ctx, d, noon, slog.New(slog.DiscardHandler)); close(done) }()
 	for d.n.Load() == 0 {
 		time.Sleep(time.Millisecond)
 	}
