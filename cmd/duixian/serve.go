@@ -27,10 +27,14 @@ import (
 
 // openDB opens the store: a PostgreSQL DSN, or else an SQLite file path.
 func openDB(ctx context.Context, db string) (*sqldb.DB, error) {
-	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
+	if isPostgres(db) {
 		return postgres.Open(ctx, db)
 	}
 	return sqlite.Open(ctx, db)
+}
+
+func isPostgres(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
 }
 
 // runServe serves until SIGTERM or SIGINT, then drains (http.Server.Serve)
