@@ -323,6 +323,21 @@ func TestTrustedProxy(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("trusted proxy, https", https, true)
+	// nginx's request id is kept from a trusted proxy only, and only if it
+	// is a plain token.
+	for _, c := range []struct {
+		sent string
+		kept bool
+	}{{"0f3a9c2b-nginx", true}, {`0f3a9c2b level=ERROR msg="forged"`, false}, {strings.Repeat("a", 65), false}} {
+		resp, _ := newClient(t, ts).do("GET", "/healthz", "", map[string]string{"X-Request-Id": c.sent})
+		if got := resp.Header.Get("X-Request-Id"); (got == c.sent) != c.kept || got == "" {
+			t.Errorf("X-Request-Id %q from the trusted proxy answered as %q", c.sent, got)
+		}
+	}
+	s.Proxies = nil
+	if resp, _ := newClient(t, ts).do("GET", "/healthz", "", map[string]string{"X-Request-Id": "0f3a9c2b-nginx"}); resp.Header.Get("X-Request-Id") == "0f3a9c2b-nginx" {
+		t.Error("X-Request-Id taken from a client that is not a trusted proxy")
+	}
 	check("trusted proxy, http", map[string]string{"X-Forwarded-Proto": "http"}, false)
 }
 

@@ -55,8 +55,7 @@ func (p Proxies) trusts(a netip.Addr) bool {
 // what X-Forwarded-Proto says the proxy was spoken to with.
 func (p Proxies) origin(r *http.Request) (client string, secure bool) {
 	client, secure = peer(r), r.TLS != nil
-	a, err := netip.ParseAddr(client)
-	if err != nil || !p.trusts(a) {
+	if !p.forwarded(r) {
 		return client, secure
 	}
 	if proto, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Proto"), ","); strings.EqualFold(strings.TrimSpace(proto), "https") {
@@ -74,6 +73,26 @@ func (p Proxies) origin(r *http.Request) (client string, secure bool) {
 		}
 	}
 	return client, secure
+}
+
+// forwarded reports whether r comes from a trusted proxy.
+func (p Proxies) forwarded(r *http.Request) bool {
+	a, err := netip.ParseAddr(peer(r))
+	return err == nil && p.trusts(a)
+}
+
+// requestID is the id a trusted proxy gave the request (nginx's
+// $request_id in X-Request-Id), so that its log and ours name the request
+// alike, or else a new one. An id is at most 64 letters, digits and
+// dashes: anything else is not put into the log.
+func (p Proxies) requestID(r *http.Request) string {
+	if id := r.Header.Get("X-Request-Id"); id != "" && len(id) <= 64 && p.forwarded(r) &&
+		!strings.ContainsFunc(id, func(c rune) bool {
+			return !(c == '-' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z')
+		}) {
+		return id
+	}
+	return newRequestID()
 }
 
 // peer is the address of the other end of the connection.

@@ -185,7 +185,7 @@ func randomToken() string { return account.NewToken() }
 // and counts and logs it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now() // the real clock: tests move s.Now
-	info := &requestInfo{id: newRequestID()}
+	info := &requestInfo{id: s.Proxies.requestID(r)}
 	info.client, info.secure = s.Proxies.origin(r)
 	r = withRequestInfo(r, info)
 	rec := &statusRecorder{ResponseWriter: w}
