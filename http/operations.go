@@ -54,7 +54,9 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
 	defer cancel()
 	if err := s.DB.Read(ctx, func(tx *sqldb.Tx) error { _, err := tx.ReportVersion(); return err }); err != nil {
-		out["database"], code = err.Error(), http.StatusServiceUnavailable
+		// The error names hosts and ports: for the log, not the answer.
+		s.Log.Warn("not ready: the store does not answer", "error", err)
+		out["database"], code = "unavailable", http.StatusServiceUnavailable
 	}
 	if s.Catalogue == nil || len(s.Catalogue.Documents()) == 0 {
 		out["catalogue"], code = "not loaded", http.StatusServiceUnavailable

@@ -57,7 +57,7 @@ func TestHealthAndReadiness(t *testing.T) {
 		}
 		s.Catalogue = cat
 		s.DB.Close()
-		if code, out := get("/readyz"); code != 503 || out["database"] == "ok" {
+		if code, out := get("/readyz"); code != 503 || out["database"] != "unavailable" {
 			t.Fatalf("readyz with the store closed: %d %v", code, out)
 		}
 		if code, _ := get("/healthz"); code != 200 {
