@@ -189,8 +189,15 @@ func serveUnderLoad(t *testing.T, db string, reopen func() *sqldb.DB) {
 		}()
 	}
 	wg.Wait()
-	if err := <-exited; err != nil {
-		t.Fatalf("serve after SIGTERM: %v, want exit 0\n%s", err, logs.String())
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("serve after SIGTERM: %v, want exit 0\n%s", err, logs.String())
+		}
+	case <-time.After(2 * time.Minute): // the drain period is 25 s
+		cmd.Process.Kill()
+		<-exited // its standard error is then copied whole
+		t.Fatalf("serve did not exit after SIGTERM\n%s", logs.String())
 	}
 	t.Logf("%d drafts acknowledged, %d of them after SIGTERM; %d other answers", len(acked), afterSignal, refused)
 	if !signalled {
