@@ -80,6 +80,64 @@ func (d Date) AddDays(n int) Date {
 	return DateOf(time.Date(d.Year, d.Month, d.Day+n, 12, 0, 0, 0, Shanghai))
 }
 
+// Periods counted in months and years follow the Civil Code (民法典): the
+// first day is not counted (第二百零一条), the period ends on the
+// corresponding day of its last month, or on that month's last day when it
+// has no corresponding day (第二百零二条), and 以上/以下/以内/届满 include
+// the number itself (第一千二百五十九条). So 2024-03-15 plus one year is
+// 2025-03-15, 2024-02-29 plus one year is 2025-02-28, 2025-01-31 plus one
+// month is 2025-02-28; and 满1年 from 2024-03-15 holds from 2025-03-15 on.
+
+// AddMonths returns the day n months after d (before, for negative n): the
+// corresponding day of the month reached, or its last day when it has none.
+func (d Date) AddMonths(n int) Date {
+	m := int(d.Month) - 1 + n
+	y := d.Year + floorDiv(m, 12)
+	month := time.Month(m - floorDiv(m, 12)*12 + 1)
+	return Date{y, month, min(d.Day, daysIn(y, month))}
+}
+
+// AddYears returns the day n years after d, as AddMonths(12n).
+func (d Date) AddYears(n int) Date { return d.AddMonths(12 * n) }
+
+// FullMonths is the number of whole months from d to e: the largest n with
+// d.AddMonths(n) on or before e. It is negative when e is before d (the
+// whole months from e back to d, negated), so that a date in the future
+// never counts as elapsed time.
+func FullMonths(d, e Date) int {
+	if e.Before(d) {
+		return -FullMonths(e, d)
+	}
+	n := (e.Year-d.Year)*12 + int(e.Month) - int(d.Month)
+	for n > 0 && e.Before(d.AddMonths(n)) {
+		n--
+	}
+	return n
+}
+
+// FullYears is the number of whole years from d to e, as FullMonths / 12
+// rounded towards zero.
+func FullYears(d, e Date) int { return FullMonths(d, e) / 12 }
+
+// DaysBetween is the number of days from d to e (negative when e is before d).
+func DaysBetween(d, e Date) int {
+	a := time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC)
+	b := time.Date(e.Year, e.Month, e.Day, 0, 0, 0, 0, time.UTC)
+	return int(b.Sub(a).Hours() / 24)
+}
+
+func daysIn(y int, m time.Month) int {
+	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+func floorDiv(a, b int) int {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
 // MarshalText writes YYYY-MM-DD.
 func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 

@@ -41,7 +41,7 @@ var enterprises = []struct {
 	// matching finds its 21号 awards without its applying.
 	{"92110302MA01NHK51", "南海子书店（个体工商户）", `{"zones":["core-60","yizhuang-225"],"major_penalty_3y":false,"criminal_record_3y":false,"serious_dishonest":false,
 "operating_normally":true,"declared_truthful":true,"has_publication_permit":true,"bookstore_premises":true,"publications_main_business":true,
-"operating_months":18,"business_area_m2":"200","publication_area_m2":"120","books_on_shelf":3000,"publication_varieties":800,
+"operating_since":"2024-06-01","business_area_m2":"200","publication_area_m2":"120","books_on_shelf":3000,"publication_varieties":800,
 "hosted_reading_events":6,"quarter_hour_service":true,"public_culture_outstanding":false,"specialized_store":true,"annual_costs":"50万元"}`},
 }
 
@@ -119,8 +119,7 @@ const filer = 1
 func qunyanFiling(ctx context.Context, svc *workflow.Service, u duixian.User) error {
 	qy := qunyan.New(svc.DB, svc.Catalogue)
 	qy.Now = func() time.Time { return svc.Now() }
-	facts := `{"qunyan_stopped_operating":false,"qunyan_not_cooperating":false,"qunyan_abnormal_list_months":0,
-"qunyan_judgment_defaulter_months":0,"qunyan_major_sanction":false,"qunyan_listed_exchange":"none","qunyan_joint_stock":true,
+	facts := `{"qunyan_stopped_operating":false,"qunyan_not_cooperating":false,"qunyan_major_sanction":false,"qunyan_listed_exchange":"none","qunyan_joint_stock":true,
 "qunyan_net_profit_y1":"860万元","qunyan_net_profit_y2":"540万元","qunyan_revenue_y1":"1.2亿元","qunyan_revenue_y2":"9600万元",
 "qunyan_rd_y1":"1100万元","qunyan_rd_y2":"900万元","qunyan_valuation":"0","qunyan_overseas_sponsor":false,
 "qunyan_well_managed":true,"qunyan_neeq_listed":true}`
@@ -142,7 +141,7 @@ func applications(ctx context.Context, svc *workflow.Service, p []duixian.User) 
 	as := func(u duixian.User) duixian.Actor { return u.Actor("127.0.0.1") }
 	admin, bookstore, tech, space, culture, finBureau, coReview, expert, treasury := p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8]
 	_ = admin
-	bookFacts := `{"has_publication_permit":true,"bookstore_premises":true,"publications_main_business":true,"operating_months":26,
+	bookFacts := `{"has_publication_permit":true,"bookstore_premises":true,"publications_main_business":true,"operating_since":"2024-04-01",
 "operating_normally":true,"declared_truthful":true,"business_area_m2":"260","publication_area_m2":"168.5","books_on_shelf":5200,
 "publication_varieties":1900,"hosted_reading_events":12,"quarter_hour_service":true,"annual_costs":"86万元"}`
 	var err error
@@ -209,7 +208,7 @@ func applications(ctx context.Context, svc *workflow.Service, p []duixian.User) 
 	// 活动组织 claim awaiting preliminary review.
 	svc.Now = real
 	today := duixian.DateOf(real())
-	spaceFacts := `{"space_legal_qualification":true,"space_in_use":true,"space_operating_months":30,"space_separate_reading_area":true,
+	spaceFacts := `{"space_legal_qualification":true,"space_in_use":true,"space_opened_on":"2023-12-01","space_separate_reading_area":true,
 "space_reading_area_m2":"140","space_daily_open_hours":"10","space_weekly_open_hours":"84","space_publications":3600,
 "space_publication_varieties":1400,"space_reading_seats":36,"space_hosted_reading_events":28,"space_weekday_open_hours":"10"}`
 	c := step(func() (*duixian.Application, error) {

@@ -72,6 +72,10 @@ func TestMatchAllAndBatchConsiderTheSameClauses(t *testing.T) {
 					if !undecidedByBatch[m.Clause] {
 						t.Errorf("%s: undecided by the calculator (%s), not by the batch", at, m.Undecided)
 					}
+				case m.Decision != nil && cl.CountsFromEvent():
+					if inBatch {
+						t.Errorf("%s: the batch decided a clause that counts from the claim's event date", at)
+					}
 				case m.Decision != nil:
 					decided++
 					if !inBatch {

@@ -21,10 +21,18 @@ type Batch struct {
 
 // NewBatch prepares 免申即享 matching on eventDate, decided as of asOf, for
 // the clauses named (every clause when none is) that pay (Clause.Pays):
-// nobody is offered a tier or a land price.
+// nobody is offered a tier or a land price. A clause whose rules count time
+// from the claim's own event date (the day an investment was paid) is left
+// out: the registry does not know that day, and the run's date stands for
+// it only where the event is the year's.
 func (c *Catalogue) NewBatch(eventDate, asOf duixian.Date, trace bool, only ...string) *Batch {
-	return &Batch{cat: c, eventDate: eventDate, asOf: asOf, trace: trace,
-		clauses: c.candidates(Applicability{EventDate: eventDate, AsOf: asOf, Paying: true, Only: only})}
+	var clauses []*candidate
+	for _, ap := range c.candidates(Applicability{EventDate: eventDate, AsOf: asOf, Paying: true, Only: only}) {
+		if !ap.cl.countsFromEvent {
+			clauses = append(clauses, ap)
+		}
+	}
+	return &Batch{cat: c, eventDate: eventDate, asOf: asOf, trace: trace, clauses: clauses}
 }
 
 // Clauses is how many clauses the batch considers.

@@ -155,8 +155,16 @@ type Clause struct {
 	// (every one of them): checked before any rule, a claim breaking one
 	// describes nothing possible and is refused as bad input.
 	invariants []*Condition
-	line       int
+	// countsFromEvent is set when a rule reads the claim's event date (25号
+	// 第十五条 counts two years from the investment's 划款日): 免申即享,
+	// which decides on one day for everyone, cannot know that date.
+	countsFromEvent bool
+	line            int
 }
+
+// CountsFromEvent reports whether a rule of the clause counts time from
+// the claim's own event date, which 免申即享 does not know (see NewBatch).
+func (cl *Clause) CountsFromEvent() bool { return cl.countsFromEvent }
 
 // Pays reports whether the clause awards money to the applicant: what
 // 免申即享 offers and 应享未享 counts. A classification (a 群雁 tier, an

@@ -52,6 +52,8 @@ type FactView struct {
 	En      string      `json:"en"`
 	Help    string      `json:"help,omitempty"`
 	Shared  bool        `json:"shared"` // an enterprise fact shared by all documents
+	// Optional, for a date, says the applicant may leave it out.
+	Optional bool `json:"optional,omitempty"`
 	// Derived says where the platform takes the value from, when the
 	// applicant does not give it: "ledger: jjgf-2025-21/7.1 (per enterprise)".
 	Derived string `json:"derived,omitempty"`
@@ -114,7 +116,10 @@ func (d *Document) Views() []ArticleView {
 }
 
 func (f *Fact) view() FactView {
-	v := FactView{Name: f.Name, Type: f.Kind, Unit: f.Unit, Values: f.Values, Zh: f.Zh, En: f.En, Help: f.Help, Shared: f.Document == "", Default: f.Default}
+	v := FactView{Name: f.Name, Type: f.Kind, Unit: f.Unit, Values: f.Values, Zh: f.Zh, En: f.En, Help: f.Help, Shared: f.Document == "", Default: f.Default, Optional: f.Optional}
+	if f.Optional {
+		v.Default = nil // the zero date is "not given", not a value to show
+	}
 	if f.Min != nil {
 		v.Min = f.Min.String()
 	}
@@ -127,6 +132,9 @@ func (f *Fact) view() FactView {
 			per = "per project"
 		}
 		v.Derived = d.From + ": " + d.Clause + " (" + per + ")"
+		if d.From == "registry" {
+			v.Derived = "registry"
+		}
 	}
 	for _, fd := range f.Fields {
 		v.Fields = append(v.Fields, fd.view())

@@ -184,7 +184,7 @@ func TestBadFactsNameTheFact(t *testing.T) {
 	for _, tc := range []struct{ json, want string }{
 		{`{"publication_area_m2": "abc"}`, "facts.publication_area_m2"},
 		{`{"publication_area_m2": "-1"}`, "不得小于 0"},
-		{`{"operating_months": 1.5}`, "facts.operating_months"},
+		{`{"operating_since": "2024-02-30"}`, "facts.operating_since"},
 		{`{"zones": ["mars"]}`, "facts.zones[0]"},
 		{`{"publication_aera_m2": "10"}`, "未知事实 publication_aera_m2"},
 		{`{"annual_costs": "10.001"}`, "两位小数"},
@@ -260,7 +260,7 @@ func bookstoreClaim(t testing.TB, cat *engine.Catalogue) duixian.Claim {
 
 const bookstoreJSON = `{"zones":["core-60","yizhuang-225"],"major_penalty_3y":false,"criminal_record_3y":false,"serious_dishonest":false,
 "operating_normally":true,"declared_truthful":true,"has_publication_permit":true,"bookstore_premises":true,"publications_main_business":true,
-"operating_months":18,"business_area_m2":"200","publication_area_m2":"120","books_on_shelf":3000,"publication_varieties":800,
+"operating_since":"2024-06-01","business_area_m2":"200","publication_area_m2":"120","books_on_shelf":3000,"publication_varieties":800,
 "hosted_reading_events":6,"quarter_hour_service":true,"annual_costs":"50万元"}`
 
 // A failed condition says by how much it is missed (差多少) where the

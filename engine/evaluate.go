@@ -43,9 +43,22 @@ func (c *Catalogue) Evaluate(claim duixian.Claim, opt Options) (duixian.Decision
 	return c.decide(cl, claim, vals, opt)
 }
 
+// The first slots of every frame hold the dates every expression may read.
+const (
+	slotEventDate = iota
+	slotAsOf
+	firstFactSlot
+)
+
+func bindDates(claim duixian.Claim, vals []expression.Value) {
+	vals[slotEventDate], _ = expression.ValueOf(expression.Date, claim.EventDate)
+	vals[slotAsOf], _ = expression.ValueOf(expression.Date, claim.AsOf)
+}
+
 // decide decides a claim whose facts are bound in vals. Evaluate and the
 // batch matcher both come here, so they cannot disagree.
 func (c *Catalogue) decide(cl *Clause, claim duixian.Claim, vals []expression.Value, opt Options) (duixian.Decision, error) {
+	bindDates(claim, vals)
 	if err := c.consistent(cl, claim, vals, opt); err != nil {
 		return duixian.Decision{}, err
 	}

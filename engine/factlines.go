@@ -92,6 +92,9 @@ func show(f *Fact, v any) string {
 		}
 		return "否"
 	case string:
+		if f != nil && f.Kind == KindDate {
+			return f.Show(x)
+		}
 		return enumZh(f, x)
 	case json.Number:
 		return x.String()

@@ -26,6 +26,10 @@ const (
 	KindSet     FactKind = "set"     // several of Values
 	KindRecords FactKind = "records" // a list of records with Fields
 	KindText    FactKind = "text"    // free text, such as an event's name
+	// KindDate is a civil date in Shanghai, written YYYY-MM-DD. An optional
+	// date fact may be left out (not on the list, never paid): its value is
+	// then the zero date, which conditions test with known().
+	KindDate FactKind = "date"
 )
 
 // Fact is one input a clause needs, with its type, unit, bounds and the
@@ -39,6 +43,9 @@ type Fact struct {
 	Fields   []*Fact
 	MaxItems int
 	Default  any
+	// Optional, for a date fact, lets the applicant leave it out; Default
+	// is then the zero date.
+	Optional bool
 	Zh, En   string
 	Help     string
 	Document string // "" for facts shared by the whole catalogue
@@ -66,6 +73,8 @@ func (f *Fact) exprType() expression.Type {
 		return expression.String
 	case KindSet:
 		return expression.StringList
+	case KindDate:
+		return expression.Date
 	}
 	return 0
 }
@@ -143,6 +152,16 @@ func (f *Fact) decode(field string, raw any) (any, error) {
 			return nil, f.factError(field, "应为文字，收到 %v", "must be text, got %v", raw)
 		}
 		return s, nil
+	case KindDate:
+		s, ok := raw.(string)
+		if ok && strings.TrimSpace(s) == "" && f.Optional {
+			return duixian.Date{}, nil
+		}
+		d, err := duixian.ParseDate(strings.TrimSpace(s))
+		if !ok || err != nil {
+			return nil, f.factError(field, "应为日期（YYYY-MM-DD），收到 %v", "must be a date YYYY-MM-DD, got %v", raw)
+		}
+		return d, nil
 	case KindEnum:
 		s, ok := raw.(string)
 		if !ok || !f.allows(s) {
@@ -372,7 +391,9 @@ func (c *Catalogue) BanFacts(bans []duixian.Ban, asOf duixian.Date) duixian.Fact
 }
 
 // EnterpriseFacts is what the platform, not the applicant, knows of e on
-// asOf: every fact its 一企一档 file holds, and its ban facts. These
+// asOf: every fact its 一企一档 file holds, the default of each fact
+// derived from the registry that the file does not hold (not admitted to
+// the 群雁计划 is not a member), and its ban facts. These
 // override whatever the applicant declares, so a decision never rests on a
 // typed figure the government already holds.
 func (c *Catalogue) EnterpriseFacts(e *duixian.Enterprise, asOf duixian.Date) (duixian.Facts, error) {
@@ -383,6 +404,11 @@ func (c *Catalogue) EnterpriseFacts(e *duixian.Enterprise, asOf duixian.Date) (d
 			return nil, err
 		}
 		facts = known
+	}
+	for _, f := range c.facts {
+		if _, held := facts[f.Name]; !held && f.Derived != nil && f.Derived.From == "registry" {
+			facts[f.Name] = f.Default
+		}
 	}
 	maps.Copy(facts, c.BanFacts(e.Bans, asOf))
 	return facts, nil

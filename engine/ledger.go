@@ -21,7 +21,7 @@ import (
 // per: project counts only applications for the same project (27号's
 // one-off support is per project or per application).
 type Derivation struct {
-	From       string // "ledger"
+	From       string // "ledger" or "registry"
 	Clause     string // the clause whose awards the fact reports, as a full id
 	PerProject bool
 	file       string
@@ -29,12 +29,32 @@ type Derivation struct {
 }
 
 // Zh says, for a form or a trace, where the value comes from.
-func (d *Derivation) Zh() string { return "由平台根据奖励台账确定" }
+func (d *Derivation) Zh() string {
+	if d.From == "registry" {
+		return "由平台根据登记记录确定"
+	}
+	return "由平台根据奖励台账确定"
+}
 
-func (l *loader) derivation(f *Fact, s *derivedSpec) *Derivation {
+func (l *loader) derivation(f *Fact, s *derivedSpec, hasDefault bool) *Derivation {
 	d := &Derivation{From: s.From.Value, Clause: s.Clause.Value, file: l.file, line: s.From.Line}
-	if d.From != "ledger" {
-		l.errf(s.From.Line, "fact %s: derived.from %q is not a source the platform has (allowed: ledger)", f.Name, d.From)
+	switch d.From {
+	case "ledger":
+	case "registry":
+		// The registry's file (一企一档, which the 群雁 registry writes
+		// to) answers; where it says nothing, the fact's default does,
+		// never the applicant.
+		if s.Clause.set() || s.Per.set() {
+			l.errf(s.From.Line, "fact %s: a fact derived from the registry names no clause and no per", f.Name)
+			return nil
+		}
+		if !hasDefault {
+			l.errf(s.From.Line, "fact %s: a fact derived from the registry needs a default, the answer when the registry holds none", f.Name)
+			return nil
+		}
+		return d
+	default:
+		l.errf(s.From.Line, "fact %s: derived.from %q is not a source the platform has (allowed: ledger, registry)", f.Name, d.From)
 		return nil
 	}
 	if f.Kind != KindBool {
@@ -67,7 +87,7 @@ func (l *loader) derivation(f *Fact, s *derivedSpec) *Derivation {
 // naming no clause is a broken citation and fails the load.
 func (l *loader) resolveDerivations() {
 	for _, f := range l.cat.facts {
-		if f.Derived == nil {
+		if f.Derived == nil || f.Derived.From != "ledger" {
 			continue
 		}
 		if _, ok := l.cat.byID[f.Derived.Clause]; !ok {

@@ -48,7 +48,7 @@ const CommonFactsFile = "facts.yaml"
 // Load reads and compiles a catalogue from fsys: CommonFactsFile, one
 // NAME.yaml per document and NAME.test.yaml case files beside them.
 func Load(fsys fs.FS) (*Catalogue, error) {
-	l := &loader{fsys: fsys, cat: &Catalogue{docByID: map[string]*Document{}, byID: map[string]*Clause{}, facts: map[string]*Fact{}}}
+	l := &loader{fsys: fsys, cat: &Catalogue{docByID: map[string]*Document{}, byID: map[string]*Clause{}, facts: map[string]*Fact{}, nslots: firstFactSlot}}
 	l.run()
 	l.cat.version = version(fsys)
 	if len(l.errs) > 0 {
@@ -224,7 +224,8 @@ func (l *loader) assignSlots(f *Fact) {
 // names is the slot layout linked programs read: every fact by name, and
 // inside an each node the record's fields, which shadow facts.
 func (l *loader) names(record *Fact) map[string]int {
-	out := make(map[string]int, len(l.cat.facts))
+	out := make(map[string]int, len(l.cat.facts)+2)
+	out[expression.EventDate], out[expression.AsOf] = slotEventDate, slotAsOf
 	for n, f := range l.cat.facts {
 		if f.Kind != KindRecords {
 			out[n] = f.slot
@@ -245,10 +246,29 @@ func (l *loader) compileFact(s factSpec, doc string) *Fact {
 	}
 	f := &Fact{Name: s.Name.Value, Kind: FactKind(s.Type.Value), Unit: s.Unit.Value, Zh: s.Zh.Value, En: s.En.Value, Help: s.Help.Value, Document: doc}
 	switch f.Kind {
-	case KindBool, KindInt, KindDecimal, KindMoney, KindEnum, KindSet, KindRecords, KindText:
+	case KindBool, KindInt, KindDecimal, KindMoney, KindEnum, KindSet, KindRecords, KindText, KindDate:
 	default:
-		l.errf(s.Type.Line, "fact %s: type %q is not one of bool, int, decimal, money, enum, set, records, text", f.Name, s.Type.Value)
+		l.errf(s.Type.Line, "fact %s: type %q is not one of bool, int, decimal, money, enum, set, records, text, date", f.Name, s.Type.Value)
 		return nil
+	}
+	if f.Name == expression.EventDate || f.Name == expression.AsOf {
+		l.errf(s.Name.Line, "fact %s: the name is the engine's own (the claim's event date and the decision's as-of date are readable in every expression)", f.Name)
+		return nil
+	}
+	if s.Optional.set() {
+		switch {
+		case f.Kind != KindDate:
+			l.errf(s.Optional.Line, "fact %s: only a date fact can be optional; give other facts a default", f.Name)
+		case s.Optional.Value != "true" && s.Optional.Value != "false":
+			l.errf(s.Optional.Line, "fact %s: optional is true or false, not %q", f.Name, s.Optional.Value)
+		case s.Default.set() && s.Optional.Value == "true":
+			l.errf(s.Optional.Line, "fact %s: an optional date has no default", f.Name)
+		default:
+			f.Optional = s.Optional.Value == "true"
+			if f.Optional {
+				f.Default = duixian.Date{}
+			}
+		}
 	}
 	if f.Zh == "" || f.En == "" {
 		l.errf(s.Name.Line, "fact %s needs a Chinese label (zh) and an English one (en)", f.Name)
@@ -302,7 +322,7 @@ func (l *loader) compileFact(s factSpec, doc string) *Fact {
 		}
 	}
 	if s.Derived != nil {
-		f.Derived = l.derivation(f, s.Derived)
+		f.Derived = l.derivation(f, s.Derived, s.Default.set())
 	}
 	if s.Default.set() {
 		v, err := f.decode("default", rawScalar(s.Default.Value, f.Kind))
@@ -814,8 +834,6 @@ func (l *loader) clause(d *Document, env *expression.Env, a *Article, s clauseSp
 	a.Clauses = append(a.Clauses, cl)
 }
 
-// collectFacts lists every fact the clause's expressions read, in order of
-// first use: the schema of the clause's application form.
 // readsAll reports whether cl reads every fact inv reads.
 func readsAll(cl *Clause, inv *Condition) bool {
 	for _, name := range inv.prg.Program().Vars {
@@ -826,12 +844,15 @@ func readsAll(cl *Clause, inv *Condition) bool {
 	return true
 }
 
+// collectFacts lists every fact the clause's expressions read, in order of
+// first use: the schema of the clause's application form.
 func (l *loader) collectFacts(cl *Clause) {
 	seen := map[string]bool{}
 	reads := func(lk *expression.Linked) {
 		if lk == nil {
 			return
 		}
+		cl.countsFromEvent = cl.countsFromEvent || lk.Program().ReadsEventDate
 		for _, name := range lk.Program().Vars {
 			f, ok := l.cat.facts[name]
 			if !ok || seen[name] {

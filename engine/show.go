@@ -30,9 +30,22 @@ func (f FactView) Show(v any) string {
 			return x.String() + "元"
 		}
 		return x.Trim(0).String() + f.Unit
+	case duixian.Date:
+		if x.IsZero() {
+			return "未填"
+		}
+		return x.Chinese()
 	case string:
-		if f.Type == KindEnum {
+		switch f.Type {
+		case KindEnum:
 			return f.label(x)
+		case KindDate: // as stored in JSON
+			if d, err := duixian.ParseDate(x); err == nil {
+				return d.Chinese()
+			}
+			if x == "" {
+				return "未填"
+			}
 		}
 		return x
 	case []string:

@@ -124,6 +124,7 @@ type factSpec struct {
 	Min      scalar       `yaml:"min"`
 	Max      scalar       `yaml:"max"`
 	Default  scalar       `yaml:"default"`
+	Optional scalar       `yaml:"optional"`
 	Values   []valueSpec  `yaml:"values"`
 	Fields   []factSpec   `yaml:"fields"`
 	MaxItems scalar       `yaml:"max_items"`

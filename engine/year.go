@@ -368,6 +368,43 @@ func (ys *yearSelection) violation(chosen []int, who int) *duixian.Reason {
 	return nil
 }
 
+// Rivals reports whether two claims of one enterprise's year compete under
+// a rule of the year: the same clause for the same project (one award
+// claimed twice), clauses of one 不可同时申报 or 就高不重复 limit, clauses
+// of a document that limits the categories of a year, or one project under
+// two documents that say 同一项目就高不重复. The workflow counts an
+// application still in review against a new claim it rivals, so a rule of
+// the year is kept from submission on, not first found at approval.
+func (c *Catalogue) Rivals(clauseA, projectA, clauseB, projectB string) bool {
+	ca, okA := c.byID[clauseA]
+	cb, okB := c.byID[clauseB]
+	if !okA || !okB {
+		return false
+	}
+	if ca == cb {
+		return projectA == projectB
+	}
+	if ca.Document == cb.Document {
+		for _, lim := range ca.Document.limits {
+			switch lim.kind {
+			case "category":
+				return true
+			case "exclusive", "highest-only":
+				if slices.Contains(lim.clauses, ca) && slices.Contains(lim.clauses, cb) {
+					return true
+				}
+			}
+		}
+	}
+	if projectA == "" || projectA != projectB {
+		return false
+	}
+	if ca.Document == cb.Document {
+		return ca.Document.sameProject != nil && ca.Document.sameProjectWithin
+	}
+	return ca.Document.sameProject != nil || cb.Document.sameProject != nil
+}
+
 func clauseTitles(cls []*Clause) string {
 	t := make([]string, len(cls))
 	for i, cl := range cls {
@@ -439,6 +476,9 @@ func (c *Catalogue) applyTotalCaps(y *duixian.YearDecision, set duixian.ClaimSet
 				facts[k] = v
 			}
 			frame := c.frame()
+			// A total cap is the year's: it reads the decision date, and the
+			// event date of the document's first claim of the year.
+			bindDates(duixian.Claim{EventDate: y.Decisions[idx[0]].EventDate, AsOf: y.AsOf}, *frame)
 			err := bindFacts(lim.totalFacts, facts, *frame)
 			var capD decimal.Decimal
 			if err == nil {

@@ -7,6 +7,14 @@
 // `premium * 0.5`). A decimal must stand on the left of an operator whose
 // other side is a literal: `30 <= area_m2` does not type-check.
 //
+// A fact of type date is a date: dates compare with < <= > >= == !=, and
+// full_years(a, b), full_months(a, b) and days_between(a, b) count the time
+// from a to b as the Civil Code counts it (duixian.FullMonths); add_years
+// and add_months move a date; date("2025-01-01") is a date literal; and
+// known(d) is false for an optional date nobody gave. Every expression may
+// read event_date (the day the claimed event happened) and as_of (the day
+// the decision is made).
+//
 // Every expression is compiled and type-checked against the facts it may use
 // when the catalogue loads; an unknown fact, a type error, floating-point
 // arithmetic or an expression whose worst-case cost exceeds MaxCost is an
@@ -15,6 +23,7 @@ package expression
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
 	"slices"
@@ -29,6 +38,7 @@ import (
 	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/common/types/traits"
 	"cel.dev/cel-go/interpreter"
+	"github.com/etown/duixian"
 	"github.com/govalues/decimal"
 )
 
@@ -44,6 +54,15 @@ const (
 	// Number accepts an int or a decimal result (a count of events, a
 	// capacity in kW); Program.Decimal widens it.
 	Number
+	// Date is a civil date in Shanghai (duixian.Date); the zero date is an
+	// optional date nobody gave.
+	Date
+)
+
+// The dates every expression may read, besides the facts.
+const (
+	EventDate = "event_date"
+	AsOf      = "as_of"
 )
 
 func (t Type) String() string {
@@ -60,6 +79,8 @@ func (t Type) String() string {
 		return "list(string)"
 	case Number:
 		return "int or decimal"
+	case Date:
+		return "date"
 	}
 	return "unknown"
 }
@@ -76,6 +97,8 @@ func (t Type) cel() *cel.Type {
 		return cel.StringType
 	case StringList:
 		return cel.ListType(cel.StringType)
+	case Date:
+		return dateType
 	}
 	return cel.DynType
 }
@@ -94,6 +117,71 @@ var (
 		traits.AdderType, traits.SubtractorType, traits.MultiplierType,
 		traits.DividerType, traits.ComparerType, traits.NegatorType)
 )
+
+var (
+	dateType    = cel.OpaqueType("date")
+	dateRuntime = types.NewObjectType("date", traits.ComparerType)
+)
+
+// Day is a date inside an expression.
+type Day struct{ D duixian.Date }
+
+func (x Day) ConvertToNative(t reflect.Type) (any, error) {
+	if t == reflect.TypeOf(duixian.Date{}) {
+		return x.D, nil
+	}
+	return nil, fmt.Errorf("date cannot become %v", t)
+}
+
+func (x Day) ConvertToType(t ref.Type) ref.Val {
+	switch t {
+	case types.StringType:
+		return types.String(x.D.String())
+	case types.TypeType:
+		return dateRuntime
+	}
+	return types.NewErr("date cannot be converted to %v", t)
+}
+
+func (x Day) Equal(o ref.Val) ref.Val {
+	y, ok := o.(Day)
+	return types.Bool(ok && x.D == y.D)
+}
+
+func (x Day) Type() ref.Type { return dateRuntime }
+func (x Day) Value() any     { return x.D }
+
+func (x Day) Compare(o ref.Val) ref.Val {
+	y, ok := o.(Day)
+	if !ok {
+		return types.NewErr("cannot compare a date with %v", o.Type())
+	}
+	if err := given(x, y); err != nil {
+		return err
+	}
+	return types.Int(compareDates(x.D, y.D))
+}
+
+func compareDates(a, b duixian.Date) int {
+	switch {
+	case a.Before(b):
+		return -1
+	case b.Before(a):
+		return 1
+	}
+	return 0
+}
+
+// given refuses to reason with an optional date nobody gave: a condition
+// must test known(d) first.
+func given(days ...Day) ref.Val {
+	for _, d := range days {
+		if d.D.IsZero() {
+			return types.NewErr("an optional date was not given; test known(…) first")
+		}
+	}
+	return nil
+}
 
 // Dec is a decimal value inside an expression.
 type Dec struct{ D decimal.Decimal }
@@ -178,9 +266,12 @@ type Env struct {
 	vars map[string]Type
 }
 
-// NewEnv declares vars, by name.
+// NewEnv declares vars, by name, besides event_date and as_of.
 func NewEnv(vars map[string]Type) (*Env, error) {
+	vars = maps.Clone(vars)
+	vars[EventDate], vars[AsOf] = Date, Date
 	opts := append(decimalLibrary(), cel.CrossTypeNumericComparisons(false))
+	opts = append(opts, dateLibrary()...)
 	for name, t := range vars {
 		opts = append(opts, cel.Variable(name, t.cel()))
 	}
@@ -259,14 +350,70 @@ func decimalLibrary() []cel.EnvOption {
 	return opts
 }
 
+func dateLibrary() []cel.EnvOption {
+	D := dateType
+	var opts []cel.EnvOption
+	for op, name := range map[string]string{
+		operators.Less: "less", operators.LessEquals: "less_equals",
+		operators.Greater: "greater", operators.GreaterEquals: "greater_equals",
+	} {
+		opts = append(opts, cel.Function(op, cel.Overload(name+"_date", []*cel.Type{D, D}, cel.BoolType)))
+	}
+	count := func(name string, f func(a, b duixian.Date) int) cel.EnvOption {
+		return cel.Function(name, cel.Overload(name+"_date_date", []*cel.Type{D, D}, cel.IntType,
+			cel.BinaryBinding(func(a, b ref.Val) ref.Val {
+				x, y := a.(Day), b.(Day)
+				if err := given(x, y); err != nil {
+					return err
+				}
+				return types.Int(f(x.D, y.D))
+			})))
+	}
+	move := func(name string, months int) cel.EnvOption {
+		return cel.Function(name, cel.Overload(name+"_date_int", []*cel.Type{D, cel.IntType}, D,
+			cel.BinaryBinding(func(a, n ref.Val) ref.Val {
+				x := a.(Day)
+				if err := given(x); err != nil {
+					return err
+				}
+				k := int64(n.(types.Int))
+				if k > 12000 || k < -12000 {
+					return types.NewErr("%s: %d is out of range", name, k)
+				}
+				return Day{x.D.AddMonths(months * int(k))}
+			})))
+	}
+	opts = append(opts,
+		count("full_years", duixian.FullYears),
+		count("full_months", duixian.FullMonths),
+		count("days_between", duixian.DaysBetween),
+		move("add_years", 12),
+		move("add_months", 1),
+		cel.Function("date", cel.Overload("date_string", []*cel.Type{cel.StringType}, D,
+			cel.UnaryBinding(func(v ref.Val) ref.Val {
+				d, err := duixian.ParseDate(string(v.(types.String)))
+				if err != nil {
+					return types.NewErr("date(%q): not a date YYYY-MM-DD", v)
+				}
+				return Day{d}
+			}))),
+		cel.Function("known", cel.Overload("known_date", []*cel.Type{D}, cel.BoolType,
+			cel.UnaryBinding(func(v ref.Val) ref.Val { return types.Bool(!v.(Day).D.IsZero()) }))),
+	)
+	return opts
+}
+
 // Program is a compiled expression.
 type Program struct {
 	ast    *ast.AST
 	Source string
-	// Vars are the facts the expression reads, in order of first use.
+	// Vars are the facts the expression reads, in order of first use;
+	// event_date and as_of are the claim's, not facts, and not among them.
 	Vars []string
-	prg  cel.Program
-	out  Type
+	// ReadsEventDate reports whether the expression reads event_date.
+	ReadsEventDate bool
+	prg            cel.Program
+	out            Type
 }
 
 // CompileError locates a problem inside one expression.
@@ -383,6 +530,9 @@ func (e *Env) Compile(src string, want Type) (*Program, error) {
 	if err := noFloat(checked.NativeRep()); err != nil {
 		return nil, err
 	}
+	if err := dateLiterals(checked.NativeRep()); err != nil {
+		return nil, err
+	}
 	est, err := e.env.EstimateCost(checked, sizeEstimator{})
 	if err != nil {
 		return nil, &CompileError{Line: 1, Column: 1, Message: "cost estimate: " + err.Error()}
@@ -395,12 +545,17 @@ func (e *Env) Compile(src string, want Type) (*Program, error) {
 	if err != nil {
 		return nil, &CompileError{Line: 1, Column: 1, Message: err.Error()}
 	}
-	return &Program{ast: checked.NativeRep(), Source: src, Vars: referenced(checked.NativeRep(), e.vars), prg: prg, out: want}, nil
+	vars := referenced(checked.NativeRep(), e.vars)
+	return &Program{ast: checked.NativeRep(), Source: src, Vars: vars, ReadsEventDate: readsIdent(checked.NativeRep(), EventDate),
+		prg: prg, out: want}, nil
 }
 
 func describe(t *cel.Type) string {
 	if t.IsExactType(decimalType) {
 		return "decimal"
+	}
+	if t.IsExactType(dateType) {
+		return "date"
 	}
 	return t.String()
 }
@@ -426,13 +581,43 @@ func noFloat(a *ast.AST) error {
 		Message: "floating-point arithmetic is not allowed; put a decimal fact on the left (area_m2 * 0.5)"}
 }
 
+// dateLiterals reads every date("…") when the catalogue loads, so that a
+// mistyped date is a load error and never an evaluation error.
+func dateLiterals(a *ast.AST) error {
+	var bad error
+	ast.PostOrderVisit(a.Expr(), ast.NewExprVisitor(func(e ast.Expr) {
+		if bad != nil || e.Kind() != ast.CallKind || e.AsCall().FunctionName() != "date" || len(e.AsCall().Args()) != 1 {
+			return
+		}
+		arg := e.AsCall().Args()[0]
+		loc := a.SourceInfo().GetStartLocation(e.ID())
+		s, ok := arg.AsLiteral().(types.String)
+		if arg.Kind() != ast.LiteralKind || !ok {
+			bad = &CompileError{Line: loc.Line(), Column: loc.Column() + 1, Message: "date(…) takes a literal date such as date(\"2025-01-01\")"}
+			return
+		}
+		if _, err := duixian.ParseDate(string(s)); err != nil {
+			bad = &CompileError{Line: loc.Line(), Column: loc.Column() + 1, Message: err.Error()}
+		}
+	}))
+	return bad
+}
+
+func readsIdent(a *ast.AST, name string) bool {
+	found := false
+	ast.PreOrderVisit(a.Expr(), ast.NewExprVisitor(func(e ast.Expr) {
+		found = found || (e.Kind() == ast.IdentKind && e.AsIdent() == name)
+	}))
+	return found
+}
+
 func referenced(a *ast.AST, vars map[string]Type) []string {
 	var out []string
 	seen := map[string]bool{}
 	ast.PreOrderVisit(a.Expr(), ast.NewExprVisitor(func(e ast.Expr) {
 		if e.Kind() == ast.IdentKind {
 			n := e.AsIdent()
-			if _, ok := vars[n]; ok && !seen[n] {
+			if _, ok := vars[n]; ok && !seen[n] && n != EventDate && n != AsOf {
 				seen[n] = true
 				out = append(out, n)
 			}
@@ -444,7 +629,7 @@ func referenced(a *ast.AST, vars map[string]Type) []string {
 type sizeEstimator struct{}
 
 func (sizeEstimator) EstimateSize(element checker.AstNode) *checker.SizeEstimate {
-	if element.Type().IsExactType(decimalType) {
+	if element.Type().IsExactType(decimalType) || element.Type().IsExactType(dateType) {
 		return &checker.SizeEstimate{Min: 1, Max: 1} // a decimal is a fixed 16 bytes
 	}
 	if element.Type().Kind() == types.ListKind || element.Type().Kind() == types.StringKind {

@@ -11,6 +11,7 @@ import (
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/interpreter"
+	"github.com/etown/duixian"
 	"github.com/govalues/decimal"
 )
 
@@ -34,6 +35,7 @@ type Value struct {
 	d decimal.Decimal
 	s string
 	l []string
+	t duixian.Date
 }
 
 // ValueOf converts a Go fact value (bool, int64, decimal.Decimal, string,
@@ -52,6 +54,8 @@ func ValueOf(t Type, v any) (Value, error) {
 		out.s, ok = v.(string)
 	case StringList:
 		out.l, ok = v.([]string)
+	case Date:
+		out.t, ok = v.(duixian.Date)
 	}
 	if !ok {
 		return Value{}, fmt.Errorf("value %v (%T) is not of type %v", v, v, t)
@@ -71,6 +75,8 @@ func (v Value) ref() ref.Val {
 		return types.String(v.s)
 	case StringList:
 		return types.DefaultTypeAdapter.NativeToValue(v.l)
+	case Date:
+		return Day{v.t}
 	}
 	return types.NewErr("unset value")
 }
@@ -90,6 +96,8 @@ func fromRef(r ref.Val) (Value, error) {
 		}
 	case types.String:
 		return Value{k: String, s: string(t)}, nil
+	case Day:
+		return Value{k: Date, t: t.D}, nil
 	}
 	return Value{}, fmt.Errorf("unexpected result %v", r)
 }
@@ -189,6 +197,7 @@ type (
 	decFn  func([]Value) (decimal.Decimal, bool)
 	intFn  func([]Value) (int64, bool)
 	strFn  func([]Value) (string, bool)
+	dateFn func([]Value) (duixian.Date, bool)
 	listFn func([]Value) ([]string, bool)
 )
 
@@ -215,6 +224,8 @@ func (k linker) kind(e ast.Expr) Type {
 		return String
 	case t.Kind() == types.ListKind:
 		return StringList
+	case t.IsExactType(dateType):
+		return Date
 	}
 	return 0
 }
@@ -301,6 +312,9 @@ func (k linker) boolean(e ast.Expr) (boolFn, bool) {
 		}, ok1 && ok2
 	case operators.Less, operators.LessEquals, operators.Greater, operators.GreaterEquals, operators.Equals, operators.NotEquals:
 		return k.compare(fn, args[0], args[1])
+	case "known":
+		i, ok := k.slot(args[0])
+		return func(v []Value) (bool, bool) { return !v[i].t.IsZero(), true }, ok
 	}
 	return nil, false
 }
@@ -360,6 +374,14 @@ func (k linker) compare(op string, l, r ast.Expr) (boolFn, bool) {
 				c = 1
 			}
 			return holds(op, c), ok1 && ok2
+		}, ok1 && ok2
+	case kl == Date && kr == Date:
+		x, ok1 := k.date(l)
+		y, ok2 := k.date(r)
+		return func(v []Value) (bool, bool) {
+			a, ok1 := x(v)
+			b, ok2 := y(v)
+			return holds(op, compareDates(a, b)), ok1 && ok2
 		}, ok1 && ok2
 	case kl == Bool && kr == Bool && (op == operators.Equals || op == operators.NotEquals):
 		x, ok1 := k.boolean(l)
@@ -476,6 +498,16 @@ func (k linker) integer(e ast.Expr) (intFn, bool) {
 		return nil, false
 	}
 	switch fn {
+	case "full_years", "full_months", "days_between":
+		f := map[string]func(a, b duixian.Date) int{"full_years": duixian.FullYears,
+			"full_months": duixian.FullMonths, "days_between": duixian.DaysBetween}[fn]
+		x, ok1 := k.date(args[0])
+		y, ok2 := k.date(args[1])
+		return func(v []Value) (int64, bool) {
+			a, ok1 := x(v)
+			b, ok2 := y(v)
+			return int64(f(a, b)), ok1 && ok2
+		}, ok1 && ok2
 	case operators.Add, operators.Subtract, operators.Multiply, operators.Divide, operators.Modulo:
 		x, ok1 := k.integer(args[0])
 		y, ok2 := k.integer(args[1])
@@ -552,6 +584,41 @@ func (k linker) str(e ast.Expr) (strFn, bool) {
 	case ast.IdentKind:
 		i, ok := k.slot(e)
 		return func(v []Value) (string, bool) { return v[i].s, true }, ok
+	}
+	return nil, false
+}
+
+// date links a date; a closure reports false for an optional date nobody
+// gave, so that CEL reports the error.
+func (k linker) date(e ast.Expr) (dateFn, bool) {
+	if k.kind(e) != Date {
+		return nil, false
+	}
+	if e.Kind() == ast.IdentKind {
+		i, ok := k.slot(e)
+		return func(v []Value) (duixian.Date, bool) { return v[i].t, !v[i].t.IsZero() }, ok
+	}
+	fn, args, ok := k.call(e)
+	if !ok {
+		return nil, false
+	}
+	switch fn {
+	case "date":
+		s, isStr := args[0].AsLiteral().(types.String)
+		d, err := duixian.ParseDate(string(s))
+		return func([]Value) (duixian.Date, bool) { return d, true }, isStr && err == nil
+	case "add_years", "add_months":
+		months := map[string]int64{"add_years": 12, "add_months": 1}[fn]
+		x, ok1 := k.date(args[0])
+		n, ok2 := k.integer(args[1])
+		return func(v []Value) (duixian.Date, bool) {
+			d, ok1 := x(v)
+			c, ok2 := n(v)
+			if !ok1 || !ok2 || c > 12000 || c < -12000 {
+				return duixian.Date{}, false
+			}
+			return d.AddMonths(int(months * c)), true
+		}, ok1 && ok2
 	}
 	return nil, false
 }

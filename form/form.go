@@ -71,7 +71,7 @@ const DeclaredFact = "declared_truthful"
 // NewField builds the form field of fact f from posted (or prefilled) values.
 func NewField(lang string, f engine.FactView, form url.Values, calc bool, extraRows int) *Field {
 	ff := &Field{FactView: f, Label: Label(lang, f), Input: "f." + f.Name, Calc: calc, Lang: lang,
-		Required: !calc && f.Default == nil && f.Type != engine.KindSet && f.Type != engine.KindRecords}
+		Required: !calc && f.Default == nil && !f.Optional && f.Type != engine.KindSet && f.Type != engine.KindRecords}
 	ff.Alt = f.En
 	if lang == "en" {
 		ff.Alt = f.Zh

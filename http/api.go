@@ -52,6 +52,7 @@ var (
 func (s *Server) apiRoutes() []Route {
 	r := apiRoute
 	safe := func(rt Route) Route { rt.Safe = true; return rt }
+	setup := func(rt Route) Route { rt.Setup = true; return rt }
 	app := func(action string, roles []duixian.Role, summary string, do func(q *Request, id string) (*duixian.Application, error)) Route {
 		return r("POST", "/applications/{id}/"+action, roles, summary, func(q *Request) error {
 			return q.send(do(q, q.R.PathValue("id")))
@@ -75,7 +76,7 @@ func (s *Server) apiRoutes() []Route {
 	wf := s.Cases
 	return []Route{
 		r("GET", "/openapi.json", anyone, "本接口的 OpenAPI 文档 / this API's OpenAPI document", s.openAPI),
-		r("GET", "/csrf", anyone, "取得 CSRF 令牌 / get a CSRF token", func(q *Request) error { return q.ok(map[string]string{"csrf": q.CSRF}) }),
+		setup(r("GET", "/csrf", anyone, "取得 CSRF 令牌 / get a CSRF token", func(q *Request) error { return q.ok(map[string]string{"csrf": q.CSRF}) })),
 		r("POST", "/login", anyone, "登录 / sign in", func(q *Request) error {
 			var in struct{ Name, Password string }
 			if err := q.decode(&in); err != nil {
@@ -84,14 +85,25 @@ func (s *Server) apiRoutes() []Route {
 			if err := s.login(q, in.Name, in.Password); err != nil {
 				return err
 			}
+			if q.User == nil {
+				return q.ok(map[string]any{"second_factor_due": true, "csrf": q.CSRF})
+			}
 			return q.ok(map[string]any{"user": q.User.Name, "role": q.User.Role, "csrf": q.CSRF})
 		}),
-		r("POST", "/logout", signedIn, "退出 / sign out", func(q *Request) error { return s.logout(q) }),
-		r("GET", "/me", signedIn, "当前用户 / who am I", func(q *Request) error {
-			u := *q.User
-			u.PasswordHash = ""
-			return q.ok(map[string]any{"user": u, "csrf": q.CSRF})
+		r("POST", "/login/second-factor", anyone, "登录第二步：验证码或恢复码 / sign in, second step: a TOTP or recovery code", func(q *Request) error {
+			var in struct{ Code string }
+			if err := q.decode(&in); err != nil {
+				return err
+			}
+			if err := s.secondFactor(q, in.Code); err != nil {
+				return err
+			}
+			return q.ok(map[string]any{"user": q.User.Name, "role": q.User.Role, "csrf": q.CSRF})
 		}),
+		setup(r("POST", "/logout", signedIn, "退出 / sign out", func(q *Request) error { return s.logout(q) })),
+		setup(r("GET", "/me", signedIn, "当前用户 / who am I", func(q *Request) error {
+			return q.ok(map[string]any{"user": q.User.Redacted(), "csrf": q.CSRF, "setup_due": s.Accounts.SetupDue(q.User)})
+		})),
 		r("GET", "/clauses", anyone, "条款目录 / the catalogue's clauses", func(q *Request) error {
 			all, _ := s.Catalogue.Library("", "", "", "")
 			return q.ok(all)

@@ -15,7 +15,7 @@ import (
 const bookstoreFacts = `{"event_date":"2026-11-01","facts":{
 	"major_penalty_3y":false,"criminal_record_3y":false,"serious_dishonest":false,
 	"operating_normally":true,"declared_truthful":true,"has_publication_permit":true,
-	"bookstore_premises":true,"publications_main_business":true,"operating_months":24,
+	"bookstore_premises":true,"publications_main_business":true,"operating_since":"2024-06-01",
 	"business_area_m2":"500","publication_area_m2":"300","books_on_shelf":3000,
 	"publication_varieties":800,"hosted_reading_events":6,"quarter_hour_service":true,
 	"public_culture_outstanding":true,"specialized_store":false,"fusion_store":false,

@@ -116,6 +116,9 @@ func TestApplyFormDoubleSubmitTwoProcesses(t *testing.T) {
 	const clause = "jjgf-2025-21/7.4"
 	_, page := b.get("/apply/" + clause)
 	form := entBookstore()
+	// 2026 is taken: the demo bookstore holds 一刻钟 (paid) and 融合发展 (in
+	// review), and 21号第九条 allows no third category in a year.
+	form.Set("event_date", "2025-12-20")
 	form.Set("key", entKeyField.FindStringSubmatch(page)[1])
 	form.Set("csrf", b.csrf)
 	form.Set("f.municipal_bookstore_support", "false")

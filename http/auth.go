@@ -16,6 +16,12 @@ type Accounts interface {
 	// Session finds the session of a token; an ended one is not found.
 	Session(ctx context.Context, token string) (*duixian.Session, *duixian.User, error)
 	SignOut(ctx context.Context, actor duixian.Actor, sess *duixian.Session) error
+	// SecondFactor completes a sign-in that waits for its second factor
+	// (the session of token) with a code, and starts a new session.
+	SecondFactor(ctx context.Context, actor duixian.Actor, token, code string) (string, *duixian.Session, *duixian.User, error)
+	// SetupDue is what a signed-in user must do before anything else
+	// (change a reset password, enrol a second factor), or nil.
+	SetupDue(u *duixian.User) error
 }
 
 // Refusals writes the route table's refusals to the audit log (casework.Desk).
@@ -28,15 +34,38 @@ const (
 	csrfCookie    = "duixian_csrf"
 )
 
-// login signs q in and gives it the session's cookie.
+// login signs q in and gives it the session's cookie. A user with a second
+// factor is not signed in yet: the session waits for the code
+// (secondFactor), and q.User stays nil.
 func (s *Server) login(q *Request, name, pw string) error {
 	token, sess, u, err := s.Accounts.SignIn(q.R.Context(), q.Actor(), name, pw)
 	if err != nil {
 		return err
 	}
-	q.Session, q.User, q.CSRF = sess, u, sess.CSRF
-	q.setCookie(&http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	s.startSession(q, token, sess, u)
 	return nil
+}
+
+// secondFactor completes a sign-in waiting for its second factor.
+func (s *Server) secondFactor(q *Request, code string) error {
+	c, err := q.R.Cookie(sessionCookie)
+	if err != nil || q.Session == nil || !q.Session.SecondFactorDue {
+		return errSignIn
+	}
+	token, sess, u, err := s.Accounts.SecondFactor(q.R.Context(), q.Actor(), c.Value, code)
+	if err != nil {
+		return err
+	}
+	s.startSession(q, token, sess, u)
+	return nil
+}
+
+func (s *Server) startSession(q *Request, token string, sess *duixian.Session, u *duixian.User) {
+	q.Session, q.User, q.CSRF = sess, u, sess.CSRF
+	if sess.SecondFactorDue {
+		q.User = nil
+	}
+	q.setCookie(&http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 }
 
 func (s *Server) logout(q *Request) error {
@@ -58,6 +87,9 @@ func (s *Server) authenticate(q *Request) error {
 		switch {
 		case err == nil:
 			q.Session, q.User, q.CSRF = sess, u, sess.CSRF
+			if sess.SecondFactorDue {
+				q.User = nil // signed in by nothing until the code is given
+			}
 		case duixian.ErrorCode(err) != duixian.ENOTFOUND:
 			return err
 		}
@@ -85,6 +117,11 @@ func (s *Server) authorize(q *Request) error {
 		}
 		if !slices.Contains(rt.Roles, q.User.Role) {
 			return s.refuse(q, "route", duixian.Errorf(duixian.EFORBIDDEN, "route", "无权访问", "you may not use this"))
+		}
+	}
+	if q.User != nil && !rt.Setup {
+		if err := s.Accounts.SetupDue(q.User); err != nil {
+			return err
 		}
 	}
 	if q.R.Method != http.MethodGet && q.R.Method != http.MethodHead && !rt.Safe {

@@ -104,8 +104,7 @@ func TestBrowserRegistriesStory(t *testing.T) {
 	var uscc string
 	b.as("tech", func() {
 		b.run("qunyan form", chromedp.Navigate(b.base+"/qunyan"), chromedp.WaitVisible(css(`form[action="/qunyan/file"]`)),
-			fill(map[string]any{"qunyan_stopped_operating": "false", "qunyan_not_cooperating": "false", "qunyan_abnormal_list_months": "0",
-				"qunyan_judgment_defaulter_months": "0", "qunyan_major_sanction": "false", "qunyan_listed_exchange": "none",
+			fill(map[string]any{"qunyan_stopped_operating": "false", "qunyan_not_cooperating": "false", "qunyan_major_sanction": "false", "qunyan_listed_exchange": "none",
 				"qunyan_joint_stock": "true", "qunyan_net_profit_y1": "3000万元", "qunyan_net_profit_y2": "3000万元",
 				"qunyan_revenue_y1": "0", "qunyan_revenue_y2": "0", "qunyan_rd_y1": "0", "qunyan_rd_y2": "0", "qunyan_valuation": "0",
 				"qunyan_overseas_sponsor": "false", "qunyan_well_managed": "true", "qunyan_neeq_listed": "false"}))

@@ -32,6 +32,8 @@ func (f *fakeAccounts) Session(_ context.Context, token string) (*duixian.Sessio
 	return &duixian.Session{User: u.Name, CSRF: strings.Repeat("c", 64)}, u, nil
 }
 
+func (f *fakeAccounts) SetupDue(*duixian.User) error { return nil }
+
 func (f *fakeAccounts) SignIn(_ context.Context, actor duixian.Actor, name, pw string) (string, *duixian.Session, *duixian.User, error) {
 	return f.signIn(actor, name, pw)
 }
@@ -134,7 +136,7 @@ func TestFakeSignIn(t *testing.T) {
 		case name == "culture" && pw == "right":
 			return "new-token", &duixian.Session{User: "culture", CSRF: "session-csrf"}, culture, nil
 		case name == "culture" && pw == "late":
-			return "", nil, nil, account.ErrLocked(time.Date(2026, 11, 30, 10, 15, 0, 0, duixian.Shanghai))
+			return "", nil, nil, account.ErrDisabled
 		}
 		return "", nil, nil, account.ErrBadLogin
 	}}
@@ -162,7 +164,7 @@ func TestFakeSignIn(t *testing.T) {
 	for pw, want := range map[string]struct {
 		code int
 		text string
-	}{"wrong": {401, "用户名或密码错误"}, "late": {http.StatusLocked, "锁定至10:15"}} {
+	}{"wrong": {401, "用户名或密码错误"}, "late": {http.StatusForbidden, "账户已停用"}} {
 		w := serve(s, "POST", "/api/v1/login", "", anon, `{"name":"culture","password":"`+pw+`"}`)
 		if w.Code != want.code || !strings.Contains(w.Body.String(), want.text) {
 			t.Fatalf("password %s: %d %s", pw, w.Code, w.Body)

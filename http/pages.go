@@ -104,11 +104,12 @@ func translate(lang, zh string) string {
 
 func (s *Server) pageRoutes() []Route {
 	page := pageRoute
+	setup := func(rt Route) Route { rt.Setup = true; return rt }
 	routes := []Route{
 		page("GET", "/{$}", anyone, "首页", func(q *Request) error {
 			return s.pages.render(q, 200, "home.html", "政策兑现平台", s.Catalogue.Documents())
 		}),
-		page("GET", "/lang/{lang}", anyone, "切换语言", func(q *Request) error {
+		setup(page("GET", "/lang/{lang}", anyone, "切换语言", func(q *Request) error {
 			lang := q.R.PathValue("lang")
 			if lang != "en" {
 				lang = "zh"
@@ -120,9 +121,13 @@ func (s *Server) pageRoutes() []Route {
 			}
 			http.Redirect(q.W, q.R, back, http.StatusSeeOther)
 			return nil
-		}),
+		})),
 		page("GET", "/login", anyone, "登录", func(q *Request) error {
-			return s.pages.render(q, 200, "login.html", "登录", map[string]string{"Next": safeNext(q.R.URL.Query().Get("next"))})
+			data := map[string]string{"Next": safeNext(q.R.URL.Query().Get("next"))}
+			if q.Session != nil && q.Session.SecondFactorDue {
+				return s.pages.render(q, 200, "login_code.html", "双因素认证", data)
+			}
+			return s.pages.render(q, 200, "login.html", "登录", data)
 		}),
 		page("POST", "/login", anyone, "登录", func(q *Request) error {
 			if err := s.login(q, q.R.PostFormValue("name"), q.R.PostFormValue("password")); err != nil {
@@ -135,16 +140,20 @@ func (s *Server) pageRoutes() []Route {
 				q.W.WriteHeader(status(e.Code))
 				return s.pages.t.ExecuteTemplate(q.W, "login.html", v)
 			}
-			http.Redirect(q.W, q.R, safeNext(q.R.PostFormValue("next")), http.StatusSeeOther)
+			next := safeNext(q.R.PostFormValue("next"))
+			if q.User == nil { // the second factor is due
+				next = "/login?next=" + url.QueryEscape(next)
+			}
+			http.Redirect(q.W, q.R, next, http.StatusSeeOther)
 			return nil
 		}),
-		page("POST", "/logout", signedIn, "退出", func(q *Request) error {
+		setup(page("POST", "/logout", signedIn, "退出", func(q *Request) error {
 			if err := s.logout(q); err != nil {
 				return err
 			}
 			http.Redirect(q.W, q.R, "/", http.StatusSeeOther)
 			return nil
-		}),
+		})),
 		page("GET", "/policies", anyone, "政策库", func(q *Request) error {
 			return s.pages.render(q, 200, "policies.html", "政策库", s.policyLibrary(q))
 		}),

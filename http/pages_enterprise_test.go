@@ -125,7 +125,7 @@ func (b *entBrowser) post(path string, form url.Values) (*http.Response, string)
 func entBookstore() url.Values {
 	return url.Values{
 		"event_date": {"2026-11-20"}, "f.has_publication_permit": {"true"}, "f.bookstore_premises": {"true"},
-		"f.publications_main_business": {"true"}, "f.operating_months": {"26"}, "f.operating_normally": {"true"},
+		"f.publications_main_business": {"true"}, "f.operating_since": {"2024-04-01"}, "f.operating_normally": {"true"},
 		"f.business_area_m2": {"260"}, "f.publication_area_m2": {"168.5"}, "f.books_on_shelf": {"5200"},
 		"f.publication_varieties": {"1900"}, "f.hosted_reading_events": {"12"}, "f.quarter_hour_service": {"true"},
 		"f.annual_costs": {"86万元"},
@@ -320,6 +320,9 @@ func TestEnterpriseApplySubmitAndTimeline(t *testing.T) {
 	b := entSignIn(t, ts, "bookstore")
 	_, page := b.get("/apply/jjgf-2025-21/7.4")
 	form := entBookstore()
+	// 2026 is taken: the demo bookstore holds 一刻钟 (paid) and 融合发展 (in
+	// review), and 21号第九条 allows no third category in a year.
+	form.Set("event_date", "2025-12-20")
 	form.Set("key", entKeyField.FindStringSubmatch(page)[1])
 	form.Set("f.municipal_bookstore_support", "false")
 	form.Set("n.reading_events", "3")
@@ -391,9 +394,12 @@ func TestEnterpriseRefusalKeepsDraft(t *testing.T) {
 	b := entSignIn(t, ts, "bookstore")
 	_, page := b.get("/apply/jjgf-2025-21/7.3.1")
 	form := entBookstore()
+	// 2026 is taken: the demo bookstore's 融合发展 claim in review rules
+	// out 特色经营 that year (21号第七条（三）).
+	form.Set("event_date", "2025-12-20")
 	form.Set("key", entKeyField.FindStringSubmatch(page)[1])
 	form.Set("f.publication_varieties", "480")
-	form.Set("f.specialized_store", "true") // 特色经营奖励: the bookstore's 一刻钟 award of 2026 is already approved
+	form.Set("f.specialized_store", "true") // 特色经营奖励
 	form.Set("declared", "yes")
 	before := len(s.entApplications(t, s.entUSCC(t, "bookstore"), "jjgf-2025-21/7.3.1"))
 	resp, page := b.post("/apply/jjgf-2025-21/7.3.1", form)

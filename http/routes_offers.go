@@ -39,7 +39,7 @@ func (s *Server) offerRoutes() []Route {
 			if err != nil {
 				return err
 			}
-			return q.ok(map[string]any{"enterprises": run.Enterprises, "clauses": run.Clauses, "offers": len(run.Offers), "stored": run.Stored,
+			return q.ok(map[string]any{"enterprises": run.Enterprises, "clauses": run.Clauses, "offers": run.OfferCount, "stored": run.Stored,
 				"near_misses": run.NearMisses, "unreadable": len(run.Unreadable), "undecided": run.UndecidedTotal})
 		}),
 		r("GET", "/offers", enterprise, "本企业的免申即享推送 / my offers", func(q *Request) error {
@@ -69,11 +69,7 @@ func (s *Server) offerRoutes() []Route {
 				}
 				return s.offRender(q, status(e.Code), "offers.html", "免申即享", v, e, "")
 			}
-			v.Run, v.Total = run, len(run.Offers)
-			if len(run.Offers) > offersShown {
-				// Every offer is stored; a page of 60,000 rows helps nobody.
-				run.Offers = run.Offers[:offersShown]
-			}
+			v.Run, v.Total = run, run.OfferCount
 			return s.offRender(q, http.StatusOK, "offers.html", "免申即享", v, nil, "")
 		}),
 		page("POST", "/my/offers/confirm", enterprise, "确认免申即享推送并提交申报", func(q *Request) error {
@@ -99,11 +95,8 @@ func (s *Server) offerRoutes() []Route {
 type OfficialOffers struct {
 	EventDate, AsOf string
 	Run             *matching.OfferRun
-	Total           int // offers found; the page lists the first offersShown
+	Total           int // offers found; the page lists the matching.OffersShown largest
 }
-
-// offersShown is how many offers the page lists, highest amount first.
-const offersShown = 200
 
 // runsOffers says whether u may run 免申即享 and so gets its tab.
 func (s *Server) runsOffers(u *duixian.User) bool { return s.Matching.MayRun(u) }

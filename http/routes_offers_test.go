@@ -134,8 +134,8 @@ func TestOffersPageListsTheLargest(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("run: %d", resp.StatusCode)
 	}
-	if rows := strings.Count(body, `<td class="num">`); rows != offersShown {
-		t.Errorf("%d rows listed, want %d", rows, offersShown)
+	if rows := strings.Count(body, `<td class="num">`); rows != matching.OffersShown {
+		t.Errorf("%d rows listed, want %d", rows, matching.OffersShown)
 	}
 	m := regexp.MustCompile(`共 (\d+) 项，此处列出金额最高的 200 项`).FindStringSubmatch(body)
 	if m == nil {
@@ -148,7 +148,7 @@ func TestOffersPageListsTheLargest(t *testing.T) {
 		stored = len(recs)
 		return err
 	})
-	if total <= offersShown || stored != total {
+	if total <= matching.OffersShown || stored != total {
 		t.Errorf("%d offers found, %d stored", total, stored)
 	}
 }

@@ -11,8 +11,7 @@ import (
 )
 
 // qyTestFacts is a record form for a well-managed 新三板 enterprise (雏雁).
-const qyTestFacts = `{"qunyan_stopped_operating":false,"qunyan_not_cooperating":false,"qunyan_abnormal_list_months":0,
-"qunyan_judgment_defaulter_months":0,"qunyan_major_sanction":false,"qunyan_listed_exchange":"none","qunyan_joint_stock":false,
+const qyTestFacts = `{"qunyan_stopped_operating":false,"qunyan_not_cooperating":false,"qunyan_major_sanction":false,"qunyan_listed_exchange":"none","qunyan_joint_stock":false,
 "qunyan_net_profit_y1":"0","qunyan_net_profit_y2":"0","qunyan_revenue_y1":"0","qunyan_revenue_y2":"0","qunyan_rd_y1":"0",
 "qunyan_rd_y2":"0","qunyan_valuation":"0","qunyan_overseas_sponsor":false,"qunyan_well_managed":true,"qunyan_neeq_listed":true}`
 
@@ -88,12 +87,12 @@ func TestQunyanRoutes(t *testing.T) {
 	if code := bureau.getJSON("/api/v1/qunyan/counts", &counts); code != 200 || counts.Members != 1 || counts.Tiers[2].Members != 1 || counts.Tiers[2].Target != 1000 {
 		t.Fatalf("counts: %+v", counts)
 	}
-	// 13 months on the abnormal-operations list: the member leaves, and sees why.
-	resp, body = culture.post("/api/v1/qunyan/members/"+uscc+"/facts", `{"facts":{"qunyan_abnormal_list_months":13}}`)
+	// Listed as abnormal for over a year: the member leaves, and sees why.
+	resp, body = culture.post("/api/v1/qunyan/members/"+uscc+"/facts", `{"facts":{"qunyan_abnormal_listed_on":"2025-01-10"}}`)
 	if resp.StatusCode != 403 {
 		t.Fatalf("宣传文化部 updating facts: %d %s", resp.StatusCode, body)
 	}
-	resp, body = bureau.post("/api/v1/qunyan/members/"+uscc+"/facts", `{"facts":{"qunyan_abnormal_list_months":13}}`)
+	resp, body = bureau.post("/api/v1/qunyan/members/"+uscc+"/facts", `{"facts":{"qunyan_abnormal_listed_on":"2025-01-10"}}`)
 	if resp.StatusCode != 200 || !strings.Contains(body, `"exited":true`) {
 		t.Fatalf("facts update: %d %s", resp.StatusCode, body)
 	}

@@ -39,6 +39,10 @@ type Route struct {
 	API     bool           // JSON in and out; otherwise an HTML page or form
 	// Safe routes change nothing (evaluate, match), so a POST needs no CSRF token.
 	Safe bool
+	// Setup routes stay open to a user who must first change a reset
+	// password or enrol a second factor (account.Service.SetupDue): the
+	// pages that do it, and signing out. Every other route sends them there.
+	Setup bool
 	// Upload is the most bytes a multipart body (a file) may have; a route
 	// without it refuses multipart bodies (limitBody).
 	Upload int64
@@ -61,6 +65,7 @@ type Server struct {
 	Now       func() time.Time
 	Catalogue *engine.Catalogue
 	Accounts  Accounts
+	Users     Users
 	Refusals  Refusals
 	Cases     Cases
 	Matching  Matching
@@ -68,6 +73,7 @@ type Server struct {
 	// The concrete services and the store, for the pages not yet behind
 	// interfaces (and the tests that seed data).
 	Service *workflow.Service
+	Account *account.Service // its settings: session lifetime, roles that need a second factor
 	Qunyan  *qunyan.Service
 	Land    *land.Service
 	DB      *sqldb.DB
@@ -117,7 +123,8 @@ var DefaultTimeouts = Timeouts{ReadHeader: 10 * time.Second, Read: 30 * time.Sec
 func New(svc *workflow.Service) (*Server, error) {
 	// Every service reads the workflow's clock, so a test that moves it moves all.
 	now := func() time.Time { return svc.Now() }
-	s := &Server{Now: now, Catalogue: svc.Catalogue, Accounts: account.New(svc.DB, now), Refusals: casework.Desk{DB: svc.DB, Now: now},
+	acc := account.New(svc.DB, now)
+	s := &Server{Now: now, Catalogue: svc.Catalogue, Accounts: acc, Users: acc, Account: acc, Refusals: casework.Desk{DB: svc.DB, Now: now},
 		Cases: svc, Matching: matching.NewService(svc), Service: svc, DB: svc.DB,
 		Qunyan: qunyan.New(svc.DB, svc.Catalogue), Land: land.New(svc.DB, svc.Catalogue)}
 	s.Qunyan.Now, s.Land.Now = now, now
@@ -131,7 +138,7 @@ func New(svc *workflow.Service) (*Server, error) {
 // init builds the route table and the pages.
 func (s *Server) init() error {
 	s.mux = http.NewServeMux()
-	for _, part := range [][]Route{s.apiRoutes(), s.offerRoutes(), s.pageRoutes(), s.qunyanRoutes(), s.landRoutes(), s.diagnosisRoutes()} {
+	for _, part := range [][]Route{s.apiRoutes(), s.offerRoutes(), s.pageRoutes(), s.qunyanRoutes(), s.landRoutes(), s.diagnosisRoutes(), s.accountPages()} {
 		s.Routes = append(s.Routes, part...)
 	}
 	var err error
@@ -262,9 +269,13 @@ func (s *Server) wrap(rt Route) http.Handler {
 // statuses maps application error codes to HTTP, once; any other is 500.
 var statuses = map[string]int{duixian.EINVALID: http.StatusBadRequest, "unauthenticated": http.StatusUnauthorized,
 	duixian.EFORBIDDEN: http.StatusForbidden, duixian.ENOTFOUND: http.StatusNotFound, duixian.ECONFLICT: http.StatusConflict,
-	duixian.EREFUSED: http.StatusUnprocessableEntity, "locked": http.StatusLocked,
+	duixian.EREFUSED:                   http.StatusUnprocessableEntity,
+	account.ErrMustChangePassword.Code: http.StatusForbidden, account.ErrMustEnrol.Code: http.StatusForbidden,
 	errTooLarge.Code: http.StatusRequestEntityTooLarge, errNoFiles.Code: http.StatusUnsupportedMediaType,
 	errTooSlow.Code: http.StatusRequestTimeout}
+
+// setupPages are where a user is sent who must do something first.
+var setupPages = map[string]string{account.ErrMustChangePassword.Code: "/account/password", account.ErrMustEnrol.Code: "/account/second-factor"}
 
 func status(code string) int {
 	if c, ok := statuses[code]; ok {
@@ -283,6 +294,10 @@ func (s *Server) fail(q *Request, err error) {
 	if !q.route.API {
 		if e.Code == "unauthenticated" {
 			http.Redirect(q.W, q.R, "/login?next="+q.R.URL.RequestURI(), http.StatusSeeOther)
+			return
+		}
+		if page, ok := setupPages[e.Code]; ok {
+			http.Redirect(q.W, q.R, page, http.StatusSeeOther)
 			return
 		}
 		s.pages.errorPage(q, code, e)

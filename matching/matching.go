@@ -9,10 +9,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"runtime"
 	"sort"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/etown/duixian"
@@ -28,25 +25,18 @@ type Subject struct {
 }
 
 // Load reads every enterprise of the registry with the facts the platform
-// holds for it on asOf (engine's EnterpriseFacts: its file and its bans, so
-// a banned enterprise is offered nothing under the document that banned
-// it; and the ledger's, so a once-only award is not offered twice). An enterprise whose data does not decode is reported, not skipped
-// silently.
+// holds for it on asOf (subjectOf). An enterprise whose data does not decode
+// is reported, not skipped silently. It holds the whole registry in memory:
+// Stream is the way over a large one.
 func Load(ctx context.Context, db *sqldb.DB, cat *engine.Catalogue, asOf duixian.Date) ([]Subject, []error, error) {
 	var ents []*duixian.Enterprise
-	held := map[string][]*duixian.Application{}
+	var held map[string][]*duixian.Application
 	err := db.Read(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		if ents, err = tx.Enterprises(); err != nil {
 			return err
 		}
-		if len(cat.LedgerClauses()) == 0 {
-			return nil
-		}
-		apps, err := tx.Applications(sqldb.ApplicationFilter{Clauses: cat.LedgerClauses()})
-		for _, a := range apps {
-			held[a.Enterprise] = append(held[a.Enterprise], a)
-		}
+		held, err = ledgerHolders(tx, cat)
 		return err
 	})
 	if err != nil {
@@ -55,16 +45,41 @@ func Load(ctx context.Context, db *sqldb.DB, cat *engine.Catalogue, asOf duixian
 	subjects := make([]Subject, 0, len(ents))
 	var bad []error
 	for _, e := range ents {
-		facts, err := cat.EnterpriseFacts(e, asOf)
+		s, err := subjectOf(cat, e, held, asOf)
 		if err != nil {
-			bad = append(bad, fmt.Errorf("%s: %w", e.USCC, err))
+			bad = append(bad, err)
 			continue
 		}
-		// A once-only award already held or claimed is not offered again.
-		maps.Copy(facts, cat.LedgerFacts(held[e.USCC], ""))
-		subjects = append(subjects, Subject{USCC: e.USCC, Name: e.Name, Facts: facts})
+		subjects = append(subjects, s)
 	}
 	return subjects, bad, nil
+}
+
+// ledgerHolders reads the applications under the clauses the ledger's
+// facts report on, by enterprise: few, whatever the registry's size.
+func ledgerHolders(tx *sqldb.Tx, cat *engine.Catalogue) (map[string][]*duixian.Application, error) {
+	held := map[string][]*duixian.Application{}
+	if len(cat.LedgerClauses()) == 0 {
+		return held, nil
+	}
+	apps, err := tx.Applications(sqldb.ApplicationFilter{Clauses: cat.LedgerClauses()})
+	for _, a := range apps {
+		held[a.Enterprise] = append(held[a.Enterprise], a)
+	}
+	return held, err
+}
+
+// subjectOf gives an enterprise the facts the platform holds for it on
+// asOf (engine's EnterpriseFacts: its file and its bans, so a banned
+// enterprise is offered nothing under the document that banned it; and the
+// ledger's, so a once-only award is not offered twice).
+func subjectOf(cat *engine.Catalogue, e *duixian.Enterprise, held map[string][]*duixian.Application, asOf duixian.Date) (Subject, error) {
+	facts, err := cat.EnterpriseFacts(e, asOf)
+	if err != nil {
+		return Subject{}, fmt.Errorf("%s: %w", e.USCC, err)
+	}
+	maps.Copy(facts, cat.LedgerFacts(held[e.USCC], ""))
+	return Subject{USCC: e.USCC, Name: e.Name, Facts: facts}, nil
 }
 
 // Offer is one clause's decision for one enterprise.
@@ -96,69 +111,17 @@ type Result struct {
 	Elapsed     time.Duration `json:"elapsed_ns"`
 }
 
-// Run matches subjects with the batch on every core. progress, if set, is
-// called from time to time with how many subjects are done.
+// Run matches subjects with the batch on every core, the results sorted
+// (offers by amount). progress, if set, is called from time to time with
+// how many subjects are done. Stream is the way over a large registry.
 func Run(ctx context.Context, subjects []Subject, b *engine.Batch, progress func(done int)) (Result, error) {
 	start := time.Now()
-	workers := runtime.GOMAXPROCS(0)
-	type part struct {
-		offers, near []Offer
-		undecided    []Undecided
-		errs         []string
-		decisions    int
-	}
-	parts := make([]part, workers)
-	var next, done atomic.Int64
-	var wg sync.WaitGroup
-	const chunk = 256
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			p := &parts[w]
-			for ctx.Err() == nil {
-				from := int(next.Add(chunk)) - chunk
-				if from >= len(subjects) {
-					return
-				}
-				for _, s := range subjects[from:min(from+chunk, len(subjects))] {
-					ds, us, err := b.Match(s.Facts)
-					if err != nil {
-						p.errs = append(p.errs, s.USCC+": "+err.Error())
-						continue
-					}
-					for _, u := range us {
-						p.undecided = append(p.undecided, Undecided{Enterprise: s.USCC, Name: s.Name, Undecided: u})
-					}
-					p.decisions += len(ds)
-					for _, d := range ds {
-						o := Offer{Enterprise: s.USCC, Name: s.Name, Decision: d}
-						if d.Eligible {
-							p.offers = append(p.offers, o)
-						} else {
-							p.near = append(p.near, o)
-						}
-					}
-				}
-				n := done.Add(int64(min(chunk, len(subjects)-from)))
-				if progress != nil {
-					progress(int(n))
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	p, err := decide(ctx, len(subjects), func(i int) (Subject, error) { return subjects[i], nil }, b, progress)
+	if err != nil {
 		return Result{}, err
 	}
-	r := Result{Enterprises: len(subjects)}
-	for _, p := range parts {
-		r.Offers = append(r.Offers, p.offers...)
-		r.NearMisses = append(r.NearMisses, p.near...)
-		r.Undecided = append(r.Undecided, p.undecided...)
-		r.Errors = append(r.Errors, p.errs...)
-		r.Decisions += p.decisions
-	}
+	r := Result{Enterprises: len(subjects), Offers: p.Offers, NearMisses: p.NearMisses, Undecided: p.Undecided,
+		Errors: p.Errors, Decisions: p.Decisions}
 	// Deterministic output whatever the scheduling.
 	sort.Slice(r.Offers, func(i, j int) bool {
 		a, b := r.Offers[i], r.Offers[j]

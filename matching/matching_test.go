@@ -27,7 +27,7 @@ import (
 // 21号's 一刻钟 award (12万元) without its applying.
 const bookstoreRegistry = `{"zones":["core-60","yizhuang-225"],"major_penalty_3y":false,"criminal_record_3y":false,"serious_dishonest":false,
 "operating_normally":true,"declared_truthful":true,"has_publication_permit":true,"bookstore_premises":true,"publications_main_business":true,
-"operating_months":18,"business_area_m2":"200","publication_area_m2":"120","books_on_shelf":3000,"publication_varieties":800,
+"operating_since":"2024-06-01","business_area_m2":"200","publication_area_m2":"120","books_on_shelf":3000,"publication_varieties":800,
 "hosted_reading_events":6,"quarter_hour_service":true,"public_culture_outstanding":false,"annual_costs":"50万元"}`
 
 // A bookstore whose registry data qualifies is found without applying,

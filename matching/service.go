@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"time"
@@ -52,7 +53,8 @@ type OfferRun struct {
 	Department      string // the reviewer's department, whose clauses alone were matched; empty for an administrator
 	Enterprises     int
 	Clauses         int
-	Offers          []Offer       // eligible, highest amount first
+	Offers          []Offer       // the OffersShown largest, highest amount first
+	OfferCount      int           // all offers, each stored
 	Amount          duixian.Money // of all offers
 	Stored          int           // new or refreshed; confirmed and declined offers are kept as they are
 	NearMisses      int
@@ -66,6 +68,9 @@ type OfferRun struct {
 
 // UndecidedShown is how many undecided clauses a run lists.
 const UndecidedShown = 50
+
+// OffersShown is how many offers a run lists; all are stored.
+const OffersShown = 200
 
 // MayRun says whether u may run 免申即享: an administrator, or a reviewer
 // whose department reviews a clause that pays (the land departments review
@@ -133,31 +138,38 @@ func (s *Service) RunOffers(ctx context.Context, actor duixian.Actor, in RunInpu
 			clauses = own
 		}
 	}
-	subjects, bad, err := Load(ctx, s.db(), cat, run.AsOf)
-	if err != nil {
-		return nil, err
-	}
 	b := cat.NewBatch(run.EventDate, run.AsOf, true, clauses...)
-	res, err := Run(ctx, subjects, b, nil)
+	// The registry streams through: each page's offers are stored as it is
+	// decided, and only the largest are kept to show.
+	at := s.now()
+	t, err := Stream(ctx, s.db(), cat, b, run.AsOf, nil, func(p *Page) error {
+		n, err := Store(ctx, s.db(), actor, at, p.Offers)
+		run.Stored += n
+		run.Offers = largest(append(run.Offers, p.Offers...), OffersShown)
+		run.Unreadable = append(run.Unreadable, p.Errors...)
+		for _, u := range p.Undecided[:min(len(p.Undecided), UndecidedShown-len(run.Undecided))] {
+			run.Undecided = append(run.Undecided, u.String())
+		}
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	if run.Stored, err = Store(ctx, s.db(), actor, s.now(), res.Offers); err != nil {
-		return nil, err
-	}
-	run.Enterprises, run.Clauses, run.Offers, run.NearMisses = res.Enterprises, b.Clauses(), res.Offers, len(res.NearMisses)
-	for _, o := range res.Offers {
-		run.Amount += o.Decision.Amount
-	}
-	for _, e := range bad {
-		run.Unreadable = append(run.Unreadable, e.Error())
-	}
-	run.Unreadable = append(run.Unreadable, res.Errors...)
-	run.UndecidedTotal = len(res.Undecided)
-	for _, u := range res.Undecided[:min(len(res.Undecided), UndecidedShown)] {
-		run.Undecided = append(run.Undecided, u.String())
-	}
+	run.Enterprises, run.Clauses, run.OfferCount, run.Amount, run.NearMisses, run.UndecidedTotal =
+		t.Enterprises, b.Clauses(), t.Offers, t.Amount, t.NearMisses, t.Undecided
 	return run, nil
+}
+
+// largest keeps the n offers with the highest amounts, highest first (ties
+// by enterprise and clause, so the list does not depend on scheduling).
+func largest(offers []Offer, n int) []Offer {
+	slices.SortFunc(offers, func(a, b Offer) int {
+		if a.Decision.Amount != b.Decision.Amount {
+			return cmp.Compare(b.Decision.Amount, a.Decision.Amount)
+		}
+		return cmp.Compare(a.Enterprise+a.Decision.Clause, b.Enterprise+b.Decision.Clause)
+	})
+	return offers[:min(len(offers), n)]
 }
 
 // Offers lists enterprise's stored offers.

@@ -98,8 +98,7 @@ func (e *env) register(t *testing.T, prefix, name string) (string, duixian.Actor
 // changed by the pairs given.
 func form(kv ...any) json.RawMessage {
 	m := map[string]any{
-		"qunyan_stopped_operating": false, "qunyan_not_cooperating": false, "qunyan_abnormal_list_months": 0,
-		"qunyan_judgment_defaulter_months": 0, "qunyan_major_sanction": false,
+		"qunyan_stopped_operating": false, "qunyan_not_cooperating": false, "qunyan_major_sanction": false,
 		"qunyan_listed_exchange": "none", "qunyan_joint_stock": false,
 		"qunyan_net_profit_y1": "0", "qunyan_net_profit_y2": "0", "qunyan_revenue_y1": "0", "qunyan_revenue_y2": "0",
 		"qunyan_rd_y1": "0", "qunyan_rd_y2": "0", "qunyan_valuation": "0",
@@ -394,8 +393,11 @@ func TestConfirmAndReject(t *testing.T) {
 	})
 }
 
-// 附则3（3）: 13 months on the abnormal-operations list takes a member out;
-// 11 do not. A 第五条 claim is then refused.
+// 附则3（3）: a year on the abnormal-operations list takes a member out;
+// eleven months do not. The registry records the day of listing; the year
+// is counted by the platform, so the scheduled recheck alone, with nothing
+// typed, ends the membership once the year is up. A 第五条 claim is then
+// refused.
 func TestExitOnAbnormalList(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		e := newEnv(t, db)
@@ -411,9 +413,10 @@ func TestExitOnAbnormalList(t *testing.T) {
 			return e.wf.Submit(ctx, staff, a.ID, key)
 		}
 
-		// 11 months on the list: still within the year, still a member.
+		// Listed on 1 May 2025, 1 April 2026 is eleven months on: still
+		// within the year, still a member.
 		e.clk.Set("2026-04-01")
-		res, err := e.q.UpdateFacts(ctx, commerce, id, json.RawMessage(`{"qunyan_abnormal_list_months":11}`))
+		res, err := e.q.UpdateFacts(ctx, commerce, id, json.RawMessage(`{"qunyan_abnormal_listed_on":"2025-05-01"}`))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -428,13 +431,18 @@ func TestExitOnAbnormalList(t *testing.T) {
 			t.Fatalf("a 第五条 claim at 11 months: %v", err)
 		}
 
-		// 13 months: an exit condition of 附则3（3）.
-		e.clk.Set("2026-06-01")
-		res, err = e.q.UpdateFacts(ctx, commerce, id, json.RawMessage(`{"qunyan_abnormal_list_months":13}`))
+		// 30 April 2026 is still within the year; 1 May 2026 the year is up
+		// (届满 includes the day): an exit condition of 附则3（3）, found by
+		// the recheck without any new fact.
+		e.clk.Set("2026-04-30")
+		if r, err := e.q.Recheck(ctx, id); err != nil || r.Exited || !r.Member {
+			t.Fatalf("the day before the year is up: %+v %v", r, err)
+		}
+		e.clk.Set("2026-05-01")
+		r, err := e.q.Recheck(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := res.Recheck
 		if r == nil || !r.Exited || r.Member || r.Exit == nil {
 			t.Fatalf("13 months: %+v", r)
 		}
@@ -486,11 +494,11 @@ func TestExitOnAbnormalList(t *testing.T) {
 			t.Fatal("a second exit was recorded")
 		}
 		// A change the registry learns elsewhere — an administrator
-		// re-registers the enterprise with 13 months on the list — takes
+		// re-registers the enterprise, listed over a year ago — takes
 		// effect on Recheck.
 		id2, staff2 := e.register(t, "91110302MA01QY121", "亦庄异常名录科技有限公司")
 		e.admit(t, staff2, form("qunyan_well_managed", true, "qunyan_neeq_listed", true))
-		listed := `{"zones":["yizhuang-225"],"major_penalty_3y":false,"criminal_record_3y":false,"serious_dishonest":false,"qunyan_member":true,"qunyan_abnormal_list_months":13}`
+		listed := `{"zones":["yizhuang-225"],"major_penalty_3y":false,"criminal_record_3y":false,"serious_dishonest":false,"qunyan_member":true,"qunyan_abnormal_listed_on":"2025-01-10"}`
 		if err := e.wf.RegisterEnterprise(ctx, admin, duixian.Enterprise{USCC: id2, Name: "亦庄异常名录科技有限公司", Facts: json.RawMessage(listed)}); err != nil {
 			t.Fatal(err)
 		}
@@ -503,7 +511,7 @@ func TestExitOnAbnormalList(t *testing.T) {
 		}
 
 		// Only 商务金融局 or an administrator updates the facts.
-		_, err = e.q.UpdateFacts(ctx, culture, id, json.RawMessage(`{"qunyan_abnormal_list_months":0}`))
+		_, err = e.q.UpdateFacts(ctx, culture, id, json.RawMessage(`{"qunyan_abnormal_listed_on":""}`))
 		code(t, err, duixian.EFORBIDDEN)
 		_, err = e.q.UpdateFacts(ctx, commerce, id, json.RawMessage(`{"qunyan_member":true}`))
 		code(t, err, duixian.EINVALID)
@@ -616,7 +624,7 @@ func TestSections(t *testing.T) {
 	if n != len(e.q.FormFacts()) {
 		t.Fatalf("%d facts in sections, %d on the form", n, len(e.q.FormFacts()))
 	}
-	if !strings.Contains(fmt.Sprint(got["动态管理情形（附则3）"]), "qunyan_abnormal_list_months") ||
+	if !strings.Contains(fmt.Sprint(got["动态管理情形（附则3）"]), "qunyan_abnormal_listed_on") ||
 		!strings.Contains(fmt.Sprint(got["共同条件（附则4）"]), "zones") ||
 		!strings.Contains(fmt.Sprint(got["分层标准（附则1）"]), "qunyan_joint_stock") {
 		t.Fatalf("sections: %v", got)

@@ -168,6 +168,16 @@ func (g *gen) weighted(vals []string, w []int) string {
 
 func (g *gen) set(name string, v any) { g.f[name] = v }
 
+// registryDay is the day the synthetic registry describes: its dates (when
+// a store opened, when a firm was listed as abnormal) lie that many months
+// before it, so that a match on the demo's date sees the spread intended.
+var registryDay = duixian.Date{Year: 2026, Month: time.June, Day: 30}
+
+// since sets a date fact months before registryDay.
+func (g *gen) since(name string, months int64) {
+	g.f[name] = registryDay.AddMonths(-int(months))
+}
+
 func (g *gen) flag(name string, p float64) bool {
 	b := g.chance(p)
 	g.f[name] = b
@@ -292,8 +302,12 @@ func fillListing(g *gen) {
 	g.sme()
 	g.flag("qunyan_stopped_operating", 0.01)
 	g.flag("qunyan_not_cooperating", 0.03)
-	g.set("qunyan_abnormal_list_months", pickMonths(g, 0.05, 24))
-	g.set("qunyan_judgment_defaulter_months", pickMonths(g, 0.03, 30))
+	if m := pickMonths(g, 0.05, 24); m > 0 {
+		g.since("qunyan_abnormal_listed_on", m)
+	}
+	if m := pickMonths(g, 0.03, 30); m > 0 {
+		g.since("qunyan_defaulter_listed_on", m)
+	}
 	g.flag("qunyan_major_sanction", 0.02)
 	member := g.flag("qunyan_member", 0.75)
 	if member && g.flag("qunyan_listing_advisers", 0.55) {
@@ -794,7 +808,6 @@ func fillVC(g *gen) {
 	g.set("fin_vc_institution", true)
 	g.flag("fin_startup_investee", 0.8)
 	g.flag("fin_first_investment", 0.85)
-	g.set("fin_months_since_payment", g.between(6, 48)) // the bar is 24 months held
 	inv := g.skewed(200, 5000) * 10000
 	g.yuan("fin_investment_amount", inv, 10000)
 	if g.chance(0.3) {
@@ -812,9 +825,9 @@ func fillBookstore(g *gen) {
 	g.flag("bookstore_premises", 0.96)
 	g.flag("publications_main_business", 0.95)
 	if g.chance(0.1) { // not yet a year
-		g.set("operating_months", g.between(2, 11))
+		g.since("operating_since", g.between(2, 11))
 	} else {
-		g.set("operating_months", g.between(12, 180))
+		g.since("operating_since", g.between(12, 180))
 	}
 	area := g.skewed(250, 8000) // tenths of m²
 	g.dec("business_area_m2", area)
@@ -875,7 +888,7 @@ func fillReadingSpace(g *gen) {
 	g.flag("space_legal_qualification", 0.95)
 	g.flag("space_in_use", 0.95)
 	g.flag("space_same_kind_fiscal_support", 0.08)
-	g.set("space_operating_months", g.between(3, 96))
+	g.since("space_opened_on", g.between(3, 96))
 	g.flag("space_separate_reading_area", 0.9)
 	g.dec("space_reading_area_m2", g.skewed(200, 4000))
 	var daily, days int64

@@ -119,7 +119,15 @@ func TestGeneratedPopulationQualifiesRealistically(t *testing.T) {
 			byKind[p.Kind] = k
 		}
 		eligible, near := false, false
-		for _, m := range cat.MatchAll(facts, today, today) {
+		event, asOf := today, today
+		if p.Kind == "vc" {
+			// A venture fund's award (25号第十五条) is due two full years
+			// after the investment's 划款日, its event date: none paid
+			// under 25号 (from 2025) is due by mid-2026, so it is asked
+			// about a payment of mid-2025 two years on.
+			event, asOf = duixian.Date{Year: 2025, Month: 6, Day: 30}, duixian.Date{Year: 2027, Month: 6, Day: 30}
+		}
+		for _, m := range cat.MatchAll(facts, event, asOf) {
 			eligible = eligible || m.Eligible()
 			near = near || (m.Decision != nil && !m.Decision.Eligible)
 		}

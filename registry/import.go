@@ -12,6 +12,7 @@ import (
 	"io"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -453,10 +454,28 @@ func number(f *engine.Fact, s string) string {
 	return s
 }
 
+// calendarDate is a date as spreadsheets write it: 2024-3-15, 2024/03/15,
+// 2024.3.15 or 2024年3月15日.
+var calendarDate = regexp.MustCompile(`^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$`)
+
+// dateText writes a spreadsheet's date as YYYY-MM-DD, which the decoder
+// reads; anything else is left for the decoder to refuse by name.
+func dateText(s string) string {
+	m := calendarDate.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return s
+	}
+	mo, _ := strconv.Atoi(m[2])
+	d, _ := strconv.Atoi(m[3])
+	return fmt.Sprintf("%s-%02d-%02d", m[1], mo, d)
+}
+
 // cellValue turns a cell's text into the raw value the catalogue's decoder
 // takes for the fact, the way JSON input would give it.
 func cellValue(f *engine.Fact, s string) (any, error) {
 	switch f.Kind {
+	case engine.KindDate:
+		return dateText(s), nil
 	case engine.KindBool:
 		switch strings.ToLower(s) {
 		case "是", "true", "1", "√", "y", "yes":

@@ -315,7 +315,8 @@ func TestImportHeaderErrors(t *testing.T) {
 		{"uscc,name,zones,zones\n" + good + ",星河,yizhuang-225,core-60\n", []string{"第1行D列（zones）", "重复", "repeats column C"}},
 		{"uscc,name,operating_normally\n" + good + ",星河,maybe\n", []string{"第2行C列（operating_normally）", "是/否", "true or false"}},
 		{"uscc,name,fin_tech_insurance_premium\n" + good + ",星河,12.345元\n", []string{"两位小数", "two decimals"}},
-		{"uscc,name,operating_months\n" + good + ",星河,-3\n", []string{"不得小于 0", "at least 0"}},
+		{"uscc,name,business_area_m2\n" + good + ",星河,-3\n", []string{"不得小于 0", "at least 0"}},
+		{"uscc,name,operating_since\n" + good + ",星河,2024年13月1日\n", []string{"第2行C列（operating_since）", "应为日期", "must be a date"}},
 		{"uscc,name\n" + good + ",\n", []string{"第2行B列（name）", "缺少企业名称", "name is missing"}},
 	} {
 		rep, err := importString(t, db, "csv", tc.csv)

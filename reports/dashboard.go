@@ -31,7 +31,7 @@ type Dashboard struct {
 	Unclaimed        []Unclaimed
 	UnclaimedClauses int
 	Enterprises      int      // registered, files that cannot be read included
-	InForce          int      // clauses in force that pay, in scope
+	InForce          int      // clauses in force that pay and 免申即享 can decide (engine.NewBatch), in scope
 	Unreadable       []string // enterprises whose file could not be matched, with why
 }
 

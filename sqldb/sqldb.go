@@ -147,6 +147,11 @@ var migrations = []string{
 	DROP TABLE audit;
 	ALTER TABLE audit_v2 RENAME TO audit;
 	CREATE INDEX audit_subject ON audit (subject);`,
+	// A session names its user in a column, so that a password change, a
+	// reset or a disabled account ends the user's sessions at once.
+	// Sessions made before have '' and are ended by their lifetime.
+	`ALTER TABLE sessions ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+	CREATE INDEX sessions_owner ON sessions (owner);`,
 }
 
 func (s *DB) migrate(ctx context.Context) error {
@@ -486,8 +491,22 @@ func (tx *Tx) PutUser(u *duixian.User) error {
 }
 
 // Users lists every user, by name.
-func (tx *Tx) Users() ([]duixian.User, error) {
-	rows, err := tx.tx.QueryContext(tx.ctx, `SELECT doc FROM users ORDER BY name`)
+func (tx *Tx) Users() ([]duixian.User, error) { return tx.UserPage(0, 0) }
+
+// UserCount is how many users there are.
+func (tx *Tx) UserCount() (int, error) {
+	var n int
+	err := tx.row(`SELECT COUNT(*) FROM users`).Scan(&n)
+	return n, err
+}
+
+// UserPage lists limit users (0: all) by name, after skipping offset.
+func (tx *Tx) UserPage(offset, limit int) ([]duixian.User, error) {
+	q := `SELECT doc FROM users ORDER BY name`
+	if limit > 0 {
+		q += ` LIMIT ` + strconv.Itoa(limit) + ` OFFSET ` + strconv.Itoa(max(offset, 0))
+	}
+	rows, err := tx.tx.QueryContext(tx.ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -523,7 +542,30 @@ func (tx *Tx) Session(hash string) (*duixian.Session, error) {
 
 // PutSession inserts or replaces a session.
 func (tx *Tx) PutSession(s *duixian.Session) error {
-	return tx.upsert(`sessions`, `token_hash`, s.TokenHash, s)
+	doc, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	res, err := tx.exec(`UPDATE sessions SET doc = ?, owner = ? WHERE token_hash = ?`, string(doc), s.User, s.TokenHash)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil
+	}
+	_, err = tx.exec(`INSERT INTO sessions (token_hash, owner, doc) VALUES (?, ?, ?)`, s.TokenHash, s.User, string(doc))
+	return err
+}
+
+// DeleteSessionsOf ends every session of user but the one whose token hash
+// is keep ("" to keep none), and says how many it ended.
+func (tx *Tx) DeleteSessionsOf(user, keep string) (int, error) {
+	res, err := tx.exec(`DELETE FROM sessions WHERE owner = ? AND token_hash <> ?`, user, keep)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 // DeleteSession ends a session.

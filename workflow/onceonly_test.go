@@ -193,13 +193,14 @@ func TestFraudBanStopsPendingPayments(t *testing.T) {
 		if got := must(t)(s.Application(ctx, finance, other.ID)); got.Status != duixian.StatusApproved || len(got.Payments) != 0 {
 			t.Fatalf("the refused payment changed the case: %s, %d payments", got.Status, len(got.Payments))
 		}
-		// Revoked on 2026-03-10, the ban's last day is 2029-03-09; the day
+		// Revoked on 2026-03-10, the ban's last day is the corresponding
+		// day, 2029-03-10 (民法典第二百零一条、第二百零二条); the day
 		// after, the held payment goes out.
-		clk.Set("2029-03-09")
+		clk.Set("2029-03-10")
 		if _, err := s.Disburse(ctx, finance, other.ID, "pay-other-last-day", nil); duixian.ErrorCode(err) != duixian.EREFUSED {
 			t.Fatalf("paid on the ban's last day: %v", err)
 		}
-		clk.Set("2029-03-10")
+		clk.Set("2029-03-11")
 		other = must(t)(s.Disburse(ctx, finance, other.ID, "pay-other-later", nil))
 		status(t, other, duixian.StatusPaid)
 	})
@@ -270,7 +271,7 @@ func TestSecondYearlyAwardRefusedWhileFirstPending(t *testing.T) {
 			t.Fatal(err)
 		}
 		staff := duixian.Actor{User: "staff@space", Role: duixian.RoleEnterprise, Enterprise: id}
-		space := `{"space_legal_qualification":true,"space_in_use":true,"space_operating_months":30,"operating_normally":true,"declared_truthful":true,"space_separate_reading_area":true,
+		space := `{"space_legal_qualification":true,"space_in_use":true,"space_opened_on":"2023-12-01","operating_normally":true,"declared_truthful":true,"space_separate_reading_area":true,
 "space_reading_area_m2":"140","space_daily_open_hours":"10","space_weekly_open_hours":"84","space_publications":3600,
 "space_publication_varieties":1400,"space_reading_seats":36,"space_hosted_reading_events":28,"space_weekday_open_hours":"10"}`
 		claim := workflow.DraftInput{Enterprise: id, Clause: "jjgf-2025-22/6.2", EventDate: date("2026-10-31"), Facts: json.RawMessage(space), Declared: true}
@@ -290,5 +291,71 @@ func TestSecondYearlyAwardRefusedWhileFirstPending(t *testing.T) {
 		must(t)(s.Withdraw(ctx, staff, first.ID))
 		second = must(t)(s.Submit(ctx, staff, second.ID, "k2b"))
 		status(t, second, duixian.StatusSubmitted)
+	})
+}
+
+// The rules of a year hold from submission on, counting claims still in
+// review: 21号第九条 says 第七条（一） and （二） may not be claimed together
+// and a bookstore claims at most two categories a year. A second claim
+// rivalling one in review is refused, naming the application that holds
+// the place; withdrawn, the place is free.
+func TestYearRulesCountClaimsInReview(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		s, _ := service(t, db, "2026-03-02")
+		_, staff := registerBookstore(t, s)
+		submit := func(clause, key, extra string) (*duixian.Application, error) {
+			facts := strings.Replace(bookstoreFacts, "}", `,"public_culture_outstanding":true,"specialized_store":true,"fusion_store":true`+extra+`}`, 1)
+			a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: clause,
+				EventDate: date("2026-03-01"), Facts: json.RawMessage(facts), Declared: true}))
+			return s.Submit(ctx, staff, a.ID, key)
+		}
+		refusedFor := func(err error, code, holder string) {
+			t.Helper()
+			var e *duixian.Error
+			if !asError(err, &e) || e.Code != duixian.EREFUSED || !hasReason(e.Reasons, code) || !strings.Contains(e.Zh, holder) ||
+				!strings.Contains(e.Zh, "请先撤回") {
+				t.Fatalf("want refused %s naming %s: %v", code, holder, err)
+			}
+		}
+		quarter := must(t)(submit("jjgf-2025-21/7.1", "k1", ""))
+		// 不可同时申报 with a claim only submitted, not yet approved.
+		_, err := submit("jjgf-2025-21/7.2", "k2", "")
+		refusedFor(err, "jjgf-2025-21:exclusive", quarter.ID)
+		// Withdrawn, the place is free.
+		must(t)(s.Withdraw(ctx, staff, quarter.ID))
+		culture := must(t)(submit("jjgf-2025-21/7.2", "k3", ""))
+		status(t, culture, duixian.StatusSubmitted)
+		// A second category while the first is in review: allowed.
+		special := must(t)(submit("jjgf-2025-21/7.3.1", "k4", ""))
+		status(t, special, duixian.StatusSubmitted)
+		// A third category while both are in review: the limit of two.
+		_, err = submit("jjgf-2025-21/7.4", "k5", `,"reading_events":[{"name":"读书沙龙","minutes":60,"mode":"offline","offline_attendees":20,"activity":"reading-promotion","in_etown":true,"free_and_open":true}]`)
+		var e *duixian.Error
+		if !asError(err, &e) || e.Code != duixian.EREFUSED || !hasReason(e.Reasons, "jjgf-2025-21:category-limit") ||
+			!strings.Contains(e.Zh, culture.ID) || !strings.Contains(e.Zh, special.ID) {
+			t.Fatalf("a third category while two are in review: %v", err)
+		}
+	})
+}
+
+// Membership of the 群雁计划 is the registry's (26号附则2（3）: 商务金融局
+// admits): an enterprise never admitted that declares itself a member is
+// refused, whatever it types.
+func TestQunyanMembershipIsTheRegistrys(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		s, _ := service(t, db, "2026-03-02")
+		id := uscc(t, "91110302MA01QY771")
+		if err := s.RegisterEnterprise(ctx, admin, duixian.Enterprise{USCC: id, Name: "亦庄未入选科技有限公司", Facts: json.RawMessage(cleanEnterprise)}); err != nil {
+			t.Fatal(err)
+		}
+		staff := duixian.Actor{User: "staff@notmember", Role: duixian.RoleEnterprise, Enterprise: id}
+		a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: id, Clause: "jjgf-2025-26/5", EventDate: date("2026-03-01"), Declared: true,
+			Facts: json.RawMessage(`{"qunyan_member":true,"qunyan_stopped_operating":false,"qunyan_not_cooperating":false,"qunyan_major_sanction":false,
+			"qunyan_listing_advisers":true,"qunyan_listing_service_fees":"100万元"}`)}))
+		_, err := s.Submit(ctx, staff, a.ID, "k")
+		var e *duixian.Error
+		if !asError(err, &e) || e.Code != duixian.EREFUSED || !hasReason(e.Reasons, "jjgf-2025-26:member") {
+			t.Fatalf("a self-declared 群雁 member was not refused: %v", err)
+		}
 	})
 }

@@ -27,11 +27,12 @@ func vcFund(t *testing.T, s *workflow.Service) duixian.Actor {
 	return duixian.Actor{User: "staff@fund", Role: duixian.RoleEnterprise, Enterprise: id}
 }
 
-// vcClaim is a 25号第十五条 claim: 2% of 2500万 is 50万, the per-project cap.
+// vcClaim is a 25号第十五条 claim: 2% of 2500万 is 50万, the per-project cap,
+// for an investment paid on 2025-01-15, two full years old from 2027-01-15.
 func vcClaim(project string) workflow.DraftInput {
 	return workflow.DraftInput{Clause: "jjgf-2025-25/15", EventDate: date("2025-01-15"), Project: project, Declared: true,
 		Facts: json.RawMessage(`{"fin_vc_institution":true,"fin_startup_investee":true,"fin_first_investment":true,
-		"fin_months_since_payment":25,"fin_investment_amount":"2500万元","fin_investment_government":"0"}`)}
+		"fin_investment_amount":"2500万元","fin_investment_government":"0"}`)}
 }
 
 // toPublicity walks n claims of the fund to the end of publicity.
@@ -207,7 +208,7 @@ func TestIdempotentReplay(t *testing.T) {
 		if len(a.Payments) != 1 || a.Paid() != 500000*duixian.Yuan {
 			t.Fatalf("%d payments, %s paid", len(a.Payments), a.Paid())
 		}
-		if _, err := s.Disburse(ctx, finance, a.ID, "pay-key", json.RawMessage(`{"fin_months_since_payment":30}`)); duixian.ErrorCode(err) != duixian.ECONFLICT {
+		if _, err := s.Disburse(ctx, finance, a.ID, "pay-key", json.RawMessage(`{"voucher":"another"}`)); duixian.ErrorCode(err) != duixian.ECONFLICT {
 			t.Fatalf("the same key with another body: %v", err)
 		}
 		var rows int
@@ -330,10 +331,21 @@ func TestRevokeBansForThreeYears(t *testing.T) {
 		if !asError(err, &e) || e.Code != duixian.EREFUSED || !strings.Contains(e.Zh, "21号第十四条") {
 			t.Fatalf("a banned bookstore submitted: %v", err)
 		}
-		clk.Set("2029-03-10") // the ban ran 2026-03-10 to 2029-03-09
+		// 三年内, counted as the Civil Code counts: from the day after the
+		// revocation (2026-03-10) to the corresponding day, 2029-03-10.
+		file, err := s.EnterpriseFile(ctx, admin, staff.Enterprise)
+		if err != nil || len(file.Enterprise.Bans) != 1 || file.Enterprise.Bans[0].From != date("2026-03-10") || file.Enterprise.Bans[0].Until != date("2029-03-10") {
+			t.Fatalf("ban %+v %v", file, err)
+		}
+		clk.Set("2029-03-10")
 		in.EventDate = date("2029-03-01")
 		c := must(t)(s.CreateDraft(ctx, staff, in))
-		if _, err := s.Submit(ctx, staff, c.ID, "k3"); err != nil {
+		if _, err := s.Submit(ctx, staff, c.ID, "k3"); duixian.ErrorCode(err) != duixian.EREFUSED {
+			t.Fatalf("on the ban's last day: %v", err)
+		}
+		clk.Set("2029-03-11")
+		d := must(t)(s.CreateDraft(ctx, staff, in))
+		if _, err := s.Submit(ctx, staff, d.ID, "k4"); err != nil {
 			t.Fatalf("after the ban ended: %v", err)
 		}
 	})

@@ -363,6 +363,9 @@ func (s *Service) decide(tx *sqldb.Tx, a *duixian.Application) (duixian.Decision
 	d := y.Decisions[len(y.Decisions)-1]
 	if !d.Eligible {
 		d.Reasons = append(d.Reasons, s.heldReasons(a, apps)...)
+		if yearRuleRefused(d) {
+			d.Reasons = append(d.Reasons, pendingReasons(a, pending)...)
+		}
 	}
 	if s.Decided != nil {
 		s.Decided(d)
@@ -370,25 +373,54 @@ func (s *Service) decide(tx *sqldb.Tx, a *duixian.Application) (duixian.Decision
 	return d, nil
 }
 
-// pending are the enterprise's other claims of a's year on a's clause and
-// project still in review (submitted … 公示): the same award claimed twice
-// in a year is refused while the first is in review, not paid twice (a
-// second 22号 延时奖励 was accepted while the first was in 公示). They enter
+// pending are the enterprise's other claims of a's year still in review
+// (submitted … 公示) that a's claim rivals under a rule of the year
+// (engine.Rivals): the same award twice, 不可同时申报, 就高不重复, the
+// category limit. The first claim holds its place while it is in review, so
+// the same award is not paid twice (a second 22号 延时奖励 was accepted while
+// the first was in 公示) and a rule of the year is kept from submission on;
+// an applicant who prefers the other award withdraws the first. They enter
 // the year's decision as granted with no amount, so they take no part of a
-// cap: an approval counts against a cap only what was approved. (Claims in
-// review do not yet count for 不可同时申报, 就高不重复 or the category limit:
-// the workflow's own stories keep such claims side by side in review.)
+// cap: an approval counts against a cap only what was approved, and the cap
+// is checked again at approval and payment.
 func (s *Service) pending(tx *sqldb.Tx, a *duixian.Application) ([]*duixian.Application, error) {
-	all, err := tx.Applications(sqldb.ApplicationFilter{Enterprise: a.Enterprise, Clauses: []string{a.Clause}})
+	all, err := tx.Applications(sqldb.ApplicationFilter{Enterprise: a.Enterprise})
 	if err != nil {
 		return nil, err
 	}
+	var out []*duixian.Application
 	for _, p := range all {
-		if p.ID != a.ID && p.Year == a.Year && p.Project == a.Project && p.Status.Open() && p.Status != duixian.StatusDraft {
-			return []*duixian.Application{p}, nil // one is enough to hold the place
+		if p.ID != a.ID && p.Year == a.Year && p.Status.Open() && p.Status != duixian.StatusDraft &&
+			s.Catalogue.Rivals(a.Clause, a.Project, p.Clause, p.Project) {
+			out = append(out, p)
 		}
 	}
-	return nil, nil
+	return out, nil
+}
+
+// yearRuleRefused reports whether a rule of the year, not the claim's own
+// conditions, refused it.
+func yearRuleRefused(d duixian.Decision) bool {
+	for _, r := range d.Reasons {
+		for _, code := range []string{":duplicate", ":exclusive", ":highest-only", ":category-limit", ":same-project"} {
+			if strings.HasSuffix(r.Code, code) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// pendingReasons names, for a refusal, the applications in review that
+// hold their place against a, so the applicant knows which to withdraw.
+func pendingReasons(a *duixian.Application, pending []*duixian.Application) []duixian.Reason {
+	var out []duixian.Reason
+	for _, p := range pending {
+		out = append(out, duixian.Reason{Code: a.Clause + ":rival-in-review",
+			Zh: fmt.Sprintf("平台记录：本企业同年度的申报 %s（%s，%s）正在办理，与本申报受同一年度规则约束；如需改报，请先撤回该申报", p.ID, p.Clause, p.Status.Zh()),
+			En: fmt.Sprintf("the platform's records: application %s (%s, %s) of the same year is in review and bound by the same rule of the year; withdraw it to claim this instead", p.ID, p.Clause, p.Status)})
+	}
+	return out
 }
 
 // heldReasons names, for a refusal, the application that already holds the
@@ -814,7 +846,10 @@ func (s *Service) Revoke(ctx context.Context, actor duixian.Actor, id, finding s
 				return err
 			}
 			from := s.today()
-			until := duixian.DateOf(time.Date(from.Year+fb.Years, from.Month, from.Day, 12, 0, 0, 0, duixian.Shanghai)).AddDays(-1)
+			// 三年内 counted as the Civil Code counts a period (第二百零一条,
+			// 第二百零二条): from the day after the revocation to the
+			// corresponding day three years on, or that month's last day.
+			until := from.AddYears(fb.Years)
 			e.Bans = append(e.Bans, duixian.Ban{Document: cl.Document.ID, From: from, Until: until, Application: a.ID, Cite: fb.Cite})
 			e.Updated = s.Now()
 			if err := tx.PutEnterprise(e); err != nil {

@@ -106,7 +106,7 @@ func status(t testing.TB, a *duixian.Application, want duixian.Status) {
 }
 
 const bookstoreFacts = `{"has_publication_permit":true,"bookstore_premises":true,"publications_main_business":true,
-"operating_months":18,"operating_normally":true,"declared_truthful":true,"business_area_m2":"200","publication_area_m2":"120",
+"operating_since":"2024-06-01","operating_normally":true,"declared_truthful":true,"business_area_m2":"200","publication_area_m2":"120",
 "books_on_shelf":3000,"publication_varieties":800,"hosted_reading_events":6,"quarter_hour_service":true,"annual_costs":"50万元"}`
 
 const cleanEnterprise = `{"zones":["core-60","yizhuang-225"],"major_penalty_3y":false,"criminal_record_3y":false,"serious_dishonest":false}`

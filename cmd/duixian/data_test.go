@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -107,8 +108,7 @@ func TestImportRechecksQunyanMembers(t *testing.T) {
 	}
 	q := qunyan.New(db, cat)
 	staff := duixian.Actor{User: "staff", Role: duixian.RoleEnterprise, Enterprise: id}
-	filed := `{"qunyan_stopped_operating":false,"qunyan_not_cooperating":false,"qunyan_abnormal_list_months":0,
-"qunyan_judgment_defaulter_months":0,"qunyan_major_sanction":false,"qunyan_listed_exchange":"szse","qunyan_joint_stock":true,
+	filed := `{"qunyan_stopped_operating":false,"qunyan_not_cooperating":false,"qunyan_major_sanction":false,"qunyan_listed_exchange":"szse","qunyan_joint_stock":true,
 "qunyan_net_profit_y1":"0","qunyan_net_profit_y2":"0","qunyan_revenue_y1":"0","qunyan_revenue_y2":"0","qunyan_rd_y1":"0",
 "qunyan_rd_y2":"0","qunyan_valuation":"0","qunyan_overseas_sponsor":false,"qunyan_well_managed":false,"qunyan_neeq_listed":false}`
 	if _, err := q.File(ctx, staff, qunyan.FileInput{Enterprise: id, Facts: json.RawMessage(filed)}); err != nil {
@@ -121,7 +121,7 @@ func TestImportRechecksQunyanMembers(t *testing.T) {
 	db.Close()
 
 	file := filepath.Join(dir, "abnormal.csv")
-	os.WriteFile(file, []byte("uscc,name,qunyan_abnormal_list_months\n"+id+",亦庄头雁电子股份有限公司,13\n"), 0o644)
+	os.WriteFile(file, []byte("uscc,name,qunyan_abnormal_listed_on\n"+id+",亦庄头雁电子股份有限公司,2025年1月10日\n"), 0o644)
 	code, out, errs := runCmd(t, "", "import", "--db", path, file)
 	if code != 0 || !strings.Contains(out, "复核群雁计划成员 1 家，自动退出 1 家") || !strings.Contains(out, id) || !strings.Contains(out, "26号附则3（3）") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
@@ -138,31 +138,45 @@ func TestMatchAgreesWithEval(t *testing.T) {
 	if code, out, errs := runCmd(t, "", "demo-data", "--enterprises", "800", "--seed", "3", "--db", db); code != 0 {
 		t.Fatalf("demo-data: %d %s %s", code, out, errs)
 	}
-	offers := filepath.Join(dir, "offers.json")
-	if code, out, errs := runCmd(t, "", "match", "--date", "2026-06-30", "--as-of", "2026-11-28", "--db", db, "--out", offers); code != 0 {
+	offers := filepath.Join(dir, "offers.ndjson")
+	if code, out, errs := runCmd(t, "", "match", "--date", "2026-06-30", "--as-of", "2026-11-28", "--db", db, "--out", offers, "--explain"); code != 0 {
 		t.Fatalf("match: %d %s %s", code, out, errs)
 	}
 	b, err := os.ReadFile(offers)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res matching.Result
-	if err := json.Unmarshal(b, &res); err != nil {
-		t.Fatal(err)
+	// The streamed output: one record a line, each with its full decision
+	// under --explain.
+	var offered, near []offerRecord
+	for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var r offerRecord
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("line %d: %v\n%s", i+1, err, line)
+		}
+		if r.Result != "undecided" && (r.Decision == nil || r.Decision.Clause != r.Clause || (r.Result == "offer") != r.Decision.Eligible) {
+			t.Fatalf("line %d: %+v", i+1, r)
+		}
+		switch r.Result {
+		case "offer":
+			offered = append(offered, r)
+		case "near-miss":
+			near = append(near, r)
+		}
 	}
 	facts := map[string]string{}
 	for _, e := range registry.Generate(800, 3) {
 		facts[e.USCC] = string(e.Facts)
 	}
 	var sample []matching.Offer
-	for i := 0; i < len(res.Offers); i += max(1, len(res.Offers)/25) {
-		sample = append(sample, res.Offers[i])
+	for i := 0; i < len(offered); i += max(1, len(offered)/25) {
+		sample = append(sample, matching.Offer{Enterprise: offered[i].Enterprise, Decision: *offered[i].Decision})
 	}
-	for i := 0; i < len(res.NearMisses); i += max(1, len(res.NearMisses)/15) {
-		sample = append(sample, res.NearMisses[i])
+	for i := 0; i < len(near); i += max(1, len(near)/15) {
+		sample = append(sample, matching.Offer{Enterprise: near[i].Enterprise, Decision: *near[i].Decision})
 	}
-	if len(res.Offers) < 20 || len(sample) < 30 {
-		t.Fatalf("%d offers, %d sampled", len(res.Offers), len(sample))
+	if len(offered) < 20 || len(sample) < 30 {
+		t.Fatalf("%d offers, %d sampled", len(offered), len(sample))
 	}
 	for _, o := range sample {
 		code, out, errs := runCmd(t, facts[o.Enterprise], "eval", "--clause", o.Decision.Clause, "--facts", "-",
@@ -179,5 +193,61 @@ func TestMatchAgreesWithEval(t *testing.T) {
 			t.Errorf("%s for %s: match says %v %s %v, eval says %v %s %v", o.Decision.Clause, o.Enterprise,
 				o.Decision.Eligible, o.Decision.Amount, o.Decision.Reasons, d.Eligible, d.Amount, d.Reasons)
 		}
+	}
+}
+
+// The three outputs of `duixian match` carry the same records: the compact
+// NDJSON (no decision without --explain), the CSV and the XLSX written
+// through excelize's StreamWriter; anything else is refused, naming --out.
+func TestMatchOutputsAgree(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "d.db")
+	if code, out, errs := runCmd(t, "", "demo-data", "--enterprises", "300", "--seed", "5", "--db", db); code != 0 {
+		t.Fatalf("demo-data: %d %s %s", code, out, errs)
+	}
+	lines := map[string]int{}
+	for _, ext := range []string{".ndjson", ".csv", ".xlsx"} {
+		path := filepath.Join(dir, "offers"+ext)
+		code, out, errs := runCmd(t, "", "match", "--date", "2026-06-30", "--db", db, "--out", path)
+		if code != 0 || !strings.Contains(out, "300 家企业") {
+			t.Fatalf("match %s: %d %s %s", ext, code, out, errs)
+		}
+		switch ext {
+		case ".ndjson":
+			b, _ := os.ReadFile(path)
+			for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+				var r offerRecord
+				if err := json.Unmarshal([]byte(l), &r); err != nil || r.Decision != nil || r.Enterprise == "" {
+					t.Fatalf("compact record %q: %v", l, err)
+				}
+				lines[ext]++
+			}
+		case ".csv":
+			f, _ := os.Open(path)
+			rows, err := csv.NewReader(f).ReadAll()
+			f.Close()
+			if err != nil || rows[0][0] != "统一社会信用代码" {
+				t.Fatalf("csv: %v %v", rows[:1], err)
+			}
+			lines[ext] = len(rows) - 1
+		case ".xlsx":
+			f, err := excelize.OpenFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := f.GetRows("Sheet1")
+			f.Close()
+			if err != nil || rows[0][0] != "统一社会信用代码" {
+				t.Fatalf("xlsx: %v %v", rows[:1], err)
+			}
+			lines[ext] = len(rows) - 1
+		}
+	}
+	if lines[".ndjson"] < 50 || lines[".csv"] != lines[".ndjson"] || lines[".xlsx"] != lines[".ndjson"] {
+		t.Fatalf("records per output: %v", lines)
+	}
+	code, _, errs := runCmd(t, "", "match", "--db", db, "--out", filepath.Join(dir, "offers.json"))
+	if code != 2 || !strings.Contains(errs, "--out") || !strings.Contains(errs, ".ndjson") {
+		t.Fatalf("a .json output: exit %d %s", code, errs)
 	}
 }

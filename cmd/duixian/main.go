@@ -11,6 +11,7 @@
 //	duixian eval --claims FILE|- [--json]
 //	duixian serve [--addr 127.0.0.1:8080] [--db duixian.db|postgres://…] [--demo]
 //	duixian audit verify [--db duixian.db|postgres://…]
+//	duixian user add|passwd|disable|enable|unlock|reset-second-factor|list …
 //	duixian backup --db duixian.db --out FILE
 //
 // Exit codes: 0 done; 1 a check failed (lint, cases, coverage); 2 bad input
@@ -42,6 +43,7 @@ const usage = `用法 / usage:
   duixian eval --clause ID --facts FILE|- [--date D] [--as-of D] [--json] [--trace=false]
   duixian eval --claims FILE|- [--json]     一个企业一年的多项申报 / one enterprise's year
   duixian serve [--addr 127.0.0.1:8080] [--db duixian.db|postgres://…] [--demo]
+        [--session-max-age 12h] [--second-factor admin|ROLE,…|none] [--registry-activates=false]
         [--trusted-proxy CIDR]… [--metrics-token-file FILE] [--drain 25s] [--debug]
                                             启动平台 / run the platform (docs/deploy.md)
   duixian audit verify [--db duixian.db|postgres://…]
@@ -55,6 +57,13 @@ const usage = `用法 / usage:
   duixian demo-data --enterprises N --seed S [--db …]
                                             生成演示企业数据 / generate a synthetic registry
   duixian qunyan recheck [--db …]           群雁计划动态退出复核 / re-check the 群雁 members
+  duixian user add --name N --role R [--display D] [--department D] [--enterprise USCC] --password-stdin [--db …]
+                                            新建账户（密码从标准输入读取）/ add an account (password on stdin)
+  duixian user passwd --name N --password-stdin [--reset] [--db …]
+                                            设置密码；--reset 须在下次登录时修改 / set a password; --reset: changed at next sign-in
+  duixian user disable|enable|unlock|reset-second-factor --name N [--db …]
+                                            停用、启用、解锁、重置双因素认证 / disable, enable, unlock, reset the second factor
+  duixian user list [--json] [--db …]       列出账户 / list the accounts
 Every command takes --catalogue DIR to use a catalogue directory instead of the built-in one.
 `
 
@@ -96,6 +105,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = runExport(args[1:], stdout)
 	case "demo-data":
 		err = runDemoData(args[1:], stdout)
+	case "user":
+		err = runUser(args[1:], stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

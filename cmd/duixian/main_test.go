@@ -21,7 +21,7 @@ func runCmd(t *testing.T, stdin string, args ...string) (int, string, string) {
 
 const bookstore = `{"zones":["core-60","yizhuang-225"],"major_penalty_3y":false,"criminal_record_3y":false,"serious_dishonest":false,
 "operating_normally":true,"declared_truthful":true,"has_publication_permit":true,"bookstore_premises":true,"publications_main_business":true,
-"operating_months":18,"business_area_m2":"200","publication_area_m2":"120","books_on_shelf":3000,"publication_varieties":800,
+"operating_since":"2024-06-01","business_area_m2":"200","publication_area_m2":"120","books_on_shelf":3000,"publication_varieties":800,
 "hosted_reading_events":6,"quarter_hour_service":true,"annual_costs":"50万元"}`
 
 func TestEvalJSONContract(t *testing.T) {
@@ -75,7 +75,7 @@ func TestEvalBadFactsExit2(t *testing.T) {
 		{strings.Replace(bookstore, `"publication_area_m2":"120"`, `"publication_area_m2":"一百"`, 1), "publication_area_m2"},
 		{strings.Replace(bookstore, `"quarter_hour_service":true`, `"quarter_hour_service":"yes"`, 1), "quarter_hour_service"},
 		{strings.Replace(bookstore, `,"quarter_hour_service":true`, ``, 1), "quarter_hour_service（在企业、园区、社区、商超周边等地开办，实现补足“一刻钟”便民文化服务）缺失"},
-		{strings.Replace(bookstore, `"operating_months":18`, `"operating_months":-3`, 1), "不得小于 0"},
+		{strings.Replace(bookstore, `"operating_since":"2024-06-01"`, `"operating_since":"2024-02-30"`, 1), "应为日期"},
 		{`not json`, "不是有效的 JSON"},
 	} {
 		code, _, errs := runCmd(t, tc.facts, "eval", "--clause", "jjgf-2025-21/7.1", "--facts", "-", "--date", "2026-03-01")

@@ -12,10 +12,14 @@ import (
 // An enterprise named like a formula is written as text: a spreadsheet
 // opening offers.csv must not run =HYPERLINK(…).
 func TestOffersCSVIsInert(t *testing.T) {
-	res := matching.Result{Offers: []matching.Offer{{Enterprise: "91110302MA01ABCD1X", Name: `=HYPERLINK("http://evil.example","点此领取")`,
+	page := &matching.Page{Offers: []matching.Offer{{Enterprise: "91110302MA01ABCD1X", Name: `=HYPERLINK("http://evil.example","点此领取")`,
 		Decision: duixian.Decision{Clause: "jjgf-2025-21/7.1", Title: "“一刻钟”建设奖励", Eligible: true, Amount: 120000 * duixian.Yuan}}}}
 	var b bytes.Buffer
-	if err := writeOffersCSV(&b, res); err != nil {
+	s := newCSVSink(&b)
+	if err := s.page(page); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.close(); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(&b).ReadAll()

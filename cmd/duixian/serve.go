@@ -10,11 +10,13 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/etown/duixian"
+	"github.com/etown/duixian/account"
 	"github.com/etown/duixian/calendar"
 	"github.com/etown/duixian/demo"
 	duixianhttp "github.com/etown/duixian/http"
@@ -41,45 +43,6 @@ func isPostgres(db string) bool {
 // and closes the store. The banner goes to out, the access log and
 // errors to logOut.
 func runServe(args []string, out, logOut io.Writer) error {
-	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fl.SetOutput(io.Discard)
-	addr := fl.String("addr", "127.0.0.1:8080", "listen address")
-	dbPath := fl.String("db", "duixian.db", "SQLite file, or postgres://… for PostgreSQL")
-	withDemo := fl.Bool("demo", false, "fill an empty database with demo enterprises, users and applications")
-	dir := fl.String("catalogue", "", "catalogue directory")
-	var proxies []string
-	fl.Func("trusted-proxy", "address or CIDR of a TLS-terminating proxy whose X-Forwarded-* headers are believed (repeatable, or comma-separated)", func(v string) error {
-		proxies = append(proxies, strings.Split(v, ",")...)
-		return nil
-	})
-	tokenFile := fl.String("metrics-token-file", "", "file holding the bearer token /metrics asks for (without it: loopback only)")
-	drain := fl.Duration("drain", duixianhttp.DefaultTimeouts.Drain, "on SIGTERM, how long requests under way may take to finish")
-	debug := fl.Bool("debug", false, "log at debug level (the probes' requests too)")
-	if err := fl.Parse(args); err != nil {
-		return duixian.Errorf(duixian.EINVALID, "flags", "参数错误：%v", "bad flags: %v", err)
-	}
-	trusted, err := duixianhttp.ParseProxies(proxies)
-	if err != nil {
-		return duixian.Errorf(duixian.EINVALID, "trusted-proxy", "可信代理应为 IP 地址或 CIDR：%v", "a trusted proxy is an IP address or a CIDR range: %v", err)
-	}
-	var token string
-	if *tokenFile != "" {
-		b, err := os.ReadFile(*tokenFile)
-		if err != nil {
-			return duixian.Errorf(duixian.EINVALID, "metrics-token-file", "读取指标令牌文件失败：%v", "cannot read the metrics token file: %v", err)
-		}
-		if token = strings.TrimSpace(string(b)); len(token) < 16 {
-			return duixian.Errorf(duixian.EINVALID, "metrics-token-file", "指标令牌至少 16 个字符", "the metrics token must have at least 16 characters")
-		}
-	}
-	if *drain <= 0 {
-		return duixian.Errorf(duixian.EINVALID, "drain", "--drain 应为正的时长，如 25s", "--drain must be a positive duration such as 25s")
-	}
-	level := slog.LevelInfo
-	if *debug {
-		level = slog.LevelDebug
-	}
-	logger := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: level}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
@@ -87,43 +50,32 @@ func runServe(args []string, out, logOut io.Writer) error {
 		<-ctx.Done()
 		stop()
 	}()
-	cat, err := loadCatalogue(*dir)
+	srv, at, closeDB, err := newServer(ctx, args, out)
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dbPath)
+	defer closeDB()
+	level := slog.LevelInfo
+	if at.debug {
+		level = slog.LevelDebug
+	}
+	srv.Log = slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: level}))
+	ln, err := net.Listen("tcp", at.addr)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc := workflow.New(db, cat, calendar.Default())
-	if *withDemo {
-		creds, err := demo.Seed(ctx, svc)
-		if err != nil {
-			return fmt.Errorf("demo data: %w", err)
-		}
-		if len(creds) > 0 {
-			fmt.Fprintf(out, "演示账号（密码均为 %s）/ demo users (password %s):\n", demo.Password, demo.Password)
-			for _, c := range creds {
-				fmt.Fprintf(out, "  %-16s %-12s %s\n", c.User, c.Role, c.Display)
-			}
-		}
-	}
-	srv, err := duixianhttp.New(svc)
-	if err != nil {
-		return err
-	}
-	srv.Log, srv.Proxies, srv.MetricsToken = logger, trusted, token
-	srv.Timeouts.Drain = *drain
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "duixian 政策兑现平台: http://%s/ (数据库 %s)\n", ln.Addr(), redactDSN(*dbPath))
-	go keepDashboardWarm(ctx, srv.Dashboards, svc.Now, logger)
+	fmt.Fprintf(out, "duixian 政策兑现平台: http://%s/ (数据库 %s)\n", ln.Addr(), redactDSN(at.db))
+	go keepDashboardWarm(ctx, srv.Dashboards, srv.Now, srv.Log)
 	err = srv.Serve(ctx, ln)
-	logger.Info("stopped; closing the store", "error", err)
+	srv.Log.Info("stopped; closing the store", "error", err)
 	return err
+}
+
+// listenAt is where serve listens, the store it names in its banner, and
+// how much it logs.
+type listenAt struct {
+	addr, db string
+	debug    bool
 }
 
 // redactDSN hides a PostgreSQL password in what is printed.
@@ -133,6 +85,109 @@ func redactDSN(db string) string {
 		return db
 	}
 	return u.Redacted()
+}
+
+// newServer builds what serve serves, from its flags: the store (demo data
+// in it with --demo), the services and their settings. closeDB closes the
+// store.
+func newServer(ctx context.Context, args []string, out io.Writer) (srv *duixianhttp.Server, at listenAt, closeDB func(), err error) {
+	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fl.SetOutput(io.Discard)
+	listen := fl.String("addr", "127.0.0.1:8080", "listen address")
+	dbPath := fl.String("db", "duixian.db", "SQLite file, or postgres://… for PostgreSQL")
+	withDemo := fl.Bool("demo", false, "fill an empty database with demo enterprises, users and applications")
+	dir := fl.String("catalogue", "", "catalogue directory")
+	maxAge := fl.Duration("session-max-age", account.MaxAge, "a session's absolute lifetime")
+	registryActivates := fl.Bool("registry-activates", true, "an enterprise registration matching the registry (USCC and name) is active at once")
+	secondFactor := fl.String("second-factor", "admin", "roles that must have a second factor, comma-separated, or none (default admin; none with --demo)")
+	var proxies []string
+	fl.Func("trusted-proxy", "address or CIDR of a TLS-terminating proxy whose X-Forwarded-* headers are believed (repeatable, or comma-separated)", func(v string) error {
+		proxies = append(proxies, strings.Split(v, ",")...)
+		return nil
+	})
+	tokenFile := fl.String("metrics-token-file", "", "file holding the bearer token /metrics asks for (without it: loopback only)")
+	drain := fl.Duration("drain", duixianhttp.DefaultTimeouts.Drain, "on SIGTERM, how long requests under way may take to finish")
+	debug := fl.Bool("debug", false, "log at debug level (the probes' requests too)")
+	if err := fl.Parse(args); err != nil {
+		return nil, at, nil, duixian.Errorf(duixian.EINVALID, "flags", "参数错误：%v", "bad flags: %v", err)
+	}
+	at = listenAt{addr: *listen, db: *dbPath, debug: *debug}
+	trusted, err := duixianhttp.ParseProxies(proxies)
+	if err != nil {
+		return nil, at, nil, duixian.Errorf(duixian.EINVALID, "trusted-proxy", "可信代理应为 IP 地址或 CIDR：%v", "a trusted proxy is an IP address or a CIDR range: %v", err)
+	}
+	var token string
+	if *tokenFile != "" {
+		b, err := os.ReadFile(*tokenFile)
+		if err != nil {
+			return nil, at, nil, duixian.Errorf(duixian.EINVALID, "metrics-token-file", "读取指标令牌文件失败：%v", "cannot read the metrics token file: %v", err)
+		}
+		if token = strings.TrimSpace(string(b)); len(token) < 16 {
+			return nil, at, nil, duixian.Errorf(duixian.EINVALID, "metrics-token-file", "指标令牌至少 16 个字符", "the metrics token must have at least 16 characters")
+		}
+	}
+	if *drain <= 0 {
+		return nil, at, nil, duixian.Errorf(duixian.EINVALID, "drain", "--drain 应为正的时长，如 25s", "--drain must be a positive duration such as 25s")
+	}
+	given := map[string]bool{}
+	fl.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if *withDemo && !given["second-factor"] {
+		*secondFactor = "none" // the demo users sign in with the printed password alone
+	}
+	roles, err := parseRoles("second-factor", *secondFactor)
+	if err != nil {
+		return nil, at, nil, err
+	}
+	if *maxAge <= 0 {
+		return nil, at, nil, usageError("session-max-age", "会话最长时限须大于0", "--session-max-age must be positive")
+	}
+	cat, err := loadCatalogue(*dir)
+	if err != nil {
+		return nil, at, nil, err
+	}
+	db, err := openDB(ctx, *dbPath)
+	if err != nil {
+		return nil, at, nil, err
+	}
+	closeDB = func() { db.Close() }
+	svc := workflow.New(db, cat, calendar.Default())
+	if *withDemo {
+		creds, err := demo.Seed(ctx, svc)
+		if err != nil {
+			closeDB()
+			return nil, at, nil, fmt.Errorf("demo data: %w", err)
+		}
+		if len(creds) > 0 {
+			fmt.Fprintf(out, "演示账号（密码均为 %s）/ demo users (password %s):\n", demo.Password, demo.Password)
+			for _, c := range creds {
+				fmt.Fprintf(out, "  %-16s %-12s %s\n", c.User, c.Role, c.Display)
+			}
+		}
+	}
+	if srv, err = duixianhttp.New(svc); err != nil {
+		closeDB()
+		return nil, at, nil, err
+	}
+	srv.Account.MaxAge, srv.Account.SecondFactorRoles, srv.Account.RegistryActivates = *maxAge, roles, *registryActivates
+	srv.Proxies, srv.MetricsToken = trusted, token
+	srv.Timeouts.Drain = *drain
+	return srv, at, closeDB, nil
+}
+
+// parseRoles reads a comma-separated list of account roles, or "none".
+func parseRoles(field, list string) ([]duixian.Role, error) {
+	if strings.TrimSpace(list) == "none" {
+		return nil, nil
+	}
+	var roles []duixian.Role
+	for _, r := range strings.Split(list, ",") {
+		role := duixian.Role(strings.TrimSpace(r))
+		if !slices.Contains(account.Roles(), role) {
+			return nil, usageError(field, fmt.Sprintf("没有角色 %q", role), fmt.Sprintf("no role %q", role))
+		}
+		roles = append(roles, role)
+	}
+	return roles, nil
 }
 
 // keepDashboardWarm computes the whole district's dashboard at start and

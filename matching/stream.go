@@ -1,0 +1,200 @@
+package matching
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/etown/duixian"
+	"github.com/etown/duixian/engine"
+	"github.com/etown/duixian/sqldb"
+)
+
+// Page is what a run found for one page of the registry, in USCC order.
+type Page struct {
+	Offers     []Offer     // eligible
+	NearMisses []Offer     // every fact known, some condition failed
+	Undecided  []Undecided // clauses that apply but whose decision failed
+	Errors     []string    // enterprises whose data no clause can read
+	Decisions  int
+	Subjects   int // enterprises decided in the page
+}
+
+// Totals sums a streamed run.
+type Totals struct {
+	Enterprises int           `json:"enterprises"`
+	Decisions   int           `json:"decisions"`
+	Offers      int           `json:"offers"`
+	Amount      duixian.Money `json:"amount_fen"`
+	NearMisses  int           `json:"near_misses"`
+	Undecided   int           `json:"undecided"`
+	Errors      int           `json:"errors"`
+	Elapsed     time.Duration `json:"elapsed_ns"`
+}
+
+// PageSize is how many enterprises a stream reads and decides at a time.
+const PageSize = 2000
+
+// Stream decides the whole registry page by page: it reads a page of
+// enterprises (the next while the workers decide the current one), decides
+// it on every core, and hands emit the page's results in USCC order before
+// reading on. Memory is a page or two, whatever the registry's size.
+// progress, if set, is called after each page with the enterprises done
+// and the registry's size. An enterprise whose file does not decode is
+// among a page's Errors. An error from emit stops the run.
+func Stream(ctx context.Context, db *sqldb.DB, cat *engine.Catalogue, b *engine.Batch, asOf duixian.Date,
+	progress func(done, total int), emit func(*Page) error) (Totals, error) {
+	start := time.Now()
+	var held map[string][]*duixian.Application
+	total := 0
+	err := db.Read(ctx, func(tx *sqldb.Tx) error {
+		var err error
+		if total, err = tx.EnterpriseCount(); err != nil {
+			return err
+		}
+		held, err = ledgerHolders(tx, cat)
+		return err
+	})
+	if err != nil {
+		return Totals{}, err
+	}
+	type loaded struct {
+		docs []sqldb.EnterpriseDoc
+		err  error
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pages := make(chan loaded, 1)
+	go func() {
+		defer close(pages)
+		after := ""
+		for {
+			var docs []sqldb.EnterpriseDoc
+			err := db.Read(ctx, func(tx *sqldb.Tx) error {
+				var err error
+				docs, err = tx.EnterprisesAfter(after, PageSize)
+				return err
+			})
+			if err != nil {
+				pages <- loaded{err: err}
+				return
+			}
+			if len(docs) == 0 {
+				return
+			}
+			after = docs[len(docs)-1].USCC
+			select {
+			case pages <- loaded{docs: docs}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var t Totals
+	for l := range pages {
+		if l.err != nil {
+			return t, l.err
+		}
+		// Decoding a file costs more than deciding it: the workers do both.
+		p, err := decide(ctx, len(l.docs), func(i int) (Subject, error) {
+			e, err := l.docs[i].Decode()
+			if err != nil {
+				return Subject{}, fmt.Errorf("%s: %w", l.docs[i].USCC, err)
+			}
+			return subjectOf(cat, e, held, asOf)
+		}, b, nil)
+		if err != nil {
+			return t, err
+		}
+		t.add(p)
+		if err := emit(p); err != nil {
+			return t, err
+		}
+		if progress != nil {
+			progress(t.Enterprises, total)
+		}
+	}
+	t.Elapsed = time.Since(start)
+	return t, ctx.Err()
+}
+
+func (t *Totals) add(p *Page) {
+	t.Enterprises += p.Subjects
+	t.Decisions += p.Decisions
+	t.Offers += len(p.Offers)
+	for _, o := range p.Offers {
+		t.Amount += o.Decision.Amount
+	}
+	t.NearMisses += len(p.NearMisses)
+	t.Undecided += len(p.Undecided)
+	t.Errors += len(p.Errors)
+}
+
+// decide matches n subjects, the i-th made by subject(i), with the batch on
+// every core and returns the results in subject order; a subject that
+// cannot be made is among the errors. progress, if set, is called from
+// time to time with how many subjects are done.
+func decide(ctx context.Context, n int, subject func(i int) (Subject, error), b *engine.Batch, progress func(done int)) (*Page, error) {
+	const chunk = 256
+	parts := make([]Page, (n+chunk-1)/chunk)
+	var next, done atomic.Int64
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				k := int(next.Add(1)) - 1
+				if k >= len(parts) {
+					return
+				}
+				from := k * chunk
+				p := &parts[k]
+				for i := from; i < min(from+chunk, n); i++ {
+					s, err := subject(i)
+					if err != nil {
+						p.Errors = append(p.Errors, err.Error())
+						continue
+					}
+					ds, us, err := b.Match(s.Facts)
+					if err != nil {
+						p.Errors = append(p.Errors, s.USCC+": "+err.Error())
+						continue
+					}
+					for _, u := range us {
+						p.Undecided = append(p.Undecided, Undecided{Enterprise: s.USCC, Name: s.Name, Undecided: u})
+					}
+					p.Decisions += len(ds)
+					for _, d := range ds {
+						o := Offer{Enterprise: s.USCC, Name: s.Name, Decision: d}
+						if d.Eligible {
+							p.Offers = append(p.Offers, o)
+						} else {
+							p.NearMisses = append(p.NearMisses, o)
+						}
+					}
+				}
+				d := done.Add(int64(min(chunk, n-from)))
+				if progress != nil {
+					progress(int(d))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := &Page{Subjects: n}
+	for _, p := range parts {
+		out.Offers = append(out.Offers, p.Offers...)
+		out.NearMisses = append(out.NearMisses, p.NearMisses...)
+		out.Undecided = append(out.Undecided, p.Undecided...)
+		out.Errors = append(out.Errors, p.Errors...)
+		out.Decisions += p.Decisions
+	}
+	return out, nil
+}
