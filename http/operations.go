@@ -110,6 +110,10 @@ func newMetrics(db *sqldb.DB) *metrics {
 	}
 	m.registry.MustRegister(m.requests, m.latency, m.decisions, queueCollector{db},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	// Both outcomes are shown from the start, at 0: a rate over a series
+	// that appears only with its first decision misses that decision.
+	m.decisions.WithLabelValues("eligible")
+	m.decisions.WithLabelValues("ineligible")
 	return m
 }
 
