@@ -66,8 +66,8 @@ func (c *Catalogue) decide(cl *Clause, claim duixian.Claim, vals []expression.Va
 	doc := cl.Document
 	d := duixian.Decision{Clause: cl.ID, Title: cl.Title, Document: doc.version(), EventDate: claim.EventDate, AsOf: asOf, Due: cl.Due}
 	ev := &evaluation{clause: cl, facts: claim.Facts, trace: opt.Trace, cov: opt.cov}
-	if ev.trace && !doc.Verified {
-		ev.steps = append(ev.steps, duixian.Step{Cite: doc.inForceCite, Text: "注意：" + doc.Number + "的条文尚未逐条核实（来源：" + doc.Source + "），结论仅供参考"})
+	if ev.trace && cl.Evidence != nil {
+		ev.steps = append(ev.steps, duixian.Step{Cite: cl.Article.cite, Text: cl.Evidence.Sentence()})
 	}
 	if ev.trace {
 		ev.say(doc.inForceCite, "适用%s（版本%s，%s起施行%s），事项发生日%s，判定日%s",

@@ -112,6 +112,11 @@ func (f *Fact) decode(field string, raw any) (any, error) {
 	case KindInt:
 		n, ok := raw.(json.Number)
 		v, err := strconv.ParseInt(string(n), 10, 64)
+		if d, perr := duixian.ParseNumber(string(n)); ok && err != nil && perr == nil && d.IsInt() { // 1e3
+			if whole, _, fits := d.Int64(0); fits {
+				v, err = whole, nil
+			}
+		}
 		if !ok || err != nil {
 			return nil, f.factError(field, "应为整数，收到 %v", "must be a whole number, got %v", raw)
 		}
@@ -134,7 +139,7 @@ func (f *Fact) decode(field string, raw any) (any, error) {
 		if f.Kind == KindMoney {
 			d, err = duixian.ParseAmount(text)
 		} else {
-			d, err = decimal.Parse(strings.TrimSpace(text))
+			d, err = duixian.ParseNumber(text)
 		}
 		if err != nil {
 			return nil, f.factError(field, "应为数值，收到 %v", "must be a number, got %v", raw)

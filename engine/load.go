@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -71,6 +72,10 @@ type loader struct {
 	articles map[*Document]map[string]*Article
 	envs     map[*Document]*expression.Env
 	file     string // the file being compiled, for errors
+	// failed holds the documents (by id, from the file name) whose file
+	// did not parse: what refers to them is not reported again, so that
+	// one mistake gives one error.
+	failed map[string]bool
 }
 
 func (l *loader) errf(line int, format string, args ...any) {
@@ -84,6 +89,7 @@ func (l *loader) run() {
 		return
 	}
 	sort.Strings(names)
+	l.failed = map[string]bool{}
 	l.specs = map[*Document]*fileSpec{}
 	l.articles = map[*Document]map[string]*Article{}
 	l.envs = map[*Document]*expression.Env{}
@@ -153,7 +159,24 @@ func version(fsys fs.FS) string {
 func (l *loader) decode(name string, v any) bool {
 	data, err := fs.ReadFile(l.fsys, name)
 	if err != nil {
-		l.errf(0, "%v", err)
+		l.errf(1, "%v", err)
+		return false
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		l.errf(max(lineOf(err.Error()), 1), "%v", err)
+		l.failed[strings.TrimSuffix(strings.TrimSuffix(name, ".yaml"), ".test")] = true
+		return false
+	}
+	bad := false
+	if len(doc.Content) > 0 {
+		unknownKeys(doc.Content[0], reflect.TypeOf(v), func(line int, key string, allowed []string) {
+			l.errf(line, "%s", unknownKeyMessage(key, allowed))
+			bad = true
+		})
+	}
+	if bad {
+		l.failed[strings.TrimSuffix(strings.TrimSuffix(name, ".yaml"), ".test")] = true
 		return false
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -162,11 +185,12 @@ func (l *loader) decode(name string, v any) bool {
 		var te *yaml.TypeError
 		if errors.As(err, &te) {
 			for _, m := range te.Errors {
-				l.errf(lineOf(m), "%s", m)
+				l.errf(max(lineOf(m), 1), "%s", m)
 			}
 		} else {
-			l.errf(lineOf(err.Error()), "%v", err)
+			l.errf(max(lineOf(err.Error()), 1), "%v", err)
 		}
+		l.failed[strings.TrimSuffix(strings.TrimSuffix(name, ".yaml"), ".test")] = true
 		return false
 	}
 	return true
@@ -367,7 +391,7 @@ func (l *loader) readDocument(name string) {
 	h := spec.Document
 	d := &Document{ID: h.ID.Value, Number: h.Number.Value, Short: h.Short.Value, Title: h.Title.Value, Issuer: h.Issuer.Value,
 		Version: h.Version.Value, Department: h.Department.Value, File: name,
-		Record: h.Kind.Value == "record", transcribed: h.Status.Value == "transcribed", Source: h.Source.Value, Verified: h.Verified == nil || *h.Verified}
+		Record: h.Kind.Value == "record", transcribed: h.Status.Value == "transcribed", Source: h.Source.Value}
 	if want := strings.TrimSuffix(name, ".yaml"); d.ID != want {
 		l.errf(h.ID.Line, "document id %q must match the file name %q", d.ID, want)
 	}
@@ -537,7 +561,9 @@ func (l *loader) compileHeader(d *Document, spec *fileSpec) {
 	for _, s := range h.Supersedes {
 		old, ok := l.cat.docByID[s.Document.Value]
 		if !ok {
-			l.errf(s.Document.Line, "supersedes %s: no such document in the catalogue (add a kind: record entry for it)", s.Document.Value)
+			if !l.failed[s.Document.Value] {
+				l.errf(s.Document.Line, "supersedes %s: no such document in the catalogue (add a kind: record entry for it)", s.Document.Value)
+			}
 			continue
 		}
 		c, _ := l.cite(d, s.Cite, nil, s.Document.Line)
@@ -546,7 +572,9 @@ func (l *loader) compileHeader(d *Document, spec *fileSpec) {
 	for _, a := range h.Annuls {
 		old, ok := l.cat.docByID[a.Document.Value]
 		if !ok {
-			l.errf(a.Document.Line, "annuls %s: no such document in the catalogue (add a kind: record entry for it)", a.Document.Value)
+			if !l.failed[a.Document.Value] {
+				l.errf(a.Document.Line, "annuls %s: no such document in the catalogue (add a kind: record entry for it)", a.Document.Value)
+			}
 			continue
 		}
 		c, _ := l.cite(d, a.Cite, nil, a.Document.Line)
@@ -599,6 +627,19 @@ func (l *loader) compile(env *expression.Env, s scalar, want expression.Type, wh
 	var rec *Fact
 	if len(record) > 0 {
 		rec = record[0]
+	}
+	for _, c := range p.Compared() {
+		f := l.cat.facts[c.Fact]
+		if rec != nil {
+			for _, fd := range rec.Fields {
+				if fd.Name == c.Fact {
+					f = fd // a record's field shadows a fact
+				}
+			}
+		}
+		if f != nil && (f.Kind == KindEnum || f.Kind == KindSet) && !f.allows(c.Value) {
+			l.errf(s.Line+c.Line-1, "%s: %q: %s has no value %q (its values: %s)", what, s.Value, c.Fact, c.Value, f.valueList())
+		}
 	}
 	return p.Link(l.names(rec))
 }
@@ -737,6 +778,7 @@ func (l *loader) clause(d *Document, env *expression.Env, a *Article, s clauseSp
 		l.errf(s.ID.Line, "clause %s is declared twice", cl.ID)
 		return
 	}
+	cl.Evidence = l.evidence(d, cl, s)
 	if cl.Category == "" {
 		cl.Category = cl.Title
 	}
@@ -832,6 +874,30 @@ func (l *loader) clause(d *Document, env *expression.Env, a *Article, s clauseSp
 	l.cat.byID[cl.ID] = cl
 	l.cat.clauses = append(l.cat.clauses, cl)
 	a.Clauses = append(a.Clauses, cl)
+}
+
+// evidence reads a clause's grade: every clause of a document outside the
+// gazette (one with a source) needs one, with its source; a gazette
+// document is its own text and takes none.
+func (l *loader) evidence(d *Document, cl *Clause, s clauseSpec) *Evidence {
+	e := s.Evidence
+	switch {
+	case e == nil && d.Source != "":
+		l.errf(s.ID.Line, "clause %s of a document from outside the gazette (source:) needs evidence: {grade: A|B|C, source: …}", cl.ID)
+		return nil
+	case e == nil:
+		return nil
+	case d.Source == "":
+		l.errf(e.Grade.Line, "clause %s: evidence grades a document from outside the gazette; %s has no source:", cl.ID, d.ID)
+		return nil
+	}
+	if !slices.ContainsFunc(Grades, func(g EvidenceGrade) bool { return g.Grade == e.Grade.Value }) {
+		l.errf(e.Grade.Line, "clause %s: evidence grade %q is not A, B or C", cl.ID, e.Grade.Value)
+	}
+	if strings.TrimSpace(e.Source.Value) == "" {
+		l.errf(e.Grade.Line, "clause %s: evidence needs a source naming the texts its figures were read in", cl.ID)
+	}
+	return &Evidence{Grade: e.Grade.Value, Source: strings.TrimSpace(e.Source.Value), ConfirmedIn: e.ConfirmedIn.Value}
 }
 
 // readsAll reports whether cl reads every fact inv reads.
@@ -1114,10 +1180,16 @@ func (l *loader) node(d *Document, env *expression.Env, s awardSpec, key string,
 		n.lessZh = l.labelOf(n.less, s.LessZh, "less", record, true).zh
 	}
 	if s.Cap.set() {
-		n.cap = &citedAmount{amount: amount(s.Cap), zh: orDefault(s.CapZh.Value, "上限"), cite: n.cite}
-		if !n.cap.amount.IsPos() {
+		v, err := duixian.ParseAmount(s.Cap.Value)
+		switch {
+		case err != nil && strings.HasSuffix(strings.TrimSpace(s.Cap.Value), "%"):
+			l.errf(s.Cap.Line, "%s: cap %q is a share of something: write it under caps, as caps: [{rate: %s, of: the_fact, zh: …}]", key, s.Cap.Value, strings.TrimSpace(s.Cap.Value))
+		case err != nil:
+			l.errf(s.Cap.Line, "%s: cap: %v", key, err)
+		case !v.IsPos():
 			l.errf(s.Cap.Line, "%s: cap must be positive", key)
 		}
+		n.cap = &citedAmount{amount: v, zh: orDefault(s.CapZh.Value, "上限"), cite: n.cite}
 	}
 	for i, cs := range s.Caps {
 		if !cs.Zh.set() {

@@ -140,6 +140,12 @@ func catalogueShow(v engine.ClauseView, out io.Writer, asJSON bool) error {
 	if v.Note != "" || v.Article.Note != "" {
 		fmt.Fprintf(out, "\n解读 / reading: %s\n", strings.TrimSpace(v.Note+" "+v.Article.Note))
 	}
+	if e := v.Evidence; e != nil {
+		fmt.Fprintf(out, "\n核实等级 / evidence grade: %s（%s）\n来源 / source: %s\n", e.Grade, e.Meaning(), e.Source)
+		if e.ConfirmedIn != "" {
+			fmt.Fprintf(out, "数值仅在%s中得到确认 / figures confirmed only in that older text\n", e.ConfirmedIn)
+		}
+	}
 	fmt.Fprintln(out, "\n需要的事实 / facts:")
 	for _, f := range v.Facts {
 		extra := string(f.Type)

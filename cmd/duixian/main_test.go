@@ -167,6 +167,36 @@ func TestCatalogueShowJSON(t *testing.T) {
 	}
 }
 
+// A listing standard shows its grade, its sources and the older text its
+// figures were confirmed in, as text and as JSON.
+func TestCatalogueShowEvidence(t *testing.T) {
+	code, out, errs := runCmd(t, "", "catalogue", "show", "listing-sse-main/3.1.2.1")
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	for _, want := range []string{"上海证券交易所股票上市规则（2026年4月修订）（版本 2026-04-24）", "核实等级 / evidence grade: C（二手摘要", "来源 / source: 聚源数据上市标准代码表代码28", "数值仅在2024年4月修订版中得到确认"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("show lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, errs = runCmd(t, "", "catalogue", "show", "listing-sse-star/2.1.2.2", "--json")
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	var v struct {
+		Evidence *struct {
+			Grade, Source string
+			ConfirmedIn   string `json:"confirmed_in"`
+		} `json:"evidence"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil || v.Evidence == nil || v.Evidence.Grade != "B" || v.Evidence.ConfirmedIn != "2019年版" || !strings.Contains(v.Evidence.Source, "JinfuZheng/IPOtest") {
+		t.Errorf("show --json: %v %+v", err, v.Evidence)
+	}
+	if _, out, _ := runCmd(t, "", "catalogue", "show", "jjgf-2025-21/7.4", "--json"); strings.Contains(out, `"evidence"`) {
+		t.Error("a gazette clause shows evidence")
+	}
+}
+
 // Every command answers --help with its usage on standard output, exit 0.
 func TestHelpExitsZero(t *testing.T) {
 	for _, args := range [][]string{{"eval", "--help"}, {"catalogue", "--help"}, {"serve", "-h"}, {"match", "--help"}, {"qunyan", "recheck", "--help"}} {
