@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net/http"
 	"strconv"
 	"strings"
 
@@ -318,11 +317,8 @@ func reasonOf(q *Request) (string, error) {
 // readBody reads the body for a decoder that parses it itself (the
 // engine's, which keeps numbers exact).
 func readBody(q *Request) ([]byte, error) {
-	b, err := io.ReadAll(http.MaxBytesReader(q.W, q.R.Body, 8<<20))
-	if err != nil {
-		return nil, duixian.Errorf(duixian.EINVALID, "body", "请求体过大或不可读：%v", "the body is too large or unreadable: %v", err)
-	}
-	return b, nil
+	b, err := io.ReadAll(q.R.Body) // limited by limitBody
+	return b, bodyError(err)
 }
 
 // The pages' ways to the same reads as the API's.

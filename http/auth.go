@@ -65,8 +65,7 @@ func (s *Server) startSession(q *Request, token string, sess *duixian.Session, u
 	if sess.SecondFactorDue {
 		q.User = nil
 	}
-	http.SetCookie(q.W, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: q.R.TLS != nil})
+	q.setCookie(&http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 }
 
 func (s *Server) logout(q *Request) error {
@@ -75,7 +74,7 @@ func (s *Server) logout(q *Request) error {
 			return err
 		}
 	}
-	http.SetCookie(q.W, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	q.setCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
 	return nil
 }
 
@@ -100,8 +99,7 @@ func (s *Server) authenticate(q *Request) error {
 			q.CSRF = c.Value
 		} else {
 			q.CSRF = account.NewToken()
-			http.SetCookie(q.W, &http.Cookie{Name: csrfCookie, Value: q.CSRF, Path: "/", HttpOnly: true,
-				SameSite: http.SameSiteLaxMode, Secure: q.R.TLS != nil})
+			q.setCookie(&http.Cookie{Name: csrfCookie, Value: q.CSRF, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 		}
 	}
 	return nil

@@ -116,7 +116,7 @@ func (s *Server) pageRoutes() []Route {
 			if lang != "en" {
 				lang = "zh"
 			}
-			http.SetCookie(q.W, &http.Cookie{Name: "duixian_lang", Value: lang, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+			q.setCookie(&http.Cookie{Name: "duixian_lang", Value: lang, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 			back := q.R.Referer()
 			if u, err := url.Parse(back); err != nil || u.Host != q.R.Host {
 				back = "/"

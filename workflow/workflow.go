@@ -44,6 +44,10 @@ type Service struct {
 	// Denials counts anonymous visitors' refusals instead of writing each
 	// to the audit log (casework.Tally); the server writes its counts.
 	Denials *casework.Tally
+	// Decided, when set, is told of every decision the engine makes on an
+	// application (submission, review steps, approval), eligible or not,
+	// for the server's metrics. A transaction run again tells it again.
+	Decided func(duixian.Decision)
 
 	audit auditCheck // the last verification of the audit chain (auditlog.go)
 }
@@ -416,6 +420,9 @@ func (s *Service) decide(tx *sqldb.Tx, a *duixian.Application) (duixian.Decision
 		if yearRuleRefused(d) {
 			d.Reasons = append(d.Reasons, pendingReasons(a, pending)...)
 		}
+	}
+	if s.Decided != nil {
+		s.Decided(d)
 	}
 	return d, nil
 }

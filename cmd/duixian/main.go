@@ -13,6 +13,7 @@
 //	duixian audit verify [--db duixian.db|postgres://…]
 //	duixian user add|passwd|disable|enable|unlock|reset-second-factor|list …
 //	duixian department list|set [--name N --self-approval on|off] [--db …]
+//	duixian backup --db duixian.db --out FILE
 //
 // Exit codes: 0 done; 1 a check failed (lint, cases, coverage); 2 bad input
 // (the message names the fact, field or file:line).
@@ -44,9 +45,11 @@ const usage = `用法 / usage:
   duixian eval --claims FILE|- [--json]     一个企业一年的多项申报 / one enterprise's year
   duixian serve [--addr 127.0.0.1:8080] [--db duixian.db|postgres://…] [--demo]
         [--session-max-age 12h] [--second-factor admin|ROLE,…|none] [--registry-activates=false]
-                                            启动平台 / run the platform
+        [--trusted-proxy CIDR]… [--metrics-token-file FILE] [--drain 25s] [--debug]
+                                            启动平台 / run the platform (docs/deploy.md)
   duixian audit verify [--db duixian.db|postgres://…]
                                             校验审计日志链 / verify the audit chain
+  duixian backup --db duixian.db --out FILE 在线备份 SQLite 并校验副本 / back up SQLite online, check the copy
   duixian match --date D [--as-of D] [--db …] [--clause ID]… [--out FILE.json|.csv]
                                             免申即享：比对全部企业与条款 / match every enterprise
   duixian import [--db …] FILE.csv|FILE.xlsx 导入企业数据（整体生效或整体不生效）/ import enterprise data
@@ -90,9 +93,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "eval":
 		err = runEval(args[1:], stdin, stdout, stderr)
 	case "serve":
-		err = runServe(args[1:], stdout)
+		err = runServe(args[1:], stdout, stderr)
 	case "audit":
 		err = runAudit(args[1:], stdout)
+	case "backup":
+		err = runBackup(args[1:], stdout)
 	case "match":
 		err = runMatch(args[1:], stdout, stderr)
 	case "qunyan":
