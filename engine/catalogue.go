@@ -60,14 +60,14 @@ type Document struct {
 	// text sets one apart from its term: a support period of a past year.
 	EventsUntil     duixian.Date
 	eventsUntilCite duixian.Cite
-	Zone           string
-	zoneCite       duixian.Cite
-	Department     string
-	Rounding       duixian.Rounding
-	roundingCite   duixian.Cite
-	MinimumPayout  decimal.Decimal
-	minimumCite    duixian.Cite
-	sameProject    *duixian.Cite // 同一项目就高不重复 across documents
+	Zone            string
+	zoneCite        duixian.Cite
+	Department      string
+	Rounding        duixian.Rounding
+	roundingCite    duixian.Cite
+	MinimumPayout   decimal.Decimal
+	minimumCite     duixian.Cite
+	sameProject     *duixian.Cite // 同一项目就高不重复 across documents
 	// sameProjectWithin extends the rule to the document's own clauses.
 	sameProjectWithin bool
 	// FraudBan, when the document has one, says how a revocation for false
@@ -144,6 +144,7 @@ type Clause struct {
 	Category   string
 	Department string
 	Zone       string
+	zoneZh     string // the region's name, from the shared fact zones
 	Note       string
 	Evidence   *Evidence // a clause of a document outside the gazette
 	Due        bool      // the amount is owed by the applicant, not awarded

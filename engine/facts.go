@@ -57,8 +57,10 @@ type Fact struct {
 
 // EnumValue is one allowed value of an enum or set fact.
 type EnumValue struct {
-	Value string
-	Zh    string
+	Value  string
+	Zh     string
+	En     string `json:",omitempty"`
+	Within string `json:",omitempty"` // of a region: the region it lies in
 }
 
 func (f *Fact) exprType() expression.Type {
@@ -417,4 +419,37 @@ func (c *Catalogue) EnterpriseFacts(e *duixian.Enterprise, asOf duixian.Date) (d
 	}
 	maps.Copy(facts, c.BanFacts(e.Bans, asOf))
 	return facts, nil
+}
+
+// ZonesFact is the shared fact that lists the regions an enterprise is
+// in. Its values are the regions the catalogue knows: E-Town's three
+// (60 km², 225 km², the bonded zone) and any other a document names, each
+// with the region it lies in. An enterprise lists every region it is in,
+// so a scope test is plain membership and needs no geography.
+const ZonesFact = "zones"
+
+// Zone finds a region among the values of the shared fact zones.
+func (c *Catalogue) Zone(id string) (EnumValue, bool) {
+	for _, z := range c.Zones() {
+		if z.Value == id {
+			return z, true
+		}
+	}
+	return EnumValue{}, false
+}
+
+// Zones lists the regions the catalogue knows.
+func (c *Catalogue) Zones() []EnumValue {
+	if f, ok := c.facts[ZonesFact]; ok {
+		return f.Values
+	}
+	return nil
+}
+
+func (c *Catalogue) zoneList() string {
+	var ids []string
+	for _, z := range c.Zones() {
+		ids = append(ids, z.Value)
+	}
+	return strings.Join(ids, ", ")
 }

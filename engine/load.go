@@ -315,7 +315,12 @@ func (l *loader) compileFact(s factSpec, doc string) *Fact {
 		*b.dst = &d
 	}
 	for _, v := range s.Values {
-		f.Values = append(f.Values, EnumValue{Value: v.Value.Value, Zh: v.Zh.Value})
+		f.Values = append(f.Values, EnumValue{Value: v.Value.Value, Zh: v.Zh.Value, En: v.En.Value, Within: v.Within.Value})
+	}
+	for _, v := range s.Values {
+		if v.Within.set() && (f.Name != ZonesFact || !f.allows(v.Within.Value) || v.Within.Value == v.Value.Value) {
+			l.errf(v.Within.Line, "fact %s: value %s lies within %q, which is not another region of the shared fact zones", f.Name, v.Value.Value, v.Within.Value)
+		}
 	}
 	if (f.Kind == KindEnum || f.Kind == KindSet) && len(f.Values) == 0 {
 		l.errf(s.Type.Line, "fact %s: an %s needs its values", f.Name, f.Kind)
@@ -525,8 +530,8 @@ func (l *loader) compileHeader(d *Document, spec *fileSpec) {
 		}
 	}
 	if h.Zone != nil {
-		if _, ok := duixian.ZoneByID(h.Zone.Zone.Value); !ok {
-			l.errf(h.Zone.Zone.Line, "unknown zone %q (core-60, yizhuang-225, bonded)", h.Zone.Zone.Value)
+		if _, ok := l.cat.Zone(h.Zone.Zone.Value); !ok {
+			l.errf(h.Zone.Zone.Line, "unknown zone %q: the regions are the values of the shared fact zones (%s)", h.Zone.Zone.Value, l.cat.zoneList())
 		}
 		d.Zone = h.Zone.Zone.Value
 		d.zoneCite, _ = l.cite(d, h.Zone.Cite, nil, h.Zone.Zone.Line)
@@ -767,7 +772,7 @@ func newCondition(c Condition) *Condition {
 // zoneCondition checks the document's geographic scope. It says "位于"
 // (located in), not "经营": under 20号 the zones are a land plot's.
 func (l *loader) zoneCondition(d *Document, env *expression.Env, zone string, c duixian.Cite, owner string) *Condition {
-	z, ok := duixian.ZoneByID(zone)
+	z, ok := l.cat.Zone(zone)
 	if !ok || env == nil {
 		return nil
 	}
@@ -777,7 +782,7 @@ func (l *loader) zoneCondition(d *Document, env *expression.Env, zone string, c 
 		l.errf(0, "zone condition needs the shared fact zones: %v", err)
 		return nil
 	}
-	return newCondition(Condition{ID: "zone", Zh: "位于" + z.Zh + "内", En: "located in " + z.En, Cite: c, Expr: src,
+	return newCondition(Condition{ID: "zone", Zh: "位于" + z.Zh + "内", En: "located in " + orDefault(z.En, z.Value), Cite: c, Expr: src,
 		prg: prg.Link(l.names(nil)), doc: owner == d.ID, owner: owner, file: l.file})
 }
 
@@ -816,13 +821,15 @@ func (l *loader) clause(d *Document, env *expression.Env, a *Article, s clauseSp
 	}
 	zoneCite := d.zoneCite
 	if s.Zone != nil {
-		if _, ok := duixian.ZoneByID(s.Zone.Zone.Value); !ok {
-			l.errf(s.Zone.Zone.Line, "unknown zone %q (core-60, yizhuang-225, bonded)", s.Zone.Zone.Value)
+		if _, ok := l.cat.Zone(s.Zone.Zone.Value); !ok {
+			l.errf(s.Zone.Zone.Line, "unknown zone %q: the regions are the values of the shared fact zones (%s)", s.Zone.Zone.Value, l.cat.zoneList())
 		}
 		cl.Zone = s.Zone.Zone.Value
 		zoneCite, _ = l.cite(d, s.Zone.Cite, nil, s.Zone.Zone.Line)
 	}
 	if cl.Zone != "" {
+		z, _ := l.cat.Zone(cl.Zone)
+		cl.zoneZh = z.Zh
 		owner := d.ID
 		if s.Zone != nil {
 			owner = cl.ID

@@ -78,7 +78,7 @@ type documentSpec struct {
 	// EventsUntil ends the window of events the document pays for; it may
 	// come before the document is issued (a guide of 2021 paying for 2020).
 	EventsUntil *citedDate `yaml:"events_until"`
-	Zone       *struct {
+	Zone        *struct {
 		Zone scalar `yaml:"zone"`
 		Cite scalar `yaml:"cite"`
 	} `yaml:"zone"`
@@ -147,6 +147,10 @@ type derivedSpec struct {
 type valueSpec struct {
 	Value scalar `yaml:"value"`
 	Zh    scalar `yaml:"zh"`
+	// En and Within describe a value of the shared fact zones: a region,
+	// its English name and the region it lies in.
+	En     scalar `yaml:"en"`
+	Within scalar `yaml:"within"`
 }
 
 type articleSpec struct {

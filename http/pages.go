@@ -37,7 +37,6 @@ func loadPages(runsOffers func(*duixian.User) bool) (*pages, error) {
 		"wan":        func(fen int64) string { return duixian.Money(fen).Wan() },
 		"money":      func(m duixian.Money) string { return m.Wan() },
 		"yuan":       func(m duixian.Money) string { return m.String() },
-		"zone":       func(id string) string { z, _ := duixian.ZoneByID(id); return z.Zh },
 		"status":     func(s duixian.Status) string { return s.Zh() },
 		"lines":      func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") },
 		"t":          translate,
@@ -244,6 +243,6 @@ func (s *Server) policyLibrary(q *Request) map[string]any {
 	qs := q.R.URL.Query()
 	text, doc, dept, zone := strings.TrimSpace(qs.Get("q")), qs.Get("doc"), qs.Get("dept"), qs.Get("zone")
 	rows, depts := s.Catalogue.Library(text, doc, dept, zone)
-	return map[string]any{"Rows": rows, "Documents": s.Catalogue.Documents(), "Departments": depts, "Zones": duixian.Zones,
+	return map[string]any{"Rows": rows, "Documents": s.Catalogue.Documents(), "Departments": depts, "Zones": s.Catalogue.Zones(),
 		"Q": text, "Doc": doc, "Dept": dept, "Zone": zone}
 }

@@ -229,8 +229,7 @@ func catalogueShow(v engine.ClauseView, out io.Writer, asJSON bool) error {
 	}
 	fmt.Fprintf(out, "%s %s\n%s（版本 %s）%s\n责任单位：%s", v.ID, v.Title, v.Document.Number, v.Document.Version, v.Article.Label, v.Department)
 	if v.Zone != "" {
-		z, _ := duixian.ZoneByID(v.Zone)
-		fmt.Fprintf(out, "　适用范围：%s", z.Zh)
+		fmt.Fprintf(out, "　适用范围：%s", v.ZoneZh)
 	}
 	fmt.Fprintf(out, "\n\n原文 / article text:\n%s\n", indent(v.Article.Text))
 	if v.Note != "" || v.Article.Note != "" {
