@@ -43,7 +43,10 @@ const usage = `用法 / usage:
   duixian eval --claims FILE|- [--json]     一个企业一年的多项申报 / one enterprise's year
   duixian serve [--addr 127.0.0.1:8080] [--db duixian.db|postgres://…] [--demo]
         [--session-max-age 12h] [--second-factor admin|ROLE,…|none] [--registry-activates=false]
-                                            启动平台 / run the platform
+        [--oidc-issuer URL --oidc-client-id ID --oidc-client-secret-file FILE --oidc-redirect-url URL]
+        [--oidc-uscc-claim uscc] [--oidc-official-claim preferred_username] [--oidc-scopes openid,profile,email]
+        [--oidc-trusted-audiences A,…] [--oidc-post-logout-url URL] [--oidc-second-factor platform|provider]
+                                            启动平台（统一身份认证见 docs/accounts.md）/ run the platform (single sign-on: docs/accounts.md)
   duixian audit verify [--db duixian.db|postgres://…]
                                             校验审计日志链 / verify the audit chain
   duixian match --date D [--as-of D] [--db …] [--clause ID]… [--out FILE.json|.csv]

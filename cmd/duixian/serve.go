@@ -58,6 +58,8 @@ func newServer(ctx context.Context, args []string, out io.Writer) (srv *duixianh
 	maxAge := fl.Duration("session-max-age", account.MaxAge, "a session's absolute lifetime")
 	registryActivates := fl.Bool("registry-activates", true, "an enterprise registration matching the registry (USCC and name) is active at once")
 	secondFactor := fl.String("second-factor", "admin", "roles that must have a second factor, comma-separated, or none (default admin; none with --demo)")
+	var single ssoFlags
+	single.declare(fl)
 	if err := fl.Parse(args); err != nil {
 		return nil, "", nil, duixian.Errorf(duixian.EINVALID, "flags", "参数错误：%v", "bad flags: %v", err)
 	}
@@ -72,6 +74,10 @@ func newServer(ctx context.Context, args []string, out io.Writer) (srv *duixianh
 	}
 	if *maxAge <= 0 {
 		return nil, "", nil, usageError("session-max-age", "会话最长时限须大于0", "--session-max-age must be positive")
+	}
+	provider, skips, err := single.provider()
+	if err != nil {
+		return nil, "", nil, err
 	}
 	cat, err := loadCatalogue(*dir)
 	if err != nil {
@@ -101,6 +107,15 @@ func newServer(ctx context.Context, args []string, out io.Writer) (srv *duixianh
 		return nil, "", nil, err
 	}
 	srv.Account.MaxAge, srv.Account.SecondFactorRoles, srv.Account.RegistryActivates = *maxAge, roles, *registryActivates
+	if provider != nil {
+		srv.SSO, srv.Account.SSOSkipsSecondFactor = provider, skips
+		// Found now if the provider answers; otherwise at the first
+		// sign-in, so that the platform starts while it is down.
+		if err := provider.Discover(ctx); err != nil {
+			log.Printf("single sign-on: the provider at %s cannot be used yet (tried again at the first sign-in): %v", single.issuer, err)
+		}
+		fmt.Fprintf(out, "统一身份认证 / single sign-on: %s\n", single.issuer)
+	}
 	fmt.Fprintf(out, "duixian 政策兑现平台: http://%s/ (数据库 %s)\n", *listen, *dbPath)
 	return srv, *listen, closeDB, nil
 }
