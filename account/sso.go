@@ -2,7 +2,6 @@ package account
 
 import (
 	"context"
-	"slices"
 	"strings"
 
 	"github.com/etown/duixian"
@@ -90,8 +89,7 @@ func (s *Service) ssoEnterprise(tx *sqldb.Tx, uscc, hashed string) (*duixian.Use
 	if err != nil {
 		return nil, false, nil, err
 	}
-	slices.SortFunc(staff, func(a, b duixian.User) int { return strings.Compare(a.Name, b.Name) })
-	for _, u := range staff {
+	for _, u := range staff { // by name: the first, should a race have made two
 		if u.EnterpriseAdmin && !u.Disabled {
 			return &u, false, nil, nil
 		}
