@@ -104,7 +104,7 @@ func (s *Server) apiRoutes() []Route {
 		}),
 		setup(r("POST", "/logout", signedIn, "退出 / sign out", func(q *Request) error { return s.logout(q) })),
 		setup(r("GET", "/me", signedIn, "当前用户 / who am I", func(q *Request) error {
-			return q.ok(map[string]any{"user": q.User.Redacted(), "csrf": q.CSRF, "setup_due": s.Accounts.SetupDue(q.User)})
+			return q.ok(map[string]any{"user": q.User.Redacted(), "csrf": q.CSRF, "setup_due": s.Accounts.SetupDue(q.Session, q.User)})
 		})),
 		r("GET", "/clauses", anyone, "条款目录 / the catalogue's clauses", func(q *Request) error {
 			all, _ := s.Catalogue.Library("", "", "", "")

@@ -21,7 +21,12 @@ type Accounts interface {
 	SecondFactor(ctx context.Context, actor duixian.Actor, token, code string) (string, *duixian.Session, *duixian.User, error)
 	// SetupDue is what a signed-in user must do before anything else
 	// (change a reset password, enrol a second factor), or nil.
-	SetupDue(u *duixian.User) error
+	SetupDue(sess *duixian.Session, u *duixian.User) error
+	// SignInSSO signs in the account an OpenID Connect provider's
+	// identity names, as SignIn does for a password.
+	SignInSSO(ctx context.Context, actor duixian.Actor, id duixian.SSOIdentity) (token string, sess *duixian.Session, u *duixian.User, err error)
+	// SSOFailed audits a single sign-on refused before anyone was known.
+	SSOFailed(ctx context.Context, actor duixian.Actor, reason string) error
 }
 
 // Refusals writes the route table's refusals to the audit log (casework.Desk).
@@ -120,7 +125,7 @@ func (s *Server) authorize(q *Request) error {
 		}
 	}
 	if q.User != nil && !rt.Setup {
-		if err := s.Accounts.SetupDue(q.User); err != nil {
+		if err := s.Accounts.SetupDue(q.Session, q.User); err != nil {
 			return err
 		}
 	}

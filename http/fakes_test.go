@@ -32,7 +32,7 @@ func (f *fakeAccounts) Session(_ context.Context, token string) (*duixian.Sessio
 	return &duixian.Session{User: u.Name, CSRF: strings.Repeat("c", 64)}, u, nil
 }
 
-func (f *fakeAccounts) SetupDue(*duixian.User) error { return nil }
+func (f *fakeAccounts) SetupDue(*duixian.Session, *duixian.User) error { return nil }
 
 func (f *fakeAccounts) SignIn(_ context.Context, actor duixian.Actor, name, pw string) (string, *duixian.Session, *duixian.User, error) {
 	return f.signIn(actor, name, pw)

@@ -124,7 +124,7 @@ func (s *Server) pageRoutes() []Route {
 			return nil
 		})),
 		page("GET", "/login", anyone, "登录", func(q *Request) error {
-			data := map[string]string{"Next": safeNext(q.R.URL.Query().Get("next"))}
+			data := s.loginData(safeNext(q.R.URL.Query().Get("next")))
 			if q.Session != nil && q.Session.SecondFactorDue {
 				return s.pages.render(q, 200, "login_code.html", "双因素认证", data)
 			}
@@ -136,7 +136,7 @@ func (s *Server) pageRoutes() []Route {
 				if e == nil {
 					return err
 				}
-				v := View{Title: "登录", CSRF: q.CSRF, Lang: q.Lang(), Error: e, Data: map[string]string{"Next": safeNext(q.R.PostFormValue("next"))}}
+				v := View{Title: "登录", CSRF: q.CSRF, Lang: q.Lang(), Error: e, Data: s.loginData(safeNext(q.R.PostFormValue("next")))}
 				q.W.Header().Set("Content-Type", "text/html; charset=utf-8")
 				q.W.WriteHeader(status(e.Code))
 				return s.pages.t.ExecuteTemplate(q.W, "login.html", v)
@@ -149,10 +149,11 @@ func (s *Server) pageRoutes() []Route {
 			return nil
 		}),
 		setup(page("POST", "/logout", signedIn, "退出", func(q *Request) error {
+			idToken := q.Session.IDToken
 			if err := s.logout(q); err != nil {
 				return err
 			}
-			http.Redirect(q.W, q.R, "/", http.StatusSeeOther)
+			http.Redirect(q.W, q.R, s.afterLogout(idToken), http.StatusSeeOther)
 			return nil
 		})),
 		page("GET", "/policies", anyone, "政策库", func(q *Request) error {

@@ -27,6 +27,7 @@ import (
 	"github.com/etown/duixian/qunyan"
 	"github.com/etown/duixian/reports"
 	"github.com/etown/duixian/sqldb"
+	"github.com/etown/duixian/sso"
 	"github.com/etown/duixian/workflow"
 )
 
@@ -69,6 +70,9 @@ type Server struct {
 	Refusals  Refusals
 	Cases     Cases
 	Matching  Matching
+	// SSO is single sign-on through an OpenID Connect provider; nil
+	// without one.
+	SSO SingleSignOn
 
 	// The concrete services and the store, for the pages not yet behind
 	// interfaces (and the tests that seed data).
@@ -143,7 +147,7 @@ func New(svc *workflow.Service) (*Server, error) {
 // init builds the route table and the pages.
 func (s *Server) init() error {
 	s.mux = http.NewServeMux()
-	for _, part := range [][]Route{s.apiRoutes(), s.offerRoutes(), s.pageRoutes(), s.qunyanRoutes(), s.landRoutes(), s.diagnosisRoutes(), s.accountPages()} {
+	for _, part := range [][]Route{s.apiRoutes(), s.offerRoutes(), s.pageRoutes(), s.qunyanRoutes(), s.landRoutes(), s.diagnosisRoutes(), s.accountPages(), s.ssoRoutes()} {
 		s.Routes = append(s.Routes, part...)
 	}
 	var err error
@@ -277,7 +281,7 @@ var statuses = map[string]int{duixian.EINVALID: http.StatusBadRequest, "unauthen
 	duixian.EREFUSED:                   http.StatusUnprocessableEntity,
 	account.ErrMustChangePassword.Code: http.StatusForbidden, account.ErrMustEnrol.Code: http.StatusForbidden,
 	errTooLarge.Code: http.StatusRequestEntityTooLarge, errNoFiles.Code: http.StatusUnsupportedMediaType,
-	errTooSlow.Code: http.StatusRequestTimeout}
+	errTooSlow.Code: http.StatusRequestTimeout, sso.Unavailable: http.StatusServiceUnavailable}
 
 // setupPages are where a user is sent who must do something first.
 var setupPages = map[string]string{account.ErrMustChangePassword.Code: "/account/password", account.ErrMustEnrol.Code: "/account/second-factor"}

@@ -46,7 +46,10 @@ const usage = `用法 / usage:
   duixian serve [--addr 127.0.0.1:8080] [--db duixian.db|postgres://…] [--demo]
         [--session-max-age 12h] [--second-factor admin|ROLE,…|none] [--registry-activates=false]
         [--trusted-proxy CIDR]… [--metrics-token-file FILE] [--drain 25s] [--debug]
-                                            启动平台 / run the platform (docs/deploy.md)
+        [--oidc-issuer URL --oidc-client-id ID --oidc-client-secret-file FILE --oidc-redirect-url URL]
+        [--oidc-uscc-claim uscc] [--oidc-official-claim preferred_username] [--oidc-scopes openid,profile,email]
+        [--oidc-trusted-audiences A,…] [--oidc-post-logout-url URL] [--oidc-second-factor platform|provider]
+                                            启动平台（部署见 docs/deploy.md，统一身份认证见 docs/accounts.md）/ run the platform (docs/deploy.md; single sign-on: docs/accounts.md)
   duixian audit verify [--db duixian.db|postgres://…]
                                             校验审计日志链 / verify the audit chain
   duixian backup --db duixian.db --out FILE 在线备份 SQLite 并校验副本 / back up SQLite online, check the copy

@@ -108,6 +108,8 @@ func newServer(ctx context.Context, args []string, out io.Writer) (srv *duixianh
 	tokenFile := fl.String("metrics-token-file", "", "file holding the bearer token /metrics asks for (without it: loopback only)")
 	drain := fl.Duration("drain", duixianhttp.DefaultTimeouts.Drain, "on SIGTERM, how long requests under way may take to finish")
 	debug := fl.Bool("debug", false, "log at debug level (the probes' requests too)")
+	var single ssoFlags
+	single.declare(fl)
 	if err := fl.Parse(args); err != nil {
 		return nil, at, nil, duixian.Errorf(duixian.EINVALID, "flags", "参数错误：%v", "bad flags: %v", err)
 	}
@@ -141,6 +143,10 @@ func newServer(ctx context.Context, args []string, out io.Writer) (srv *duixianh
 	if *maxAge <= 0 {
 		return nil, at, nil, usageError("session-max-age", "会话最长时限须大于0", "--session-max-age must be positive")
 	}
+	provider, skips, err := single.provider()
+	if err != nil {
+		return nil, at, nil, err
+	}
 	cat, err := loadCatalogue(*dir)
 	if err != nil {
 		return nil, at, nil, err
@@ -171,6 +177,15 @@ func newServer(ctx context.Context, args []string, out io.Writer) (srv *duixianh
 	srv.Account.MaxAge, srv.Account.SecondFactorRoles, srv.Account.RegistryActivates = *maxAge, roles, *registryActivates
 	srv.Proxies, srv.MetricsToken = trusted, token
 	srv.Timeouts.Drain = *drain
+	if provider != nil {
+		srv.SSO, srv.Account.SSOSkipsSecondFactor = provider, skips
+		// Found now if the provider answers; otherwise at the first
+		// sign-in, so that the platform starts while it is down.
+		if err := provider.Discover(ctx); err != nil {
+			srv.Log.Warn("single sign-on: the provider cannot be used yet; tried again at the first sign-in", "issuer", single.issuer, "err", err)
+		}
+		fmt.Fprintf(out, "统一身份认证 / single sign-on: %s\n", single.issuer)
+	}
 	return srv, at, closeDB, nil
 }
 
