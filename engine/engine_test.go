@@ -422,3 +422,36 @@ func TestExponentNumbersInClaims(t *testing.T) {
 		t.Error("2.5 books accepted")
 	}
 }
+
+// A step no article states (rounding to the fen, where a document sets no
+// rounding) cites nothing, rather than "依据，…".
+func TestStepWithoutCitation(t *testing.T) {
+	m := fstest.MapFS{}
+	fs.WalkDir(os.DirFS("testdata/shapes"), ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := fs.ReadFile(os.DirFS("testdata/shapes"), p)
+			m[p] = &fstest.MapFile{Data: []byte(strings.Replace(string(b), "  rounding: {unit: 元, places: 2, cite: \"2\"}\n", "", 1))}
+		}
+		return err
+	})
+	cat := load(t, m)
+	facts, err := cat.DecodeJSONFacts("facts", []byte(`{"zones":["sample-city"],"ecis_premium_2020":"100000.05"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := cat.Evaluate(duixian.Claim{Clause: "sjsw-2021-1/2", EventDate: duixian.Date{Year: 2020, Month: 6, Day: 30},
+		AsOf: duixian.Date{Year: 2021, Month: 3, Day: 1}, Facts: facts}, engine.Options{Trace: true})
+	if err != nil || !d.Eligible {
+		t.Fatalf("%+v %v", d, err)
+	}
+	rounded := false
+	for _, s := range d.Trace {
+		if strings.HasPrefix(s.Text, "依据，") {
+			t.Errorf("a step cites nothing yet says 依据: %s", s.Text)
+		}
+		rounded = rounded || strings.Contains(s.Text, "四舍五入")
+	}
+	if !rounded {
+		t.Errorf("no rounding step: %v", d.Trace)
+	}
+}

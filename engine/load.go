@@ -1210,6 +1210,9 @@ func (l *loader) node(d *Document, env *expression.Env, s awardSpec, key string,
 		case !v.IsPos():
 			l.errf(s.Cap.Line, "%s: cap must be positive", key)
 		}
+		if strings.Contains(s.CapZh.Value, "不超过") || strings.Contains(s.CapZh.Value, "不高于") {
+			l.errf(s.CapZh.Line, "%s: cap_zh %q names the cap (单个项目最高, 市区两级合计上限) without 不超过: the trace says 超过/未超过 itself", key, s.CapZh.Value)
+		}
 		n.cap = &citedAmount{amount: v, zh: orDefault(s.CapZh.Value, "上限"), cite: n.cite}
 	}
 	for i, cs := range s.Caps {
