@@ -12,6 +12,7 @@ const (
 	RoleFinance    Role = "finance"    // 财政拨付
 	RoleSupervisor Role = "supervisor" // 监督检查
 	RoleAdmin      Role = "admin"
+	RoleAuthor     Role = "author" // 政策起草：tries a draft document beside the catalogue; publishes nothing
 	RolePublic     Role = "public" // anyone, e.g. filing an objection during 公示
 )
 

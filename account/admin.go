@@ -97,13 +97,13 @@ var validName = regexp.MustCompile(`^[a-z0-9][a-z0-9._@-]{1,63}$`)
 // roles an account may have, and whether it must name a department.
 var accountRoles = map[duixian.Role]bool{
 	duixian.RoleEnterprise: false, duixian.RoleReviewer: true, duixian.RoleCoReviewer: true, duixian.RoleFinance: true,
-	duixian.RoleExpert: false, duixian.RoleSupervisor: false, duixian.RoleAdmin: false,
+	duixian.RoleExpert: false, duixian.RoleSupervisor: false, duixian.RoleAdmin: false, duixian.RoleAuthor: false,
 }
 
 // Roles are the roles an account may have, in a stable order.
 func Roles() []duixian.Role {
 	return []duixian.Role{duixian.RoleEnterprise, duixian.RoleReviewer, duixian.RoleCoReviewer, duixian.RoleExpert,
-		duixian.RoleFinance, duixian.RoleSupervisor, duixian.RoleAdmin}
+		duixian.RoleFinance, duixian.RoleSupervisor, duixian.RoleAuthor, duixian.RoleAdmin}
 }
 
 func (in *NewUser) validate() error {

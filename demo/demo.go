@@ -92,6 +92,8 @@ func Seed(ctx context.Context, svc *workflow.Service) ([]Credential, error) {
 		// not approve it; in each department another official does.
 		{Name: "culture-head", Display: "宣传文化部·审批", Role: duixian.RoleReviewer, Department: "宣传文化部"},
 		{Name: "finance-head", Display: "商务金融局·审批", Role: duixian.RoleReviewer, Department: "商务金融局"},
+		// A policy author tries the next document beside the catalogue.
+		{Name: "author", Display: "政策起草·示例", Role: duixian.RoleAuthor},
 	}
 	var creds []Credential
 	if err := svc.DB.Tx(ctx, func(tx *sqldb.Tx) error {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"io/fs"
 	"sync"
 
 	"github.com/etown/duixian"
@@ -22,6 +23,7 @@ type Catalogue struct {
 	// Every fact and record field has a slot; an evaluation binds a claim's
 	// facts into a frame of nslots values that linked programs read.
 	nslots  int
+	files   fs.FS // what it was loaded from, for trying a draft beside it
 	frames  sync.Pool
 	version string
 	// prepared is every clause with what the applicability rule reads of

@@ -51,7 +51,7 @@ const CommonFactsFile = "facts.yaml"
 func Load(fsys fs.FS) (*Catalogue, error) {
 	l := &loader{fsys: fsys, cat: &Catalogue{docByID: map[string]*Document{}, byID: map[string]*Clause{}, facts: map[string]*Fact{}, nslots: firstFactSlot}}
 	l.run()
-	l.cat.version = version(fsys)
+	l.cat.version, l.cat.files = version(fsys), fsys
 	if len(l.errs) > 0 {
 		sort.SliceStable(l.errs, func(i, j int) bool {
 			if l.errs[i].File != l.errs[j].File {

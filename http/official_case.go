@@ -140,7 +140,7 @@ var offActionZh = map[string]string{
 var offRoleZh = map[duixian.Role]string{
 	duixian.RoleEnterprise: "企业经办人", duixian.RoleReviewer: "责任单位", duixian.RoleCoReviewer: "会签部门",
 	duixian.RoleExpert: "第三方专家", duixian.RoleFinance: "财政拨付", duixian.RoleSupervisor: "监督检查",
-	duixian.RoleAdmin: "系统管理员", duixian.RolePublic: "社会公众",
+	duixian.RoleAdmin: "系统管理员", duixian.RoleAuthor: "政策起草", duixian.RolePublic: "社会公众",
 }
 
 func offAction(a string) string {
