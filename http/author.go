@@ -17,11 +17,11 @@ const MaxDraftBytes = 512 << 10
 // AuthorView is the authoring page: the draft as typed, and what trying it
 // found.
 type AuthorView struct {
-	ID, Document, Cases           string
+	ID, Document, Cases            string
 	Clause, EventDate, AsOf, Facts string
-	Draft                         *engine.Draft
-	Decision                      *duixian.Decision
-	Tried                         bool
+	Draft                          *engine.Draft
+	Decision                       *duixian.Decision
+	Tried                          bool
 }
 
 // authorRoutes: a policy author pastes a draft document and its cases and
