@@ -46,11 +46,12 @@ type Options struct {
 	// 0 makes it insert jobs only, for other processes to work.
 	Workers int
 	// JobTimeout cancels a job's context after this long (DefaultJobTimeout
-	// when 0; none when negative).
+	// when 0). River takes a job still running past both its timeout and
+	// RescueAfter for stuck, its process dead, and retries it: a job
+	// without a timeout would never be rescued, so every job has one.
 	JobTimeout time.Duration
-	// RescueAfter is how long a job may run before it is taken for stuck,
-	// its process presumed dead, and retried (DefaultRescueAfter when 0).
-	// It must exceed JobTimeout.
+	// RescueAfter is how long a job may run before it is taken for stuck
+	// (DefaultRescueAfter when 0). It must exceed JobTimeout.
 	RescueAfter time.Duration
 	// MatchDaily, "HH:MM" in Shanghai, starts a 免申即享 run of every clause
 	// that pays each day at that time; empty for none. Give every process
@@ -103,16 +104,13 @@ type Queue struct {
 // River's migrations run here, after the platform's. Start starts the
 // workers.
 func Open(ctx context.Context, db *sqldb.DB, dsn string, svc Services, opts Options) (*Queue, error) {
-	if opts.JobTimeout == 0 {
+	if opts.JobTimeout <= 0 {
 		opts.JobTimeout = DefaultJobTimeout
 	}
-	if opts.JobTimeout < 0 {
-		opts.JobTimeout = -1 // River's "none"
-	}
-	if opts.RescueAfter == 0 {
+	if opts.RescueAfter <= 0 {
 		opts.RescueAfter = DefaultRescueAfter
 	}
-	if opts.JobTimeout > 0 && opts.RescueAfter <= opts.JobTimeout {
+	if opts.RescueAfter <= opts.JobTimeout {
 		return nil, fmt.Errorf("jobs: a job is rescued after %s, before its timeout of %s", opts.RescueAfter, opts.JobTimeout)
 	}
 	if opts.Logger == nil {
@@ -124,7 +122,11 @@ func Open(ctx context.Context, db *sqldb.DB, dsn string, svc Services, opts Opti
 	river.AddWorker(workers, &partitionWorker{m: svc.Matching, q: q})
 	river.AddWorker(workers, &scheduledRunWorker{m: svc.Matching})
 	river.AddWorker(workers, &recheckWorker{q: svc.Qunyan})
+	host, _ := os.Hostname()
 	cfg := &river.Config{
+		// Named for the machine and the process, so that a partition's
+		// done mark says where it was matched.
+		ID:                   fmt.Sprintf("%s_%d_%s", strings.ReplaceAll(host, ".", "_"), os.Getpid(), time.Now().UTC().Format("20060102T150405")),
 		Workers:              workers,
 		JobTimeout:           opts.JobTimeout,
 		RescueStuckJobsAfter: opts.RescueAfter,

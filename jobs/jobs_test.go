@@ -279,3 +279,74 @@ func TestRunCancelled(t *testing.T) {
 		}
 	})
 }
+
+// The scheduled jobs run through the queue: the day's 免申即享 run (every
+// clause, started by the scheduler) is matched to the end, and the 群雁
+// re-check completes; a second scheduled run the same day is not queued.
+func TestScheduledJobs(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		m, q := runService(t, db)
+		if err := q.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		first, err := q.client.Insert(ctx, scheduledRunArgs{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := q.client.Insert(ctx, scheduledRunArgs{}, nil)
+		if err != nil || !again.UniqueSkippedAsDuplicate || again.Job.ID != first.Job.ID {
+			t.Errorf("a second scheduled run the same day was queued: %+v %v", again, err)
+		}
+		recheck, err := q.client.Insert(ctx, recheckArgs{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var runs []*matching.RunProgress
+		for deadline := time.Now().Add(3 * time.Minute); len(runs) == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			if runs, err = m.OfferRuns(ctx, admin); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if len(runs) != 1 || runs[0].By != matching.Scheduler || len(runs[0].Clauses) != 0 || runs[0].EventDate != duixian.DateOf(testNow) {
+			t.Fatalf("the scheduled run: %+v", runs)
+		}
+		if p := waitOver(t, m, runs[0].ID); p.Status != matching.RunDone || p.Totals.Enterprises != registrySize {
+			t.Errorf("the scheduled run is %s after %d enterprises", p.Status, p.Totals.Enterprises)
+		}
+		for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+			j, err := q.client.JobList(ctx, river.NewJobListParams().IDs(recheck.Job.ID))
+			if err != nil || len(j.Jobs) != 1 {
+				t.Fatal(err, j)
+			}
+			if j.Jobs[0].State == rivertype.JobStateCompleted {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the 群雁 re-check is %s: %v", j.Jobs[0].State, j.Jobs[0].Errors)
+			}
+		}
+	})
+}
+
+// The daily schedule is a time of day in Shanghai, whatever the zone of
+// the time it is asked from.
+func TestDailySchedule(t *testing.T) {
+	at, err := dailyAt("02:00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for from, want := range map[time.Time]time.Time{
+		time.Date(2026, 11, 30, 10, 0, 0, 0, duixian.Shanghai): time.Date(2026, 12, 1, 2, 0, 0, 0, duixian.Shanghai),
+		time.Date(2026, 11, 30, 1, 59, 0, 0, duixian.Shanghai): time.Date(2026, 11, 30, 2, 0, 0, 0, duixian.Shanghai),
+		time.Date(2026, 11, 30, 2, 0, 0, 0, duixian.Shanghai):  time.Date(2026, 12, 1, 2, 0, 0, 0, duixian.Shanghai),
+		time.Date(2026, 11, 30, 18, 30, 0, 0, time.UTC):        time.Date(2026, 12, 2, 2, 0, 0, 0, duixian.Shanghai),
+	} {
+		if got := at.Next(from); !got.Equal(want) {
+			t.Errorf("after %s: %s, want %s", from, got, want)
+		}
+	}
+	if _, err := dailyAt("25:00"); err == nil {
+		t.Error("25:00 is a time of day")
+	}
+}

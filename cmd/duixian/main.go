@@ -9,7 +9,8 @@
 //	duixian catalogue coverage
 //	duixian eval --clause ID --facts FILE|- [--date YYYY-MM-DD] [--as-of YYYY-MM-DD] [--json]
 //	duixian eval --claims FILE|- [--json]
-//	duixian serve [--addr 127.0.0.1:8080] [--db duixian.db|postgres://…] [--demo]
+//	duixian serve [--addr 127.0.0.1:8080] [--db duixian.db|postgres://…] [--demo] [--workers 2]
+//	duixian worker [--db duixian.db|postgres://…] [--workers 2]
 //	duixian audit verify [--db duixian.db|postgres://…]
 //	duixian user add|passwd|disable|enable|unlock|reset-second-factor|list …
 //
@@ -43,7 +44,10 @@ const usage = `用法 / usage:
   duixian eval --claims FILE|- [--json]     一个企业一年的多项申报 / one enterprise's year
   duixian serve [--addr 127.0.0.1:8080] [--db duixian.db|postgres://…] [--demo]
         [--session-max-age 12h] [--second-factor admin|ROLE,…|none] [--registry-activates=false]
-                                            启动平台 / run the platform
+        [--workers 2] [--job-timeout 5m] [--rescue-after 10m] [--match-daily HH:MM]
+                                            启动平台（含任务队列工作进程，--workers 0 则不含）/ run the platform (and work the job queue unless --workers 0)
+  duixian worker [--db …] [--workers 2] [--job-timeout 5m] [--rescue-after 10m] [--match-daily HH:MM]
+                                            任务队列工作进程，可在多台机器上运行 / work the job queue only; run as many as wanted on one PostgreSQL
   duixian audit verify [--db duixian.db|postgres://…]
                                             校验审计日志链 / verify the audit chain
   duixian match --date D [--as-of D] [--db …] [--clause ID]… [--out FILE.json|.csv]
@@ -88,6 +92,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = runEval(args[1:], stdin, stdout, stderr)
 	case "serve":
 		err = runServe(args[1:], stdout)
+	case "worker":
+		err = runWorker(args[1:], stdout)
 	case "audit":
 		err = runAudit(args[1:], stdout)
 	case "match":

@@ -18,6 +18,7 @@ import (
 	"github.com/etown/duixian/calendar"
 	"github.com/etown/duixian/demo"
 	duixianhttp "github.com/etown/duixian/http"
+	"github.com/etown/duixian/jobs"
 	"github.com/etown/duixian/postgres"
 	"github.com/etown/duixian/reports"
 	"github.com/etown/duixian/sqldb"
@@ -58,8 +59,12 @@ func newServer(ctx context.Context, args []string, out io.Writer) (srv *duixianh
 	maxAge := fl.Duration("session-max-age", account.MaxAge, "a session's absolute lifetime")
 	registryActivates := fl.Bool("registry-activates", true, "an enterprise registration matching the registry (USCC and name) is active at once")
 	secondFactor := fl.String("second-factor", "admin", "roles that must have a second factor, comma-separated, or none (default admin; none with --demo)")
+	jf := addJobFlags(fl)
 	if err := fl.Parse(args); err != nil {
 		return nil, "", nil, duixian.Errorf(duixian.EINVALID, "flags", "参数错误：%v", "bad flags: %v", err)
+	}
+	if _, err := jf.options(); err != nil {
+		return nil, "", nil, err
 	}
 	given := map[string]bool{}
 	fl.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -101,6 +106,14 @@ func newServer(ctx context.Context, args []string, out io.Writer) (srv *duixianh
 		return nil, "", nil, err
 	}
 	srv.Account.MaxAge, srv.Account.SecondFactorRoles, srv.Account.RegistryActivates = *maxAge, roles, *registryActivates
+	// The job queue: this process works it unless --workers 0; it stops
+	// before the store closes.
+	_, stopJobs, err := startJobs(ctx, db, *dbPath, jobs.Services{Matching: srv.Offers, Qunyan: srv.Qunyan}, jf)
+	if err != nil {
+		closeDB()
+		return nil, "", nil, err
+	}
+	closeDB = func() { stopJobs(); db.Close() }
 	fmt.Fprintf(out, "duixian 政策兑现平台: http://%s/ (数据库 %s)\n", *listen, *dbPath)
 	return srv, *listen, closeDB, nil
 }
