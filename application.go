@@ -88,16 +88,22 @@ type Application struct {
 	Review           *Decision `json:"review,omitempty"`
 	CatalogueVersion string    `json:"catalogue_version,omitempty"`
 
-	Opinions   []Opinion     `json:"opinions,omitempty"`
-	Expert     *ExpertReview `json:"expert,omitempty"`
-	Proposed   Money         `json:"proposed_fen,omitempty"`
-	Reduction  string        `json:"reduction_reason,omitempty"` // why less than the engine's amount
-	Publicity  *Publicity    `json:"publicity,omitempty"`
-	Objections []Objection   `json:"objections,omitempty"`
-	Approved   Money         `json:"approved_fen,omitempty"`
-	Payments   []Payment     `json:"payments,omitempty"`
-	Reason     string        `json:"reason,omitempty"` // a return, rejection or revocation, shown to the applicant
-	Clawback   Money         `json:"clawback_fen,omitempty"`
+	Opinions []Opinion `json:"opinions,omitempty"`
+	// Experts are the sign-in names of the experts the department
+	// assigned to review it; only they see it and score it.
+	Experts  []string      `json:"experts,omitempty"`
+	Expert   *ExpertReview `json:"expert,omitempty"`
+	Proposed Money         `json:"proposed_fen,omitempty"`
+	// ProposedBy is who proposed the amount: under separation of duties
+	// another official approves it, and another pays it.
+	ProposedBy string      `json:"proposed_by,omitempty"`
+	Reduction  string      `json:"reduction_reason,omitempty"` // why less than the engine's amount
+	Publicity  *Publicity  `json:"publicity,omitempty"`
+	Objections []Objection `json:"objections,omitempty"`
+	Approved   Money       `json:"approved_fen,omitempty"`
+	Payments   []Payment   `json:"payments,omitempty"`
+	Reason     string      `json:"reason,omitempty"` // a return, rejection or revocation, shown to the applicant
+	Clawback   Money       `json:"clawback_fen,omitempty"`
 
 	Created time.Time `json:"created"`
 	Updated time.Time `json:"updated"`
@@ -150,11 +156,17 @@ type Publicity struct {
 }
 
 // Objection is a challenge filed during publicity (异议). While any is open
-// the application cannot be approved.
+// the application cannot be approved. Its ID is the receipt number the
+// objector is given, and by which the department finds it.
 type Objection struct {
-	ID       string    `json:"id"`
-	Filed    time.Time `json:"filed"`
-	By       string    `json:"by"`
+	ID    string    `json:"id"`
+	Filed time.Time `json:"filed"`
+	By    string    `json:"by"`
+	// Who objects and how to reach them: a name, and a phone number or an
+	// e-mail address. The department sees them; the applicant does not.
+	Name     string    `json:"name,omitempty"`
+	Phone    string    `json:"phone,omitempty"`
+	Email    string    `json:"email,omitempty"`
 	Text     string    `json:"text"`
 	Evidence string    `json:"evidence,omitempty"`
 	Answer   string    `json:"answer,omitempty"`

@@ -1,6 +1,7 @@
 package duixian
 
 import (
+	"errors"
 	"fmt"
 	"math/big"
 	"regexp"
@@ -110,8 +111,13 @@ func ParseAmount(s string) (decimal.Decimal, error) {
 		t = strings.TrimSuffix(t, "元")
 	}
 	t = strings.TrimSpace(t)
-	d, err := decimal.Parse(t)
-	if err != nil || !plainNumber.MatchString(t) {
+	d, err := ParseNumber(t)
+	// With a unit the amount is as people write it; the exponent form is
+	// JSON's (1e7), never "1e3元".
+	if err == nil && t != strings.TrimSpace(s) && !plainNumber.MatchString(t) {
+		err = errors.New("exponent with a unit")
+	}
+	if err != nil {
 		return decimal.Decimal{}, fmt.Errorf("%q is not an amount (write e.g. 6万元, 2500元 or 25000.00)", s)
 	}
 	m, err := decimal.New(scale, 0)
@@ -119,6 +125,33 @@ func ParseAmount(s string) (decimal.Decimal, error) {
 		return decimal.Decimal{}, err
 	}
 	return d.Mul(m)
+}
+
+// exponentNumber is a number in exponent form, as JSON may write it: 1e7,
+// 2.5E-3.
+var exponentNumber = regexp.MustCompile(`^([-+]?)(\d+)(?:\.(\d+))?[eE]([-+]?\d{1,3})$`)
+
+// ParseNumber reads a decimal number exactly, plain (25000.10) or in
+// exponent form (1e7 is 10000000, 2.5E-3 is 0.0025): the digits are moved,
+// never passed through a float.
+func ParseNumber(s string) (decimal.Decimal, error) {
+	t := strings.TrimSpace(s)
+	if m := exponentNumber.FindStringSubmatch(t); m != nil {
+		sign := strings.TrimPrefix(m[1], "+")
+		digits, frac := m[2]+m[3], len(m[3])
+		exp, _ := strconv.Atoi(m[4])
+		shift := exp - frac // the decimal point moves right by shift from the end of digits
+		if shift >= 0 {
+			t = sign + digits + strings.Repeat("0", shift)
+		} else {
+			digits = strings.Repeat("0", max(0, -shift-len(digits)+1)) + digits
+			t = sign + digits[:len(digits)+shift] + "." + digits[len(digits)+shift:]
+		}
+	}
+	if !plainNumber.MatchString(t) {
+		return decimal.Decimal{}, fmt.Errorf("%q is not a number", s)
+	}
+	return decimal.Parse(t)
 }
 
 // ParseRate reads a rate as the gazette writes it: "50%", "0.1%" or a

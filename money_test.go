@@ -109,3 +109,24 @@ func TestShare(t *testing.T) {
 		}
 	}
 }
+
+// JSON may write a number in exponent form; it is read exactly.
+func TestParseNumberExponent(t *testing.T) {
+	for in, want := range map[string]string{
+		"1e7": "10000000", "1E7": "10000000", "2.5e3": "2500", "2.5E-3": "0.0025", "-1.25e1": "-12.5",
+		"+3e0": "3", "12345.678e-2": "123.45678", "7e-1": "0.7", "25000.10": "25000.10",
+	} {
+		d, err := duixian.ParseNumber(in)
+		if err != nil || d.String() != want {
+			t.Errorf("ParseNumber(%q) = %s, %v; want %s", in, d, err, want)
+		}
+	}
+	for _, bad := range []string{"1e", "e7", "1.2.3", "1e7.5", "0x10", "NaN"} {
+		if _, err := duixian.ParseNumber(bad); err == nil {
+			t.Errorf("ParseNumber(%q) accepted", bad)
+		}
+	}
+	if a, err := duixian.ParseAmount("1.5e4"); err != nil || a.Cmp(decimal.MustNew(15000, 0)) != 0 {
+		t.Errorf("ParseAmount(1.5e4) = %s, %v", a, err)
+	}
+}

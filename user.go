@@ -85,4 +85,23 @@ type Session struct {
 	// SecondFactorDue: the password was right, and the user's second factor
 	// is still to be given. Such a session signs no one in.
 	SecondFactorDue bool `json:"second_factor_due,omitempty"`
+	// IDToken is set when the session was signed in through single sign-on:
+	// the ID token the provider gave, sent back to it as the hint when the
+	// user signs out there. It does not sign anyone in here.
+	IDToken string `json:"id_token,omitempty"`
+}
+
+// ViaSSO reports whether the session was signed in through single sign-on.
+func (s *Session) ViaSSO() bool { return s.IDToken != "" }
+
+// SSOIdentity is whom an OpenID Connect provider signed in, as its ID token
+// (signature, issuer, audience, expiry and nonce checked) and its user
+// info say: the provider's subject and the claims that name an account
+// here. USCC is the enterprise the person acts for; Official names an
+// official's account. Either may be empty.
+type SSOIdentity struct {
+	Issuer, Subject string
+	USCC            string
+	Official        string
+	IDToken         string
 }

@@ -67,8 +67,13 @@ type Service struct {
 	SecondFactorRoles []duixian.Role
 	// RegistryActivates: an enterprise's self-registration whose USCC and
 	// name match the registry is active at once; false, every one waits for
-	// an official.
+	// an official. An enterprise's account made by single sign-on follows it.
 	RegistryActivates bool
+	// SSOSkipsSecondFactor: a sign-in through single sign-on gives no
+	// second factor here, nor must its user enrol one, because the
+	// provider checks one itself. False (the default): the second factor is
+	// asked after the provider as after a password.
+	SSOSkipsSecondFactor bool
 }
 
 // New returns a service over db on the clock now, with sessions of MaxAge,
@@ -296,14 +301,18 @@ var (
 		En: "your role requires a second factor; set up an authenticator first"}
 )
 
-// SetupDue is what u must do before anything else, or nil: change a
-// password an administrator reset, or enrol a second factor their role
-// requires.
-func (s *Service) SetupDue(u *duixian.User) error {
+// SetupDue is what u, signed in by sess, must do before anything else, or
+// nil: change a password an administrator reset, or enrol a second factor
+// their role requires. A session of single sign-on is not sent to change a
+// password it did not use (the reset stays due for the next password
+// sign-in), nor to enrol when the provider is trusted with the second
+// factor (SSOSkipsSecondFactor).
+func (s *Service) SetupDue(sess *duixian.Session, u *duixian.User) error {
+	sso := sess != nil && sess.ViaSSO()
 	switch {
-	case u.MustChangePassword:
+	case u.MustChangePassword && !sso:
 		return ErrMustChangePassword
-	case !u.Enrolled() && slices.Contains(s.SecondFactorRoles, u.Role):
+	case !u.Enrolled() && slices.Contains(s.SecondFactorRoles, u.Role) && !(sso && s.SSOSkipsSecondFactor):
 		return ErrMustEnrol
 	}
 	return nil

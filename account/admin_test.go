@@ -218,8 +218,8 @@ func TestResetAndChange(t *testing.T) {
 			t.Fatalf("a session from before the reset: %v", err)
 		}
 		token, sess, u, err := s.SignIn(ctx, public, "wang", "Temporary-Pass-02")
-		if err != nil || s.SetupDue(u) != ErrMustChangePassword {
-			t.Fatalf("after the reset: %v, setup due %v", err, s.SetupDue(u))
+		if err != nil || s.SetupDue(sess, u) != ErrMustChangePassword {
+			t.Fatalf("after the reset: %v, setup due %v", err, s.SetupDue(sess, u))
 		}
 		other, _, _, _ := s.SignIn(ctx, public, "wang", "Temporary-Pass-02")
 		me := u.Actor("10.0.0.2")
@@ -234,8 +234,8 @@ func TestResetAndChange(t *testing.T) {
 		if _, err := s.ChangePassword(ctx, me, sess.TokenHash, "Temporary-Pass-02", "wang-Password-04"); errField(err) != "invalid:password" {
 			t.Fatalf("containing the name: %v", err)
 		}
-		if u, err = s.ChangePassword(ctx, me, sess.TokenHash, "Temporary-Pass-02", "Second-Password-03"); err != nil || s.SetupDue(u) != nil {
-			t.Fatalf("change: %v, setup due %v", err, s.SetupDue(u))
+		if u, err = s.ChangePassword(ctx, me, sess.TokenHash, "Temporary-Pass-02", "Second-Password-03"); err != nil || s.SetupDue(sess, u) != nil {
+			t.Fatalf("change: %v, setup due %v", err, s.SetupDue(sess, u))
 		}
 		if _, _, err := s.Session(ctx, token); err != nil {
 			t.Fatalf("the session it was changed in: %v", err)

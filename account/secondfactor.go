@@ -193,7 +193,8 @@ func (s *Service) SecondFactor(ctx context.Context, actor duixian.Actor, token, 
 			return err
 		}
 		newToken = NewToken()
-		sess = &duixian.Session{TokenHash: HashToken(newToken), User: u.Name, CSRF: NewToken(), Lang: pending.Lang, Created: now, LastSeen: now}
+		sess = &duixian.Session{TokenHash: HashToken(newToken), User: u.Name, CSRF: NewToken(), Lang: pending.Lang, Created: now, LastSeen: now,
+			IDToken: pending.IDToken}
 		if err := tx.PutSession(sess); err != nil {
 			return err
 		}

@@ -134,13 +134,13 @@ func TestSecondFactorLockAndWait(t *testing.T) {
 // has; other roles are not.
 func TestSetupDueSecondFactor(t *testing.T) {
 	s := &Service{SecondFactorRoles: []duixian.Role{duixian.RoleAdmin}}
-	if err := s.SetupDue(&duixian.User{Role: duixian.RoleAdmin}); err != ErrMustEnrol {
+	if err := s.SetupDue(nil, &duixian.User{Role: duixian.RoleAdmin}); err != ErrMustEnrol {
 		t.Fatalf("an admin without a second factor: %v", err)
 	}
-	if err := s.SetupDue(&duixian.User{Role: duixian.RoleAdmin, TOTPSecret: "X"}); err != nil {
+	if err := s.SetupDue(nil, &duixian.User{Role: duixian.RoleAdmin, TOTPSecret: "X"}); err != nil {
 		t.Fatalf("an enrolled admin: %v", err)
 	}
-	if err := s.SetupDue(&duixian.User{Role: duixian.RoleReviewer}); err != nil {
+	if err := s.SetupDue(nil, &duixian.User{Role: duixian.RoleReviewer}); err != nil {
 		t.Fatalf("a reviewer: %v", err)
 	}
 }

@@ -240,40 +240,62 @@ func jsonHash(s string) (stored, computed string, ok bool) {
 // entries verified before the first break, and the break (a *Break), or
 // a nil error when the whole chain holds.
 func Verify(head Head, next func() (Row, bool, error)) (int64, error) {
-	prev, format, n := Genesis, JSONFormat, int64(0)
+	m, err := VerifyFrom(Start, head, next)
+	return m.Seq, err
+}
+
+// Mark is a point of the chain up to which it verified: the last entry's
+// number, hash and format. Start is the chain's beginning.
+type Mark struct {
+	Seq    int64
+	Hash   string
+	Format int
+}
+
+// Start is the mark before the first entry.
+var Start = Mark{Hash: Genesis, Format: JSONFormat}
+
+// VerifyFrom checks the chain from a mark a walk reached before: next
+// returns the rows after it, in order, and the last must end at head. It
+// returns the mark the walk reached — the last entry verified before the
+// first break — and the break (a *Break), or a nil error. Walking on from a
+// mark checks every entry appended since, and their link to the entries
+// already verified; those it does not read again.
+func VerifyFrom(from Mark, head Head, next func() (Row, bool, error)) (Mark, error) {
+	m := from
 	for {
 		r, ok, err := next()
 		if err != nil {
-			return n, err
+			return m, err
 		}
 		if !ok {
 			break
 		}
-		seq := n + 1
+		seq := m.Seq + 1
 		switch {
 		case r.Seq > seq:
-			return n, broken(seq, "该条缺失（下一条是第 %d 条）", "the entry is missing (the next is entry %d)", r.Seq)
+			return m, broken(seq, "该条缺失（下一条是第 %d 条）", "the entry is missing (the next is entry %d)", r.Seq)
 		case r.Seq < seq:
-			return n, broken(seq, "其前有一条编号为 %d 的记录（编号从 1 起）", "a row numbered %d comes before it (numbers start at 1)", r.Seq)
+			return m, broken(seq, "其前有一条编号为 %d 的记录（编号从 1 起）", "a row numbered %d comes before it (numbers start at 1)", r.Seq)
 		}
-		hash, b := check(r, prev, format)
+		hash, b := check(r, m.Hash, m.Format)
 		if b != nil {
-			return n, b
+			return m, b
 		}
-		prev, format, n = hash, r.Format, seq
+		m = Mark{Seq: seq, Hash: hash, Format: r.Format}
 	}
 	switch {
-	case n < head.Seq:
-		return n, broken(n+1, "日志止于第 %d 条，链头记录却是第 %d 条：末尾的记录被删除", "the log ends at entry %d but its head records entry %d: the last entries were deleted", n, head.Seq)
-	case n > head.Seq:
-		return head.Seq, broken(head.Seq+1, "链头记录止于第 %d 条，此后的记录未经链头确认", "the head records entry %d as the last, so this entry was not appended through it", head.Seq)
-	case prev != head.Hash:
-		if n == 0 {
-			return 0, broken(1, "日志为空，链头哈希却不是初始值", "the log is empty but the head's hash is not the genesis hash")
+	case m.Seq < head.Seq:
+		return m, broken(m.Seq+1, "日志止于第 %d 条，链头记录却是第 %d 条：末尾的记录被删除", "the log ends at entry %d but its head records entry %d: the last entries were deleted", m.Seq, head.Seq)
+	case m.Seq > head.Seq:
+		return Mark{Seq: head.Seq}, broken(head.Seq+1, "链头记录止于第 %d 条，此后的记录未经链头确认", "the head records entry %d as the last, so this entry was not appended through it", head.Seq)
+	case m.Hash != head.Hash:
+		if m.Seq == 0 {
+			return Mark{}, broken(1, "日志为空，链头哈希却不是初始值", "the log is empty but the head's hash is not the genesis hash")
 		}
-		return n - 1, broken(n, "其哈希与链头记录的不符：末条被替换，或链头被改动", "its hash differs from the head's: the last entry was replaced, or the head edited")
+		return Mark{Seq: m.Seq - 1}, broken(m.Seq, "其哈希与链头记录的不符：末条被替换，或链头被改动", "its hash differs from the head's: the last entry was replaced, or the head edited")
 	}
-	return n, nil
+	return m, nil
 }
 
 // check verifies one row, given the hash and format of the row before,

@@ -25,7 +25,9 @@
 //     or a case the actor may not see) changes nothing and is itself
 //     written to the audit log, in a transaction of its own because the
 //     attempted one was rolled back. Its message is cut at 500 characters,
-//     never inside one.
+//     never inside one. An anonymous visitor's refusals, which anyone can
+//     send without end, are counted by the Desk's Tally when it has one:
+//     the first of a kind each minute is written, the rest as one count.
 //   - A refusal that cannot be written to the audit log is not passed off
 //     as an ordinary refusal: the call fails with *NotLogged, which is not
 //     an application error (duixian.ErrorCode reports EINTERNAL), so the
@@ -60,6 +62,9 @@ import (
 type Desk struct {
 	DB  *sqldb.DB
 	Now func() time.Time
+	// Tally, when set, counts the refusals of anonymous visitors instead
+	// of writing each (tally.go).
+	Tally *Tally
 }
 
 // Once makes a transition idempotent under a key: the first request makes
@@ -303,7 +308,20 @@ func (d Desk) Refused(ctx context.Context, actor duixian.Actor, action, subject 
 	default:
 		return err
 	}
+	first, over := true, []tallyRow(nil)
+	if d.Tally != nil && actor.Role == duixian.RolePublic {
+		first, over = d.Tally.count(d.Now(), actor, action, subject)
+	}
+	if !first && len(over) == 0 {
+		return err
+	}
 	logErr := d.DB.Tx(context.WithoutCancel(ctx), func(tx *sqldb.Tx) error {
+		if err := d.writeTally(tx, over); err != nil {
+			return err
+		}
+		if !first {
+			return nil
+		}
 		return tx.Audit(d.Entry(actor, "denied:"+action, subject, "", Cut(err.Error(), maxRefusal)))
 	})
 	if logErr != nil {

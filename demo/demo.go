@@ -88,6 +88,10 @@ func Seed(ctx context.Context, svc *workflow.Service) ([]Credential, error) {
 		{Name: "committee", Display: "管委会办公室·审查", Role: duixian.RoleReviewer, Department: land.DeptCommittee},
 		{Name: "land-registry", Display: "土储建设中心·登记", Role: duixian.RoleReviewer, Department: land.DeptRegistry},
 		{Name: "nanhaizi", Display: "南海子书店·经办人", Role: duixian.RoleEnterprise, Enterprise: uscc(enterprises[3].prefix)},
+		// Separation of duties: the reviewer who proposes an amount does
+		// not approve it; in each department another official does.
+		{Name: "culture-head", Display: "宣传文化部·审批", Role: duixian.RoleReviewer, Department: "宣传文化部"},
+		{Name: "finance-head", Display: "商务金融局·审批", Role: duixian.RoleReviewer, Department: "商务金融局"},
 	}
 	var creds []Credential
 	if err := svc.DB.Tx(ctx, func(tx *sqldb.Tx) error {
@@ -139,8 +143,8 @@ func applications(ctx context.Context, svc *workflow.Service, p []duixian.User) 
 		svc.Now = func() time.Time { return t }
 	}
 	as := func(u duixian.User) duixian.Actor { return u.Actor("127.0.0.1") }
-	admin, bookstore, tech, space, culture, finBureau, coReview, expert, treasury := p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8]
-	_ = admin
+	bookstore, tech, space, culture, finBureau, coReview, expert, treasury := p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8]
+	cultureHead, finHead := byName(p, "culture-head"), byName(p, "finance-head")
 	bookFacts := `{"has_publication_permit":true,"bookstore_premises":true,"publications_main_business":true,"operating_since":"2024-04-01",
 "operating_normally":true,"declared_truthful":true,"business_area_m2":"260","publication_area_m2":"168.5","books_on_shelf":5200,
 "publication_varieties":1900,"hosted_reading_events":12,"quarter_hour_service":true,"annual_costs":"86万元"}`
@@ -172,6 +176,9 @@ func applications(ctx context.Context, svc *workflow.Service, p []duixian.User) 
 	})
 	step(func() (*duixian.Application, error) { return svc.PassPreliminary(ctx, as(culture), id) })
 	step(func() (*duixian.Application, error) {
+		return svc.AssignExperts(ctx, as(culture), id, []string{expert.Name})
+	})
+	step(func() (*duixian.Application, error) {
 		return svc.RecordExpertReview(ctx, as(expert), id, map[string]int{"经营能力": 26, "服务水平": 27, "社会效益": 28}, "实地踏勘属实，空间环境良好，建议支持", true)
 	})
 	step(func() (*duixian.Application, error) {
@@ -179,7 +186,7 @@ func applications(ctx context.Context, svc *workflow.Service, p []duixian.User) 
 	})
 	step(func() (*duixian.Application, error) { return svc.Publish(ctx, as(culture), id, date("2026-05-07"), 5) })
 	at("2026-05-15")
-	step(func() (*duixian.Application, error) { return svc.Approve(ctx, as(culture), id) })
+	step(func() (*duixian.Application, error) { return svc.Approve(ctx, as(cultureHead), id) })
 	at("2026-05-20")
 	step(func() (*duixian.Application, error) { return svc.Disburse(ctx, as(treasury), id, "demo-pay-1", nil) })
 	// 2. A tech company's 科技保险 subsidy, approved, awaiting payment.
@@ -193,6 +200,9 @@ func applications(ctx context.Context, svc *workflow.Service, p []duixian.User) 
 		step(func() (*duixian.Application, error) { return svc.Submit(ctx, as(tech), id, "demo-2") })
 		step(func() (*duixian.Application, error) { return svc.PassPreliminary(ctx, as(finBureau), id) })
 		step(func() (*duixian.Application, error) {
+			return svc.AssignExperts(ctx, as(finBureau), id, []string{expert.Name})
+		})
+		step(func() (*duixian.Application, error) {
 			return svc.RecordExpertReview(ctx, as(expert), id, map[string]int{"总分": 85}, "保单与发票齐全，建议支持", true)
 		})
 		step(func() (*duixian.Application, error) {
@@ -202,7 +212,7 @@ func applications(ctx context.Context, svc *workflow.Service, p []duixian.User) 
 			return svc.Publish(ctx, as(finBureau), id, date("2026-06-02"), 5)
 		})
 		at("2026-06-10")
-		step(func() (*duixian.Application, error) { return svc.Approve(ctx, as(finBureau), id) })
+		step(func() (*duixian.Application, error) { return svc.Approve(ctx, as(finHead), id) })
 	}
 	// 3. Today: a reading space's 延时奖励 in publicity, and a bookstore's
 	// 活动组织 claim awaiting preliminary review.
@@ -220,6 +230,9 @@ func applications(ctx context.Context, svc *workflow.Service, p []duixian.User) 
 		step(func() (*duixian.Application, error) { return svc.Submit(ctx, as(space), id, "demo-3") })
 		step(func() (*duixian.Application, error) { return svc.PassPreliminary(ctx, as(culture), id) })
 		step(func() (*duixian.Application, error) {
+			return svc.AssignExperts(ctx, as(culture), id, []string{expert.Name})
+		})
+		step(func() (*duixian.Application, error) {
 			return svc.RecordExpertReview(ctx, as(expert), id, map[string]int{"总分": 88}, "开放时间记录完整", true)
 		})
 		step(func() (*duixian.Application, error) { return svc.Propose(ctx, as(culture), id, 50000*duixian.Yuan, "") })
@@ -234,6 +247,15 @@ func applications(ctx context.Context, svc *workflow.Service, p []duixian.User) 
 		step(func() (*duixian.Application, error) { return svc.Submit(ctx, as(bookstore), id, "demo-4") })
 	}
 	return err
+}
+
+func byName(users []duixian.User, name string) duixian.User {
+	for _, u := range users {
+		if u.Name == name {
+			return u
+		}
+	}
+	panic("no demo user " + name)
 }
 
 func date(s string) duixian.Date {

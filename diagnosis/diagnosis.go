@@ -21,14 +21,10 @@ import (
 const listingPrefix = "listing-"
 
 // boardOrder is the order of the boards: the mainland boards, then Hong
-// Kong, New York, Nasdaq and London. A listing document not named here
+// Kong, New York, Nasdaq's three tiers and London. A listing document not named here
 // follows in catalogue order.
 var boardOrder = []string{"listing-sse-main", "listing-sse-star", "listing-szse-main", "listing-szse-chinext",
-	"listing-bse", "listing-hkex-main", "listing-nyse", "listing-nasdaq", "listing-lse"}
-
-// Unverified is the banner of a board whose rules were not checked article
-// by article against the exchange's text (document verified: false).
-const Unverified = "规则文本未经逐条核实，仅供参考"
+	"listing-bse", "listing-hkex-main", "listing-nyse", "listing-nasdaq", "listing-nasdaq-gm", "listing-nasdaq-cm", "listing-lse"}
 
 // closest is how many of the closest misses the summary lists.
 const closest = 3
@@ -76,24 +72,28 @@ type Standard struct {
 	Other   []duixian.Reason  `json:"other_reasons,omitempty"`
 	Missing []engine.FactView `json:"missing,omitempty"`
 	Note    string            `json:"note,omitempty"`
-	Trace   []duixian.Step    `json:"-"`
+	// Evidence is how sure the standard's figures are: its grade, the
+	// texts they were read in, and the older version they were confirmed
+	// in when the board's current text was not read.
+	Evidence *engine.Evidence `json:"evidence,omitempty"`
+	Trace    []duixian.Step   `json:"-"`
 }
 
-// Board is one board: its rules' source and status, its standards.
+// Board is one board: the rules' version and source, its standards.
 type Board struct {
 	Document string `json:"document"`
 	Board    string `json:"board"`
-	Number   string `json:"number"`
-	Title    string `json:"title"`
-	Issuer   string `json:"issuer,omitempty"`
-	Verified bool   `json:"verified"`
-	Source   string `json:"source,omitempty"`
-	// Warning is the banner shown when the rules are not verified.
-	Warning   string     `json:"warning,omitempty"`
-	Met       bool       `json:"met"`
-	MetCount  int        `json:"standards_met"`
-	Decided   int        `json:"standards_decided"`
-	Standards []Standard `json:"standards"`
+	// Number names the rules and the revision encoded; Version is its date.
+	Number    string       `json:"number"`
+	Version   string       `json:"version"`
+	InForce   duixian.Date `json:"in_force_from"`
+	Title     string       `json:"title"`
+	Issuer    string       `json:"issuer,omitempty"`
+	Source    string       `json:"source,omitempty"`
+	Met       bool         `json:"met"`
+	MetCount  int          `json:"standards_met"`
+	Decided   int          `json:"standards_decided"`
+	Standards []Standard   `json:"standards"`
 }
 
 // Miss is one of the closest misses: a standard of a board not yet met,
@@ -249,11 +249,8 @@ func (s *Service) Diagnose(facts duixian.Facts) (*Diagnosis, error) {
 	}
 	var misses []miss
 	for _, doc := range s.Documents() {
-		b := Board{Document: doc.ID, Board: doc.Short, Number: doc.Number, Title: doc.Title, Issuer: doc.Issuer,
-			Verified: doc.Verified, Source: doc.Source, Standards: []Standard{}}
-		if !doc.Verified {
-			b.Warning = Unverified
-		}
+		b := Board{Document: doc.ID, Board: doc.Short, Number: doc.Number, Version: doc.Version, InForce: doc.InForceFrom,
+			Title: doc.Title, Issuer: doc.Issuer, Source: doc.Source, Standards: []Standard{}}
 		for _, cl := range s.standards(doc) {
 			st, err := s.standard(cl, facts, today)
 			if err != nil {
@@ -328,7 +325,7 @@ func (s *Service) Diagnose(facts duixian.Facts) (*Diagnosis, error) {
 func (s *Service) standard(cl *engine.Clause, facts duixian.Facts, today duixian.Date) (Standard, error) {
 	v := cl.View()
 	cite := duixian.Cite{Document: cl.Document.ID, Short: cl.Document.Short, Article: cl.Article.ID, Label: cl.Article.Label}
-	st := Standard{Clause: cl.ID, Title: cl.Title, Cite: cite, Citation: cite.String(), Note: cl.Note, Conditions: []Condition{}}
+	st := Standard{Clause: cl.ID, Title: cl.Title, Cite: cite, Citation: cite.String(), Note: cl.Note, Evidence: cl.Evidence, Conditions: []Condition{}}
 	for _, f := range v.Facts {
 		if _, ok := facts[f.Name]; !ok && f.Default == nil {
 			st.Missing = append(st.Missing, f)

@@ -63,7 +63,8 @@ func TestDiagnose(t *testing.T) {
 	if d.Summary != "符合 1 个板块的 1 套标准" || d.BoardsMet != 1 || d.StandardsMet != 1 || len(d.MetBoards) != 1 || d.MetBoards[0] != "科创板" {
 		t.Fatalf("summary: %+v", d)
 	}
-	if len(d.Boards) != 9 || d.Boards[0].Document != "listing-sse-main" || d.Boards[8].Document != "listing-lse" {
+	if len(d.Boards) != 11 || d.Boards[0].Document != "listing-sse-main" || d.Boards[7].Document != "listing-nasdaq" ||
+		d.Boards[8].Document != "listing-nasdaq-gm" || d.Boards[9].Document != "listing-nasdaq-cm" || d.Boards[10].Document != "listing-lse" {
 		t.Fatalf("boards: %d", len(d.Boards))
 	}
 	var star *diagnosis.Board
@@ -72,8 +73,15 @@ func TestDiagnose(t *testing.T) {
 			star = &d.Boards[i]
 		}
 	}
-	if star == nil || star.Verified || star.Warning != diagnosis.Unverified || !star.Met || len(star.Standards) != 5 {
+	// The board names the revision it encodes and its date; each standard
+	// how sure its figures are (科创板: a verbatim copy of the 2019 text).
+	if star == nil || !star.Met || len(star.Standards) != 5 || star.Version != "2026-04-24" || !strings.Contains(star.Number, "2026年修订") {
 		t.Fatalf("科创板: %+v", star)
+	}
+	for _, st := range star.Standards {
+		if e := st.Evidence; e == nil || e.Grade != "B" || e.ConfirmedIn != "2019年版" || !strings.Contains(e.Source, "JinfuZheng/IPOtest") {
+			t.Errorf("科创板 %s evidence: %+v", st.Clause, e)
+		}
 	}
 	one, two := star.Standards[0], star.Standards[1]
 	if !one.Decided || !one.Met || one.Outcome != "达标" || one.Citation != "科创板第2.1.2条" || len(one.Conditions) != 2 {
@@ -111,6 +119,119 @@ func TestDiagnose(t *testing.T) {
 		}
 		if i > 0 && len(m.Improve)+len(m.Other) < len(d.Closest[i-1].Improve)+len(d.Closest[i-1].Other) {
 			t.Errorf("closest %d fails fewer conditions than %d", i, i-1)
+		}
+	}
+}
+
+// Every standard of every board says how sure it is: a grade A, B or C and
+// the texts it was read in; the grades are those of the check of
+// 2026-12-03 (A only for London's £30m, B for 科创板 and NYSE's earnings
+// test, C elsewhere).
+func TestEveryStandardIsGraded(t *testing.T) {
+	d, err := service(t).Diagnose(duixian.Facts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	grades := map[string]string{}
+	for _, b := range d.Boards {
+		if b.Version == "" || b.Number == "" || b.InForce.IsZero() {
+			t.Errorf("%s: no version: %+v", b.Document, b)
+		}
+		for _, st := range b.Standards {
+			e := st.Evidence
+			if e == nil || e.Source == "" || (e.Grade != "A" && e.Grade != "B" && e.Grade != "C") {
+				t.Errorf("%s: evidence %+v", st.Clause, e)
+				continue
+			}
+			grades[st.Clause] = e.Grade
+		}
+	}
+	for clause, want := range map[string]string{
+		"listing-lse/3.2.7": "A", "listing-sse-star/2.1.2.5": "B", "listing-nyse/102.01C.I.x": "B", "listing-nyse/102.01C.II": "C",
+		"listing-hkex-main/8.05.1": "C", "listing-szse-chinext/2.1.2.4.growth": "C", "listing-nasdaq-gm/5405.b.income": "C",
+		"listing-nasdaq-cm/5505.b.net-income": "C", "listing-sse-main/3.1.2.1": "C",
+	} {
+		if grades[clause] != want {
+			t.Errorf("%s graded %q, want %s", clause, grades[clause], want)
+		}
+	}
+}
+
+// A ChiNext company that is not yet profitable — expected market
+// capitalisation 35亿元, revenue 2.5亿元 up from 1.2亿元 two years before,
+// 7500万元 of R&D over three years — meets only the fourth standard's
+// fast-growth form: the first two need profits, the third 50亿元 and 3亿元
+// of revenue, the R&D form 40亿元 and 1亿元 of R&D.
+var chinextFourth = map[string]any{
+	"listing_market_cap_cny":                "35亿元",
+	"listing_net_profit_y1":                 "-5000万元",
+	"listing_net_profit_y2":                 "-8000万元",
+	"listing_revenue_y1":                    "2.5亿元",
+	"listing_revenue_y2":                    "1.8亿元",
+	"listing_revenue_y3":                    "1.2亿元",
+	"listing_rd_y1":                         "3000万元",
+	"listing_rd_y2":                         "2500万元",
+	"listing_rd_y3":                         "2000万元",
+	"listing_chinext_fourth_standard_scope": true,
+}
+
+func TestChiNextFourthStandardOnly(t *testing.T) {
+	s := service(t)
+	facts, err := s.Facts(chinextFourth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.Diagnose(facts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Summary != "符合 1 个板块的 1 套标准" || len(d.MetBoards) != 1 || d.MetBoards[0] != "创业板" {
+		t.Fatalf("summary: %s %v", d.Summary, d.MetBoards)
+	}
+	var chinext *diagnosis.Board
+	for i := range d.Boards {
+		if d.Boards[i].Document == "listing-szse-chinext" {
+			chinext = &d.Boards[i]
+		}
+	}
+	if chinext == nil || chinext.MetCount != 1 || len(chinext.Standards) != 5 || chinext.Decided != 5 {
+		t.Fatalf("创业板: %+v", chinext)
+	}
+	met := map[string]bool{}
+	for _, st := range chinext.Standards {
+		met[st.Clause] = st.Met
+	}
+	want := map[string]bool{"listing-szse-chinext/2.1.2.1": false, "listing-szse-chinext/2.1.2.2": false, "listing-szse-chinext/2.1.2.3": false,
+		"listing-szse-chinext/2.1.2.4.growth": true, "listing-szse-chinext/2.1.2.4.rd": false}
+	for clause, m := range want {
+		if met[clause] != m {
+			t.Errorf("%s met %v, want %v", clause, met[clause], m)
+		}
+	}
+	growth, rd := chinext.Standards[3], chinext.Standards[4]
+	if e := growth.Evidence; e == nil || e.Grade != "C" || !strings.Contains(e.Source, "复合增长率的算法") || !strings.Contains(growth.Note, "未以深交所原文核对") {
+		t.Errorf("高成长型 evidence: %+v %q", e, growth.Note)
+	}
+	var gaps []string
+	for _, c := range rd.Conditions {
+		if c.Status() == "fail" {
+			gaps = append(gaps, c.Gap)
+		}
+	}
+	if strings.Join(gaps, "; ") != "还差50000.00万元; 还差2500.00万元; 还差750.00万元" {
+		t.Errorf("高研发型 gaps: %v", gaps)
+	}
+	// Without the declaration of the fourth standard's scope, it is not
+	// decided: the company is asked.
+	delete(facts, "listing_chinext_fourth_standard_scope")
+	if d, err = s.Diagnose(facts); err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range d.Boards {
+		if b.Document == "listing-szse-chinext" {
+			if b.Met || b.Standards[3].Decided || len(b.Standards[3].Missing) != 1 || b.Standards[3].Missing[0].Name != "listing_chinext_fourth_standard_scope" {
+				t.Errorf("without the scope: %+v", b.Standards[3])
+			}
 		}
 	}
 }

@@ -3,6 +3,8 @@ package engine
 import (
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/expression"
@@ -75,6 +77,16 @@ func (l label) show(v decimal.Decimal) string {
 
 // showYuan writes an amount in yuan as the gazette would (万元 with two
 // decimals) unless that would hide precision.
+// labelled writes a limit's label and its amount: "单个项目最高50.00万元",
+// or, where the label ends in a figure of its own ("上年出口额的0.06%"),
+// "上年出口额的0.06%，即0.72万元", so that two figures never run together.
+func labelled(label, amount string) string {
+	if r, _ := utf8.DecodeLastRuneInString(label); unicode.IsDigit(r) || r == '%' || r == '％' {
+		return label + "，即" + amount
+	}
+	return label + amount
+}
+
 func showYuan(v decimal.Decimal) string {
 	if m, err := duixian.MoneyFromDecimal(v); err == nil {
 		return m.Wan()
@@ -203,7 +215,11 @@ func (ev *evaluation) say(c duixian.Cite, format string, args ...any) {
 		if ev.record != "" {
 			subject = ev.record + "："
 		}
-		ev.steps = append(ev.steps, duixian.Step{Cite: c, Text: fmt.Sprintf("依据%s，", c) + subject + fmt.Sprintf(format, args...)})
+		according := ""
+		if c.String() != "" { // a step no article states (rounding to the fen) cites none
+			according = fmt.Sprintf("依据%s，", c)
+		}
+		ev.steps = append(ev.steps, duixian.Step{Cite: c, Text: according + subject + fmt.Sprintf(format, args...)})
 	}
 }
 
@@ -260,12 +276,12 @@ func (n *node) eval(ev *evaluation, vals []expression.Value) (result, error) {
 		}
 		if reached {
 			if ev.trace {
-				ev.say(n.cap.cite, "%s超过%s%s，按%s计", showYuan(v), n.cap.zh, showYuan(n.cap.amount), showYuan(n.cap.amount))
+				ev.say(n.cap.cite, "%s超过%s，按%s计", showYuan(v), labelled(n.cap.zh, showYuan(n.cap.amount)), showYuan(n.cap.amount))
 			}
 			v = n.cap.amount
 		} else {
 			if ev.trace {
-				ev.say(n.cap.cite, "%s未超过%s%s", showYuan(v), n.cap.zh, showYuan(n.cap.amount))
+				ev.say(n.cap.cite, "%s未超过%s", showYuan(v), labelled(n.cap.zh, showYuan(n.cap.amount)))
 			}
 		}
 	}
@@ -283,12 +299,12 @@ func (n *node) eval(ev *evaluation, vals []expression.Value) (result, error) {
 		}
 		if reached {
 			if ev.trace {
-				ev.say(c.cite, "%s超过%s%s，按%s计", showYuan(v), c.zh, showYuan(cr.v), showYuan(cr.v))
+				ev.say(c.cite, "%s超过%s，按%s计", showYuan(v), labelled(c.zh, showYuan(cr.v)), showYuan(cr.v))
 			}
 			v = cr.v
 		} else {
 			if ev.trace {
-				ev.say(c.cite, "%s未超过%s%s", showYuan(v), c.zh, showYuan(cr.v))
+				ev.say(c.cite, "%s未超过%s", showYuan(v), labelled(c.zh, showYuan(cr.v)))
 			}
 		}
 	}

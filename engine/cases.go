@@ -26,7 +26,9 @@ func (l *loader) readCases(name string) {
 	docID := strings.TrimSuffix(name, ".test.yaml")
 	doc, ok := l.cat.docByID[docID]
 	if !ok {
-		l.errf(0, "case file %s sits beside no document %s.yaml", name, docID)
+		if !l.failed[docID] { // else its own error says why
+			l.errf(1, "case file %s sits beside no document %s.yaml", name, docID)
+		}
 		return
 	}
 	for _, cs := range spec.Cases {

@@ -56,14 +56,18 @@ type Document struct {
 	// earlier than InForceFrom (25号附则4: events of 2025 are honoured).
 	EventsFrom     duixian.Date
 	eventsFromCite duixian.Cite
-	Zone           string
-	zoneCite       duixian.Cite
-	Department     string
-	Rounding       duixian.Rounding
-	roundingCite   duixian.Cite
-	MinimumPayout  decimal.Decimal
-	minimumCite    duixian.Cite
-	sameProject    *duixian.Cite // 同一项目就高不重复 across documents
+	// EventsUntil is the last event date the document pays for, when the
+	// text sets one apart from its term: a support period of a past year.
+	EventsUntil     duixian.Date
+	eventsUntilCite duixian.Cite
+	Zone            string
+	zoneCite        duixian.Cite
+	Department      string
+	Rounding        duixian.Rounding
+	roundingCite    duixian.Cite
+	MinimumPayout   decimal.Decimal
+	minimumCite     duixian.Cite
+	sameProject     *duixian.Cite // 同一项目就高不重复 across documents
 	// sameProjectWithin extends the rule to the document's own clauses.
 	sameProjectWithin bool
 	// FraudBan, when the document has one, says how a revocation for false
@@ -77,10 +81,9 @@ type Document struct {
 	limits      []*Limit
 	File        string
 	transcribed bool // text only, clauses not yet encoded
-	// Source and Verified: where a document outside the gazette comes
-	// from, and whether its rules were checked against it.
-	Source   string
-	Verified bool
+	// Source: where a document outside the gazette comes from; its
+	// clauses carry their Evidence.
+	Source string
 }
 
 // FraudBan is a document's ban after false materials: Years long, enforced
@@ -141,8 +144,10 @@ type Clause struct {
 	Category   string
 	Department string
 	Zone       string
+	zoneZh     string // the region's name, from the shared fact zones
 	Note       string
-	Due        bool // the amount is owed by the applicant, not awarded
+	Evidence   *Evidence // a clause of a document outside the gazette
+	Due        bool      // the amount is owed by the applicant, not awarded
 	Document   *Document
 	Article    *Article
 	conditions []*Condition // document eligibility, zone, then the clause's own
@@ -176,6 +181,47 @@ func (cl *Clause) Cite() duixian.Cite { return cl.Article.cite }
 
 // Facts lists the facts the clause reads, the schema of its application form.
 func (cl *Clause) Facts() []*Fact { return cl.facts }
+
+// Evidence says how sure the encoding of a clause taken from outside the
+// gazette is (an exchange's listing standard): the grade of the best text
+// its figures were read in, those texts, and, when they confirm the figures
+// of an older version than the document names, that version. A standard is
+// graded by its least certain figure.
+type Evidence struct {
+	Grade       string `json:"grade"` // A, B or C: see Grades
+	Source      string `json:"source"`
+	ConfirmedIn string `json:"confirmed_in,omitempty"`
+}
+
+// EvidenceGrade is one grade and what it means.
+type EvidenceGrade struct{ Grade, Zh string }
+
+// Grades are the evidence grades, surest first. A secondary summary (C) is
+// a data vendor's code table, news, a law firm's note or another project's.
+var Grades = []EvidenceGrade{
+	{"A", "交易所或监管机构发布的规则原文"},
+	{"B", "规则原文的逐字转载"},
+	{"C", "二手摘要"},
+}
+
+// Meaning is what the grade says, in Chinese.
+func (e Evidence) Meaning() string {
+	for _, g := range Grades {
+		if g.Grade == e.Grade {
+			return g.Zh
+		}
+	}
+	return ""
+}
+
+// Sentence is the evidence as a decision's trace states it.
+func (e Evidence) Sentence() string {
+	s := "核实等级" + e.Grade + "（" + e.Meaning() + "）：" + e.Source
+	if e.ConfirmedIn != "" {
+		s += "；数值仅在" + e.ConfirmedIn + "中得到确认"
+	}
+	return s + "。结论仅供参考"
+}
 
 // Condition is a test on facts that implements one article.
 type Condition struct {

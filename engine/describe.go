@@ -15,9 +15,11 @@ type ClauseView struct {
 	Category    string                  `json:"category"`
 	Department  string                  `json:"department"`
 	Zone        string                  `json:"zone,omitempty"`
+	ZoneZh      string                  `json:"zone_zh,omitempty"` // the region's name
 	Document    duixian.DocumentVersion `json:"document"`
 	Article     ArticleView             `json:"article"`
 	Note        string                  `json:"note,omitempty"`
+	Evidence    *Evidence               `json:"evidence,omitempty"`
 	Facts       []FactView              `json:"facts"`
 	Conditions  []ConditionView         `json:"conditions"`
 	Formula     []string                `json:"formula"`
@@ -72,7 +74,7 @@ type ConditionView struct {
 func (cl *Clause) View() ClauseView {
 	d := cl.Document
 	v := ClauseView{ID: cl.ID, Title: cl.Title, Category: cl.Category, Department: cl.Department, Zone: cl.Zone,
-		Document: d.version(), Article: cl.Article.view(d), Note: cl.Note, Rounding: d.Rounding.String()}
+		Document: d.version(), Article: cl.Article.view(d), Note: cl.Note, Evidence: cl.Evidence, Rounding: d.Rounding.String(), ZoneZh: cl.zoneZh}
 	if !d.MinimumPayout.IsZero() {
 		v.MinimumPaid = showYuan(d.MinimumPayout)
 	}

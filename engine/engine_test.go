@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"math/big"
 	"os"
@@ -78,7 +79,7 @@ func edit(t *testing.T, file, old, new string) fs.FS {
 }
 
 func TestLintRejects(t *testing.T) {
-	const f = "jjgf-2025-21.yaml"
+	const f, lse = "jjgf-2025-21.yaml", "listing-lse.yaml"
 	for _, tc := range []struct {
 		name, file, old, new, want string
 	}{
@@ -88,9 +89,9 @@ func TestLintRejects(t *testing.T) {
 		{"overlapping tiers", f, `{range: "(100, 200]", amount: 12万元}`, `{range: "[100, 200]", amount: 12万元}`, "100 belongs to both"},
 		{"missing citation", f, "    cite: \"18\"\n", "\n", "citation missing"},
 		{"broken citation", f, "cite: \"18\"", "cite: \"19\"", "broken citation \"19\": jjgf-2025-21 has no article 19"},
-		{"type error", f, "when: hosted_reading_events >= 4", "when: hosted_reading_events >= \"4\"", "no matching overload"},
+		{"type error", f, "when: hosted_reading_events >= 4", "when: hosted_reading_events >= \"4\"", ">= cannot combine int and string"},
 		{"float arithmetic", f, "when: hosted_reading_events >= 4", "when: 0.1 + 0.2 > 0.3", "floating-point arithmetic"},
-		{"misspelt key", f, "category_limit: 2", "category_limt: 2", "field category_limt not found"},
+		{"misspelt key", f, "category_limit: 2", "category_limt: 2", "未知的键 category_limt"},
 		{"article nobody encoded", f, "资金使用单位应接受审计、宣传部、财政等部门的监督检查。\n    informational: true", "资金使用单位应接受审计、宣传部、财政等部门的监督检查。", "article 13 (第十三条) is neither implemented"},
 		{"unknown clause in a limit", f, `exclusive: ["7.1", "7.2"]`, `exclusive: ["7.1", "7.9"]`, "limit names clause jjgf-2025-21/7.9"},
 		{"exemption from no condition", f, "        title: “一刻钟”建设奖励\n", "        title: “一刻钟”建设奖励\n        exempt_from: [no-such]\n", "is exempt from \"no-such\", which is no eligibility condition"},
@@ -99,6 +100,15 @@ func TestLintRejects(t *testing.T) {
 		{"derived from an unknown source", f, `derived: {from: ledger,`, `derived: {from: tax-bureau,`, "derived.from \"tax-bureau\" is not a source"},
 		{"derived per nothing", f, `per: enterprise}`, `per: store}`, "derived.per \"store\" must be enterprise or project"},
 		{"case names a missing clause", "jjgf-2025-21.test.yaml", `clause: "7.2"`, `clause: "7.7"`, "names clause \"7.7\""},
+		{"an events window that pays nothing", "jjgf-2025-25.yaml", "  supersedes:\n", "  events_until: {date: 2024-06-30, cite: supp.4}\n  supersedes:\n", "events_until 2024-06-30 is before the first event"},
+		{"events after the term", "jjgf-2025-25.yaml", "  supersedes:\n", "  events_until: {date: 2029-06-30, cite: supp.4}\n  supersedes:\n", "events_until 2029-06-30 is after in_force until"},
+		{"undeclared option value", f, `when: activity == "reading-promotion"`, `when: activity == "reading-promo"`, `activity has no value "reading-promo"`},
+		// A listing standard says how sure it is: a grade and the texts its
+		// figures were read in; the gazette is its own text and takes none.
+		{"listing standard without evidence", lse, "        evidence:\n          grade: A\n          source: FCA Handbook 官方页面 UKLR 3.2（handbook.fca.org.uk，按2024年8月26日时点查看），第3.2.7R条(1)(a)“£30 million for shares”\n          confirmed_in: UKLR 3.2 2024年8月26日时点版本\n", "", "needs evidence: {grade: A|B|C, source: …}"},
+		{"grade beyond C", lse, "grade: A", "grade: D", "evidence grade \"D\" is not A, B or C"},
+		{"evidence without a source", lse, "          source: FCA Handbook", "          source: \"\"\n          # FCA Handbook", "evidence needs a source"},
+		{"evidence on a gazette document", f, "        title: “一刻钟”建设奖励\n", "        title: “一刻钟”建设奖励\n        evidence: {grade: A, source: 公报}\n", "evidence grades a document from outside the gazette"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := engine.Load(edit(t, tc.file, tc.old, tc.new))
@@ -357,5 +367,91 @@ func TestLedgerFacts(t *testing.T) {
 				t.Errorf("LedgerFacts answers %d facts, want every one of the 7 derived ones: %v", len(got), got)
 			}
 		})
+	}
+}
+
+// One slip, one message, in the author's words: a misspelt key in a
+// document's header names the key, its line, the keys allowed there and
+// the nearest, in Chinese and English, and nothing that refers to the
+// document (its case file, a document annulling or superseding it)
+// reports a second, phantom error.
+func TestMisspeltKeyOneError(t *testing.T) {
+	_, err := engine.Load(edit(t, "jjgf-2025-20.yaml", "  in_force:", "  in_forse:"))
+	var le *engine.LoadError
+	if !errors.As(err, &le) {
+		t.Fatalf("loaded without error")
+	}
+	if len(le.Errors) != 1 {
+		t.Fatalf("%d errors for one slip:\n%v", len(le.Errors), err)
+	}
+	e := le.Errors[0]
+	for _, want := range []string{"未知的键 in_forse", "unknown key in_forse", "是否想写 in_force", "did you mean in_force", "events_from", "supersedes"} {
+		if !strings.Contains(e.Msg, want) {
+			t.Errorf("the message lacks %q: %s", want, e)
+		}
+	}
+	if e.File != "jjgf-2025-20.yaml" || e.Line < 2 {
+		t.Errorf("not located: %s", e)
+	}
+}
+
+// A cap written as a share is pointed to caps, with no second error.
+func TestCapAsShareOneError(t *testing.T) {
+	_, err := engine.Load(edit(t, "jjgf-2025-21.yaml", "          cap: 13万元", "          cap: 0.06%"))
+	var le *engine.LoadError
+	if !errors.As(err, &le) || len(le.Errors) != 1 || !strings.Contains(le.Errors[0].Msg, "caps: [{rate: 0.06%") {
+		t.Fatalf("want one error pointing to caps: %v", err)
+	}
+}
+
+// A JSON number in exponent form is read exactly, for an amount, a
+// decimal and a whole number.
+func TestExponentNumbersInClaims(t *testing.T) {
+	cat, err := engine.Load(catalogue.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	facts, err := cat.DecodeJSONFacts("facts", []byte(`{"annual_costs": 1e6, "business_area_m2": 2.5e2, "books_on_shelf": 3e3}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(facts["annual_costs"], " ", facts["business_area_m2"], " ", facts["books_on_shelf"]); got != "1000000 250 3000" {
+		t.Errorf("decoded %s", got)
+	}
+	if _, err := cat.DecodeJSONFacts("facts", []byte(`{"books_on_shelf": 2.5e0}`)); err == nil {
+		t.Error("2.5 books accepted")
+	}
+}
+
+// A step no article states (rounding to the fen, where a document sets no
+// rounding) cites nothing, rather than "依据，…".
+func TestStepWithoutCitation(t *testing.T) {
+	m := fstest.MapFS{}
+	fs.WalkDir(os.DirFS("testdata/shapes"), ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := fs.ReadFile(os.DirFS("testdata/shapes"), p)
+			m[p] = &fstest.MapFile{Data: []byte(strings.Replace(string(b), "  rounding: {unit: 元, places: 2, cite: \"2\"}\n", "", 1))}
+		}
+		return err
+	})
+	cat := load(t, m)
+	facts, err := cat.DecodeJSONFacts("facts", []byte(`{"zones":["sample-city"],"ecis_premium_2020":"100000.05"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := cat.Evaluate(duixian.Claim{Clause: "sjsw-2021-1/2", EventDate: duixian.Date{Year: 2020, Month: 6, Day: 30},
+		AsOf: duixian.Date{Year: 2021, Month: 3, Day: 1}, Facts: facts}, engine.Options{Trace: true})
+	if err != nil || !d.Eligible {
+		t.Fatalf("%+v %v", d, err)
+	}
+	rounded := false
+	for _, s := range d.Trace {
+		if strings.HasPrefix(s.Text, "依据，") {
+			t.Errorf("a step cites nothing yet says 依据: %s", s.Text)
+		}
+		rounded = rounded || strings.Contains(s.Text, "四舍五入")
+	}
+	if !rounded {
+		t.Errorf("no rounding step: %v", d.Trace)
 	}
 }

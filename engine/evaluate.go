@@ -66,12 +66,12 @@ func (c *Catalogue) decide(cl *Clause, claim duixian.Claim, vals []expression.Va
 	doc := cl.Document
 	d := duixian.Decision{Clause: cl.ID, Title: cl.Title, Document: doc.version(), EventDate: claim.EventDate, AsOf: asOf, Due: cl.Due}
 	ev := &evaluation{clause: cl, facts: claim.Facts, trace: opt.Trace, cov: opt.cov}
-	if ev.trace && !doc.Verified {
-		ev.steps = append(ev.steps, duixian.Step{Cite: doc.inForceCite, Text: "注意：" + doc.Number + "的条文尚未逐条核实（来源：" + doc.Source + "），结论仅供参考"})
+	if ev.trace && cl.Evidence != nil {
+		ev.steps = append(ev.steps, duixian.Step{Cite: cl.Article.cite, Text: cl.Evidence.Sentence()})
 	}
 	if ev.trace {
-		ev.say(doc.inForceCite, "适用%s（版本%s，%s起施行%s），事项发生日%s，判定日%s",
-			doc.Title, doc.Version, doc.InForceFrom.Chinese(), untilZh(doc.InForceTo), claim.EventDate, asOf)
+		ev.say(doc.inForceCite, "适用%s（版本%s，%s起施行%s%s），事项发生日%s，判定日%s",
+			doc.Title, doc.Version, doc.InForceFrom.Chinese(), untilZh(doc.InForceTo), doc.eventsZh(), claim.EventDate, asOf)
 	}
 
 	d.Reasons = append(d.Reasons, doc.lifecycle(claim.EventDate, asOf)...)
@@ -292,6 +292,12 @@ func (d *Document) lifecycle(event, asOf duixian.Date) []duixian.Reason {
 			En:   fmt.Sprintf("%s is in force from %s; %s is before that", d.ID, d.InForceFrom, asOf),
 			Cite: d.inForceCite})
 	}
+	if !d.EventsUntil.IsZero() && event.After(d.EventsUntil) && (d.InForceTo.IsZero() || !event.After(d.InForceTo)) {
+		out = append(out, duixian.Reason{Code: d.ID + ":after-events",
+			Zh:   fmt.Sprintf("事项发生于%s，晚于%s支持的事项截止日%s", event.Chinese(), d.Number, d.EventsUntil.Chinese()),
+			En:   fmt.Sprintf("the event on %s is after the last event %s pays for (%s)", event, d.ID, d.EventsUntil),
+			Cite: d.eventsUntilCite})
+	}
 	if !d.InForceTo.IsZero() && event.After(d.InForceTo) {
 		out = append(out, duixian.Reason{Code: d.ID + ":expired",
 			Zh:   fmt.Sprintf("事项发生于%s，晚于%s有效期截止日%s", event.Chinese(), d.Number, d.InForceTo.Chinese()),
@@ -325,6 +331,25 @@ func (d *Document) lifecycle(event, asOf duixian.Date) []duixian.Reason {
 			Cite: a.cite})
 	}
 	return out
+}
+
+// eventsZh states the window of events the document pays for where it is
+// not its term: "；支持2020年1月1日至2020年12月31日发生的事项".
+func (d *Document) eventsZh() string {
+	if d.EventsFrom.IsZero() && d.EventsUntil.IsZero() {
+		return ""
+	}
+	from, until := d.InForceFrom, d.InForceTo
+	if !d.EventsFrom.IsZero() {
+		from = d.EventsFrom
+	}
+	if !d.EventsUntil.IsZero() {
+		until = d.EventsUntil
+	}
+	if until.IsZero() {
+		return "；支持" + from.Chinese() + "起发生的事项"
+	}
+	return "；支持" + from.Chinese() + "至" + until.Chinese() + "发生的事项"
 }
 
 func untilZh(d duixian.Date) string {

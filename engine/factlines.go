@@ -7,8 +7,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-
-	"github.com/etown/duixian"
 )
 
 // FactLine is one fact as a person reads it.
@@ -64,9 +62,6 @@ func enumZh(f *Fact, v string) string {
 				return e.Zh
 			}
 		}
-	}
-	if z, ok := duixian.ZoneByID(v); ok && z.Zh != "" {
-		return z.Zh
 	}
 	return v
 }

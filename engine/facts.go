@@ -57,8 +57,10 @@ type Fact struct {
 
 // EnumValue is one allowed value of an enum or set fact.
 type EnumValue struct {
-	Value string
-	Zh    string
+	Value  string
+	Zh     string
+	En     string `json:",omitempty"`
+	Within string `json:",omitempty"` // of a region: the region it lies in
 }
 
 func (f *Fact) exprType() expression.Type {
@@ -112,6 +114,11 @@ func (f *Fact) decode(field string, raw any) (any, error) {
 	case KindInt:
 		n, ok := raw.(json.Number)
 		v, err := strconv.ParseInt(string(n), 10, 64)
+		if d, perr := duixian.ParseNumber(string(n)); ok && err != nil && perr == nil && d.IsInt() { // 1e3
+			if whole, _, fits := d.Int64(0); fits {
+				v, err = whole, nil
+			}
+		}
 		if !ok || err != nil {
 			return nil, f.factError(field, "应为整数，收到 %v", "must be a whole number, got %v", raw)
 		}
@@ -134,7 +141,7 @@ func (f *Fact) decode(field string, raw any) (any, error) {
 		if f.Kind == KindMoney {
 			d, err = duixian.ParseAmount(text)
 		} else {
-			d, err = decimal.Parse(strings.TrimSpace(text))
+			d, err = duixian.ParseNumber(text)
 		}
 		if err != nil {
 			return nil, f.factError(field, "应为数值，收到 %v", "must be a number, got %v", raw)
@@ -412,4 +419,37 @@ func (c *Catalogue) EnterpriseFacts(e *duixian.Enterprise, asOf duixian.Date) (d
 	}
 	maps.Copy(facts, c.BanFacts(e.Bans, asOf))
 	return facts, nil
+}
+
+// ZonesFact is the shared fact that lists the regions an enterprise is
+// in. Its values are the regions the catalogue knows: E-Town's three
+// (60 km², 225 km², the bonded zone) and any other a document names, each
+// with the region it lies in. An enterprise lists every region it is in,
+// so a scope test is plain membership and needs no geography.
+const ZonesFact = "zones"
+
+// Zone finds a region among the values of the shared fact zones.
+func (c *Catalogue) Zone(id string) (EnumValue, bool) {
+	for _, z := range c.Zones() {
+		if z.Value == id {
+			return z, true
+		}
+	}
+	return EnumValue{}, false
+}
+
+// Zones lists the regions the catalogue knows.
+func (c *Catalogue) Zones() []EnumValue {
+	if f, ok := c.facts[ZonesFact]; ok {
+		return f.Values
+	}
+	return nil
+}
+
+func (c *Catalogue) zoneList() string {
+	var ids []string
+	for _, z := range c.Zones() {
+		ids = append(ids, z.Value)
+	}
+	return strings.Join(ids, ", ")
 }

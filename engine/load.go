@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -71,6 +72,10 @@ type loader struct {
 	articles map[*Document]map[string]*Article
 	envs     map[*Document]*expression.Env
 	file     string // the file being compiled, for errors
+	// failed holds the documents (by id, from the file name) whose file
+	// did not parse: what refers to them is not reported again, so that
+	// one mistake gives one error.
+	failed map[string]bool
 }
 
 func (l *loader) errf(line int, format string, args ...any) {
@@ -84,6 +89,7 @@ func (l *loader) run() {
 		return
 	}
 	sort.Strings(names)
+	l.failed = map[string]bool{}
 	l.specs = map[*Document]*fileSpec{}
 	l.articles = map[*Document]map[string]*Article{}
 	l.envs = map[*Document]*expression.Env{}
@@ -153,7 +159,24 @@ func version(fsys fs.FS) string {
 func (l *loader) decode(name string, v any) bool {
 	data, err := fs.ReadFile(l.fsys, name)
 	if err != nil {
-		l.errf(0, "%v", err)
+		l.errf(1, "%v", err)
+		return false
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		l.errf(max(lineOf(err.Error()), 1), "%v", err)
+		l.failed[strings.TrimSuffix(strings.TrimSuffix(name, ".yaml"), ".test")] = true
+		return false
+	}
+	bad := false
+	if len(doc.Content) > 0 {
+		unknownKeys(doc.Content[0], reflect.TypeOf(v), func(line int, key string, allowed []string) {
+			l.errf(line, "%s", unknownKeyMessage(key, allowed))
+			bad = true
+		})
+	}
+	if bad {
+		l.failed[strings.TrimSuffix(strings.TrimSuffix(name, ".yaml"), ".test")] = true
 		return false
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -162,11 +185,12 @@ func (l *loader) decode(name string, v any) bool {
 		var te *yaml.TypeError
 		if errors.As(err, &te) {
 			for _, m := range te.Errors {
-				l.errf(lineOf(m), "%s", m)
+				l.errf(max(lineOf(m), 1), "%s", m)
 			}
 		} else {
-			l.errf(lineOf(err.Error()), "%v", err)
+			l.errf(max(lineOf(err.Error()), 1), "%v", err)
 		}
+		l.failed[strings.TrimSuffix(strings.TrimSuffix(name, ".yaml"), ".test")] = true
 		return false
 	}
 	return true
@@ -291,7 +315,12 @@ func (l *loader) compileFact(s factSpec, doc string) *Fact {
 		*b.dst = &d
 	}
 	for _, v := range s.Values {
-		f.Values = append(f.Values, EnumValue{Value: v.Value.Value, Zh: v.Zh.Value})
+		f.Values = append(f.Values, EnumValue{Value: v.Value.Value, Zh: v.Zh.Value, En: v.En.Value, Within: v.Within.Value})
+	}
+	for _, v := range s.Values {
+		if v.Within.set() && (f.Name != ZonesFact || !f.allows(v.Within.Value) || v.Within.Value == v.Value.Value) {
+			l.errf(v.Within.Line, "fact %s: value %s lies within %q, which is not another region of the shared fact zones", f.Name, v.Value.Value, v.Within.Value)
+		}
 	}
 	if (f.Kind == KindEnum || f.Kind == KindSet) && len(f.Values) == 0 {
 		l.errf(s.Type.Line, "fact %s: an %s needs its values", f.Name, f.Kind)
@@ -367,7 +396,7 @@ func (l *loader) readDocument(name string) {
 	h := spec.Document
 	d := &Document{ID: h.ID.Value, Number: h.Number.Value, Short: h.Short.Value, Title: h.Title.Value, Issuer: h.Issuer.Value,
 		Version: h.Version.Value, Department: h.Department.Value, File: name,
-		Record: h.Kind.Value == "record", transcribed: h.Status.Value == "transcribed", Source: h.Source.Value, Verified: h.Verified == nil || *h.Verified}
+		Record: h.Kind.Value == "record", transcribed: h.Status.Value == "transcribed", Source: h.Source.Value}
 	if want := strings.TrimSuffix(name, ".yaml"); d.ID != want {
 		l.errf(h.ID.Line, "document id %q must match the file name %q", d.ID, want)
 	}
@@ -486,9 +515,23 @@ func (l *loader) compileHeader(d *Document, spec *fileSpec) {
 		d.EventsFrom = l.date(h.EventsFrom.Date)
 		d.eventsFromCite, _ = l.cite(d, h.EventsFrom.Cite, nil, h.EventsFrom.Date.Line)
 	}
+	if h.EventsUntil != nil {
+		d.EventsUntil = l.date(h.EventsUntil.Date)
+		d.eventsUntilCite, _ = l.cite(d, h.EventsUntil.Cite, nil, h.EventsUntil.Date.Line)
+		from := d.InForceFrom
+		if !d.EventsFrom.IsZero() {
+			from = d.EventsFrom
+		}
+		switch {
+		case d.EventsUntil.Before(from):
+			l.errf(h.EventsUntil.Date.Line, "events_until %s is before the first event the document pays for (%s): no event could be paid; a past support period needs events_from too", d.EventsUntil, from)
+		case !d.InForceTo.IsZero() && d.EventsUntil.After(d.InForceTo):
+			l.errf(h.EventsUntil.Date.Line, "events_until %s is after in_force until %s: an event after the document expires is not paid under it", d.EventsUntil, d.InForceTo)
+		}
+	}
 	if h.Zone != nil {
-		if _, ok := duixian.ZoneByID(h.Zone.Zone.Value); !ok {
-			l.errf(h.Zone.Zone.Line, "unknown zone %q (core-60, yizhuang-225, bonded)", h.Zone.Zone.Value)
+		if _, ok := l.cat.Zone(h.Zone.Zone.Value); !ok {
+			l.errf(h.Zone.Zone.Line, "unknown zone %q: the regions are the values of the shared fact zones (%s)", h.Zone.Zone.Value, l.cat.zoneList())
 		}
 		d.Zone = h.Zone.Zone.Value
 		d.zoneCite, _ = l.cite(d, h.Zone.Cite, nil, h.Zone.Zone.Line)
@@ -537,7 +580,9 @@ func (l *loader) compileHeader(d *Document, spec *fileSpec) {
 	for _, s := range h.Supersedes {
 		old, ok := l.cat.docByID[s.Document.Value]
 		if !ok {
-			l.errf(s.Document.Line, "supersedes %s: no such document in the catalogue (add a kind: record entry for it)", s.Document.Value)
+			if !l.failed[s.Document.Value] {
+				l.errf(s.Document.Line, "supersedes %s: no such document in the catalogue (add a kind: record entry for it)", s.Document.Value)
+			}
 			continue
 		}
 		c, _ := l.cite(d, s.Cite, nil, s.Document.Line)
@@ -546,7 +591,9 @@ func (l *loader) compileHeader(d *Document, spec *fileSpec) {
 	for _, a := range h.Annuls {
 		old, ok := l.cat.docByID[a.Document.Value]
 		if !ok {
-			l.errf(a.Document.Line, "annuls %s: no such document in the catalogue (add a kind: record entry for it)", a.Document.Value)
+			if !l.failed[a.Document.Value] {
+				l.errf(a.Document.Line, "annuls %s: no such document in the catalogue (add a kind: record entry for it)", a.Document.Value)
+			}
 			continue
 		}
 		c, _ := l.cite(d, a.Cite, nil, a.Document.Line)
@@ -599,6 +646,19 @@ func (l *loader) compile(env *expression.Env, s scalar, want expression.Type, wh
 	var rec *Fact
 	if len(record) > 0 {
 		rec = record[0]
+	}
+	for _, c := range p.Compared() {
+		f := l.cat.facts[c.Fact]
+		if rec != nil {
+			for _, fd := range rec.Fields {
+				if fd.Name == c.Fact {
+					f = fd // a record's field shadows a fact
+				}
+			}
+		}
+		if f != nil && (f.Kind == KindEnum || f.Kind == KindSet) && !f.allows(c.Value) {
+			l.errf(s.Line+c.Line-1, "%s: %q: %s has no value %q (its values: %s)", what, s.Value, c.Fact, c.Value, f.valueList())
+		}
 	}
 	return p.Link(l.names(rec))
 }
@@ -712,7 +772,7 @@ func newCondition(c Condition) *Condition {
 // zoneCondition checks the document's geographic scope. It says "位于"
 // (located in), not "经营": under 20号 the zones are a land plot's.
 func (l *loader) zoneCondition(d *Document, env *expression.Env, zone string, c duixian.Cite, owner string) *Condition {
-	z, ok := duixian.ZoneByID(zone)
+	z, ok := l.cat.Zone(zone)
 	if !ok || env == nil {
 		return nil
 	}
@@ -722,7 +782,7 @@ func (l *loader) zoneCondition(d *Document, env *expression.Env, zone string, c 
 		l.errf(0, "zone condition needs the shared fact zones: %v", err)
 		return nil
 	}
-	return newCondition(Condition{ID: "zone", Zh: "位于" + z.Zh + "内", En: "located in " + z.En, Cite: c, Expr: src,
+	return newCondition(Condition{ID: "zone", Zh: "位于" + z.Zh + "内", En: "located in " + orDefault(z.En, z.Value), Cite: c, Expr: src,
 		prg: prg.Link(l.names(nil)), doc: owner == d.ID, owner: owner, file: l.file})
 }
 
@@ -737,6 +797,7 @@ func (l *loader) clause(d *Document, env *expression.Env, a *Article, s clauseSp
 		l.errf(s.ID.Line, "clause %s is declared twice", cl.ID)
 		return
 	}
+	cl.Evidence = l.evidence(d, cl, s)
 	if cl.Category == "" {
 		cl.Category = cl.Title
 	}
@@ -760,13 +821,15 @@ func (l *loader) clause(d *Document, env *expression.Env, a *Article, s clauseSp
 	}
 	zoneCite := d.zoneCite
 	if s.Zone != nil {
-		if _, ok := duixian.ZoneByID(s.Zone.Zone.Value); !ok {
-			l.errf(s.Zone.Zone.Line, "unknown zone %q (core-60, yizhuang-225, bonded)", s.Zone.Zone.Value)
+		if _, ok := l.cat.Zone(s.Zone.Zone.Value); !ok {
+			l.errf(s.Zone.Zone.Line, "unknown zone %q: the regions are the values of the shared fact zones (%s)", s.Zone.Zone.Value, l.cat.zoneList())
 		}
 		cl.Zone = s.Zone.Zone.Value
 		zoneCite, _ = l.cite(d, s.Zone.Cite, nil, s.Zone.Zone.Line)
 	}
 	if cl.Zone != "" {
+		z, _ := l.cat.Zone(cl.Zone)
+		cl.zoneZh = z.Zh
 		owner := d.ID
 		if s.Zone != nil {
 			owner = cl.ID
@@ -832,6 +895,30 @@ func (l *loader) clause(d *Document, env *expression.Env, a *Article, s clauseSp
 	l.cat.byID[cl.ID] = cl
 	l.cat.clauses = append(l.cat.clauses, cl)
 	a.Clauses = append(a.Clauses, cl)
+}
+
+// evidence reads a clause's grade: every clause of a document outside the
+// gazette (one with a source) needs one, with its source; a gazette
+// document is its own text and takes none.
+func (l *loader) evidence(d *Document, cl *Clause, s clauseSpec) *Evidence {
+	e := s.Evidence
+	switch {
+	case e == nil && d.Source != "":
+		l.errf(s.ID.Line, "clause %s of a document from outside the gazette (source:) needs evidence: {grade: A|B|C, source: …}", cl.ID)
+		return nil
+	case e == nil:
+		return nil
+	case d.Source == "":
+		l.errf(e.Grade.Line, "clause %s: evidence grades a document from outside the gazette; %s has no source:", cl.ID, d.ID)
+		return nil
+	}
+	if !slices.ContainsFunc(Grades, func(g EvidenceGrade) bool { return g.Grade == e.Grade.Value }) {
+		l.errf(e.Grade.Line, "clause %s: evidence grade %q is not A, B or C", cl.ID, e.Grade.Value)
+	}
+	if strings.TrimSpace(e.Source.Value) == "" {
+		l.errf(e.Grade.Line, "clause %s: evidence needs a source naming the texts its figures were read in", cl.ID)
+	}
+	return &Evidence{Grade: e.Grade.Value, Source: strings.TrimSpace(e.Source.Value), ConfirmedIn: e.ConfirmedIn.Value}
 }
 
 // readsAll reports whether cl reads every fact inv reads.
@@ -1114,10 +1201,19 @@ func (l *loader) node(d *Document, env *expression.Env, s awardSpec, key string,
 		n.lessZh = l.labelOf(n.less, s.LessZh, "less", record, true).zh
 	}
 	if s.Cap.set() {
-		n.cap = &citedAmount{amount: amount(s.Cap), zh: orDefault(s.CapZh.Value, "上限"), cite: n.cite}
-		if !n.cap.amount.IsPos() {
+		v, err := duixian.ParseAmount(s.Cap.Value)
+		switch {
+		case err != nil && strings.HasSuffix(strings.TrimSpace(s.Cap.Value), "%"):
+			l.errf(s.Cap.Line, "%s: cap %q is a share of something: write it under caps, as caps: [{rate: %s, of: the_fact, zh: …}]", key, s.Cap.Value, strings.TrimSpace(s.Cap.Value))
+		case err != nil:
+			l.errf(s.Cap.Line, "%s: cap: %v", key, err)
+		case !v.IsPos():
 			l.errf(s.Cap.Line, "%s: cap must be positive", key)
 		}
+		if strings.Contains(s.CapZh.Value, "不超过") || strings.Contains(s.CapZh.Value, "不高于") {
+			l.errf(s.CapZh.Line, "%s: cap_zh %q names the cap (单个项目最高, 市区两级合计上限) without 不超过: the trace says 超过/未超过 itself", key, s.CapZh.Value)
+		}
+		n.cap = &citedAmount{amount: v, zh: orDefault(s.CapZh.Value, "上限"), cite: n.cite}
 	}
 	for i, cs := range s.Caps {
 		if !cs.Zh.set() {

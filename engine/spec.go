@@ -59,11 +59,10 @@ type documentSpec struct {
 	Issuer  scalar `yaml:"issuer"`
 	Issued  scalar `yaml:"issued"`
 	Version scalar `yaml:"version"`
-	// Source names the text a document outside the gazette is taken from
-	// (an exchange's listing rules, with their version), and Verified says
-	// whether every rule was checked against it.
-	Source   scalar `yaml:"source"`
-	Verified *bool  `yaml:"verified"`
+	// Source names the texts a document outside the gazette is taken from
+	// (an exchange's listing rules, with their version); each of its clauses
+	// then says how sure it is (evidence).
+	Source scalar `yaml:"source"`
 	// Kind is "policy" (the default) or "record" for an entry that stands
 	// for a document outside the gazette (a superseded or annulled one).
 	Kind scalar `yaml:"kind"`
@@ -76,7 +75,10 @@ type documentSpec struct {
 		Cite  scalar `yaml:"cite"`
 	} `yaml:"in_force"`
 	EventsFrom *citedDate `yaml:"events_from"`
-	Zone       *struct {
+	// EventsUntil ends the window of events the document pays for; it may
+	// come before the document is issued (a guide of 2021 paying for 2020).
+	EventsUntil *citedDate `yaml:"events_until"`
+	Zone        *struct {
 		Zone scalar `yaml:"zone"`
 		Cite scalar `yaml:"cite"`
 	} `yaml:"zone"`
@@ -145,6 +147,10 @@ type derivedSpec struct {
 type valueSpec struct {
 	Value scalar `yaml:"value"`
 	Zh    scalar `yaml:"zh"`
+	// En and Within describe a value of the shared fact zones: a region,
+	// its English name and the region it lies in.
+	En     scalar `yaml:"en"`
+	Within scalar `yaml:"within"`
 }
 
 type articleSpec struct {
@@ -187,6 +193,9 @@ type clauseSpec struct {
 		Cite scalar `yaml:"cite"`
 	} `yaml:"zone"`
 	Note scalar `yaml:"note"`
+	// Evidence grades a clause of a document outside the gazette: the
+	// authority of the text its figures were read in (see Evidence).
+	Evidence *evidenceSpec `yaml:"evidence"`
 	// Due marks an amount the applicant pays (a land price, 20号第六条)
 	// rather than an award it receives.
 	Due bool `yaml:"due"`
@@ -202,6 +211,12 @@ type clauseSpec struct {
 		Zh     scalar `yaml:"zh"`
 	} `yaml:"yearly_cap"`
 	Payment *paymentSpec `yaml:"payment"`
+}
+
+type evidenceSpec struct {
+	Grade       scalar `yaml:"grade"`
+	Source      scalar `yaml:"source"`
+	ConfirmedIn scalar `yaml:"confirmed_in"`
 }
 
 // awardSpec is one node of an award formula. Exactly one of the shapes

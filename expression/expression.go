@@ -3,9 +3,8 @@
 // The language is CEL (cel.dev/cel-go) with one addition: a decimal type,
 // so that amounts, areas and rates stay exact. A fact of type decimal or money
 // is a decimal inside an expression; integer and decimal literals mix with it
-// (`area_m2 >= 30`, `publication_area_m2 * 2 > business_area_m2`,
-// `premium * 0.5`). A decimal must stand on the left of an operator whose
-// other side is a literal: `30 <= area_m2` does not type-check.
+// (`area_m2 >= 30`, `30 <= area_m2`, `publication_area_m2 * 2 >
+// business_area_m2`, `premium * 0.5`, `1 - share`).
 //
 // A fact of type date is a date: dates compare with < <= > >= == !=, and
 // full_years(a, b), full_months(a, b) and days_between(a, b) count the time
@@ -306,16 +305,18 @@ func decimalLibrary() []cel.EnvOption {
 		opts = append(opts, cel.Function(op, ovs...))
 	}
 	mixed := [][2]*cel.Type{{D, D}, {D, cel.IntType}, {D, cel.DoubleType}}
-	for op, name := range map[string]string{
+	arith := map[string]string{
 		operators.Add: "add", operators.Subtract: "subtract",
 		operators.Multiply: "multiply", operators.Divide: "divide",
-	} {
-		sig(op, name, D, mixed...)
 	}
-	for op, name := range map[string]string{
+	compare := map[string]string{
 		operators.Less: "less", operators.LessEquals: "less_equals",
 		operators.Greater: "greater", operators.GreaterEquals: "greater_equals",
-	} {
+	}
+	for op, name := range arith {
+		sig(op, name, D, mixed...)
+	}
+	for op, name := range compare {
 		sig(op, name, cel.BoolType, mixed...)
 	}
 	opts = append(opts, cel.Function(operators.Negate,
@@ -513,14 +514,26 @@ func (e *Env) Compile(src string, want Type) (*Program, error) {
 		return nil, err
 	}
 	checked, iss := e.env.Compile(text)
+	// A number on the left of a decimal (30 <= area_m2, 1 - share) reads
+	// as the text does: the number is lifted into decimal(…) and checked
+	// again, once per such operator.
+	for range 16 {
+		if iss.Err() == nil {
+			break
+		}
+		lifted, ok := e.liftLeftNumber(text, iss.Errors()[0])
+		if !ok {
+			break
+		}
+		text = lifted
+		checked, iss = e.env.Compile(text)
+	}
 	if iss.Err() != nil {
 		errs := iss.Errors()
 		first := errs[0]
 		loc := first.Location
 		msg := first.Message
-		if strings.HasPrefix(msg, "undeclared reference to") {
-			msg = "unknown fact: " + strings.TrimPrefix(msg, "undeclared reference to ")
-		}
+		msg = plainWords(msg)
 		return nil, &CompileError{Line: loc.Line(), Column: loc.Column() + 1, Message: msg}
 	}
 	if got := checked.OutputType(); !got.IsExactType(want.cel()) && !(want == Number && (got.IsExactType(decimalType) || got.IsExactType(cel.IntType))) {
@@ -579,6 +592,132 @@ func noFloat(a *ast.AST) error {
 	loc := info.GetStartLocation(bad.ID())
 	return &CompileError{Line: loc.Line(), Column: loc.Column() + 1,
 		Message: "floating-point arithmetic is not allowed; put a decimal fact on the left (area_m2 * 0.5)"}
+}
+
+var overloadRE = regexp.MustCompile(`found no matching overload for '_?([^']*?)_?' applied to '\((.*)\)'`)
+
+var operatorWords = map[string]string{"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!=",
+	"+": "+", "-": "-", "*": "*", "/": "/", "%": "%", "&&": "&&", "||": "||", "!": "!"}
+
+// plainWords says a CEL type error in words a policy author knows.
+func plainWords(msg string) string {
+	if strings.HasPrefix(msg, "undeclared reference to") {
+		return "unknown fact: " + strings.TrimPrefix(msg, "undeclared reference to ")
+	}
+	m := overloadRE.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	op, args := m[1], m[2]
+	if _, ok := operatorWords[op]; !ok {
+		return fmt.Sprintf("%s cannot take (%s): check the kinds of its arguments", op, args)
+	}
+	hint := ""
+	switch {
+	case strings.Contains(args, "int") && (strings.Contains(args, "decimal") || strings.Contains(args, "double")):
+		hint = "; a whole number meets a decimal here: write decimal(…) around the whole-number side, e.g. decimal(books * 10)"
+	case strings.Contains(args, "date"):
+		hint = "; dates compare with dates and count with full_years, full_months or days_between"
+	case strings.Contains(args, "string") && strings.Contains(args, "list"):
+		hint = `; to test membership write "value" in the_set`
+	}
+	return fmt.Sprintf("%s cannot combine %s%s", op, strings.ReplaceAll(args, ", ", " and "), hint)
+}
+
+var (
+	leftNumberRE  = regexp.MustCompile(`no matching overload for '_[-+*/<>=]+_' applied to '\((int|double), decimal\)'`)
+	rightNumberRE = regexp.MustCompile(`no matching overload for '_[!=]=_' applied to '\(decimal, (int|double)\)'`)
+)
+
+// liftLeftNumber rewrites the number operand of the operator a type error
+// points at, a literal or an int fact, as decimal(…): the only thing CEL
+// lacks to read "30 <= area_m2" or "area_m2 == 100". Anything else is left
+// for the error to report.
+func (e *Env) liftLeftNumber(text string, ce *cel.Error) (string, bool) {
+	side := 0
+	switch {
+	case leftNumberRE.MatchString(ce.Message):
+	case rightNumberRE.MatchString(ce.Message):
+		side = 1
+	default:
+		return "", false
+	}
+	parsed, iss := e.env.Parse(text)
+	if iss.Err() != nil {
+		return "", false
+	}
+	a := parsed.NativeRep()
+	var start, stop int32 = -1, -1
+	var literal string
+	ast.PreOrderVisit(a.Expr(), ast.NewExprVisitor(func(x ast.Expr) {
+		if start >= 0 || x.Kind() != ast.CallKind || len(x.AsCall().Args()) != 2 {
+			return
+		}
+		loc := a.SourceInfo().GetStartLocation(x.ID())
+		if loc.Line() != ce.Location.Line() || loc.Column() != ce.Location.Column() {
+			return
+		}
+		num := x.AsCall().Args()[side]
+		if num.Kind() != ast.LiteralKind && num.Kind() != ast.IdentKind {
+			return
+		}
+		r, ok := a.SourceInfo().GetOffsetRange(num.ID())
+		if !ok || r.Start < 0 || int(r.Stop) > len(text) || r.Start >= r.Stop {
+			return
+		}
+		start, stop = r.Start, r.Stop
+		literal = text[r.Start:r.Stop]
+	}))
+	if start < 0 {
+		return "", false
+	}
+	lifted := "decimal(" + literal + ")"
+	if strings.ContainsAny(literal, ".eE") { // a fraction, read exactly
+		lifted = `decimal("` + literal + `")`
+	}
+	return text[:start] + lifted + text[stop:], true
+}
+
+// Compared is a fact compared with a text literal: mode == "online",
+// "little-giant" in titles, mode in ["online", "hybrid"]. The catalogue
+// checks the literal is one of the fact's declared values.
+type Compared struct {
+	Fact, Value  string
+	Line, Column int
+}
+
+// Compared lists the facts the expression compares with text literals.
+func (p *Program) Compared() []Compared {
+	var out []Compared
+	a := p.ast
+	add := func(ident, lit ast.Expr) {
+		if ident.Kind() != ast.IdentKind || lit.Kind() != ast.LiteralKind {
+			return
+		}
+		if v, ok := lit.AsLiteral().(types.String); ok {
+			loc := a.SourceInfo().GetStartLocation(lit.ID())
+			out = append(out, Compared{Fact: ident.AsIdent(), Value: string(v), Line: loc.Line(), Column: loc.Column() + 1})
+		}
+	}
+	ast.PreOrderVisit(a.Expr(), ast.NewExprVisitor(func(x ast.Expr) {
+		if x.Kind() != ast.CallKind || len(x.AsCall().Args()) != 2 {
+			return
+		}
+		l, r := x.AsCall().Args()[0], x.AsCall().Args()[1]
+		switch x.AsCall().FunctionName() {
+		case operators.Equals, operators.NotEquals:
+			add(l, r)
+			add(r, l)
+		case operators.In:
+			add(r, l) // "value" in set_fact
+			if r.Kind() == ast.ListKind {
+				for _, el := range r.AsList().Elements() {
+					add(l, el) // enum_fact in ["a", "b"]
+				}
+			}
+		}
+	}))
+	return out
 }
 
 // dateLiterals reads every date("…") when the catalogue loads, so that a

@@ -89,13 +89,12 @@ func TestCompileRejects(t *testing.T) {
 	e := env(t)
 	for src, want := range map[string]string{
 		"aera > 3":                          "unknown fact: 'aera'",
-		"area > \"3\"":                      "no matching overload",
+		"area > \"3\"":                      "cannot combine",
 		"0.1 + 0.2 > 0.3":                   "floating-point arithmetic",
 		"area * 0.12345678901234567891 > 1": "more than 19 significant digits",
 		"area":                              "expected bool",
-		"30 <= area":                        "no matching overload",
-		"books + 1.5 > 2":                   "no matching overload",
-		"area == 100":                       "no matching overload", // CEL's == is generic: compare decimals with >= and <=
+		"books + 1.5 > 2":                   "cannot combine",
+		"area == books * 10":                "write decimal(…) around the whole-number side",
 		"titles.all(t, titles.all(u, titles.all(v, t + u + v != \"\")))": "exceeds the limit",
 	} {
 		_, err := e.Compile(src, expression.Bool)
@@ -139,6 +138,36 @@ func TestRuntimeErrorsFallBack(t *testing.T) {
 			p, _ := e.Compile(src, expression.Bool)
 			if _, err := p.Link(names).Bool(vals); err == nil || !strings.Contains(err.Error(), src) {
 				t.Errorf("%s: %v", src, err)
+			}
+		}
+	})
+}
+
+// A number on the left of a decimal reads as the text does: 30 <= area,
+// 1 - total, 2.5 * area; both paths agree.
+func TestNumberLeftOfDecimal(t *testing.T) {
+	each(t, func(t *testing.T) {
+		e := env(t)
+		names, vals := frame(t, map[string]any{"area": decimal.MustParse("30"), "total": decimal.MustParse("0.25"), "books": int64(3)})
+		for src, want := range map[string]bool{
+			"30 <= area":                     true,
+			"30 < area":                      false,
+			"29.99 < area":                   true,
+			"books < area":                   true,
+			"1 - total == decimal(\"0.75\")": true,
+			"100 - area > total * 280":       false,
+			"2.5 * area == decimal(\"75\")":  true,
+			"1 / total >= 4":                 true,
+			"area == 30":                     true,
+			"area != 30.5":                   true,
+		} {
+			p, err := e.Compile(src, expression.Bool)
+			if err != nil {
+				t.Fatalf("%s: %v", src, err)
+			}
+			got, err := p.Link(names).Bool(vals)
+			if err != nil || got != want {
+				t.Errorf("%s = %v, %v; want %v", src, got, err, want)
 			}
 		}
 	})

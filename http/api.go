@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/etown/duixian"
@@ -23,10 +23,11 @@ type Cases interface {
 	RequestOpinions(ctx context.Context, actor duixian.Actor, id string, departments []string) (*duixian.Application, error)
 	GiveOpinion(ctx context.Context, actor duixian.Actor, id string, agree bool, text string) (*duixian.Application, error)
 	PassPreliminary(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error)
+	AssignExperts(ctx context.Context, actor duixian.Actor, id string, experts []string) (*duixian.Application, error)
 	RecordExpertReview(ctx context.Context, actor duixian.Actor, id string, scores map[string]int, opinion string, pass bool) (*duixian.Application, error)
 	Propose(ctx context.Context, actor duixian.Actor, id string, amount duixian.Money, reduction string) (*duixian.Application, error)
 	Publish(ctx context.Context, actor duixian.Actor, id string, start duixian.Date, days int) (*duixian.Application, error)
-	Object(ctx context.Context, actor duixian.Actor, id, text, evidence string) (*duixian.Application, error)
+	Object(ctx context.Context, actor duixian.Actor, id string, in workflow.ObjectionInput) (*duixian.Objection, error)
 	AnswerObjection(ctx context.Context, actor duixian.Actor, id, objection, answer string, upheld bool) (*duixian.Application, error)
 	Approve(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error)
 	Reject(ctx context.Context, actor duixian.Actor, id, reason string) (*duixian.Application, error)
@@ -34,10 +35,10 @@ type Cases interface {
 	Revoke(ctx context.Context, actor duixian.Actor, id, finding string) (*duixian.Application, error)
 
 	Application(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error)
-	Visible(ctx context.Context, actor duixian.Actor, status duixian.Status) ([]*duixian.Application, error)
+	Visible(ctx context.Context, actor duixian.Actor, status duixian.Status, p duixian.PageRequest) (*duixian.Page[*duixian.Application], error)
 	EnterpriseFile(ctx context.Context, actor duixian.Actor, uscc string) (*workflow.EnterpriseFile, error)
-	Publicity(ctx context.Context) ([]workflow.PublicityItem, error)
-	AuditTrail(ctx context.Context, subject string) ([]duixian.AuditEntry, error)
+	Publicity(ctx context.Context, p duixian.PageRequest) (*duixian.Page[workflow.PublicityItem], error)
+	AuditTrail(ctx context.Context, subject string, p duixian.PageRequest) (*duixian.Page[duixian.AuditEntry], error)
 }
 
 var (
@@ -103,7 +104,7 @@ func (s *Server) apiRoutes() []Route {
 		}),
 		setup(r("POST", "/logout", signedIn, "退出 / sign out", func(q *Request) error { return s.logout(q) })),
 		setup(r("GET", "/me", signedIn, "当前用户 / who am I", func(q *Request) error {
-			return q.ok(map[string]any{"user": q.User.Redacted(), "csrf": q.CSRF, "setup_due": s.Accounts.SetupDue(q.User)})
+			return q.ok(map[string]any{"user": q.User.Redacted(), "csrf": q.CSRF, "setup_due": s.Accounts.SetupDue(q.Session, q.User)})
 		})),
 		r("GET", "/clauses", anyone, "条款目录 / the catalogue's clauses", func(q *Request) error {
 			all, _ := s.Catalogue.Library("", "", "", "")
@@ -157,20 +158,26 @@ func (s *Server) apiRoutes() []Route {
 			}
 			return q.send(s.match(q, in.Facts, in.EventDate))
 		})),
-		r("GET", "/publicity", anyone, "公示名单 / applications in publicity", func(q *Request) error {
-			return q.send(wf.Publicity(q.R.Context()))
+		r("GET", "/publicity", anyone, "公示名单（?after=&limit=）/ applications in publicity, a page at a time", func(q *Request) error {
+			p, err := q.page()
+			if err != nil {
+				return err
+			}
+			return q.send(wf.Publicity(q.R.Context(), p))
 		}),
 		r("POST", "/publicity/{id}/objections", anyone, "对公示项目提出异议 / object to a published application", func(q *Request) error {
-			var in struct{ Text, Evidence string }
+			var in struct{ Text, Evidence, Name, Phone, Email string }
 			if err := q.decode(&in); err != nil {
 				return err
 			}
-			if _, err := wf.Object(q.R.Context(), q.Actor(), q.R.PathValue("id"), in.Text, in.Evidence); err != nil {
+			o, err := wf.Object(q.R.Context(), q.Actor(), q.R.PathValue("id"), workflow.ObjectionInput{Text: in.Text, Evidence: in.Evidence,
+				Name: in.Name, Phone: in.Phone, Email: in.Email})
+			if err != nil {
 				return err
 			}
-			return q.ok(map[string]string{"result": "已受理 / received"})
+			return q.ok(map[string]string{"result": "已受理 / received", "receipt": o.ID})
 		}),
-		r("GET", "/applications", signedIn, "我可见的申报 / applications I may see", func(q *Request) error {
+		r("GET", "/applications", signedIn, "我可见的申报（?status=&after=&limit=）/ applications I may see, a page at a time", func(q *Request) error {
 			return q.send(s.applications(q))
 		}),
 		r("POST", "/applications", enterprise, "创建申报草稿 / create a draft", func(q *Request) error {
@@ -227,6 +234,15 @@ func (s *Server) apiRoutes() []Route {
 			return wf.GiveOpinion(q.R.Context(), q.Actor(), id, in.Agree, in.Text)
 		}),
 		app("preliminary", reviewer, "初审通过 / pass the preliminary review", plain(Cases.PassPreliminary)),
+		app("experts", reviewer, "指派评审专家 / assign the experts", func(q *Request, id string) (*duixian.Application, error) {
+			var in struct {
+				Experts []string `json:"experts"`
+			}
+			if err := q.decode(&in); err != nil {
+				return nil, err
+			}
+			return wf.AssignExperts(q.R.Context(), q.Actor(), id, in.Experts)
+		}),
 		app("expert-review", []duixian.Role{duixian.RoleExpert}, "专家评审 / record the expert review", func(q *Request, id string) (*duixian.Application, error) {
 			var in struct {
 				Scores  map[string]int
@@ -282,8 +298,12 @@ func (s *Server) apiRoutes() []Route {
 		r("GET", "/enterprises/{uscc}", signedIn, "一企一档 / an enterprise's file", func(q *Request) error {
 			return q.send(s.enterpriseFile(q, q.R.PathValue("uscc")))
 		}),
-		r("GET", "/audit", []duixian.Role{duixian.RoleAdmin, duixian.RoleSupervisor}, "审计日志 / the audit log", func(q *Request) error {
-			return q.send(s.Cases.AuditTrail(q.R.Context(), q.R.URL.Query().Get("subject")))
+		r("GET", "/audit", []duixian.Role{duixian.RoleAdmin, duixian.RoleSupervisor}, "审计日志，最早在前（?subject=&after=&limit=）/ the audit log, oldest first, a page at a time", func(q *Request) error {
+			p, err := q.page()
+			if err != nil {
+				return err
+			}
+			return q.send(s.Cases.AuditTrail(q.R.Context(), q.R.URL.Query().Get("subject"), p))
 		}),
 	}
 }
@@ -297,11 +317,8 @@ func reasonOf(q *Request) (string, error) {
 // readBody reads the body for a decoder that parses it itself (the
 // engine's, which keeps numbers exact).
 func readBody(q *Request) ([]byte, error) {
-	b, err := io.ReadAll(http.MaxBytesReader(q.W, q.R.Body, 8<<20))
-	if err != nil {
-		return nil, duixian.Errorf(duixian.EINVALID, "body", "请求体过大或不可读：%v", "the body is too large or unreadable: %v", err)
-	}
-	return b, nil
+	b, err := io.ReadAll(q.R.Body) // limited by limitBody
+	return b, bodyError(err)
 }
 
 // The pages' ways to the same reads as the API's.
@@ -309,8 +326,27 @@ func (s *Server) match(q *Request, typed map[string]any, eventDate string) ([]en
 	return s.Matching.Calculate(q.R.Context(), q.User.Enterprise, typed, eventDate)
 }
 
-func (s *Server) applications(q *Request) ([]*duixian.Application, error) {
-	return s.Cases.Visible(q.R.Context(), q.Actor(), duixian.Status(q.R.URL.Query().Get("status")))
+func (s *Server) applications(q *Request) (*duixian.Page[*duixian.Application], error) {
+	p, err := q.page()
+	if err != nil {
+		return nil, err
+	}
+	return s.Cases.Visible(q.R.Context(), q.Actor(), duixian.Status(q.R.URL.Query().Get("status")), p)
+}
+
+// page reads which page of a list is asked for: ?after=CURSOR&limit=N,
+// the cursor a page's "next" gave; the services check the limit.
+func (q *Request) page() (duixian.PageRequest, error) {
+	qs := q.R.URL.Query()
+	p := duixian.PageRequest{After: qs.Get("after")}
+	if l := qs.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil {
+			return p, duixian.Errorf(duixian.EINVALID, "limit", "每页条数应为整数，收到“%s”", "limit must be a whole number, got %q", l)
+		}
+		p.Limit = n
+	}
+	return p, nil
 }
 
 func (s *Server) enterpriseFile(q *Request, uscc string) (*workflow.EnterpriseFile, error) {

@@ -21,7 +21,12 @@ type Accounts interface {
 	SecondFactor(ctx context.Context, actor duixian.Actor, token, code string) (string, *duixian.Session, *duixian.User, error)
 	// SetupDue is what a signed-in user must do before anything else
 	// (change a reset password, enrol a second factor), or nil.
-	SetupDue(u *duixian.User) error
+	SetupDue(sess *duixian.Session, u *duixian.User) error
+	// SignInSSO signs in the account an OpenID Connect provider's
+	// identity names, as SignIn does for a password.
+	SignInSSO(ctx context.Context, actor duixian.Actor, id duixian.SSOIdentity) (token string, sess *duixian.Session, u *duixian.User, err error)
+	// SSOFailed audits a single sign-on refused before anyone was known.
+	SSOFailed(ctx context.Context, actor duixian.Actor, reason string) error
 }
 
 // Refusals writes the route table's refusals to the audit log (casework.Desk).
@@ -65,8 +70,7 @@ func (s *Server) startSession(q *Request, token string, sess *duixian.Session, u
 	if sess.SecondFactorDue {
 		q.User = nil
 	}
-	http.SetCookie(q.W, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: q.R.TLS != nil})
+	q.setCookie(&http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 }
 
 func (s *Server) logout(q *Request) error {
@@ -75,7 +79,7 @@ func (s *Server) logout(q *Request) error {
 			return err
 		}
 	}
-	http.SetCookie(q.W, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	q.setCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
 	return nil
 }
 
@@ -100,8 +104,7 @@ func (s *Server) authenticate(q *Request) error {
 			q.CSRF = c.Value
 		} else {
 			q.CSRF = account.NewToken()
-			http.SetCookie(q.W, &http.Cookie{Name: csrfCookie, Value: q.CSRF, Path: "/", HttpOnly: true,
-				SameSite: http.SameSiteLaxMode, Secure: q.R.TLS != nil})
+			q.setCookie(&http.Cookie{Name: csrfCookie, Value: q.CSRF, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 		}
 	}
 	return nil
@@ -122,7 +125,7 @@ func (s *Server) authorize(q *Request) error {
 		}
 	}
 	if q.User != nil && !rt.Setup {
-		if err := s.Accounts.SetupDue(q.User); err != nil {
+		if err := s.Accounts.SetupDue(q.Session, q.User); err != nil {
 			return err
 		}
 	}
@@ -139,8 +142,9 @@ func (s *Server) authorize(q *Request) error {
 }
 
 // refuse writes a refusal by the route table to the audit log, filed under
-// the request, and returns it (or, if it could not be written, an error
-// naming both).
+// the route (its method and pattern: never the path sent, which is the
+// sender's to make as long as they like), and returns it (or, if it could
+// not be written, an error naming both).
 func (s *Server) refuse(q *Request, what string, err error) error {
-	return s.Refusals.Refused(q.R.Context(), q.Actor(), what, q.R.Method+" "+q.R.URL.Path, err)
+	return s.Refusals.Refused(q.R.Context(), q.Actor(), what, q.route.Method+" "+q.route.Path, err)
 }

@@ -94,9 +94,34 @@ func TestBrowserRegistriesStory(t *testing.T) {
 			t.Fatalf("the summary: %s", sum)
 		}
 		star := b.text("#board-listing-sse-star")
-		for _, want := range []string{"✓", "✗", "达标", "未达标", "还差30000.00万元", "规则文本未经逐条核实，仅供参考", "科创板第2.1.2条"} {
+		for _, want := range []string{"✓", "✗", "达标", "未达标", "还差30000.00万元", "核实等级 B", "版本 2026-04-24", "科创板第2.1.2条"} {
 			if !strings.Contains(star, want) {
 				t.Fatalf("科创板 lacks %q: %s", want, star)
+			}
+		}
+
+		// A ChiNext company not yet profitable meets only the fourth
+		// standard (fast growth), graded C with its open points.
+		values := map[string]any{}
+		for k, v := range chinextFourthFigures {
+			values["f."+k] = v
+		}
+		b.run("diagnosis form, ChiNext", fill(values))
+		b.run("diagnose ChiNext", submit(`#dx-form`, `#dx-results`)...)
+		b.run("open the evidence", chromedp.Click(css(`#std-listing-szse-chinext\/2\.1\.2\.4\.growth .dx-evidence summary`)))
+		b.shot("diagnosis-chinext-fourth")
+		if sum := b.text("#dx-summary"); !strings.Contains(sum, "符合 1 个板块的 1 套标准") || !strings.Contains(sum, "创业板") {
+			t.Fatalf("the summary: %s", sum)
+		}
+		growth := b.text(`#std-listing-szse-chinext\/2\.1\.2\.4\.growth`)
+		for _, want := range []string{"创业板上市标准（四）高成长型", "达标", "核实等级 C", "二手摘要", "复合增长率的算法"} {
+			if !strings.Contains(growth, want) {
+				t.Fatalf("高成长型 lacks %q: %s", want, growth)
+			}
+		}
+		for _, clause := range []string{`2\.1\.2\.1`, `2\.1\.2\.2`, `2\.1\.2\.3`, `2\.1\.2\.4\.rd`} {
+			if std := b.text(`#std-listing-szse-chinext\/` + clause); !strings.Contains(std, "未达标") {
+				t.Errorf("%s is met: %s", clause, std)
 			}
 		}
 	})

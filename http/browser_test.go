@@ -121,8 +121,8 @@ func (b *browser) caseForm(id, action string, fill ...chromedp.Action[chromedp.V
 // The story of issue 5: an enterprise signs in, uses the calculator and
 // applies for a bookstore award; the reviewer takes it through review; it
 // appears on the public 公示 page, where an objection is filed and then
-// answered; after publicity it is approved, finance pays, and the
-// enterprise sees it paid.
+// answered; after publicity another official of the department approves it,
+// finance pays, and the enterprise sees it paid.
 func TestBrowserStory(t *testing.T) {
 	t.Parallel() // its own server and Chromium; mostly waiting on the browser
 	exe := chromium(t)
@@ -181,6 +181,8 @@ func TestBrowserStory(t *testing.T) {
 		b.run("queue", chromedp.Navigate(b.base+"/queue"), chromedp.WaitVisible(css(fmt.Sprintf(`a[href="/cases/%s"]`, appID))))
 		b.shot("reviewer-queue")
 		b.caseForm(appID, "preliminary")
+		// Only the experts assigned see the case.
+		b.caseForm(appID, "experts", js(fmt.Sprintf(`document.querySelector('form[action="/cases/%s/experts"] input[name="expert"][value="expert"]').checked = true`, appID)))
 	})
 	b.as("expert", func() {
 		form := fmt.Sprintf(`form[action="/cases/%s/expert-review"]`, appID)
@@ -203,8 +205,13 @@ func TestBrowserStory(t *testing.T) {
 		t.Fatalf("the 公示 entry lacks the amount or the deadline: %s", p)
 	}
 	b.run("object", chromedp.SetValue(css(fmt.Sprintf(`#a-%s textarea[name="text"]`, appID)), "该书店专业类图书比例不足，请核实"),
-		chromedp.Submit(css(fmt.Sprintf(`#a-%s form`, appID))), chromedp.WaitReady(css("body")))
+		chromedp.SetValue(css(fmt.Sprintf(`#a-%s input[name="name"]`, appID)), "王五"),
+		chromedp.SetValue(css(fmt.Sprintf(`#a-%s input[name="phone"]`, appID)), "13900139000"),
+		chromedp.Submit(css(fmt.Sprintf(`#a-%s form`, appID))), chromedp.WaitVisible(css("#receipt")))
 	b.shot("objection-filed")
+	if r := b.text("#receipt"); !strings.Contains(r, "回执号 O") {
+		t.Fatalf("no receipt after the objection: %s", r)
+	}
 	b.as("culture", func() {
 		b.run("open case", chromedp.Navigate(b.base+"/cases/"+appID))
 		ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
@@ -217,10 +224,10 @@ func TestBrowserStory(t *testing.T) {
 		b.caseForm(appID, "objections/"+oid+"/answer",
 			chromedp.SetValue(css(fmt.Sprintf(`form[action="/cases/%s/objections/%s/answer"] [name="answer"]`, appID, oid)), "经实地复核，专业类出版物比例符合要求，异议不成立"))
 	})
-	// Publicity ends on 12-04; a week later the reviewer signs in again
-	// (an idle official is signed out after 15 minutes) and approves.
+	// Publicity ends on 12-04; a week later the department's second
+	// official approves what the reviewer proposed (separation of duties).
 	clk.advance(7 * 24 * time.Hour)
-	b.as("culture", func() {
+	b.as("culture-head", func() {
 		b.caseForm(appID, "approve")
 		if st := b.text("main"); !strings.Contains(st, "已批准") {
 			t.Fatalf("not approved: %.600s", st)

@@ -32,11 +32,11 @@ type fakeOfficialCases struct {
 	cases       map[string]*workflow.Case // those the official may see
 }
 
-func (f *fakeOfficialCases) Queue(context.Context, duixian.Actor) (*workflow.Queue, error) {
+func (f *fakeOfficialCases) Queue(context.Context, duixian.Actor, string, string) (*workflow.Queue, error) {
 	return f.queue, nil
 }
 
-func (f *fakeOfficialCases) AuditLog(_ context.Context, _ duixian.Actor, subject string) (*workflow.AuditLog, error) {
+func (f *fakeOfficialCases) AuditLog(_ context.Context, _ duixian.Actor, subject string, _ duixian.PageRequest) (*workflow.AuditLog, error) {
 	f.subject = subject
 	return f.log, nil
 }

@@ -32,7 +32,7 @@ func (f *fakeAccounts) Session(_ context.Context, token string) (*duixian.Sessio
 	return &duixian.Session{User: u.Name, CSRF: strings.Repeat("c", 64)}, u, nil
 }
 
-func (f *fakeAccounts) SetupDue(*duixian.User) error { return nil }
+func (f *fakeAccounts) SetupDue(*duixian.Session, *duixian.User) error { return nil }
 
 func (f *fakeAccounts) SignIn(_ context.Context, actor duixian.Actor, name, pw string) (string, *duixian.Session, *duixian.User, error) {
 	return f.signIn(actor, name, pw)
@@ -192,7 +192,7 @@ func TestFakeRouteRefusalLogged(t *testing.T) {
 	if w := serve(s, "POST", "/api/v1/applications/A1/withdraw", "t-book", strings.Repeat("x", 64), ""); w.Code != 403 {
 		t.Fatalf("a wrong CSRF token: %d %s", w.Code, w.Body)
 	}
-	want := []string{"bookstore route POST /api/v1/applications/A1/approve", "bookstore csrf POST /api/v1/applications/A1/withdraw"}
+	want := []string{"bookstore route POST /api/v1/applications/{id}/approve", "bookstore csrf POST /api/v1/applications/{id}/withdraw"}
 	if strings.Join(refusals.logged, "|") != strings.Join(want, "|") {
 		t.Fatalf("refusals logged: %q, want %q", refusals.logged, want)
 	}

@@ -67,7 +67,7 @@ type OfficialActions struct {
 
 // Any reports whether any action is offered.
 func (a OfficialActions) Any() bool {
-	return a.RequestOpinions || a.Opinion || a.Preliminary || a.Return || a.Reject || a.Expert || a.Propose ||
+	return a.RequestOpinions || a.Opinion || a.Preliminary || a.Return || a.Reject || a.AssignExperts || a.Expert || a.Propose ||
 		a.Publish || a.Answer || a.Approve || a.Disburse || a.Revoke
 }
 
@@ -107,6 +107,15 @@ func (c *OfficialCase) Val(action, name string) string {
 	return c.Posted.Get(name)
 }
 
+// Assigned reports whether expert is to be shown ticked on the form that
+// assigns experts: as posted when that form failed, else as assigned.
+func (c *OfficialCase) Assigned(expert string) bool {
+	if c.Failed == "experts" {
+		return c.Has("experts", "expert", expert)
+	}
+	return slices.Contains(c.App.Experts, expert)
+}
+
 // Has reports whether a checkbox value was posted with the failed action.
 func (c *OfficialCase) Has(action, name, value string) bool {
 	return c.Failed == action && c.Posted != nil && slices.Contains(c.Posted[name], value)
@@ -120,12 +129,12 @@ func (c *OfficialCase) ScoreRows() []int { return []int{0, 1, 2, 3} }
 var offActionZh = map[string]string{
 	"create": "创建草稿", "update": "修改申报", "submit": "提交申报", "withdraw": "撤回", "return": "退回补正",
 	"request-opinions": "征求会签意见", "opinion": "出具会签意见", "pass-preliminary": "初审通过",
-	"expert-review": "专家评审", "propose": "拟定金额", "publish": "发布公示", "object": "提出异议",
+	"assign-experts": "指派评审专家", "expert-review": "专家评审", "propose": "拟定金额", "publish": "发布公示", "object": "提出异议",
 	"answer-objection": "答复异议", "approve": "批准", "disburse": "拨付", "reject": "不予通过", "revoke": "撤销并追回",
 	"ban": "禁止申报", "offer": "推送免申即享", "decline-offer": "企业不需要推送事项", "register-enterprise": "登记企业档案", "login": "登录", "logout": "退出", "login-failed": "登录失败",
 	"lock": "账户锁定", "login-locked": "锁定期间登录", "route": "无权访问", "csrf": "请求校验失败",
 	// the forms of this file
-	"opinions": "征求会签意见", "preliminary": "初审通过", "answer": "答复异议",
+	"opinions": "征求会签意见", "preliminary": "初审通过", "answer": "答复异议", "experts": "指派评审专家",
 }
 
 var offRoleZh = map[duixian.Role]string{

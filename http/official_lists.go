@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -34,6 +35,7 @@ func (r OfficialRow) Remaining() duixian.Money { return r.Approved - r.Paid }
 type OfficialGroup struct {
 	Key, Title, Hint, Kind string
 	Rows                   []OfficialRow
+	More                   string // the address of the stage's next page; "" on the last
 }
 
 // OfficialQueue is the signed-in official's work.
@@ -42,6 +44,7 @@ type OfficialQueue struct {
 	Scope  string
 	Groups []OfficialGroup
 	Total  int
+	Paged  bool // a later page of one stage is shown
 }
 
 // rows turns applications into rows; names are the enterprises'.
@@ -93,13 +96,18 @@ func offDaysBetween(a, b duixian.Date) int {
 }
 
 func (s *offPages) queuePage(q *Request) error {
-	wq, err := s.wf.Queue(q.R.Context(), q.Actor())
+	qs := q.R.URL.Query()
+	wq, err := s.wf.Queue(q.R.Context(), q.Actor(), qs.Get("list"), qs.Get("after"))
 	if err != nil {
 		return err
 	}
-	v := &OfficialQueue{Role: q.User.Role, Scope: wq.Scope, Total: wq.Total()}
+	v := &OfficialQueue{Role: q.User.Role, Scope: wq.Scope, Total: wq.Total(), Paged: qs.Get("list") != ""}
 	for _, g := range wq.Groups {
-		v.Groups = append(v.Groups, OfficialGroup{Key: g.Key, Title: g.Title, Hint: g.Hint, Kind: g.Kind, Rows: s.rows(g.Apps, wq.Names, q.User)})
+		og := OfficialGroup{Key: g.Key, Title: g.Title, Hint: g.Hint, Kind: g.Kind, Rows: s.rows(g.Apps, wq.Names, q.User)}
+		if g.Next != "" {
+			og.More = "/queue?" + url.Values{"list": {g.List}, "after": {g.Next}}.Encode() + "#g-" + g.Key
+		}
+		v.Groups = append(v.Groups, og)
 	}
 	return s.view(q, http.StatusOK, "queue.html", "待办", v, nil, "")
 }
@@ -160,34 +168,38 @@ type OfficialAuditRow struct {
 
 // OfficialAudit is the audit page.
 type OfficialAudit struct {
-	Subject  string
-	Rows     []OfficialAuditRow
-	Total    int
-	Intact   bool
-	Checked  int64
-	Problem  string
-	Truncate int
+	Subject string
+	Rows    []OfficialAuditRow
+	Total   int64
+	Intact  bool
+	Checked int64
+	Walked  int64 // entries read to verify on this view
+	Problem string
+	Next    string // the address of the next (older) page; "" on the last
 }
 
 var offAppID = regexp.MustCompile(`^A\d{8}[0-9A-F]{10}$`)
 
 func (s *offPages) auditPage(q *Request) error {
-	const show = 500
 	v := &OfficialAudit{Subject: strings.TrimSpace(q.R.URL.Query().Get("subject"))}
-	l, err := s.wf.AuditLog(q.R.Context(), q.Actor(), v.Subject)
+	p, err := q.page()
 	if err != nil {
 		return err
 	}
-	log := l.Entries
-	v.Checked = l.Checked
+	l, err := s.wf.AuditLog(q.R.Context(), q.Actor(), v.Subject, p)
+	if err != nil {
+		return err
+	}
+	v.Checked, v.Walked, v.Total = l.Checked, l.Walked, l.Total
 	if l.Broken != nil {
 		v.Problem = l.Broken.Error()
 	} else {
 		v.Intact = true
 	}
-	v.Total = len(log)
-	for i := len(log) - 1; i >= 0 && len(v.Rows) < show; i-- {
-		e := log[i]
+	if l.Next != "" {
+		v.Next = "/audit?" + url.Values{"subject": {v.Subject}, "after": {l.Next}}.Encode()
+	}
+	for _, e := range l.Entries {
 		r := OfficialAuditRow{AuditEntry: e, When: offAuditTime(e.At), ActionZh: offAction(e.Action), RoleZh: offRoleZh[e.Actor.Role],
 			Denied: strings.HasPrefix(e.Action, "denied:")}
 		switch {
@@ -200,9 +212,6 @@ func (s *offPages) auditPage(q *Request) error {
 			r.Before, r.After = offStatusZh(e.Before), offStatusZh(e.After)
 		}
 		v.Rows = append(v.Rows, r)
-	}
-	if v.Total > show {
-		v.Truncate = show
 	}
 	return s.view(q, http.StatusOK, "audit.html", "审计日志", v, nil, "")
 }

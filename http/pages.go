@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"encoding/json"
+	"errors"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"unicode"
 
 	"github.com/etown/duixian"
+	"github.com/etown/duixian/workflow"
 )
 
 //go:embed templates/*.html
@@ -35,7 +37,6 @@ func loadPages(runsOffers func(*duixian.User) bool) (*pages, error) {
 		"wan":        func(fen int64) string { return duixian.Money(fen).Wan() },
 		"money":      func(m duixian.Money) string { return m.Wan() },
 		"yuan":       func(m duixian.Money) string { return m.String() },
-		"zone":       func(id string) string { z, _ := duixian.ZoneByID(id); return z.Zh },
 		"status":     func(s duixian.Status) string { return s.Zh() },
 		"lines":      func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") },
 		"t":          translate,
@@ -114,7 +115,7 @@ func (s *Server) pageRoutes() []Route {
 			if lang != "en" {
 				lang = "zh"
 			}
-			http.SetCookie(q.W, &http.Cookie{Name: "duixian_lang", Value: lang, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+			q.setCookie(&http.Cookie{Name: "duixian_lang", Value: lang, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 			back := q.R.Referer()
 			if u, err := url.Parse(back); err != nil || u.Host != q.R.Host {
 				back = "/"
@@ -123,7 +124,7 @@ func (s *Server) pageRoutes() []Route {
 			return nil
 		})),
 		page("GET", "/login", anyone, "登录", func(q *Request) error {
-			data := map[string]string{"Next": safeNext(q.R.URL.Query().Get("next"))}
+			data := s.loginData(safeNext(q.R.URL.Query().Get("next")))
 			if q.Session != nil && q.Session.SecondFactorDue {
 				return s.pages.render(q, 200, "login_code.html", "双因素认证", data)
 			}
@@ -135,7 +136,7 @@ func (s *Server) pageRoutes() []Route {
 				if e == nil {
 					return err
 				}
-				v := View{Title: "登录", CSRF: q.CSRF, Lang: q.Lang(), Error: e, Data: map[string]string{"Next": safeNext(q.R.PostFormValue("next"))}}
+				v := View{Title: "登录", CSRF: q.CSRF, Lang: q.Lang(), Error: e, Data: s.loginData(safeNext(q.R.PostFormValue("next")))}
 				q.W.Header().Set("Content-Type", "text/html; charset=utf-8")
 				q.W.WriteHeader(status(e.Code))
 				return s.pages.t.ExecuteTemplate(q.W, "login.html", v)
@@ -148,10 +149,11 @@ func (s *Server) pageRoutes() []Route {
 			return nil
 		}),
 		setup(page("POST", "/logout", signedIn, "退出", func(q *Request) error {
+			idToken := q.Session.IDToken
 			if err := s.logout(q); err != nil {
 				return err
 			}
-			http.Redirect(q.W, q.R, "/", http.StatusSeeOther)
+			http.Redirect(q.W, q.R, s.afterLogout(idToken), http.StatusSeeOther)
 			return nil
 		})),
 		page("GET", "/policies", anyone, "政策库", func(q *Request) error {
@@ -165,22 +167,62 @@ func (s *Server) pageRoutes() []Route {
 			v := cl.View()
 			return s.pages.render(q, 200, "clause.html", v.Title, v)
 		}),
-		page("GET", "/publicity", anyone, "公示", func(q *Request) error {
-			list, err := s.Cases.Publicity(q.R.Context())
+		page("GET", "/publicity", anyone, "公示", func(q *Request) error { return s.publicityPage(q, http.StatusOK, &PublicityPage{}, nil) }),
+		page("POST", "/publicity/{id}/objections", anyone, "提出异议", func(q *Request) error {
+			id := q.R.PathValue("id")
+			o, err := s.Cases.Object(q.R.Context(), q.Actor(), id, workflow.ObjectionInput{Text: q.R.PostFormValue("text"),
+				Evidence: q.R.PostFormValue("evidence"), Name: q.R.PostFormValue("name"), Phone: q.R.PostFormValue("phone"), Email: q.R.PostFormValue("email")})
+			var e *duixian.Error
+			if errors.As(err, &e) {
+				return s.publicityPage(q, status(e.Code), &PublicityPage{Failed: id, Posted: q.R.PostForm}, e)
+			}
 			if err != nil {
 				return err
 			}
-			return s.pages.render(q, 200, "publicity.html", "公示", list)
-		}),
-		page("POST", "/publicity/{id}/objections", anyone, "提出异议", func(q *Request) error {
-			if _, err := s.Cases.Object(q.R.Context(), q.Actor(), q.R.PathValue("id"), q.R.PostFormValue("text"), q.R.PostFormValue("evidence")); err != nil {
-				return err
-			}
-			http.Redirect(q.W, q.R, "/publicity?objected="+url.QueryEscape(q.R.PathValue("id")), http.StatusSeeOther)
-			return nil
+			// The receipt is shown here, not carried in a redirect's
+			// address, where anyone could write one.
+			return s.publicityPage(q, http.StatusOK, &PublicityPage{Receipt: o.ID}, nil)
 		}),
 	}
 	return append(append(routes, s.enterprisePages()...), s.officialPages()...)
+}
+
+// PublicityPage is the 公示 page: the applications in publicity; after an
+// objection, its receipt number, or the form that failed with what was posted.
+type PublicityPage struct {
+	Items   []workflow.PublicityItem
+	Next    string // the address of the next page; "" on the last
+	Receipt string
+	Failed  string
+	Posted  url.Values
+}
+
+// Val is what was posted in the failed objection form of application id.
+func (p *PublicityPage) Val(id, name string) string {
+	if p.Failed != id || p.Posted == nil {
+		return ""
+	}
+	return p.Posted.Get(name)
+}
+
+func (s *Server) publicityPage(q *Request, code int, v *PublicityPage, e *duixian.Error) error {
+	p, err := q.page()
+	if err != nil {
+		return err
+	}
+	page, err := s.Cases.Publicity(q.R.Context(), p)
+	if err != nil {
+		return err
+	}
+	v.Items = page.Items
+	if page.Next != "" {
+		v.Next = "/publicity?after=" + url.QueryEscape(page.Next)
+	}
+	flash := ""
+	if v.Receipt != "" {
+		flash = "异议已受理，回执号 " + v.Receipt + "。请保存回执号：答复时将联系您，查询时请提供。"
+	}
+	return s.offRender(q, code, "publicity.html", "公示", v, e, flash)
 }
 
 // safeNext keeps redirects on this site.
@@ -202,6 +244,6 @@ func (s *Server) policyLibrary(q *Request) map[string]any {
 	qs := q.R.URL.Query()
 	text, doc, dept, zone := strings.TrimSpace(qs.Get("q")), qs.Get("doc"), qs.Get("dept"), qs.Get("zone")
 	rows, depts := s.Catalogue.Library(text, doc, dept, zone)
-	return map[string]any{"Rows": rows, "Documents": s.Catalogue.Documents(), "Departments": depts, "Zones": duixian.Zones,
+	return map[string]any{"Rows": rows, "Documents": s.Catalogue.Documents(), "Departments": depts, "Zones": s.Catalogue.Zones(),
 		"Q": text, "Doc": doc, "Dept": dept, "Zone": zone}
 }

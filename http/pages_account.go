@@ -248,7 +248,7 @@ func (s *Server) staffPage(q *Request, err error) error {
 // has one, the enrolment under way with its QR code, or the recovery codes
 // just made.
 func (s *Server) secondFactorData(q *Request, recovery []string) (map[string]any, error) {
-	data := map[string]any{"Enrolled": q.User.Enrolled(), "Required": s.Accounts.SetupDue(q.User) == account.ErrMustEnrol, "Recovery": recovery}
+	data := map[string]any{"Enrolled": q.User.Enrolled(), "Required": s.Accounts.SetupDue(q.Session, q.User) == account.ErrMustEnrol, "Recovery": recovery}
 	if q.User.Enrolled() {
 		return data, nil
 	}

@@ -16,7 +16,7 @@ import (
 // EnterpriseCases is what the enterprise pages ask of package workflow:
 // the enterprise's applications and the facts the platform fills for it.
 type EnterpriseCases interface {
-	EnterpriseApplications(ctx context.Context, actor duixian.Actor, status duixian.Status, limit int) ([]*duixian.Application, error)
+	EnterpriseApplications(ctx context.Context, actor duixian.Actor, status duixian.Status, p duixian.PageRequest) (*duixian.Page[*duixian.Application], error)
 	Application(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error)
 	ApplicationHistory(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, []duixian.AuditEntry, error)
 	PlatformFacts(ctx context.Context, actor duixian.Actor) (*workflow.PlatformFacts, error)
@@ -90,9 +90,9 @@ func (h *entPages) platform(q *Request) (*form.Platform, error) {
 
 // previous is the form values of the enterprise's earlier applications.
 func (h *entPages) previous(q *Request) (url.Values, error) {
-	list, err := h.cases.EnterpriseApplications(q.R.Context(), q.Actor(), "", 50)
+	list, err := h.cases.EnterpriseApplications(q.R.Context(), q.Actor(), "", duixian.PageRequest{Limit: 50})
 	if err != nil {
 		return nil, err
 	}
-	return form.Previous(list), nil
+	return form.Previous(list.Items), nil
 }

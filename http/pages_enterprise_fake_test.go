@@ -31,10 +31,10 @@ type fakeEnterpriseCases struct {
 	readFor []duixian.Actor
 }
 
-func (f *fakeEnterpriseCases) EnterpriseApplications(_ context.Context, actor duixian.Actor, status duixian.Status, limit int) ([]*duixian.Application, error) {
-	f.listed = append(f.listed, fmt.Sprintf("%s %d", status, limit))
+func (f *fakeEnterpriseCases) EnterpriseApplications(_ context.Context, actor duixian.Actor, status duixian.Status, p duixian.PageRequest) (*duixian.Page[*duixian.Application], error) {
+	f.listed = append(f.listed, fmt.Sprintf("%s %d", status, p.Limit))
 	f.readFor = append(f.readFor, actor)
-	return f.apps, nil
+	return &duixian.Page[*duixian.Application]{Items: f.apps}, nil
 }
 
 func (f *fakeEnterpriseCases) Application(_ context.Context, actor duixian.Actor, id string) (*duixian.Application, error) {
@@ -143,8 +143,8 @@ func TestFakeMyList(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("status %d: %s", code, page)
 	}
-	if len(cases.listed) != 1 || cases.listed[0] != "approved 500" || cases.readFor[0].Enterprise != fakeUSCC {
-		t.Errorf("listed %v for %v, want the approved ones, at most 500, of %s", cases.listed, cases.readFor, fakeUSCC)
+	if len(cases.listed) != 1 || cases.listed[0] != "approved 0" || cases.readFor[0].Enterprise != fakeUSCC {
+		t.Errorf("listed %v for %v, want the approved ones, a page of the default size, of %s", cases.listed, cases.readFor, fakeUSCC)
 	}
 	for _, want := range []string{"/my/A-1", "/my/A-2", "12.00万元", "120000.00元", `value="o-open"`, "草稿"} {
 		if !strings.Contains(page, want) {

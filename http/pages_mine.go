@@ -25,6 +25,7 @@ type entMyView struct {
 	Status   string
 	Statuses []form.Option
 	Flash    string
+	Next     string // the address of the next page; "" on the last
 }
 
 // entOffer is an award the platform found from government data alone (免申即
@@ -54,11 +55,18 @@ func entHeadline(a *duixian.Application) (string, duixian.Money, bool) {
 }
 
 func (h *entPages) entMyList(q *Request) error {
-	list, err := h.cases.EnterpriseApplications(q.R.Context(), q.Actor(), duixian.Status(q.R.URL.Query().Get("status")), 500)
+	p, err := q.page()
+	if err != nil {
+		return err
+	}
+	list, err := h.cases.EnterpriseApplications(q.R.Context(), q.Actor(), duixian.Status(q.R.URL.Query().Get("status")), p)
 	if err != nil {
 		return err
 	}
 	v := entMyView{Status: q.R.URL.Query().Get("status")}
+	if list.Next != "" {
+		v.Next = "/my?" + url.Values{"status": {v.Status}, "after": {list.Next}}.Encode()
+	}
 	if q.R.URL.Query().Get("declined") != "" {
 		v.Flash = "已记录：本企业不需要该推送事项。如需申报，可在政策库中在线申报并如实填写。"
 	}
@@ -74,7 +82,7 @@ func (h *entPages) entMyList(q *Request) error {
 	for _, st := range entStatuses {
 		v.Statuses = append(v.Statuses, form.Option{Value: string(st), Label: st.Zh(), Selected: string(st) == v.Status})
 	}
-	for _, a := range list {
+	for _, a := range list.Items {
 		r := entMyRow{ID: a.ID, Clause: a.Clause, Title: a.Clause, EventDate: a.EventDate.String(), Updated: progress.Time(a.Updated),
 			Status: a.Status.Zh(), StatusClass: progress.StatusClass(a.Status),
 			Editable: a.Status == duixian.StatusDraft || a.Status == duixian.StatusReturned}

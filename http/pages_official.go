@@ -30,17 +30,18 @@ var (
 // CaseService is package workflow's, as the officials' pages use it: the
 // reads of their queues, cases, files and the audit log, and the steps.
 type CaseService interface {
-	Queue(ctx context.Context, actor duixian.Actor) (*workflow.Queue, error)
+	Queue(ctx context.Context, actor duixian.Actor, list, after string) (*workflow.Queue, error)
 	Case(ctx context.Context, actor duixian.Actor, id string) (*workflow.Case, error)
 	Application(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error)
 	EnterpriseFile(ctx context.Context, actor duixian.Actor, uscc string) (*workflow.EnterpriseFile, error)
-	AuditLog(ctx context.Context, actor duixian.Actor, subject string) (*workflow.AuditLog, error)
+	AuditLog(ctx context.Context, actor duixian.Actor, subject string, p duixian.PageRequest) (*workflow.AuditLog, error)
 
 	RequestOpinions(ctx context.Context, actor duixian.Actor, id string, departments []string) (*duixian.Application, error)
 	GiveOpinion(ctx context.Context, actor duixian.Actor, id string, agree bool, text string) (*duixian.Application, error)
 	PassPreliminary(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error)
 	Return(ctx context.Context, actor duixian.Actor, id, reason string) (*duixian.Application, error)
 	Reject(ctx context.Context, actor duixian.Actor, id, reason string) (*duixian.Application, error)
+	AssignExperts(ctx context.Context, actor duixian.Actor, id string, experts []string) (*duixian.Application, error)
 	RecordExpertReview(ctx context.Context, actor duixian.Actor, id string, scores map[string]int, opinion string, pass bool) (*duixian.Application, error)
 	Propose(ctx context.Context, actor duixian.Actor, id string, amount duixian.Money, reduction string) (*duixian.Application, error)
 	Publish(ctx context.Context, actor duixian.Actor, id string, start duixian.Date, days int) (*duixian.Application, error)
@@ -129,6 +130,10 @@ func (s *offPages) routes() []Route {
 		}),
 		act("reject", "reject", reviewer, "不予通过", func(q *Request, id string) error {
 			_, err := wf.Reject(q.R.Context(), q.Actor(), id, form(q, "reason"))
+			return err
+		}),
+		act("experts", "experts", reviewer, "指派评审专家", func(q *Request, id string) error {
+			_, err := wf.AssignExperts(q.R.Context(), q.Actor(), id, q.R.PostForm["expert"])
 			return err
 		}),
 		act("expert-review", "expert-review", offExpert, "专家评审", func(q *Request, id string) error {

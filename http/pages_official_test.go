@@ -172,10 +172,11 @@ func bookstoreSubmitted(t *testing.T, b *browser) string {
 	if code != 200 {
 		t.Fatalf("list: %d %s", code, body)
 	}
-	var list []duixian.Application
-	if err := json.Unmarshal([]byte(body), &list); err != nil {
+	var page duixian.Page[duixian.Application]
+	if err := json.Unmarshal([]byte(body), &page); err != nil {
 		t.Fatal(err)
 	}
+	list := page.Items
 	for _, a := range list {
 		if strings.HasPrefix(a.Enterprise, "91110302MA01ABCD1") && a.Status == duixian.StatusSubmitted {
 			return a.ID
@@ -239,10 +240,19 @@ func TestOfficialQueueAndPreliminaryReview(t *testing.T) {
 		t.Fatal("no confirmation after the redirect")
 	}
 
-	// The expert now has it in the queue.
+	// The expert sees it once it is assigned to them, not before.
 	expert := site.signIn(t, "expert")
+	if _, body, _ := expert.get("/queue"); strings.Contains(body, id) {
+		t.Fatal("the expert's queue lists a case not assigned to them")
+	}
+	if code, _, _ := expert.get("/cases/" + id); code != http.StatusNotFound {
+		t.Fatalf("the expert opened a case not assigned to them: %d", code)
+	}
+	if code, _, loc := culture.form("/cases/"+id+"/experts", "expert", "expert"); code != http.StatusSeeOther || !strings.HasPrefix(loc, "/cases/"+id) {
+		t.Fatalf("assign the expert: %d → %q", code, loc)
+	}
 	if _, body, _ := expert.get("/queue"); !strings.Contains(body, id) {
-		t.Fatal("the expert's queue does not list the reviewed case")
+		t.Fatal("the expert's queue does not list the case assigned")
 	}
 }
 
@@ -274,6 +284,7 @@ func TestOfficialCasePath(t *testing.T) {
 	}
 	step(env, "opinion", "agree", "1", "text", "经营正常")
 	step(culture, "preliminary")
+	step(culture, "experts", "expert", "expert")
 	step(site.signIn(t, "expert"), "expert-review", "score_name_0", "总分", "score_0", "88", "opinion", "实地核查属实", "pass", "1")
 	if code, body, _ := culture.form("/cases/"+id+"/propose", "amount", "999999.00"); code != 400 || !strings.Contains(body, "超过") {
 		t.Fatalf("proposing above the computed amount: %d", code)
@@ -296,14 +307,25 @@ func TestOfficialCasePath(t *testing.T) {
 	if m == nil {
 		t.Fatal("no csrf on /publicity")
 	}
-	if code, _, _ := anon.post("/publicity/"+id+"/objections", url.Values{"csrf": {m[1]}, "text": {"活动场次存疑"}}); code != http.StatusSeeOther {
-		t.Fatalf("objection: %d", code)
+	// Without a way to reach the objector the form comes back with the
+	// field named and the text kept; with it, a receipt number.
+	code, body, _ := anon.post("/publicity/"+id+"/objections", url.Values{"csrf": {m[1]}, "text": {"活动场次存疑"}, "name": {"张三"}})
+	if code != http.StatusBadRequest || !strings.Contains(body, "联系电话或电子邮箱") || !strings.Contains(body, ">活动场次存疑</textarea>") {
+		t.Fatalf("an objection without contact: %d", code)
+	}
+	code, body, _ = anon.post("/publicity/"+id+"/objections", url.Values{"csrf": {m[1]}, "text": {"活动场次存疑"}, "name": {"张三"}, "phone": {"138 0013 8000"}})
+	receipt := regexp.MustCompile(`回执号 (O\d{8}[0-9A-F]{10})`).FindStringSubmatch(body)
+	if code != http.StatusOK || receipt == nil {
+		t.Fatalf("objection: %d, no receipt", code)
 	}
 	a := culture.application(id)
-	if len(a.Objections) != 1 {
-		t.Fatalf("%d objections", len(a.Objections))
+	if len(a.Objections) != 1 || a.Objections[0].ID != receipt[1] || a.Objections[0].Phone != "13800138000" {
+		t.Fatalf("objections %+v, receipt %s", a.Objections, receipt[1])
 	}
-	if code, body, _ := culture.form("/cases/" + id + "/approve"); code != 409 || !strings.Contains(body, "期满后方可批准") {
+	if _, body, _ := culture.get("/cases/" + id); !strings.Contains(body, receipt[1]) || !strings.Contains(body, "13800138000") {
+		t.Fatal("the case page does not show the receipt number and the objector's phone")
+	}
+	if code, body, _ := site.signIn(t, "culture-head").form("/cases/" + id + "/approve"); code != 409 || !strings.Contains(body, "期满后方可批准") {
 		t.Fatalf("approve during publicity: %d", code)
 	}
 	step(culture, "objections/"+a.Objections[0].ID+"/answer", "answer", "经核实活动记录属实", "upheld", "0")
@@ -314,7 +336,12 @@ func TestOfficialCasePath(t *testing.T) {
 	if _, body, _ := culture.get("/queue"); !strings.Contains(body, "待批准") || !strings.Contains(body, id) {
 		t.Fatal("the ended publicity is not under 待批准")
 	}
-	step(culture, "approve")
+	// Who proposed the amount does not approve it: another official of
+	// the department does.
+	if code, body, _ := culture.form("/cases/" + id + "/approve"); code != http.StatusForbidden || !strings.Contains(body, "职责分离") {
+		t.Fatalf("the proposer approved: %d", code)
+	}
+	step(site.signIn(t, "culture-head"), "approve")
 
 	treasury := site.signIn(t, "treasury")
 	_, body, _ = treasury.get("/cases/" + id)
@@ -331,7 +358,7 @@ func TestOfficialCasePath(t *testing.T) {
 	}
 
 	// 一企一档 shows the totals.
-	code, body, _ := treasury.get("/enterprises/" + a.Enterprise)
+	code, body, _ = treasury.get("/enterprises/" + a.Enterprise)
 	if code != 200 || !strings.Contains(body, "亦城书房文化传播有限公司") || !strings.Contains(body, "40000.50") {
 		t.Fatalf("enterprise file: %d, missing the name or the paid amount", code)
 	}

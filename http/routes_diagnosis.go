@@ -93,13 +93,15 @@ type dxView struct {
 	Errors   int
 	Article  string // 26号第四条, as the catalogue has it
 	Document string
+	// Grades explain the grade beside each standard.
+	Grades []engine.EvidenceGrade
 }
 
 // diagnosisPage shows the form, filled with what was typed, and when the
 // form was sent, the diagnosis. A figure that cannot be read is named on
 // its field; the others still count.
 func diagnosisPage(dx Diagnoser, view viewFunc, q *Request, form map[string][]string) error {
-	v := &dxView{}
+	v := &dxView{Grades: engine.Grades}
 	v.Document, v.Article = dx.Article()
 	code := http.StatusOK
 	facts := duixian.Facts{}

@@ -70,13 +70,22 @@ func TestDiagnosisPage(t *testing.T) {
 	if !strings.Contains(page, "符合 1 个板块的 1 套标准") || !strings.Contains(page, `value="12亿元"`) {
 		t.Fatalf("no summary or the figures are not kept: %.2000s", dxSlice(page, `id="dx-summary"`, "</section>"))
 	}
+	// Each board names the revision it encodes and its date; each standard
+	// its grade, sources and the older text its figures were confirmed in.
 	star := dxSlice(page, `id="board-listing-sse-star"`, "</section>")
-	if !strings.Contains(star, "规则文本未经逐条核实，仅供参考") || !strings.Contains(star, "符合 1 套标准") {
+	if !strings.Contains(star, "符合 1 套标准") || !strings.Contains(dxSlice(star, `dx-version`, "</p>"), "上海证券交易所科创板股票上市规则（2026年修订） · 版本 2026-04-24") {
 		t.Fatalf("科创板: %.1500s", star)
 	}
 	one := dxSlice(star, `id="std-listing-sse-star/2.1.2.1"`, "</article>")
 	if !strings.Contains(one, ">达标<") || strings.Count(one, `class="dx-pass"`) != 2 || strings.Contains(one, "dx-fail") || !strings.Contains(one, "科创板第2.1.2条") {
 		t.Fatalf("标准（一）: %s", one)
+	}
+	if ev := dxSlice(one, `class="dx-evidence"`, "</details>"); !strings.Contains(one, `class="dx-grade grade-B"`) || !strings.Contains(one, "核实等级 B</span>") ||
+		!strings.Contains(ev, "规则原文的逐字转载 · 数值仅在以下版本中得到确认：2019年版") || !strings.Contains(ev, "JinfuZheng/IPOtest") {
+		t.Fatalf("标准（一）'s grade: %s", one)
+	}
+	if strings.Contains(page, "规则文本未经逐条核实") || !strings.Contains(dxSlice(page, `id="dx-grades"`, "</details>"), "二手摘要") {
+		t.Error("the page still warns on every board, or lacks the grades' legend")
 	}
 	two := dxSlice(star, `id="std-listing-sse-star/2.1.2.2"`, "</article>")
 	if !strings.Contains(two, ">未达标<") || strings.Count(two, `class="dx-fail"`) != 3 || !strings.Contains(two, "✗") {
@@ -112,6 +121,70 @@ func TestDiagnosisPage(t *testing.T) {
 	}
 }
 
+// chinextFourthFigures: a ChiNext company not yet profitable that meets
+// only the fourth standard's fast-growth form (expected capitalisation
+// 35亿元, revenue 2.5亿元 up from 1.2亿元 two years before); the R&D form
+// misses 5亿元 of capitalisation and 2500万元 of R&D.
+var chinextFourthFigures = map[string]string{
+	"listing_market_cap_cny":                "35亿元",
+	"listing_net_profit_y1":                 "-5000万元",
+	"listing_net_profit_y2":                 "-8000万元",
+	"listing_revenue_y1":                    "2.5亿元",
+	"listing_revenue_y2":                    "1.8亿元",
+	"listing_revenue_y3":                    "1.2亿元",
+	"listing_rd_y1":                         "3000万元",
+	"listing_rd_y2":                         "2500万元",
+	"listing_rd_y3":                         "2000万元",
+	"listing_chinext_fourth_standard_scope": "true",
+}
+
+func TestDiagnosisPageChiNextFourth(t *testing.T) {
+	_, ts, _ := testServer(t)
+	tech := newClient(t, ts)
+	if tech.login("tech", demo.Password) != 200 {
+		t.Fatal("tech cannot sign in")
+	}
+	form := url.Values{}
+	for k, v := range chinextFourthFigures {
+		form.Set("f."+k, v)
+	}
+	resp, page := tech.do("POST", "/diagnosis", form.Encode(), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+	if resp.StatusCode != 200 || !strings.Contains(page, "符合 1 个板块的 1 套标准") || !strings.Contains(dxSlice(page, `id="dx-summary"`, "</section>"), "<strong>创业板</strong>") {
+		t.Fatalf("diagnosis: %d %.1500s", resp.StatusCode, dxSlice(page, `id="dx-summary"`, "</section>"))
+	}
+	board := dxSlice(page, `id="board-listing-szse-chinext"`, "</section>")
+	if !strings.Contains(board, "符合 1 套标准") || !strings.Contains(board, "深圳证券交易所创业板股票上市规则（2026年修订） · 版本 2026-04-24") {
+		t.Fatalf("创业板: %.1500s", board)
+	}
+	for _, clause := range []string{"2.1.2.1", "2.1.2.2", "2.1.2.3", "2.1.2.4.rd"} {
+		if std := dxSlice(board, `id="std-listing-szse-chinext/`+clause+`"`, "</article>"); !strings.Contains(std, ">未达标<") || !strings.Contains(std, "核实等级 C") {
+			t.Errorf("%s: %s", clause, std)
+		}
+	}
+	growth := dxSlice(board, `id="std-listing-szse-chinext/2.1.2.4.growth"`, "</article>")
+	if !strings.Contains(growth, ">达标<") || strings.Count(growth, `class="dx-pass"`) != 4 || !strings.Contains(growth, `class="dx-grade grade-C"`) ||
+		!strings.Contains(growth, "算法未经原文核实") || !strings.Contains(dxSlice(growth, `class="dx-evidence"`, "</details>"), "复合增长率的算法") {
+		t.Fatalf("高成长型: %s", growth)
+	}
+	if rd := dxSlice(board, `id="std-listing-szse-chinext/2.1.2.4.rd"`, "</article>"); !strings.Contains(rd, "还差50000.00万元") || !strings.Contains(rd, "还差2500.00万元") {
+		t.Errorf("高研发型: %s", rd)
+	}
+	// The scope of the fourth standard is the company's to declare: a radio.
+	if !strings.Contains(page, `name="f.listing_chinext_fourth_standard_scope" value="true" checked`) {
+		t.Error("the declaration of the fourth standard's scope is not kept on the form")
+	}
+	// The standard's page in the policy library shows its grade too.
+	if resp, page := tech.do("GET", "/policies/listing-szse-chinext/2.1.2.4.growth", "", nil); resp.StatusCode != 200 || !strings.Contains(page, "核实等级 C（二手摘要）") {
+		t.Errorf("the clause page: %d %.300s", resp.StatusCode, dxSlice(page, "<h1>", "</h2>"))
+	}
+	// In English the grade's label and meaning are translated.
+	tech.do("GET", "/lang/en", "", nil)
+	_, page = tech.do("POST", "/diagnosis", form.Encode(), map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+	if growth := dxSlice(page, `id="std-listing-szse-chinext/2.1.2.4.growth"`, "</article>"); !strings.Contains(growth, "Evidence grade C") || !strings.Contains(growth, "a secondary summary") {
+		t.Errorf("English: %s", growth)
+	}
+}
+
 // The API answers the diagnosis as JSON; what it decides is tested in
 // package diagnosis.
 func TestDiagnosisAPI(t *testing.T) {
@@ -127,8 +200,12 @@ func TestDiagnosisAPI(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &d); err != nil {
 		t.Fatal(err)
 	}
-	if d.Summary != "符合 1 个板块的 1 套标准" || len(d.Boards) != 9 || len(d.Closest) == 0 {
+	if d.Summary != "符合 1 个板块的 1 套标准" || len(d.Boards) != 11 || len(d.Closest) == 0 {
 		t.Fatalf("summary: %+v", d)
+	}
+	// The answer says how sure each standard is and which version it encodes.
+	if !strings.Contains(out, `"evidence":{"grade":"B","source":`) || !strings.Contains(out, `"confirmed_in":"2019年版"`) || !strings.Contains(out, `"version":"2026-04-24"`) {
+		t.Errorf("the answer lacks the grades or the version: %.300s", out)
 	}
 	// Facts are checked: an unknown fact, a fact of no listing standard, a
 	// wrong type, an unknown field.

@@ -141,10 +141,10 @@ func TestLandRoutesAuthorization(t *testing.T) {
 		t.Fatalf("consult: %d %s", resp.StatusCode, body)
 	}
 	// Every refusal is in the audit log.
-	var log []duixian.AuditEntry
+	var log duixian.Page[duixian.AuditEntry]
 	admin.getJSON("/api/v1/audit?subject="+id, &log)
 	who := map[string]bool{}
-	for _, e := range log {
+	for _, e := range log.Items {
 		if strings.HasPrefix(e.Action, "denied:land:") {
 			who[e.Actor.User+" "+e.Action] = true
 		}

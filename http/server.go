@@ -11,10 +11,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/etown/duixian"
@@ -26,6 +27,7 @@ import (
 	"github.com/etown/duixian/qunyan"
 	"github.com/etown/duixian/reports"
 	"github.com/etown/duixian/sqldb"
+	"github.com/etown/duixian/sso"
 	"github.com/etown/duixian/workflow"
 )
 
@@ -41,7 +43,10 @@ type Route struct {
 	// Setup routes stay open to a user who must first change a reset
 	// password or enrol a second factor (account.Service.SetupDue): the
 	// pages that do it, and signing out. Every other route sends them there.
-	Setup  bool
+	Setup bool
+	// Upload is the most bytes a multipart body (a file) may have; a route
+	// without it refuses multipart bodies (limitBody).
+	Upload int64
 	handle func(*Request) error
 }
 
@@ -65,6 +70,9 @@ type Server struct {
 	Refusals  Refusals
 	Cases     Cases
 	Matching  Matching
+	// SSO is single sign-on through an OpenID Connect provider; nil
+	// without one.
+	SSO SingleSignOn
 
 	// The concrete services and the store, for the pages not yet behind
 	// interfaces (and the tests that seed data).
@@ -78,11 +86,47 @@ type Server struct {
 	mux     *http.ServeMux
 	pages   *pages
 
+	// tally writes the counts of anonymous visitors' refusals
+	// (casework.Tally) every minute and when the server stops.
+	tally casework.Desk
+
 	// Dashboards is package reports' service, kept by the server so that
 	// what it caches lasts between page views.
 	Dashboards DashboardService
 	dashViews  dashboardViews
+
+	// Operations (docs/deploy.md). Log gets the access log, one line a
+	// request, and the errors nobody else reports.
+	Log *slog.Logger
+	// Proxies are the reverse proxies whose X-Forwarded-Proto and
+	// X-Forwarded-For are believed (serve --trusted-proxy).
+	Proxies Proxies
+	// MetricsToken, when set, is the bearer token /metrics asks for.
+	MetricsToken string
+	Timeouts     Timeouts
+	metrics      *metrics
+	draining     atomic.Bool // Serve is shutting down: /readyz says 503
 }
+
+// Timeouts bound how long a client may hold a connection.
+type Timeouts struct {
+	// ReadHeader and Read bound reading a request's header and all of it:
+	// a client trickling a body a byte at a time is cut off at Read.
+	ReadHeader, Read time.Duration
+	// Write bounds a request from the end of its header to the end of the
+	// answer, the handler's work included (the slowest page, the first
+	// dashboard of a day, takes about a second at 10,000 applications).
+	Write time.Duration
+	// Idle is how long a kept-alive connection may wait for its next request.
+	Idle time.Duration
+	// Drain is how long Serve waits, on shutdown, for the requests under
+	// way to finish before it cuts them off.
+	Drain time.Duration
+}
+
+// DefaultTimeouts are a server's unless it is given others.
+var DefaultTimeouts = Timeouts{ReadHeader: 10 * time.Second, Read: 30 * time.Second, Write: 2 * time.Minute,
+	Idle: 2 * time.Minute, Drain: 25 * time.Second}
 
 // New builds the server over the workflow's store and catalogue.
 func New(svc *workflow.Service) (*Server, error) {
@@ -90,18 +134,22 @@ func New(svc *workflow.Service) (*Server, error) {
 	now := func() time.Time { return svc.Now() }
 	acc := account.New(svc.DB, now)
 	offers := matching.NewService(svc)
-	s := &Server{Now: now, Catalogue: svc.Catalogue, Accounts: acc, Users: acc, Account: acc, Refusals: casework.Desk{DB: svc.DB, Now: now},
+	refusals := casework.Desk{DB: svc.DB, Now: now, Tally: svc.Denials}
+	s := &Server{Now: now, Catalogue: svc.Catalogue, Accounts: acc, Users: acc, Account: acc, Refusals: refusals, tally: refusals,
 		Cases: svc, Matching: offers, Offers: offers, Service: svc, DB: svc.DB,
 		Qunyan: qunyan.New(svc.DB, svc.Catalogue), Land: land.New(svc.DB, svc.Catalogue)}
 	s.Qunyan.Now, s.Land.Now = now, now
 	s.Dashboards = &reports.Service{DB: svc.DB, Catalogue: svc.Catalogue, Now: now}
+	s.metrics = newMetrics(svc.DB)
+	// The workflow's decisions are counted by this server's metrics.
+	svc.Decided = s.metrics.Decided
 	return s, s.init()
 }
 
 // init builds the route table and the pages.
 func (s *Server) init() error {
 	s.mux = http.NewServeMux()
-	for _, part := range [][]Route{s.apiRoutes(), s.offerRoutes(), s.pageRoutes(), s.qunyanRoutes(), s.landRoutes(), s.diagnosisRoutes(), s.accountPages()} {
+	for _, part := range [][]Route{s.apiRoutes(), s.offerRoutes(), s.pageRoutes(), s.qunyanRoutes(), s.landRoutes(), s.diagnosisRoutes(), s.accountPages(), s.ssoRoutes()} {
 		s.Routes = append(s.Routes, part...)
 	}
 	var err error
@@ -115,6 +163,16 @@ func (s *Server) init() error {
 		s.mux.Handle(rt.Method+" "+rt.Path, s.wrap(rt))
 	}
 	s.mux.Handle("GET /static/", staticHandler())
+	if s.metrics == nil {
+		s.metrics = newMetrics(s.DB)
+	}
+	if s.Log == nil {
+		s.Log = slog.Default()
+	}
+	if s.Timeouts == (Timeouts{}) {
+		s.Timeouts = DefaultTimeouts
+	}
+	s.operationRoutes()
 	return nil
 }
 
@@ -141,9 +199,19 @@ func (s *Server) now() time.Time { return s.Now() }
 
 func randomToken() string { return account.NewToken() }
 
-// ServeHTTP serves a request with security headers on every response.
+// ServeHTTP serves a request with security headers on every response,
+// and counts and logs it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now() // the real clock: tests move s.Now
+	info := &requestInfo{id: s.Proxies.requestID(r)}
+	info.client, info.secure = s.Proxies.origin(r)
+	r = withRequestInfo(r, info)
+	rec := &statusRecorder{ResponseWriter: w}
 	h := w.Header()
+	h.Set("X-Request-Id", info.id)
+	if info.secure {
+		h.Set("Strict-Transport-Security", hsts)
+	}
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
@@ -153,7 +221,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// computer's cache or a proxy; only the static assets are cacheable.
 		h.Set("Cache-Control", "no-store")
 	}
-	s.mux.ServeHTTP(w, r)
+	s.mux.ServeHTTP(rec, r)
+	took := time.Since(start)
+	s.metrics.observe(r, rec.code(), took)
+	s.logRequest(r, info, rec, took)
 }
 
 // Request is what a handler gets: the request, the session and its user.
@@ -166,21 +237,14 @@ type Request struct {
 	route   Route
 }
 
-// Actor is who acts: the user, or the public from an address.
+// Actor is who acts: the user, or the public from an address (behind a
+// trusted proxy, the address the proxy forwards for).
 func (q *Request) Actor() duixian.Actor {
-	ip := clientIP(q.R)
+	ip := infoOf(q.R).client
 	if q.User == nil {
 		return duixian.Actor{User: "public@" + ip, Role: duixian.RolePublic, IP: ip}
 	}
 	return q.User.Actor(ip)
-}
-
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // Lang is the page language: zh unless the visitor chose English.
@@ -194,7 +258,10 @@ func (q *Request) Lang() string {
 func (s *Server) wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := &Request{W: w, R: r, route: rt}
-		err := s.authenticate(q)
+		err := limitBody(q)
+		if err == nil {
+			err = s.authenticate(q)
+		}
 		if err == nil {
 			err = s.authorize(q)
 		}
@@ -204,6 +271,9 @@ func (s *Server) wrap(rt Route) http.Handler {
 		if err != nil {
 			s.fail(q, err)
 		}
+		if q.User != nil {
+			infoOf(r).user = q.User.Name
+		}
 	})
 }
 
@@ -211,7 +281,9 @@ func (s *Server) wrap(rt Route) http.Handler {
 var statuses = map[string]int{duixian.EINVALID: http.StatusBadRequest, "unauthenticated": http.StatusUnauthorized,
 	duixian.EFORBIDDEN: http.StatusForbidden, duixian.ENOTFOUND: http.StatusNotFound, duixian.ECONFLICT: http.StatusConflict,
 	duixian.EREFUSED:                   http.StatusUnprocessableEntity,
-	account.ErrMustChangePassword.Code: http.StatusForbidden, account.ErrMustEnrol.Code: http.StatusForbidden}
+	account.ErrMustChangePassword.Code: http.StatusForbidden, account.ErrMustEnrol.Code: http.StatusForbidden,
+	errTooLarge.Code: http.StatusRequestEntityTooLarge, errNoFiles.Code: http.StatusUnsupportedMediaType,
+	errTooSlow.Code: http.StatusRequestTimeout, sso.Unavailable: http.StatusServiceUnavailable}
 
 // setupPages are where a user is sent who must do something first.
 var setupPages = map[string]string{account.ErrMustChangePassword.Code: "/account/password", account.ErrMustEnrol.Code: "/account/second-factor"}
@@ -226,7 +298,7 @@ func status(code string) int {
 func (s *Server) fail(q *Request, err error) {
 	var e *duixian.Error
 	if !errors.As(err, &e) {
-		log.Printf("%s %s: %v", q.R.Method, q.R.URL.Path, err)
+		s.Log.Error("internal error", "route", q.route.Method+" "+q.route.Path, "error", err, "request_id", infoOf(q.R).id)
 		e = &duixian.Error{Code: duixian.EINTERNAL, Zh: "系统内部错误，请稍后重试", En: "internal error; please retry later"}
 	}
 	code := status(e.Code)
@@ -278,10 +350,14 @@ func (q *Request) send(v any, err error) error {
 
 // decode reads a JSON body strictly: an unknown field is an error.
 func (q *Request) decode(v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(q.W, q.R.Body, 8<<20))
+	dec := json.NewDecoder(q.R.Body) // limited by limitBody
 	dec.UseNumber()
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return errTooLarge
+		}
 		return duixian.Errorf(duixian.EINVALID, "body", "请求体不是有效的 JSON：%v", "the body is not valid JSON: %v", err)
 	}
 	return nil
@@ -303,19 +379,46 @@ func (q *Request) decodeWindow() (start duixian.Date, days int, err error) {
 	return start, in.Days, nil
 }
 
-// ListenAndServe serves on addr until ctx ends, then shuts down gracefully.
-func (s *Server) ListenAndServe(ctx context.Context, addr string) error {
-	srv := &http.Server{Addr: addr, Handler: s, ReadHeaderTimeout: 10 * time.Second}
+// HTTPServer is the net/http server of s, with its timeouts.
+func (s *Server) HTTPServer() *http.Server {
+	t := s.Timeouts
+	return &http.Server{Handler: s, ReadHeaderTimeout: t.ReadHeader, ReadTimeout: t.Read, WriteTimeout: t.Write,
+		IdleTimeout: t.Idle, ErrorLog: slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn)}
+}
+
+// Serve serves on ln until ctx ends, then shuts down: it stops accepting
+// connections (and /readyz says 503 on those still open), lets the
+// requests under way finish for up to Timeouts.Drain, and closes the
+// connections of those that have not, which cancels their contexts: a
+// transaction of theirs rolls back, unacknowledged. It returns then, so
+// the caller may close the store.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := s.HTTPServer()
+	if s.tally.Tally != nil {
+		tctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+		flushed := make(chan struct{})
+		go func() {
+			s.tally.FlushEvery(tctx, time.Minute, func(f string, a ...any) { s.Log.Warn(fmt.Sprintf(f, a...)) })
+			close(flushed)
+		}()
+		// Last, once no request is served any more: the final counts.
+		defer func() { stop(); <-flushed }()
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
+	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
-		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		return srv.Shutdown(sctx)
 	}
+	s.draining.Store(true)
+	dctx, cancel := context.WithTimeout(context.Background(), s.Timeouts.Drain)
+	defer cancel()
+	if err := srv.Shutdown(dctx); err != nil {
+		srv.Close()
+		return fmt.Errorf("requests still under way after %v were cut off: %w", s.Timeouts.Drain, err)
+	}
+	return nil
 }
 
 func trimID(doc, art string) string { return strings.TrimSpace(doc) + "/" + strings.TrimSpace(art) }

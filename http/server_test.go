@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -69,6 +70,7 @@ func serverOn(t testing.TB, db *sqldb.DB) (*Server, *httptest.Server, *testClock
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.Log = slog.New(slog.DiscardHandler) // a test that reads the log sets its own
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
 	return s, ts, clk

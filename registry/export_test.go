@@ -276,11 +276,18 @@ func TestDisbursementOfTranches(t *testing.T) {
 "green_paid_incl_tax":"100万元","green_investment_incl_tax":"226万元"}`), Declared: true}))
 	must(svc.Submit(ctx, firm, a.ID, "k1"))
 	must(svc.PassPreliminary(ctx, reviewer, a.ID))
+	if err := db.Tx(ctx, func(tx *sqldb.Tx) error {
+		return tx.PutUser(&duixian.User{Name: expert.User, Role: duixian.RoleExpert})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	must(svc.AssignExperts(ctx, reviewer, a.ID, []string{expert.User}))
 	must(svc.RecordExpertReview(ctx, expert, a.ID, map[string]int{"总分": 90}, "气膜使用属实", true))
 	must(svc.Propose(ctx, reviewer, a.ID, 600000*duixian.Yuan, ""))
 	must(svc.Publish(ctx, reviewer, a.ID, duixian.Date{Year: 2026, Month: 3, Day: 3}, 5))
 	at("2026-03-20")
-	must(svc.Approve(ctx, reviewer, a.ID))
+	// Another official of the department approves what the reviewer proposed.
+	must(svc.Approve(ctx, duixian.Actor{User: "eco-head", Role: duixian.RoleReviewer, Department: "生态环境建设局"}, a.ID))
 	f := export(t, db, cat, ExportDisbursement)
 	wantRow(t, sheetRow(t, f, "29号", 4), map[int]string{5: "60.00", 6: "600,000.00", 7: "0.00", 8: "30.00", 9: "300,000.00", 11: "待拨付"})
 	if note := sheetRow(t, f, "29号", 4)[10]; !strings.Contains(note, "分批拨付") {

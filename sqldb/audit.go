@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strconv"
 
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/audit"
@@ -45,9 +46,42 @@ func (tx *Tx) Audit(e duixian.AuditEntry) error {
 
 // AuditLog lists the entries about subject ("" for all), in order.
 func (tx *Tx) AuditLog(subject string) ([]duixian.AuditEntry, error) {
-	q, args := `SELECT seq, subject, format, doc FROM audit ORDER BY seq`, []any{}
-	if subject != "" {
-		q, args = `SELECT seq, subject, format, doc FROM audit WHERE subject = ? ORDER BY seq`, []any{subject}
+	return tx.AuditEntries(AuditFilter{Subject: subject})
+}
+
+// AuditFilter selects entries of the audit log: about Subject ("" for
+// all), oldest first from after the entry numbered Cursor, or with Newest
+// the newest first from before it (0: from the end); at most Limit (0:
+// all).
+type AuditFilter struct {
+	Subject string
+	Newest  bool
+	Cursor  int64
+	Limit   int
+}
+
+// AuditEntries lists the entries f selects.
+func (tx *Tx) AuditEntries(f AuditFilter) ([]duixian.AuditEntry, error) {
+	q, args := `SELECT seq, subject, format, doc FROM audit WHERE 1 = 1`, []any{}
+	if f.Subject != "" {
+		q += ` AND subject = ?`
+		args = append(args, f.Subject)
+	}
+	switch {
+	case f.Newest && f.Cursor > 0:
+		q += ` AND seq < ?`
+		args = append(args, f.Cursor)
+	case !f.Newest && f.Cursor > 0:
+		q += ` AND seq > ?`
+		args = append(args, f.Cursor)
+	}
+	if f.Newest {
+		q += ` ORDER BY seq DESC`
+	} else {
+		q += ` ORDER BY seq`
+	}
+	if f.Limit > 0 {
+		q += ` LIMIT ` + strconv.Itoa(f.Limit)
 	}
 	rows, err := tx.tx.QueryContext(tx.ctx, tx.rebind(q), args...)
 	if err != nil {
@@ -69,39 +103,66 @@ func (tx *Tx) AuditLog(subject string) ([]duixian.AuditEntry, error) {
 	return out, rows.Err()
 }
 
+// AuditCount counts the entries about subject ("" for all: the head's
+// number, the entries being numbered without gaps).
+func (tx *Tx) AuditCount(subject string) (int64, error) {
+	var n int64
+	if subject == "" {
+		return n, tx.row(`SELECT seq FROM audit_head WHERE id = 1`).Scan(&n)
+	}
+	return n, tx.row(`SELECT COUNT(*) FROM audit WHERE subject = ?`, subject).Scan(&n)
+}
+
 // VerifyAudit walks the whole chain and checks its end against the head.
 // It returns how many entries verified and, if the chain is broken, an
 // *audit.Break naming the first broken entry.
+func (s *DB) VerifyAudit(ctx context.Context) (int64, error) {
+	m, _, err := s.VerifyAuditFrom(ctx, audit.Start)
+	return m.Seq, err
+}
+
+// VerifyAuditFrom checks the chain from a mark an earlier walk reached: the
+// entries appended since, their link to it, and the end against the head.
+// It returns the mark reached and how many entries it read. When the head
+// is behind the mark, or at it with another hash, the entries the mark
+// covered were changed or cut: the whole chain is walked again, and the
+// break found where it is.
 //
 // The head and the rows are read in one read-only transaction, at one
 // snapshot (REPEATABLE READ on PostgreSQL; on SQLite a deferred BEGIN,
 // whose snapshot in WAL mode is taken at the first read), so an entry
 // appended meanwhile is not mistaken for one past the head, nor a head
 // moved meanwhile for a cut tail; and writers do not wait for the walk.
-func (s *DB) VerifyAudit(ctx context.Context) (int64, error) {
+func (s *DB) VerifyAuditFrom(ctx context.Context, from audit.Mark) (audit.Mark, int64, error) {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	if err != nil {
-		return 0, err
+		return from, 0, err
 	}
 	defer tx.Rollback()
 	var head audit.Head
 	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&head.Seq, &head.Hash)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, duixian.Errorf(duixian.EINTERNAL, "audit_head", "审计日志链头记录缺失，无法确认末尾的记录未被删除", "the audit chain's head row is missing, so it cannot be told whether entries were cut off its end")
+		return audit.Mark{}, 0, duixian.Errorf(duixian.EINTERNAL, "audit_head", "审计日志链头记录缺失，无法确认末尾的记录未被删除", "the audit chain's head row is missing, so it cannot be told whether entries were cut off its end")
 	}
 	if err != nil {
-		return 0, err
+		return from, 0, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT seq, subject, format, doc FROM audit ORDER BY seq`)
+	if head.Seq < from.Seq || head.Seq == from.Seq && head.Hash != from.Hash || from.Hash == "" {
+		from = audit.Start
+	}
+	rows, err := tx.QueryContext(ctx, (&Tx{dialect: s.dialect}).rebind(`SELECT seq, subject, format, doc FROM audit WHERE seq > ? ORDER BY seq`), from.Seq)
 	if err != nil {
-		return 0, err
+		return from, 0, err
 	}
 	defer rows.Close()
-	return audit.Verify(head, func() (audit.Row, bool, error) {
+	var read int64
+	m, err := audit.VerifyFrom(from, head, func() (audit.Row, bool, error) {
 		var r audit.Row
 		if !rows.Next() {
 			return r, false, rows.Err()
 		}
+		read++
 		return r, true, rows.Scan(&r.Seq, &r.Subject, &r.Format, &r.Doc)
 	})
+	return m, read, err
 }

@@ -101,6 +101,12 @@ func writeLegacyLog(t *testing.T, db *sql.DB, d sqldb.Dialect) string {
 // migrates it.
 func openOld(t *testing.T, store string, fill func(*sql.DB, sqldb.Dialect)) *sqldb.DB {
 	t.Helper()
+	return openOldAt(t, store, 3, fill)
+}
+
+// openOldAt is openOld for the schema of the first n migrations.
+func openOldAt(t *testing.T, store string, n int, fill func(*sql.DB, sqldb.Dialect)) *sqldb.DB {
+	t.Helper()
 	var raw *sql.DB
 	var d sqldb.Dialect
 	var open func() (*sqldb.DB, error)
@@ -126,11 +132,11 @@ func openOld(t *testing.T, store string, fill func(*sql.DB, sqldb.Dialect)) *sql
 		raw, _ = sql.Open("pgx", dsn)
 		d, open = sqldb.Postgres, func() (*sqldb.DB, error) { return postgres.Open(ctx, dsn) }
 	}
-	if err := sqldb.CreateOldSchema(ctx, raw, d, 3); err != nil {
+	if err := sqldb.CreateOldSchema(ctx, raw, d, n); err != nil {
 		t.Fatal(err)
 	}
 	var cols int
-	if err := raw.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit WHERE format = 1`).Scan(&cols); err == nil {
+	if err := raw.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit WHERE format = 1`).Scan(&cols); n < 4 && err == nil {
 		t.Fatal("the old schema already has the format column")
 	}
 	fill(raw, d)

@@ -59,6 +59,26 @@ func (tx *Tx) ApplicationCount() (int, error) {
 	return n, err
 }
 
+// ApplicationsByStatus counts the applications in each status (the
+// queues, for the metrics): one grouped count on the status index.
+func (tx *Tx) ApplicationsByStatus() (map[duixian.Status]int, error) {
+	rows, err := tx.tx.QueryContext(tx.ctx, `SELECT status, COUNT(*) FROM applications GROUP BY status`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[duixian.Status]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[duixian.Status(st)] = n
+	}
+	return out, rows.Err()
+}
+
 // EnterprisesVersion changes whenever an enterprise's file is added or
 // changed: a file's version rises with every write (PutEnterprise), so the
 // count and the sum of versions never come back to a value they had.

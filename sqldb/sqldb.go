@@ -155,6 +155,23 @@ var migrations = []string{
 	// Sessions made before have '' and are ended by their lifetime.
 	`ALTER TABLE sessions ADD COLUMN owner TEXT NOT NULL DEFAULT '';
 	CREATE INDEX sessions_owner ON sessions (owner);`,
+	// Lists are ordered, and paged, by the time an application was last
+	// changed; migrationCode[6] rewrites the times stored before in one
+	// form (Stamp).
+	`CREATE INDEX applications_updated ON applications (updated, id)`,
+	// Who besides the department takes part in a case — the experts
+	// assigned, the departments asked for an opinion — so that their
+	// lists are selected, and paged, in the statement;
+	// migrationCode[7] fills it for the applications stored before.
+	`ALTER TABLE applications ADD COLUMN parties TEXT NOT NULL DEFAULT ''`,
+}
+
+// migrationCode is what a migration does beside its SQL, in its
+// transaction, where one statement cannot say it the same way on both
+// stores; keyed by the migration's number (its index in migrations + 1).
+var migrationCode = map[int]func(*Tx) error{
+	6: restamp,
+	7: fillParties,
 }
 
 func (s *DB) migrate(ctx context.Context) error {
@@ -175,6 +192,11 @@ func (s *DB) migrate(ctx context.Context) error {
 					stmt = strings.ReplaceAll(stmt, "BYTEA", "BLOB")
 				}
 				if _, err := tx.tx.ExecContext(ctx, stmt); err != nil {
+					return fmt.Errorf("migration %d: %w", v+1, err)
+				}
+			}
+			if code := migrationCode[v+1]; code != nil {
+				if err := code(tx); err != nil {
 					return fmt.Errorf("migration %d: %w", v+1, err)
 				}
 			}
@@ -281,14 +303,14 @@ func (tx *Tx) PutApplication(a *duixian.Application) error {
 	if err != nil {
 		return err
 	}
-	updated := a.Updated.Format(time.RFC3339Nano)
+	updated, parties := Stamp(a.Updated), partiesOf(a)
 	if a.Version == 1 {
-		_, err = tx.exec(`INSERT INTO applications (id, enterprise, clause, year, status, doc, version, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			a.ID, a.Enterprise, a.Clause, a.Year, string(a.Status), string(doc), a.Version, updated)
+		_, err = tx.exec(`INSERT INTO applications (id, enterprise, clause, year, status, doc, version, updated, parties) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.ID, a.Enterprise, a.Clause, a.Year, string(a.Status), string(doc), a.Version, updated, parties)
 		return err
 	}
-	res, err := tx.exec(`UPDATE applications SET status = ?, doc = ?, version = ?, updated = ? WHERE id = ? AND version = ?`,
-		string(a.Status), string(doc), a.Version, updated, a.ID, a.Version-1)
+	res, err := tx.exec(`UPDATE applications SET status = ?, doc = ?, version = ?, updated = ?, parties = ? WHERE id = ? AND version = ?`,
+		string(a.Status), string(doc), a.Version, updated, parties, a.ID, a.Version-1)
 	if err != nil {
 		return err
 	}
@@ -303,10 +325,25 @@ type ApplicationFilter struct {
 	Enterprise string
 	Status     duixian.Status
 	Clauses    []string // any of these clauses; empty for all
-	Limit      int
+	// NoDrafts leaves drafts out: they are their enterprise's alone.
+	NoDrafts bool
+	// Expert: only those assigned to this expert (a sign-in name).
+	Expert string
+	// Consulted: only those this department was asked to give an opinion on.
+	Consulted string
+	// Answered: only those this department gave its opinion on.
+	Answered string
+	// Awaiting: only those whose opinion was asked of this department and
+	// not yet given.
+	Awaiting string
+	// After continues the list after a cursor (Cursor of the last one
+	// read); "" starts at the newest.
+	After string
+	Limit int
 }
 
-// Applications lists applications, newest first.
+// Applications lists applications, newest first (the last changed), and
+// by id among those changed at once; a page at a time with Limit and After.
 func (tx *Tx) Applications(f ApplicationFilter) ([]*duixian.Application, error) {
 	q := `SELECT doc FROM applications WHERE 1 = 1`
 	var args []any
@@ -317,6 +354,33 @@ func (tx *Tx) Applications(f ApplicationFilter) ([]*duixian.Application, error) 
 	if f.Status != "" {
 		q += ` AND status = ?`
 		args = append(args, string(f.Status))
+	}
+	if f.NoDrafts {
+		q += ` AND status <> 'draft'`
+	}
+	if f.Expert != "" {
+		q += ` AND parties LIKE ? ESCAPE '\'`
+		args = append(args, partyPattern(expertParty(f.Expert)))
+	}
+	if f.Consulted != "" {
+		q += ` AND parties LIKE ? ESCAPE '\'`
+		args = append(args, partyPattern(consultedParty(f.Consulted)))
+	}
+	if f.Answered != "" {
+		q += ` AND parties LIKE ? ESCAPE '\'`
+		args = append(args, partyPattern(answeredParty(f.Answered)))
+	}
+	if f.Awaiting != "" {
+		q += ` AND parties LIKE ? ESCAPE '\' AND parties NOT LIKE ? ESCAPE '\'`
+		args = append(args, partyPattern(consultedParty(f.Awaiting)), partyPattern(answeredParty(f.Awaiting)))
+	}
+	if f.After != "" {
+		stamp, id, err := uncursor(f.After)
+		if err != nil {
+			return nil, err
+		}
+		q += ` AND (updated < ? OR updated = ? AND id > ?)`
+		args = append(args, stamp, stamp, id)
 	}
 	if len(f.Clauses) > 0 {
 		q += ` AND clause IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(f.Clauses)), ", ") + `)`
@@ -470,7 +534,7 @@ func (tx *Tx) Idempotency(key string) (requestHash, response string, found bool,
 
 // PutIdempotency records the response to a request with key.
 func (tx *Tx) PutIdempotency(key, requestHash, response string, at time.Time) error {
-	_, err := tx.exec(`INSERT INTO idempotency (key, request_hash, response, created) VALUES (?, ?, ?, ?)`, key, requestHash, response, at.Format(time.RFC3339Nano))
+	_, err := tx.exec(`INSERT INTO idempotency (key, request_hash, response, created) VALUES (?, ?, ?, ?)`, key, requestHash, response, Stamp(at))
 	return err
 }
 

@@ -10,7 +10,9 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"os"
 	"runtime"
+	"strings"
 
 	"github.com/etown/duixian/sqldb"
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver: no cgo, nothing to install
@@ -54,4 +56,47 @@ func Open(ctx context.Context, path string) (*sqldb.DB, error) {
 	reader.SetMaxIdleConns(n)
 	s.SetReadPool(reader)
 	return s, nil
+}
+
+// Backup writes a consistent copy of the store to path while it is in use
+// (VACUUM INTO: one read transaction, so the copy is the database as of
+// one moment, and writers are not held up in write-ahead-log mode). path
+// must not exist or be empty. The copy is written by SQLite; Backup syncs
+// it to disk before it returns.
+func Backup(ctx context.Context, db *sqldb.DB, path string) error {
+	if _, err := db.SQL().ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		return fmt.Errorf("back up to %s: %w", path, err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
+// IntegrityCheck runs SQLite's integrity check: nil when it answers ok.
+func IntegrityCheck(ctx context.Context, db *sqldb.DB) error {
+	rows, err := db.SQL().QueryContext(ctx, `PRAGMA integrity_check`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return err
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("integrity check: %s", strings.Join(problems, "; "))
+	}
+	return nil
 }

@@ -2,7 +2,7 @@ package workflow
 
 import (
 	"context"
-	"sort"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -30,11 +30,14 @@ type Case struct {
 // decides again on every step; these keep the page honest.
 type Actions struct {
 	RequestOpinions, Opinion, Preliminary, Return, Reject, Expert bool
-	Propose, Publish, Answer, Approve, Disburse, Revoke           bool
+	AssignExperts, Propose, Publish, Answer, Approve, Disburse    bool
+	Revoke                                                        bool
 	// Why the step is offered but will be refused now.
-	PreliminaryBlocked, ApproveBlocked string
+	PreliminaryBlocked, ApproveBlocked, DisburseBlocked string
 	// Departments a reviewer may still ask for opinions.
 	Departments []string
+	// Experts are the experts' accounts a reviewer may assign.
+	Experts []duixian.User
 	// Evidence: the facts finance may record before paying a later
 	// tranche (a clause paid in tranches).
 	Evidence []*engine.Fact
@@ -50,7 +53,7 @@ func (s *Service) Case(ctx context.Context, actor duixian.Actor, id string) (*Ca
 	c := &Case{App: a, Changes: Changes(a.Decision, a.Review),
 		Outdated: a.CatalogueVersion != "" && a.CatalogueVersion != s.Catalogue.Version()}
 	cl, _ := s.Catalogue.Clause(a.Clause)
-	var users []duixian.User
+	var f caseFacts
 	err = s.DB.Read(ctx, func(tx *sqldb.Tx) error {
 		if ent, err := tx.Enterprise(a.Enterprise, false); err == nil {
 			c.Name = ent.Name
@@ -67,23 +70,57 @@ func (s *Service) Case(ctx context.Context, actor duixian.Actor, id string) (*Ca
 				c.History = append(c.History, log[i])
 			}
 		}
-		if actor.Role == duixian.RoleReviewer && a.Status == duixian.StatusSubmitted {
-			users, err = tx.Users()
-		}
-		return err
+		return s.caseFacts(tx, actor, a, &f)
 	})
 	if err != nil {
 		return nil, err
 	}
-	c.Actions = s.actions(actor, a, cl, users)
+	c.Actions = s.actions(actor, a, cl, f)
 	return c, nil
 }
 
-// actions decides which steps actor may take on a now; users are the
-// accounts, whose co-reviewers' departments may be asked for opinions.
-func (s *Service) actions(actor duixian.Actor, a *duixian.Application, cl *engine.Clause, users []duixian.User) Actions {
+// caseFacts is what the steps offered on a case depend on beside the case.
+type caseFacts struct {
+	departments map[string]bool // the departments the platform knows
+	experts     []duixian.User  // the experts' accounts
+	separated   error           // why actor may not approve or pay: they proposed the amount
+}
+
+func (s *Service) caseFacts(tx *sqldb.Tx, actor duixian.Actor, a *duixian.Application, f *caseFacts) error {
+	var err error
+	switch {
+	case actor.Role == duixian.RoleReviewer && a.Status == duixian.StatusSubmitted:
+		f.departments, err = s.departmentSet(tx)
+	case actor.Role == duixian.RoleReviewer && a.Status == duixian.StatusReviewed:
+		var users []duixian.User
+		users, err = tx.Users()
+		for _, u := range users {
+			if u.Role == duixian.RoleExpert {
+				f.experts = append(f.experts, duixian.User{Name: u.Name, Display: u.Display, Role: u.Role})
+			}
+		}
+	case actor.Role == duixian.RoleReviewer && a.Status == duixian.StatusPublicity:
+		f.separated = s.separated(tx, actor, a, "批准", "approve")
+	case actor.Role == duixian.RoleFinance && (a.Status == duixian.StatusApproved || a.Status == duixian.StatusPaying):
+		f.separated = s.separated(tx, actor, a, "拨付", "pay")
+	}
+	if duixian.ErrorCode(f.separated) == duixian.EINTERNAL {
+		return f.separated
+	}
+	return err
+}
+
+// actions decides which steps actor may take on a now.
+func (s *Service) actions(actor duixian.Actor, a *duixian.Application, cl *engine.Clause, f caseFacts) Actions {
 	var act Actions
 	today := s.today()
+	blocked := func(err error) string {
+		var e *duixian.Error
+		if errors.As(err, &e) {
+			return e.Zh
+		}
+		return ""
+	}
 	switch actor.Role {
 	case duixian.RoleReviewer:
 		if cl == nil || cl.Department != actor.Department {
@@ -98,9 +135,13 @@ func (s *Service) actions(actor duixian.Actor, a *duixian.Application, cl *engin
 					break
 				}
 			}
-			act.Departments = s.departments(users, actor.Department, a.Opinions)
+			delete(f.departments, actor.Department)
+			for _, o := range a.Opinions {
+				delete(f.departments, o.Department)
+			}
+			act.Departments = sorted(f.departments)
 		case duixian.StatusReviewed:
-			act.Reject = true
+			act.AssignExperts, act.Reject, act.Experts = true, true, f.experts
 		case duixian.StatusAssessed:
 			act.Propose, act.Reject = true, true
 		case duixian.StatusProposed:
@@ -116,6 +157,9 @@ func (s *Service) actions(actor duixian.Actor, a *duixian.Application, cl *engin
 			if p := a.Publicity; p != nil && !today.After(p.Until) {
 				act.ApproveBlocked = "公示期至" + p.Until.String() + "，期满后方可批准"
 			}
+			if why := blocked(f.separated); why != "" {
+				act.ApproveBlocked = why
+			}
 		}
 	case duixian.RoleCoReviewer:
 		if a.Status == duixian.StatusSubmitted {
@@ -129,7 +173,7 @@ func (s *Service) actions(actor duixian.Actor, a *duixian.Application, cl *engin
 		act.Expert = a.Status == duixian.StatusReviewed
 	case duixian.RoleFinance:
 		if a.Status == duixian.StatusApproved || a.Status == duixian.StatusPaying {
-			act.Disburse = true
+			act.Disburse, act.DisburseBlocked = true, blocked(f.separated)
 			if a.Decision != nil && a.Decision.Batched && cl != nil {
 				for _, f := range cl.Facts() {
 					switch f.Kind {
@@ -146,35 +190,6 @@ func (s *Service) actions(actor duixian.Actor, a *duixian.Application, cl *engin
 		}
 	}
 	return act
-}
-
-// departments lists the departments a reviewer may ask for opinions: those
-// with co-reviewers, and those responsible for clauses, less the
-// reviewer's own and those asked already.
-func (s *Service) departments(users []duixian.User, own string, asked []duixian.Opinion) []string {
-	set := map[string]bool{}
-	for _, u := range users {
-		if u.Role == duixian.RoleCoReviewer && u.Department != "" {
-			set[u.Department] = true
-		}
-	}
-	for _, cl := range s.Catalogue.Clauses() {
-		for _, d := range strings.Split(cl.Department, "、") {
-			if d = strings.TrimSpace(d); d != "" {
-				set[d] = true
-			}
-		}
-	}
-	delete(set, own)
-	for _, o := range asked {
-		delete(set, o.Department)
-	}
-	out := make([]string, 0, len(set))
-	for d := range set {
-		out = append(out, d)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // Change is one difference between the decision at submission and the
@@ -258,10 +273,10 @@ func (s *Service) EnterpriseFile(ctx context.Context, actor duixian.Actor, uscc 
 		return nil, err
 	}
 	for _, a := range all {
-		if !s.mayRead(actor, a) || (a.Status == duixian.StatusDraft && actor.Role != duixian.RoleEnterprise) {
+		if !s.mayRead(actor, a) {
 			continue
 		}
-		f.Applications = append(f.Applications, a)
+		f.Applications = append(f.Applications, asSeenBy(actor, a))
 		if a.Status == duixian.StatusDraft {
 			continue
 		}

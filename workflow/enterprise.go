@@ -20,23 +20,19 @@ func ownEnterprise(actor duixian.Actor) (string, error) {
 	return actor.Enterprise, nil
 }
 
-// EnterpriseApplications lists the applications of actor's enterprise, the
-// newest first, at most limit, with status when status is not empty.
-func (s *Service) EnterpriseApplications(ctx context.Context, actor duixian.Actor, status duixian.Status, limit int) ([]*duixian.Application, error) {
+// EnterpriseApplications lists a page of the applications of actor's
+// enterprise, the newest first, with status when status is not empty.
+func (s *Service) EnterpriseApplications(ctx context.Context, actor duixian.Actor, status duixian.Status, p duixian.PageRequest) (*duixian.Page[*duixian.Application], error) {
 	ent, err := ownEnterprise(actor)
 	if err != nil {
 		return nil, err
 	}
-	var list []*duixian.Application
-	err = s.DB.Read(ctx, func(tx *sqldb.Tx) error {
-		var err error
-		list, err = tx.Applications(sqldb.ApplicationFilter{Enterprise: ent, Status: status, Limit: limit})
+	var page *duixian.Page[*duixian.Application]
+	err = s.DB.Read(ctx, func(tx *sqldb.Tx) (err error) {
+		page, err = s.pageOf(tx, actor, sqldb.ApplicationFilter{Enterprise: ent, Status: status}, p)
 		return err
 	})
-	if list == nil {
-		list = []*duixian.Application{}
-	}
-	return list, err
+	return page, err
 }
 
 // ApplicationHistory reads an application as actor may see it (as
@@ -46,7 +42,9 @@ func (s *Service) ApplicationHistory(ctx context.Context, actor duixian.Actor, i
 	var log []duixian.AuditEntry
 	err := s.DB.Read(ctx, func(tx *sqldb.Tx) error {
 		var err error
-		if a, err = tx.Application(id, false); err != nil {
+		if a, err = tx.Application(id, false); duixian.ErrorCode(err) == duixian.ENOTFOUND {
+			return noApplication(id)
+		} else if err != nil {
 			return err
 		}
 		if !s.mayRead(actor, a) {
@@ -59,10 +57,9 @@ func (s *Service) ApplicationHistory(ctx context.Context, actor duixian.Actor, i
 		return nil, nil, err
 	}
 	if !s.mayRead(actor, a) {
-		// As for a missing one: do not tell another enterprise it exists.
-		return nil, nil, duixian.Errorf(duixian.ENOTFOUND, "application", "没有申报 %s", "no application %s", id)
+		return nil, nil, noApplication(id)
 	}
-	return a, log, nil
+	return asSeenBy(actor, a), log, nil
 }
 
 // PlatformFacts are the facts of an enterprise its staff never type: what

@@ -26,17 +26,18 @@ func TestEnterpriseReads(t *testing.T) {
 			EventDate: date("2026-03-01"), Facts: json.RawMessage(bookstoreFacts), Declared: true}))
 		a = must(t)(s.Submit(ctx, staff, a.ID, "k1"))
 
-		list, err := s.EnterpriseApplications(ctx, staff, "", 50)
-		if err != nil || len(list) != 1 || list[0].ID != a.ID {
+		page := duixian.PageRequest{Limit: 50}
+		list, err := s.EnterpriseApplications(ctx, staff, "", page)
+		if err != nil || len(list.Items) != 1 || list.Items[0].ID != a.ID {
 			t.Fatalf("own applications: %v, %v", list, err)
 		}
-		if list, err = s.EnterpriseApplications(ctx, staff, duixian.StatusDraft, 50); err != nil || len(list) != 0 {
+		if list, err = s.EnterpriseApplications(ctx, staff, duixian.StatusDraft, page); err != nil || len(list.Items) != 0 {
 			t.Fatalf("drafts only: %v, %v", list, err)
 		}
-		if list, err = s.EnterpriseApplications(ctx, stranger, "", 50); err != nil || len(list) != 0 {
+		if list, err = s.EnterpriseApplications(ctx, stranger, "", page); err != nil || len(list.Items) != 0 {
 			t.Fatalf("another enterprise sees %v, %v", list, err)
 		}
-		if _, err := s.EnterpriseApplications(ctx, culture, "", 50); duixian.ErrorCode(err) != duixian.EFORBIDDEN {
+		if _, err := s.EnterpriseApplications(ctx, culture, "", page); duixian.ErrorCode(err) != duixian.EFORBIDDEN {
 			t.Fatalf("a reviewer listed an enterprise's applications: %v", err)
 		}
 

@@ -22,12 +22,12 @@ func payQuarterHour(t *testing.T, s *workflow.Service, clk *clock, staff duixian
 	a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1",
 		EventDate: date(event), Facts: json.RawMessage(bookstoreTypesNo), Declared: true}))
 	a = must(t)(s.Submit(ctx, staff, a.ID, "k-"+a.ID))
-	a = must(t)(s.PassPreliminary(ctx, culture, a.ID))
+	a = passToExpert(t, s, culture, a.ID)
 	a = must(t)(s.RecordExpertReview(ctx, expert, a.ID, nil, "符合", true))
 	a = must(t)(s.Propose(ctx, culture, a.ID, 120000*duixian.Yuan, ""))
 	a = must(t)(s.Publish(ctx, culture, a.ID, date("2026-03-02"), 5))
 	clk.Set("2026-03-10")
-	a = must(t)(s.Approve(ctx, culture, a.ID))
+	a = must(t)(s.Approve(ctx, cultureHead, a.ID))
 	a = must(t)(s.Disburse(ctx, finance, a.ID, "pay-"+a.ID, nil))
 	status(t, a, duixian.StatusPaid)
 	return a
@@ -74,7 +74,7 @@ func TestOnceOnlyCountsClaimsInProgress(t *testing.T) {
 			Facts: json.RawMessage(bookstoreTypesNo), Declared: true}
 		first := must(t)(s.CreateDraft(ctx, staff, in))
 		first = must(t)(s.Submit(ctx, staff, first.ID, "k1"))
-		first = must(t)(s.PassPreliminary(ctx, culture, first.ID))
+		first = passToExpert(t, s, culture, first.ID)
 		first = must(t)(s.RecordExpertReview(ctx, expert, first.ID, nil, "符合", true))
 		first = must(t)(s.Propose(ctx, culture, first.ID, 120000*duixian.Yuan, ""))
 		first = must(t)(s.Publish(ctx, culture, first.ID, date("2026-03-02"), 5))
@@ -176,13 +176,13 @@ func TestFraudBanStopsPendingPayments(t *testing.T) {
 		other := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.3.2",
 			EventDate: date("2026-03-01"), Facts: json.RawMessage(fusion), Declared: true}))
 		other = must(t)(s.Submit(ctx, staff, other.ID, "k-other"))
-		other = must(t)(s.PassPreliminary(ctx, culture, other.ID))
+		other = passToExpert(t, s, culture, other.ID)
 		other = must(t)(s.RecordExpertReview(ctx, expert, other.ID, nil, "符合", true))
 		other = must(t)(s.Propose(ctx, culture, other.ID, other.Review.Amount, ""))
 		other = must(t)(s.Publish(ctx, culture, other.ID, date("2026-03-02"), 5))
 
 		paid := payQuarterHour(t, s, clk, staff, "2026-03-01")
-		other = must(t)(s.Approve(ctx, culture, other.ID))
+		other = must(t)(s.Approve(ctx, cultureHead, other.ID))
 		must(t)(s.Revoke(ctx, supervisor, paid.ID, "经查实提供虚假租赁合同"))
 
 		_, err := s.Disburse(ctx, finance, other.ID, "pay-other", nil)
@@ -236,25 +236,79 @@ func TestObjectionsBounded(t *testing.T) {
 		staff := vcFund(t, s)
 		id := toPublicity(t, s, clk, staff, 1)[0]
 		clk.Set("2027-03-01") // inside the one-day window
-		if _, err := s.Object(ctx, public, id, strings.Repeat("异", workflow.MaxObjectionRunes), ""); err != nil {
+		if _, err := s.Object(ctx, public, id, objection(strings.Repeat("异", workflow.MaxObjectionRunes), "")); err != nil {
 			t.Fatalf("2000 characters refused: %v", err)
 		}
 		var e *duixian.Error
-		if _, err := s.Object(ctx, public, id, strings.Repeat("异", workflow.MaxObjectionRunes+1), ""); !asError(err, &e) || e.Field != "text" {
+		if _, err := s.Object(ctx, public, id, objection(strings.Repeat("异", workflow.MaxObjectionRunes+1), "")); !asError(err, &e) || e.Field != "text" {
 			t.Fatalf("2001 characters: %v", err)
 		}
-		if _, err := s.Object(ctx, public, id, "见附件", strings.Repeat("证", workflow.MaxObjectionRunes+1)); !asError(err, &e) || e.Field != "evidence" {
+		if _, err := s.Object(ctx, public, id, objection("见附件", strings.Repeat("证", workflow.MaxObjectionRunes+1))); !asError(err, &e) || e.Field != "evidence" {
 			t.Fatalf("2001 characters of evidence: %v", err)
 		}
 		for range workflow.MaxOpenObjections - 1 {
-			must(t)(s.Object(ctx, public, id, "异议", ""))
+			object(t, s, id, "异议", "")
 		}
-		if _, err := s.Object(ctx, public, id, "又一条", ""); duixian.ErrorCode(err) != duixian.ECONFLICT {
+		if _, err := s.Object(ctx, public, id, objection("又一条", "")); duixian.ErrorCode(err) != duixian.ECONFLICT {
 			t.Fatalf("a 21st open objection: %v", err)
 		}
 		a := must(t)(s.Application(ctx, commerce, id))
 		must(t)(s.AnswerObjection(ctx, commerce, id, a.Objections[0].ID, "已核实，异议不成立", false))
-		must(t)(s.Object(ctx, public, id, "答复后可再提", ""))
+		object(t, s, id, "答复后可再提", "")
+	})
+}
+
+// An objection names who objects and how to reach them, each checked with
+// an error naming its field; the objector is given a receipt number, which
+// is the objection's as stored. The applicant does not learn who objected.
+func TestObjectionContactAndReceipt(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		s, clk := service(t, db, "2027-02-01")
+		staff := vcFund(t, s)
+		id := toPublicity(t, s, clk, staff, 1)[0]
+		clk.Set("2027-03-01")
+		for _, tc := range []struct {
+			in    workflow.ObjectionInput
+			field string
+		}{
+			{workflow.ObjectionInput{Text: "异议", Phone: "13800138000"}, "name"},
+			{workflow.ObjectionInput{Text: "异议", Name: strings.Repeat("名", 51), Phone: "13800138000"}, "name"},
+			{workflow.ObjectionInput{Text: "异议", Name: "李四"}, "contact"},
+			{workflow.ObjectionInput{Text: "异议", Name: "李四", Phone: "12345"}, "phone"},
+			{workflow.ObjectionInput{Text: "异议", Name: "李四", Phone: "1380013800a"}, "phone"},
+			{workflow.ObjectionInput{Text: "异议", Name: "李四", Email: "not-an-address"}, "email"},
+			{workflow.ObjectionInput{Text: "异议", Name: "李四", Email: "李四 <li@example.cn>"}, "email"},
+			{workflow.ObjectionInput{Text: " ", Name: "李四", Email: "li@example.cn"}, "text"},
+		} {
+			_, err := s.Object(ctx, public, id, tc.in)
+			var e *duixian.Error
+			if !asError(err, &e) || e.Code != duixian.EINVALID || e.Field != tc.field || e.Zh == "" || e.En == "" || e.Zh == e.En {
+				t.Errorf("%+v: %v, want an error on %s", tc.in, err, tc.field)
+			}
+		}
+		if a := must(t)(s.Application(ctx, commerce, id)); len(a.Objections) != 0 {
+			t.Fatalf("refused objections were stored: %+v", a.Objections)
+		}
+		byPhone, err := s.Object(ctx, public, id, workflow.ObjectionInput{Text: "异议", Name: " 李四 ", Phone: "010-6788 1234"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		byMail, err := s.Object(ctx, public, id, workflow.ObjectionInput{Text: "异议", Name: "某协会", Email: "office@example.org.cn"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if byPhone.ID == "" || byPhone.ID == byMail.ID || !strings.HasPrefix(byPhone.ID, "O20270301") {
+			t.Fatalf("receipts %q and %q", byPhone.ID, byMail.ID)
+		}
+		a := must(t)(s.Application(ctx, commerce, id))
+		if len(a.Objections) != 2 || a.Objections[0].ID != byPhone.ID || a.Objections[0].Name != "李四" || a.Objections[0].Phone != "01067881234" ||
+			a.Objections[1].Email != "office@example.org.cn" {
+			t.Fatalf("stored: %+v", a.Objections)
+		}
+		mine := must(t)(s.Application(ctx, staff, id))
+		if o := mine.Objections[0]; o.ID != byPhone.ID || o.Text != "异议" || o.Name != "" || o.Phone != "" || o.Email != "" || o.By != "" {
+			t.Fatalf("the applicant reads the objector: %+v", o)
+		}
 	})
 }
 
@@ -277,7 +331,7 @@ func TestSecondYearlyAwardRefusedWhileFirstPending(t *testing.T) {
 		claim := workflow.DraftInput{Enterprise: id, Clause: "jjgf-2025-22/6.2", EventDate: date("2026-10-31"), Facts: json.RawMessage(space), Declared: true}
 		first := must(t)(s.CreateDraft(ctx, staff, claim))
 		first = must(t)(s.Submit(ctx, staff, first.ID, "k1"))
-		first = must(t)(s.PassPreliminary(ctx, culture, first.ID))
+		first = passToExpert(t, s, culture, first.ID)
 		first = must(t)(s.RecordExpertReview(ctx, expert, first.ID, nil, "符合", true))
 		first = must(t)(s.Propose(ctx, culture, first.ID, 50000*duixian.Yuan, ""))
 		first = must(t)(s.Publish(ctx, culture, first.ID, date("2026-11-02"), 5))

@@ -8,21 +8,26 @@ import (
 	"github.com/etown/duixian/sqldb"
 )
 
-// QueueGroup is one stage of an official's queue.
+// QueueGroup is one stage of an official's queue, one page of it.
 type QueueGroup struct {
 	Key, Title, Hint, Kind string
 	Apps                   []*duixian.Application
+	// List names the list the stage is a page of, and Next the cursor of
+	// its next page ("" on the last): Queue(…, List, Next) reads it. Two
+	// stages can share a list (公示中 and 待批准 are one list, split by
+	// the end of the window).
+	List, Next string
 }
 
-// Queue is an official's work: the stages their role acts on, each with the
-// applications waiting in it, and the enterprises' names.
+// Queue is an official's work: the stages their role acts on, each with a
+// page of the applications waiting in it, and the enterprises' names.
 type Queue struct {
 	Scope  string
 	Groups []QueueGroup
 	Names  map[string]string // by USCC; "" for an enterprise not registered
 }
 
-// Total is how many applications the queue holds.
+// Total is how many applications the queue's pages hold.
 func (q *Queue) Total() int {
 	n := 0
 	for _, g := range q.Groups {
@@ -30,6 +35,9 @@ func (q *Queue) Total() int {
 	}
 	return n
 }
+
+// QueuePageSize is how many applications a stage of a queue shows at once.
+const QueuePageSize = 50
 
 // clausesOf lists the clauses a department is responsible for.
 func (s *Service) clausesOf(dept string) []string {
@@ -44,12 +52,14 @@ func (s *Service) clausesOf(dept string) []string {
 
 // Queue lists the work waiting for actor: a reviewer the stages of the
 // department's clauses that are theirs to move on, a co-reviewer the
-// opinions asked of its department, an expert the cases to score, finance
-// what is to pay, supervision and administrators the latest cases.
-func (s *Service) Queue(ctx context.Context, actor duixian.Actor) (*Queue, error) {
+// opinions asked of its department, an expert the cases assigned to score,
+// finance what is to pay, supervision and administrators the latest cases.
+// Each stage shows its first page; with list (a group's List) only that
+// list is read, from the page after cursor after.
+func (s *Service) Queue(ctx context.Context, actor duixian.Actor, list, after string) (*Queue, error) {
 	v := &Queue{Names: map[string]string{}}
 	err := s.DB.Read(ctx, func(tx *sqldb.Tx) error {
-		if err := s.queue(tx, actor, v); err != nil {
+		if err := s.queue(tx, actor, v, list, after); err != nil {
 			return err
 		}
 		for _, g := range v.Groups {
@@ -84,116 +94,92 @@ func names(tx *sqldb.Tx, list []*duixian.Application, m map[string]string) error
 	return nil
 }
 
-func (s *Service) queue(tx *sqldb.Tx, actor duixian.Actor, v *Queue) error {
-	add := func(key, title, hint, kind string, list []*duixian.Application) {
-		v.Groups = append(v.Groups, QueueGroup{Key: key, Title: title, Hint: hint, Kind: kind, Apps: list})
+// stage is one list of a queue, and how its page is shown.
+type stage struct {
+	key, title, hint, kind string
+	filter                 sqldb.ApplicationFilter
+	// split, when set, divides the page into two stages: those it holds
+	// for go under key, the others under other.
+	split func(*duixian.Application) bool
+	other [4]string // key, title, hint, kind
+}
+
+func (s *Service) queue(tx *sqldb.Tx, actor duixian.Actor, v *Queue, list, after string) error {
+	stages, scope := s.stages(actor)
+	v.Scope = scope
+	found := list == ""
+	for _, st := range stages {
+		if list != "" && st.key != list {
+			continue
+		}
+		found = true
+		p := duixian.PageRequest{Limit: QueuePageSize}
+		if list != "" {
+			p.After = after
+		}
+		page, err := s.pageOf(tx, actor, st.filter, p)
+		if err != nil {
+			return err
+		}
+		if st.split == nil {
+			v.Groups = append(v.Groups, QueueGroup{Key: st.key, Title: st.title, Hint: st.hint, Kind: st.kind, Apps: page.Items, List: st.key, Next: page.Next})
+			continue
+		}
+		var in, out []*duixian.Application
+		for _, a := range page.Items {
+			if st.split(a) {
+				in = append(in, a)
+			} else {
+				out = append(out, a)
+			}
+		}
+		v.Groups = append(v.Groups, QueueGroup{Key: st.key, Title: st.title, Hint: st.hint, Kind: st.kind, Apps: in, List: st.key, Next: page.Next},
+			QueueGroup{Key: st.other[0], Title: st.other[1], Hint: st.other[2], Kind: st.other[3], Apps: out, List: st.key, Next: page.Next})
 	}
-	byStatus := func(st duixian.Status, clauses []string) ([]*duixian.Application, error) {
-		return tx.Applications(sqldb.ApplicationFilter{Status: st, Clauses: clauses})
+	if !found {
+		return duixian.Errorf(duixian.EINVALID, "list", "待办中没有“%s”一栏", "the queue has no list %q", list)
+	}
+	return nil
+}
+
+// stages are actor's lists of work, and what the queue is of.
+func (s *Service) stages(actor duixian.Actor) ([]stage, string) {
+	byStatus := func(st duixian.Status, clauses []string) sqldb.ApplicationFilter {
+		return sqldb.ApplicationFilter{Status: st, Clauses: clauses}
 	}
 	switch actor.Role {
 	case duixian.RoleReviewer:
 		clauses := s.clausesOf(actor.Department)
-		v.Scope = actor.Department + "负责的条款（" + strconv.Itoa(len(clauses)) + "项）"
+		scope := actor.Department + "负责的条款（" + strconv.Itoa(len(clauses)) + "项）"
 		if len(clauses) == 0 {
-			return nil
-		}
-		for _, g := range []struct {
-			st                     duixian.Status
-			key, title, hint, kind string
-		}{
-			{duixian.StatusSubmitted, "submitted", "待初审", "审核材料，必要时征求会签意见，初审通过、退回补正或不予通过", "review"},
-			{duixian.StatusAssessed, "assessed", "待拟定金额", "专家评审已完成，按政策计算金额拟定拟支持金额", "review"},
-			{duixian.StatusProposed, "proposed", "待公示", "金额已拟定，发布公示", "review"},
-		} {
-			list, err := byStatus(g.st, clauses)
-			if err != nil {
-				return err
-			}
-			add(g.key, g.title, g.hint, g.kind, list)
-		}
-		list, err := byStatus(duixian.StatusPublicity, clauses)
-		if err != nil {
-			return err
+			return nil, scope
 		}
 		today := s.today()
-		var running, ended []*duixian.Application
-		for _, a := range list {
-			if a.Publicity != nil && today.After(a.Publicity.Until) {
-				ended = append(ended, a)
-			} else {
-				running = append(running, a)
-			}
-		}
-		add("publicity", "公示中", "公示期内受理异议，须逐项答复", "publicity", running)
-		add("ended", "待批准", "公示期满，异议均已答复后批准", "publicity", ended)
+		return []stage{
+			{key: "submitted", title: "待初审", hint: "审核材料，必要时征求会签意见，初审通过、退回补正或不予通过", kind: "review", filter: byStatus(duixian.StatusSubmitted, clauses)},
+			{key: "reviewed", title: "专家评审", hint: "初审已通过：指派第三方专家，待专家评审", kind: "review", filter: byStatus(duixian.StatusReviewed, clauses)},
+			{key: "assessed", title: "待拟定金额", hint: "专家评审已完成，按政策计算金额拟定拟支持金额", kind: "review", filter: byStatus(duixian.StatusAssessed, clauses)},
+			{key: "proposed", title: "待公示", hint: "金额已拟定，发布公示", kind: "review", filter: byStatus(duixian.StatusProposed, clauses)},
+			{key: "publicity", title: "公示中", hint: "公示期内受理异议，须逐项答复", kind: "publicity", filter: byStatus(duixian.StatusPublicity, clauses),
+				split: func(a *duixian.Application) bool { return a.Publicity == nil || !today.After(a.Publicity.Until) },
+				other: [4]string{"ended", "待批准", "公示期满，异议均已答复后批准", "publicity"}},
+		}, scope
 	case duixian.RoleCoReviewer:
-		v.Scope = actor.Department + "会签"
-		list, err := byStatus(duixian.StatusSubmitted, nil)
-		if err != nil {
-			return err
-		}
-		asked := func(a *duixian.Application, given bool) bool {
-			for _, o := range a.Opinions {
-				if o.Department == actor.Department && o.Given.IsZero() != given {
-					return true
-				}
-			}
-			return false
-		}
-		var waiting []*duixian.Application
-		for _, a := range list {
-			if asked(a, false) {
-				waiting = append(waiting, a)
-			}
-		}
-		add("opinion", "待出具会签意见", "责任单位征求本部门意见的申报", "opinion", waiting)
-		all, err := tx.Applications(sqldb.ApplicationFilter{Limit: 500})
-		if err != nil {
-			return err
-		}
-		var given []*duixian.Application
-		for _, a := range all {
-			if asked(a, true) {
-				given = append(given, a)
-			}
-			if len(given) == 30 {
-				break
-			}
-		}
-		add("given", "已出具意见", "最近30件", "opinion", given)
+		return []stage{
+			{key: "opinion", title: "待出具会签意见", hint: "责任单位征求本部门意见的申报", kind: "opinion",
+				filter: sqldb.ApplicationFilter{Status: duixian.StatusSubmitted, Awaiting: actor.Department}},
+			{key: "given", title: "已出具意见", hint: "按最近更新排序", kind: "opinion", filter: sqldb.ApplicationFilter{Answered: actor.Department}},
+		}, actor.Department + "会签"
 	case duixian.RoleExpert:
-		v.Scope = "第三方专家评审"
-		list, err := byStatus(duixian.StatusReviewed, nil)
-		if err != nil {
-			return err
-		}
-		add("reviewed", "待专家评审", "初审已通过，请评分并出具评审意见", "review", list)
+		return []stage{{key: "reviewed", title: "待专家评审", hint: "指派给您的申报：请评分并出具评审意见", kind: "review",
+			filter: sqldb.ApplicationFilter{Status: duixian.StatusReviewed, Expert: actor.User}}}, "第三方专家评审"
 	case duixian.RoleFinance:
-		v.Scope = "财政拨付"
-		approved, err := byStatus(duixian.StatusApproved, nil)
-		if err != nil {
-			return err
-		}
-		add("approved", "待拨付", "已批准，尚未拨付", "pay", approved)
-		paying, err := byStatus(duixian.StatusPaying, nil)
-		if err != nil {
-			return err
-		}
-		add("paying", "分批拨付中", "分批兑现的条款：后续批次的条件满足后拨付", "pay", paying)
-	default: // supervisor, admin
-		v.Scope = "全部申报"
-		all, err := tx.Applications(sqldb.ApplicationFilter{Limit: 200})
-		if err != nil {
-			return err
-		}
-		var recent []*duixian.Application
-		for _, a := range all {
-			if a.Status != duixian.StatusDraft && len(recent) < 100 {
-				recent = append(recent, a)
-			}
-		}
-		add("recent", "最近办理", "按最近更新排序，最多100件（不含企业草稿）", "recent", recent)
+		return []stage{
+			{key: "approved", title: "待拨付", hint: "已批准，尚未拨付", kind: "pay", filter: byStatus(duixian.StatusApproved, nil)},
+			{key: "paying", title: "分批拨付中", hint: "分批兑现的条款：后续批次的条件满足后拨付", kind: "pay", filter: byStatus(duixian.StatusPaying, nil)},
+		}, "财政拨付"
 	}
-	return nil
+	// supervisor, admin
+	return []stage{{key: "recent", title: "最近办理", hint: "按最近更新排序（不含企业草稿）", kind: "recent",
+		filter: sqldb.ApplicationFilter{NoDrafts: true}}}, "全部申报"
 }

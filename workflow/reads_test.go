@@ -24,9 +24,9 @@ func TestOfficialReads(t *testing.T) {
 				EventDate: date("2026-03-01"), Facts: json.RawMessage(bookstoreFacts), Declared: true}))
 		}
 		a := must(t)(s.Submit(ctx, staff, draft().ID, "k1"))
+		consulted := coReviewer(t, s, "营商环境建设局")
 		a = must(t)(s.RequestOpinions(ctx, culture, a.ID, []string{"营商环境建设局"}))
 		draft() // a draft only its enterprise sees
-		consulted := duixian.Actor{User: "ying", Role: duixian.RoleCoReviewer, Department: "营商环境建设局"}
 		other := duixian.Actor{User: "zhi", Role: duixian.RoleCoReviewer, Department: "综合执法局"}
 
 		group := func(q *workflow.Queue, key string) []*duixian.Application {
@@ -38,23 +38,24 @@ func TestOfficialReads(t *testing.T) {
 			t.Fatalf("no group %s in %+v", key, q.Groups)
 			return nil
 		}
-		q, err := s.Queue(ctx, culture)
+		q, err := s.Queue(ctx, culture, "", "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got := group(q, "submitted"); len(got) != 1 || got[0].ID != a.ID || q.Names[id] != "亦城书房有限公司" || q.Total() != 1 ||
-			!strings.HasPrefix(q.Scope, "宣传文化部负责的条款") || len(q.Groups) != 5 {
+			!strings.HasPrefix(q.Scope, "宣传文化部负责的条款") || len(q.Groups) != 6 {
 			t.Fatalf("the reviewer's queue: %+v", q)
 		}
-		if q, _ = s.Queue(ctx, commerce); q.Total() != 0 {
+		if q, _ = s.Queue(ctx, commerce, "", ""); q.Total() != 0 {
 			t.Fatalf("another department's queue holds %d", q.Total())
 		}
-		if q, _ = s.Queue(ctx, consulted); len(group(q, "opinion")) != 1 || len(group(q, "given")) != 0 {
+		if q, _ = s.Queue(ctx, consulted, "", ""); len(group(q, "opinion")) != 1 || len(group(q, "given")) != 0 {
 			t.Fatalf("the consulted department's queue: %+v", q.Groups)
 		}
 
-		// A refused step is in the history for supervision only.
-		if _, err := s.PassPreliminary(ctx, commerce, a.ID); duixian.ErrorCode(err) != duixian.EFORBIDDEN {
+		// A refused step is in the history for supervision only; another
+		// department is answered as if there were no such application.
+		if _, err := s.PassPreliminary(ctx, commerce, a.ID); duixian.ErrorCode(err) != duixian.ENOTFOUND {
 			t.Fatalf("another department passed the review: %v", err)
 		}
 		c, err := s.Case(ctx, culture, a.ID)
@@ -97,33 +98,33 @@ func TestOfficialReads(t *testing.T) {
 			t.Fatalf("another enterprise read the file: %v", err)
 		}
 
-		// The audit log: for supervision; the chain is walked again when
-		// it grew or a minute passed, not on every view.
-		if _, err := s.AuditLog(ctx, culture, ""); duixian.ErrorCode(err) != duixian.EFORBIDDEN {
+		// The audit log: for supervision; the chain is walked whole on the
+		// first view and every hour, not on every view.
+		if _, err := s.AuditLog(ctx, culture, "", duixian.PageRequest{}); duixian.ErrorCode(err) != duixian.EFORBIDDEN {
 			t.Fatalf("a reviewer read the audit log: %v", err)
 		}
-		l, err := s.AuditLog(ctx, supervisor, a.ID)
-		if err != nil || l.Broken != nil || len(l.Entries) != 4 || l.Entries[0].Seq != 2 || l.Entries[0].Action != "create" || l.Checked < 6 {
+		l, err := s.AuditLog(ctx, supervisor, a.ID, duixian.PageRequest{})
+		if err != nil || l.Broken != nil || len(l.Entries) != 4 || l.Total != 4 || l.Entries[3].Seq != 2 || l.Entries[3].Action != "create" || l.Checked < 6 || l.Walked != l.Checked {
 			t.Fatalf("audit log: %v %+v", err, l)
 		}
 		if _, err := db.SQL().ExecContext(ctx, db.Rebind(`UPDATE audit SET subject = ? WHERE seq = ?`), "tampered", 2); err != nil {
 			t.Fatal(err)
 		}
-		if l, _ := s.AuditLog(ctx, supervisor, ""); l.Broken != nil {
+		if l, _ := s.AuditLog(ctx, supervisor, "", duixian.PageRequest{}); l.Broken != nil || l.Walked != 0 {
 			t.Fatal("the chain was walked again though its head did not move")
 		}
 		clk.mu.Lock()
-		clk.now = clk.now.Add(time.Minute)
+		clk.now = clk.now.Add(time.Hour)
 		clk.mu.Unlock()
-		if l, _ := s.AuditLog(ctx, supervisor, ""); l.Broken == nil {
-			t.Fatal("a minute on, the altered entry is not reported")
+		if l, _ := s.AuditLog(ctx, supervisor, "", duixian.PageRequest{}); l.Broken == nil {
+			t.Fatal("an hour on, the altered entry is not reported")
 		}
 		if _, err := db.SQL().ExecContext(ctx, db.Rebind(`UPDATE audit SET subject = ? WHERE seq = ?`), a.ID, 2); err != nil { // entry 2 created the application
 			t.Fatal(err)
 		}
 		must(t)(s.GiveOpinion(ctx, consulted, a.ID, true, "无异议")) // the head moves
-		if l, _ := s.AuditLog(ctx, supervisor, ""); l.Broken != nil || l.Checked != int64(len(l.Entries)) {
-			t.Fatalf("restored and grown: %v, %d of %d", l.Broken, l.Checked, len(l.Entries))
+		if l, _ := s.AuditLog(ctx, supervisor, "", duixian.PageRequest{}); l.Broken != nil || l.Checked != l.Total {
+			t.Fatalf("restored and grown: %v, %d of %d", l.Broken, l.Checked, l.Total)
 		}
 	})
 }

@@ -20,6 +20,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/mail"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -39,13 +41,20 @@ type Service struct {
 	Calendar  *calendar.Calendar
 	// Now is the clock; tests move it.
 	Now func() time.Time
+	// Denials counts anonymous visitors' refusals instead of writing each
+	// to the audit log (casework.Tally); the server writes its counts.
+	Denials *casework.Tally
+	// Decided, when set, is told of every decision the engine makes on an
+	// application (submission, review steps, approval), eligible or not,
+	// for the server's metrics. A transaction run again tells it again.
+	Decided func(duixian.Decision)
 
 	audit auditCheck // the last verification of the audit chain (auditlog.go)
 }
 
 // New returns a service on the real clock.
 func New(db *sqldb.DB, cat *engine.Catalogue, cal *calendar.Calendar) *Service {
-	return &Service{DB: db, Catalogue: cat, Calendar: cal, Now: time.Now}
+	return &Service{DB: db, Catalogue: cat, Calendar: cal, Now: time.Now, Denials: casework.NewTally()}
 }
 
 func (s *Service) today() duixian.Date { return duixian.DateOf(s.Now()) }
@@ -61,20 +70,32 @@ type transition struct {
 	department bool
 	// owner: the actor must act for the application's enterprise.
 	owner bool
-	apply func(tx *sqldb.Tx, a *duixian.Application) error
+	// public: anyone may make it, on an application in publicity only;
+	// on any other, or a missing one, the answer is the same.
+	public bool
+	// separate names the step, in Chinese and English, when whoever
+	// proposed the amount may not make it (separation of duties).
+	separate *[2]string
+	apply    func(tx *sqldb.Tx, a *duixian.Application) error
 	// once, when set, makes the transition idempotent under a key: the
 	// key and the answer are recorded in the transition's own transaction.
 	once *casework.Once
 }
 
-func (s *Service) desk() casework.Desk { return casework.Desk{DB: s.DB, Now: s.Now} }
+func (s *Service) desk() casework.Desk { return casework.Desk{DB: s.DB, Now: s.Now, Tally: s.Denials} }
 
 // run applies t to application id as one casework transition.
 func (s *Service) run(ctx context.Context, actor duixian.Actor, id string, t transition) (*duixian.Application, error) {
 	return casework.Run(ctx, s.desk(), actor, casework.Transition[*duixian.Application, duixian.Status]{
 		Action: t.action, Subject: id, Roles: t.roles, From: t.from, Once: t.once,
-		Load:  func(tx *sqldb.Tx) (*duixian.Application, error) { return tx.Application(id, true) },
-		Check: func(_ *sqldb.Tx, a *duixian.Application) error { return s.allowed(actor, a, t) },
+		Load: func(tx *sqldb.Tx) (*duixian.Application, error) {
+			a, err := tx.Application(id, true)
+			if duixian.ErrorCode(err) == duixian.ENOTFOUND {
+				return nil, t.missing(id)
+			}
+			return a, err
+		},
+		Check: func(tx *sqldb.Tx, a *duixian.Application) error { return s.allowed(tx, actor, a, t) },
 		State: status,
 		Apply: t.apply,
 		Save: func(tx *sqldb.Tx, a *duixian.Application) error {
@@ -86,9 +107,43 @@ func (s *Service) run(ctx context.Context, actor duixian.Actor, id string, t tra
 
 func status(a *duixian.Application) duixian.Status { return a.Status }
 
-// allowed checks what the role and the state do not say: whose the
-// application is, and which department's.
-func (s *Service) allowed(actor duixian.Actor, a *duixian.Application, t transition) error {
+// noApplication is the one answer to an application that does not exist
+// and to one the actor may not see, on every read and every step, so that
+// the answer tells nobody whether it exists.
+func noApplication(id string) error {
+	return duixian.Errorf(duixian.ENOTFOUND, "application", "没有申报 %s", "no application %s", id)
+}
+
+// notInPublicity is the one answer to an objection on anything but an
+// application in publicity — missing, a draft, approved, paid —, so that
+// an objection, which anyone may file, tells nothing of a case that is not
+// public.
+func notInPublicity(id string) error {
+	return duixian.Errorf(duixian.ENOTFOUND, "application", "没有公示中的项目 %s", "no application %s is in publicity", id)
+}
+
+// missing is the answer to an application that is not there.
+func (t transition) missing(id string) error {
+	if t.public {
+		return notInPublicity(id)
+	}
+	return noApplication(id)
+}
+
+// allowed checks what the role and the state do not say: that the actor
+// may see the application at all (one they may not is answered as
+// missing), whose it is, which department's, and that the one who
+// proposed the amount does not also approve or pay it.
+func (s *Service) allowed(tx *sqldb.Tx, actor duixian.Actor, a *duixian.Application, t transition) error {
+	if t.public {
+		if a.Status != duixian.StatusPublicity || a.Publicity == nil {
+			return casework.Unseen(notInPublicity(a.ID))
+		}
+		return nil
+	}
+	if !s.mayRead(actor, a) {
+		return casework.Unseen(noApplication(a.ID))
+	}
 	if t.owner && actor.Enterprise != a.Enterprise {
 		return duixian.Forbidden("只能办理本企业的申报", "you may act only for your own enterprise")
 	}
@@ -97,6 +152,9 @@ func (s *Service) allowed(actor duixian.Actor, a *duixian.Application, t transit
 		if !ok || cl.Department != actor.Department {
 			return duixian.Forbidden("条款%s由%s负责，%s无权办理", "clause %s belongs to %s, not %s", a.Clause, departmentOf(cl), actor.Department)
 		}
+	}
+	if t.separate != nil {
+		return s.separated(tx, actor, a, t.separate[0], t.separate[1])
 	}
 	return nil
 }
@@ -363,6 +421,9 @@ func (s *Service) decide(tx *sqldb.Tx, a *duixian.Application) (duixian.Decision
 			d.Reasons = append(d.Reasons, pendingReasons(a, pending)...)
 		}
 	}
+	if s.Decided != nil {
+		s.Decided(d)
+	}
 	return d, nil
 }
 
@@ -449,12 +510,31 @@ func (s *Service) Return(ctx context.Context, actor duixian.Actor, id, reason st
 		}})
 }
 
-// RequestOpinions asks other departments for their opinions (会签).
+// RequestOpinions asks other departments for their opinions (会签): each
+// one the platform knows (departmentSet), neither the reviewer's own nor
+// one asked already, so that no case waits on a department that does not
+// answer.
 func (s *Service) RequestOpinions(ctx context.Context, actor duixian.Actor, id string, departments []string) (*duixian.Application, error) {
 	return s.run(ctx, actor, id, transition{action: "request-opinions", roles: []duixian.Role{duixian.RoleReviewer}, department: true,
 		from: []duixian.Status{duixian.StatusSubmitted},
 		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
+			if len(departments) == 0 {
+				return duixian.Errorf(duixian.EINVALID, "departments", "请至少选择一个会签部门", "choose at least one department")
+			}
+			known, err := s.departmentSet(tx)
+			if err != nil {
+				return err
+			}
 			for _, d := range departments {
+				asked := slices.ContainsFunc(a.Opinions, func(o duixian.Opinion) bool { return o.Department == d })
+				switch {
+				case !known[d]:
+					return duixian.Errorf(duixian.EINVALID, "departments", "平台没有部门“%s”，无法征求其意见", "the platform has no department %q to ask for an opinion", d)
+				case d == actor.Department:
+					return duixian.Errorf(duixian.EINVALID, "departments", "不能征求本部门（%s）的会签意见", "%s is your own department", d)
+				case asked:
+					return duixian.Errorf(duixian.EINVALID, "departments", "已征求过%s的意见", "%s was asked already", d)
+				}
 				a.Opinions = append(a.Opinions, duixian.Opinion{Department: d, Requested: s.Now()})
 			}
 			return nil
@@ -507,8 +587,40 @@ func (s *Service) reviewStep(tx *sqldb.Tx, a *duixian.Application, next duixian.
 	return nil
 }
 
+// AssignExperts names the experts who review an application that passed
+// the preliminary review (专家评审); only they see it and score it. Each
+// must be an expert's account. Assigning again replaces the names, until
+// the review is recorded.
+func (s *Service) AssignExperts(ctx context.Context, actor duixian.Actor, id string, experts []string) (*duixian.Application, error) {
+	return s.run(ctx, actor, id, transition{action: "assign-experts", roles: []duixian.Role{duixian.RoleReviewer}, department: true,
+		from: []duixian.Status{duixian.StatusReviewed},
+		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
+			var names []string
+			for _, e := range experts {
+				if e = strings.TrimSpace(e); e != "" && !slices.Contains(names, e) {
+					names = append(names, e)
+				}
+			}
+			if len(names) == 0 {
+				return duixian.Errorf(duixian.EINVALID, "experts", "请至少指派一名评审专家", "assign at least one expert")
+			}
+			for _, name := range names {
+				u, err := tx.User(name)
+				if duixian.ErrorCode(err) == duixian.ENOTFOUND || err == nil && u.Role != duixian.RoleExpert {
+					return duixian.Errorf(duixian.EINVALID, "experts", "%s 不是评审专家的账号", "%s is not an expert's account", name)
+				}
+				if err != nil {
+					return err
+				}
+			}
+			a.Experts = names
+			return nil
+		}})
+}
+
 // RecordExpertReview records the third-party panel's scores and opinion; a
 // failing review rejects the application with the panel's opinion as reason.
+// Only an expert assigned to the application may.
 func (s *Service) RecordExpertReview(ctx context.Context, actor duixian.Actor, id string, scores map[string]int, opinion string, pass bool) (*duixian.Application, error) {
 	return s.run(ctx, actor, id, transition{action: "expert-review", roles: []duixian.Role{duixian.RoleExpert},
 		from: []duixian.Status{duixian.StatusReviewed},
@@ -544,7 +656,7 @@ func (s *Service) Propose(ctx context.Context, actor duixian.Actor, id string, a
 			case amount < a.Review.Amount && strings.TrimSpace(reduction) == "":
 				return duixian.Errorf(duixian.EINVALID, "reason", "拟定金额低于计算金额%s，须写明理由", "an amount below the computed %s needs a reason", a.Review.Amount.Wan())
 			}
-			a.Proposed, a.Reduction = amount, reduction
+			a.Proposed, a.Reduction, a.ProposedBy = amount, reduction, actor.User
 			return nil
 		}})
 }
@@ -578,24 +690,70 @@ const (
 	MaxOpenObjections = 20
 )
 
+// ObjectionInput is an objection as its objector files it: the text and
+// evidence (21号第十二条（四）: 书面意见和有关证据), and who objects with a way
+// to reach them — a name, and a phone number or an e-mail address.
+type ObjectionInput struct {
+	Text, Evidence     string
+	Name, Phone, Email string
+}
+
+// maxObjectorName bounds the objector's name.
+const maxObjectorName = 50
+
+// validate checks the objection's text and contact, naming the field.
+func (in *ObjectionInput) validate() error {
+	in.Name, in.Phone, in.Email = strings.TrimSpace(in.Name), strings.TrimSpace(in.Phone), strings.TrimSpace(in.Email)
+	if strings.TrimSpace(in.Text) == "" {
+		return duixian.Errorf(duixian.EINVALID, "text", "异议须写明意见", "an objection needs its text")
+	}
+	for _, f := range []struct{ name, value string }{{"text", in.Text}, {"evidence", in.Evidence}} {
+		if n := utf8.RuneCountInString(f.value); n > MaxObjectionRunes {
+			return duixian.Errorf(duixian.EINVALID, f.name, "异议内容至多%d字，收到%d字；材料较多的请写明要点并说明如何提供",
+				"an objection is at most %d characters, got %d; summarise and say how the evidence can be provided", MaxObjectionRunes, n)
+		}
+	}
+	switch n := utf8.RuneCountInString(in.Name); {
+	case n == 0:
+		return duixian.Errorf(duixian.EINVALID, "name", "请填写异议人姓名或单位名称", "give the name of the person or organisation objecting")
+	case n > maxObjectorName:
+		return duixian.Errorf(duixian.EINVALID, "name", "姓名或单位名称至多%d字", "the name is at most %d characters", maxObjectorName)
+	}
+	if in.Phone == "" && in.Email == "" {
+		return duixian.Errorf(duixian.EINVALID, "contact", "请留下联系电话或电子邮箱，以便答复", "give a phone number or an e-mail address for the answer")
+	}
+	if in.Phone != "" {
+		phone := strings.NewReplacer(" ", "", "-", "").Replace(in.Phone)
+		if !phonePattern.MatchString(phone) {
+			return duixian.Errorf(duixian.EINVALID, "phone", "电话号码“%s”无效：应为11位手机号或带区号的固定电话", "the phone number %q is not valid: a mobile number of 11 digits, or a landline with its area code", in.Phone)
+		}
+		in.Phone = phone
+	}
+	if in.Email != "" {
+		addr, err := mail.ParseAddress(in.Email)
+		if err != nil || addr.Address != in.Email || len(in.Email) > 254 {
+			return duixian.Errorf(duixian.EINVALID, "email", "电子邮箱“%s”无效", "the e-mail address %q is not valid", in.Email)
+		}
+	}
+	return nil
+}
+
+// phonePattern: a mainland mobile number, or a landline with its area code.
+var phonePattern = regexp.MustCompile(`^(1[3-9][0-9]{9}|0[1-9][0-9]{1,2}[0-9]{7,8})$`)
+
 // Object files an objection during publicity; anyone may. After the window
-// it is not accepted (逾期不予受理).
-func (s *Service) Object(ctx context.Context, actor duixian.Actor, id, text, evidence string) (*duixian.Application, error) {
-	return s.run(ctx, actor, id, transition{action: "object", roles: []duixian.Role{duixian.RolePublic},
-		from: []duixian.Status{duixian.StatusPublicity},
+// it is not accepted (逾期不予受理). The objection filed is returned: its ID
+// is the receipt number to give the objector.
+func (s *Service) Object(ctx context.Context, actor duixian.Actor, id string, in ObjectionInput) (*duixian.Objection, error) {
+	var filed duixian.Objection
+	_, err := s.run(ctx, actor, id, transition{action: "object", roles: []duixian.Role{duixian.RolePublic}, public: true,
 		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
 			today := s.today()
 			if today.Before(a.Publicity.From) || today.After(a.Publicity.Until) {
 				return duixian.Conflict("公示期为%s至%s，逾期不予受理", "publicity runs %s to %s; objections outside it are not accepted", a.Publicity.From, a.Publicity.Until)
 			}
-			if strings.TrimSpace(text) == "" {
-				return duixian.Errorf(duixian.EINVALID, "text", "异议须写明意见", "an objection needs its text")
-			}
-			for _, f := range []struct{ name, value string }{{"text", text}, {"evidence", evidence}} {
-				if n := utf8.RuneCountInString(f.value); n > MaxObjectionRunes {
-					return duixian.Errorf(duixian.EINVALID, f.name, "异议内容至多%d字，收到%d字；材料较多的请写明要点并说明如何提供",
-						"an objection is at most %d characters, got %d; summarise and say how the evidence can be provided", MaxObjectionRunes, n)
-				}
+			if err := in.validate(); err != nil {
+				return err
 			}
 			open := 0
 			for _, o := range a.Objections {
@@ -606,9 +764,15 @@ func (s *Service) Object(ctx context.Context, actor duixian.Actor, id, text, evi
 			if open >= MaxOpenObjections {
 				return duixian.Conflict("本项目已有%d条异议待答复，请待答复后再提交", "%d objections to this project await an answer; file again once they are answered", open)
 			}
-			a.Objections = append(a.Objections, duixian.Objection{ID: duixian.NewID("O", s.Now()), Filed: s.Now(), By: actor.User, Text: text, Evidence: evidence})
+			filed = duixian.Objection{ID: duixian.NewID("O", s.Now()), Filed: s.Now(), By: actor.User,
+				Name: in.Name, Phone: in.Phone, Email: in.Email, Text: in.Text, Evidence: in.Evidence}
+			a.Objections = append(a.Objections, filed)
 			return nil
 		}})
+	if err != nil {
+		return nil, err
+	}
+	return &filed, nil
 }
 
 // AnswerObjection answers an objection. An upheld objection rejects the
@@ -635,12 +799,13 @@ func (s *Service) AnswerObjection(ctx context.Context, actor duixian.Actor, id, 
 }
 
 // Approve approves an application after its publicity ended with every
-// objection answered. The engine re-decides the claim beside the year's
+// objection answered, by another official than the one who proposed the
+// amount unless the department turned separation of duties off. The engine re-decides the claim beside the year's
 // approved awards inside this transaction, holding the enterprise's lock:
 // two approvals can never together exceed a cap.
 func (s *Service) Approve(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error) {
 	return s.run(ctx, actor, id, transition{action: "approve", roles: []duixian.Role{duixian.RoleReviewer}, department: true,
-		from: []duixian.Status{duixian.StatusPublicity},
+		from: []duixian.Status{duixian.StatusPublicity}, separate: &[2]string{"批准", "approve"},
 		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
 			if !s.today().After(a.Publicity.Until) {
 				return duixian.Conflict("公示期至%s，期满后方可批准", "publicity runs until %s; approve after it ends", a.Publicity.Until)
@@ -672,9 +837,10 @@ func (s *Service) Approve(ctx context.Context, actor duixian.Actor, id string) (
 // Disburse pays what is due now: the whole approved amount, or, for a
 // clause paid in tranches, the tranches whose conditions hold given the
 // evidence recorded (29号: the second half only after completion and 90% of
-// the investment paid). It takes an idempotency key.
+// the investment paid). It takes an idempotency key. Whoever proposed the
+// amount does not pay it (separation of duties, as for Approve).
 func (s *Service) Disburse(ctx context.Context, actor duixian.Actor, id, key string, evidence json.RawMessage) (*duixian.Application, error) {
-	return s.run(ctx, actor, id, transition{action: "disburse", roles: []duixian.Role{duixian.RoleFinance},
+	return s.run(ctx, actor, id, transition{action: "disburse", roles: []duixian.Role{duixian.RoleFinance}, separate: &[2]string{"拨付", "pay"},
 		once: &casework.Once{Key: key, Request: "disburse:" + id + ":" + string(evidence)},
 		from: []duixian.Status{duixian.StatusApproved, duixian.StatusPaying},
 		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
@@ -862,23 +1028,47 @@ func (s *Service) Application(ctx context.Context, actor duixian.Actor, id strin
 		a, err = tx.Application(id, false)
 		return err
 	})
+	if duixian.ErrorCode(err) == duixian.ENOTFOUND || err == nil && !s.mayRead(actor, a) {
+		return nil, noApplication(id)
+	}
 	if err != nil {
 		return nil, err
 	}
-	if !s.mayRead(actor, a) {
-		// As for a missing one: do not tell another enterprise it exists.
-		return nil, duixian.Errorf(duixian.ENOTFOUND, "application", "没有申报 %s", "no application %s", id)
-	}
-	return a, nil
+	return asSeenBy(actor, a), nil
 }
 
+// asSeenBy is a as actor reads it: the applicant does not learn who
+// objected to it, nor how to reach them.
+func asSeenBy(actor duixian.Actor, a *duixian.Application) *duixian.Application {
+	if actor.Role != duixian.RoleEnterprise || len(a.Objections) == 0 {
+		return a
+	}
+	a.Objections = slices.Clone(a.Objections)
+	for i := range a.Objections {
+		o := &a.Objections[i]
+		o.By, o.Name, o.Phone, o.Email = "", "", "", ""
+	}
+	return a
+}
+
+// mayRead says whether actor may see a: enterprise staff their own;
+// officials no draft, which is its enterprise's alone; a reviewer the
+// clauses of the department; a co-reviewer what the department was asked
+// about; an expert what they were assigned; finance, supervision and
+// administrators the rest.
 func (s *Service) mayRead(actor duixian.Actor, a *duixian.Application) bool {
-	switch actor.Role {
-	case duixian.RoleEnterprise:
+	if actor.Role == duixian.RoleEnterprise {
 		return actor.Enterprise == a.Enterprise
-	case duixian.RoleReviewer, duixian.RoleExpert:
+	}
+	if a.Status == duixian.StatusDraft {
+		return false
+	}
+	switch actor.Role {
+	case duixian.RoleReviewer:
 		cl, ok := s.Catalogue.Clause(a.Clause)
-		return ok && (actor.Role == duixian.RoleExpert || cl.Department == actor.Department)
+		return ok && cl.Department == actor.Department
+	case duixian.RoleExpert:
+		return slices.Contains(a.Experts, actor.User)
 	case duixian.RoleCoReviewer:
 		for _, o := range a.Opinions {
 			if o.Department == actor.Department {

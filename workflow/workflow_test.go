@@ -77,14 +77,18 @@ func uscc(t testing.TB, seventeen string) string {
 }
 
 var (
-	ctx        = context.Background()
-	admin      = duixian.Actor{User: "admin", Role: duixian.RoleAdmin}
-	culture    = duixian.Actor{User: "wang.reviewer", Role: duixian.RoleReviewer, Department: "宣传文化部", IP: "10.0.0.8"}
-	finance    = duixian.Actor{User: "li.finance", Role: duixian.RoleFinance, Department: "财政国资局"}
-	expert     = duixian.Actor{User: "zhang.expert", Role: duixian.RoleExpert}
-	public     = duixian.Actor{User: "citizen-1", Role: duixian.RolePublic}
-	commerce   = duixian.Actor{User: "zhao.reviewer", Role: duixian.RoleReviewer, Department: "商务金融局"}
-	supervisor = duixian.Actor{User: "sun.supervisor", Role: duixian.RoleSupervisor}
+	ctx      = context.Background()
+	admin    = duixian.Actor{User: "admin", Role: duixian.RoleAdmin}
+	culture  = duixian.Actor{User: "wang.reviewer", Role: duixian.RoleReviewer, Department: "宣传文化部", IP: "10.0.0.8"}
+	finance  = duixian.Actor{User: "li.finance", Role: duixian.RoleFinance, Department: "财政国资局"}
+	expert   = duixian.Actor{User: "zhang.expert", Role: duixian.RoleExpert}
+	public   = duixian.Actor{User: "citizen-1", Role: duixian.RolePublic}
+	commerce = duixian.Actor{User: "zhao.reviewer", Role: duixian.RoleReviewer, Department: "商务金融局"}
+	// The departments' second officials, who approve what the first
+	// proposed (separation of duties).
+	cultureHead  = duixian.Actor{User: "zhou.head", Role: duixian.RoleReviewer, Department: "宣传文化部"}
+	commerceHead = duixian.Actor{User: "wu.head", Role: duixian.RoleReviewer, Department: "商务金融局"}
+	supervisor   = duixian.Actor{User: "sun.supervisor", Role: duixian.RoleSupervisor}
 )
 
 // must fails the test on an error: must(t)(s.Submit(…)).
@@ -96,6 +100,48 @@ func must(t testing.TB) func(*duixian.Application, error) *duixian.Application {
 		}
 		return a
 	}
+}
+
+// passToExpert passes the preliminary review of application id and
+// assigns it to the test's expert, whose account it makes once.
+func passToExpert(t testing.TB, s *workflow.Service, reviewer duixian.Actor, id string) *duixian.Application {
+	t.Helper()
+	must(t)(s.PassPreliminary(ctx, reviewer, id))
+	if err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.User(expert.User); duixian.ErrorCode(err) != duixian.ENOTFOUND {
+			return err
+		}
+		return tx.PutUser(&duixian.User{Name: expert.User, Role: duixian.RoleExpert})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return must(t)(s.AssignExperts(ctx, reviewer, id, []string{expert.User}))
+}
+
+// coReviewer makes a co-reviewer's account in department, so that the
+// platform knows the department, and returns the co-reviewer.
+func coReviewer(t testing.TB, s *workflow.Service, department string) duixian.Actor {
+	t.Helper()
+	u := duixian.User{Name: department + "-1", Role: duixian.RoleCoReviewer, Department: department}
+	if err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error { return tx.PutUser(&u) }); err != nil {
+		t.Fatal(err)
+	}
+	return u.Actor("")
+}
+
+// objection is an objection with its objector's name and phone.
+func objection(text, evidence string) workflow.ObjectionInput {
+	return workflow.ObjectionInput{Text: text, Evidence: evidence, Name: "李四", Phone: "13800138000"}
+}
+
+// object files an objection to application id and returns the application
+// as supervision reads it.
+func object(t testing.TB, s *workflow.Service, id, text, evidence string) *duixian.Application {
+	t.Helper()
+	if _, err := s.Object(ctx, public, id, objection(text, evidence)); err != nil {
+		t.Fatal(err)
+	}
+	return must(t)(s.Application(ctx, supervisor, id))
 }
 
 func status(t testing.TB, a *duixian.Application, want duixian.Status) {
@@ -137,6 +183,8 @@ func TestBookstorePath(t *testing.T) {
 		status(t, a, duixian.StatusReturned)
 		a = must(t)(s.UpdateDraft(ctx, staff, a.ID, json.RawMessage(bookstoreFacts), true))
 		a = must(t)(s.Submit(ctx, staff, a.ID, "k2"))
+		coReviewer(t, s, "营商环境建设局")
+		coReviewer(t, s, "综合执法局")
 		a = must(t)(s.RequestOpinions(ctx, culture, a.ID, []string{"营商环境建设局", "综合执法局"}))
 		if _, err := s.PassPreliminary(ctx, culture, a.ID); duixian.ErrorCode(err) != duixian.ECONFLICT {
 			t.Fatalf("preliminary review passed before the opinions came in: %v", err)
@@ -144,7 +192,7 @@ func TestBookstorePath(t *testing.T) {
 		for _, d := range []string{"营商环境建设局", "综合执法局"} {
 			a = must(t)(s.GiveOpinion(ctx, duixian.Actor{User: d + "-1", Role: duixian.RoleCoReviewer, Department: d}, a.ID, true, "无异议"))
 		}
-		a = must(t)(s.PassPreliminary(ctx, culture, a.ID))
+		a = passToExpert(t, s, culture, a.ID)
 		a = must(t)(s.RecordExpertReview(ctx, expert, a.ID, map[string]int{"空间环境": 18, "社会效益": 27}, "实地踏勘属实，建议支持", true))
 		status(t, a, duixian.StatusAssessed)
 		if _, err := s.Propose(ctx, culture, a.ID, 130000*duixian.Yuan, ""); duixian.ErrorCode(err) != duixian.EINVALID {
@@ -159,16 +207,16 @@ func TestBookstorePath(t *testing.T) {
 			t.Fatalf("five working days from 2026-04-01 end on 04-08, got %s", a.Publicity.Until)
 		}
 		clk.Set("2026-04-02")
-		a = must(t)(s.Object(ctx, public, a.ID, "该书店出版物经营面积不足120平方米", "现场照片"))
-		if _, err := s.Approve(ctx, culture, a.ID); duixian.ErrorCode(err) != duixian.ECONFLICT {
+		a = object(t, s, a.ID, "该书店出版物经营面积不足120平方米", "现场照片")
+		if _, err := s.Approve(ctx, cultureHead, a.ID); duixian.ErrorCode(err) != duixian.ECONFLICT {
 			t.Fatalf("approved during publicity: %v", err)
 		}
 		a = must(t)(s.AnswerObjection(ctx, culture, a.ID, a.Objections[0].ID, "经复核，面积以宣传文化部审核结果为准，异议不成立", false))
 		clk.Set("2026-04-09")
-		if _, err := s.Object(ctx, public, a.ID, "逾期异议", ""); duixian.ErrorCode(err) != duixian.ECONFLICT {
+		if _, err := s.Object(ctx, public, a.ID, objection("逾期异议", "")); duixian.ErrorCode(err) != duixian.ECONFLICT {
 			t.Fatalf("an objection after publicity was accepted: %v", err)
 		}
-		a = must(t)(s.Approve(ctx, culture, a.ID))
+		a = must(t)(s.Approve(ctx, cultureHead, a.ID))
 		status(t, a, duixian.StatusApproved)
 		a = must(t)(s.Disburse(ctx, finance, a.ID, "pay-1", nil))
 		status(t, a, duixian.StatusPaid)

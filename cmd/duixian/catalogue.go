@@ -8,6 +8,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"text/tabwriter"
 
@@ -44,16 +46,21 @@ func loadCatalogue(dir string) (*engine.Catalogue, error) {
 
 func runCatalogue(args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return duixian.Errorf(duixian.EINVALID, "catalogue", "缺少子命令 list|show|lint|test|coverage", "missing subcommand list|show|lint|test|coverage")
+		return duixian.Errorf(duixian.EINVALID, "catalogue", "缺少子命令 list|show|lint|test|coverage|new", "missing subcommand list|show|lint|test|coverage|new")
 	}
 	sub := args[0]
 	fl := flag.NewFlagSet("catalogue "+sub, flag.ContinueOnError)
 	fl.SetOutput(io.Discard)
 	dir := fl.String("catalogue", "", "catalogue directory")
 	asJSON := fl.Bool("json", false, "JSON output")
+	id := fl.String("id", "", "with new: the document id, e.g. jjgf-2026-3")
+	title := fl.String("title", "", "with new: the document's title")
 	positional, err := parseInterspersed(fl, args[1:])
 	if err != nil {
 		return duixian.Errorf(duixian.EINVALID, "flags", "参数错误：%v", "bad flags: %v", err)
+	}
+	if sub == "new" {
+		return catalogueNew(*dir, *id, *title, out)
 	}
 	cat, err := loadCatalogue(*dir)
 	if err != nil {
@@ -84,6 +91,95 @@ func runCatalogue(args []string, out io.Writer) error {
 		return catalogueCoverage(cat, out)
 	}
 	return duixian.Errorf(duixian.EINVALID, "catalogue", "未知子命令 %s", "unknown subcommand %s", sub)
+}
+
+// catalogueNew writes the skeleton of a new document and its case file into
+// dir: a header, one article with its text to paste, one clause, one case
+// each way. It lints and passes as written, so the author starts from
+// green and changes one thing at a time.
+func catalogueNew(dir, id, title string, out io.Writer) error {
+	if dir == "" {
+		return duixian.Errorf(duixian.EINVALID, "--catalogue", "请用 --catalogue 指定目录（可先复制 catalogue/facts.yaml 到该目录）", "name the directory with --catalogue (copy catalogue/facts.yaml into it first)")
+	}
+	if !regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)+$`).MatchString(id) {
+		return duixian.Errorf(duixian.EINVALID, "--id", "文件编号应形如 jjgf-2026-3（小写字母和数字，以连字符连接）", "the id must look like jjgf-2026-3 (lower-case words and numbers joined by hyphens)")
+	}
+	if strings.TrimSpace(title) == "" {
+		return duixian.Errorf(duixian.EINVALID, "--title", "缺少文件标题", "the title is missing")
+	}
+	if _, err := os.Stat(filepath.Join(dir, engine.CommonFactsFile)); err != nil {
+		return duixian.Errorf(duixian.EINVALID, "--catalogue", "目录中没有 %s：先复制 catalogue/%s 进去", "the directory has no %s: copy catalogue/%s into it first", engine.CommonFactsFile, engine.CommonFactsFile)
+	}
+	today := duixian.Today()
+	doc := fmt.Sprintf(`# %[2]s. Paste the articles' text under each article's text:, then
+# encode each clause under the text it implements (docs/catalogue.md).
+document:
+  id: %[1]s
+  number: 请填写文号
+  short: 请填写简称
+  title: %[2]s
+  issuer: 请填写发文机关
+  issued: %[3]s
+  in_force: {from: %[3]s, cite: "1"}
+  rounding: {unit: 万元, places: 2, cite: "1"}
+
+facts:
+  - name: %[4]s_amount
+    type: money
+    min: 0
+    zh: 计算基数（请改为条文所说的金额）
+    en: The base amount (rename to what the article says)
+
+articles:
+  - id: "1"
+    label: 第一条
+    text: |
+      （请粘贴第一条原文。）
+    clauses:
+      - id: "1"
+        title: 请填写奖励名称
+        award: {rate: 10%%, of: %[4]s_amount, cap: 50万元}
+`, id, title, today, strings.ReplaceAll(id, "-", "_"))
+	cases := fmt.Sprintf(`# Cases for %[1]s: each states the decision the text requires.
+as_of: %[2]s
+defaults:
+  zones: [core-60, yizhuang-225]
+cases:
+  - name: 基数100万元，按10%%为10万元
+    clause: "1"
+    event_date: %[2]s
+    facts: {%[3]s_amount: 100万元}
+    expect: {eligible: true, amount: 10万元}
+  - name: 基数1000万元，10%%为100万元，按上限50万元
+    clause: "1"
+    event_date: %[2]s
+    facts: {%[3]s_amount: 1000万元}
+    expect: {eligible: true, amount: 50万元}
+`, id, today, strings.ReplaceAll(id, "-", "_"))
+	files := []struct{ name, body string }{{id + ".yaml", doc}, {id + ".test.yaml", cases}}
+	for _, f := range files { // neither is written if either exists
+		if _, err := os.Stat(filepath.Join(dir, f.name)); err == nil {
+			return duixian.Errorf(duixian.EINVALID, "--id", "%s 已存在", "%s already exists", filepath.Join(dir, f.name))
+		}
+	}
+	for _, file := range files {
+		name, body := file.name, file.body
+		path := filepath.Join(dir, name)
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			return duixian.Errorf(duixian.EINVALID, "--id", "无法新建 %s：%v", "cannot create %s: %v", path, err)
+		}
+		if _, err := f.WriteString(body); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+		fmt.Fprintln(out, "已新建 / created", path)
+	}
+	fmt.Fprintf(out, "下一步 / next: duixian catalogue lint --catalogue %s && duixian catalogue test --catalogue %s\n", dir, dir)
+	return nil
 }
 
 func catalogueList(cat *engine.Catalogue, out io.Writer, asJSON bool) error {
@@ -133,12 +229,17 @@ func catalogueShow(v engine.ClauseView, out io.Writer, asJSON bool) error {
 	}
 	fmt.Fprintf(out, "%s %s\n%s（版本 %s）%s\n责任单位：%s", v.ID, v.Title, v.Document.Number, v.Document.Version, v.Article.Label, v.Department)
 	if v.Zone != "" {
-		z, _ := duixian.ZoneByID(v.Zone)
-		fmt.Fprintf(out, "　适用范围：%s", z.Zh)
+		fmt.Fprintf(out, "　适用范围：%s", v.ZoneZh)
 	}
 	fmt.Fprintf(out, "\n\n原文 / article text:\n%s\n", indent(v.Article.Text))
 	if v.Note != "" || v.Article.Note != "" {
 		fmt.Fprintf(out, "\n解读 / reading: %s\n", strings.TrimSpace(v.Note+" "+v.Article.Note))
+	}
+	if e := v.Evidence; e != nil {
+		fmt.Fprintf(out, "\n核实等级 / evidence grade: %s（%s）\n来源 / source: %s\n", e.Grade, e.Meaning(), e.Source)
+		if e.ConfirmedIn != "" {
+			fmt.Fprintf(out, "数值仅在%s中得到确认 / figures confirmed only in that older text\n", e.ConfirmedIn)
+		}
 	}
 	fmt.Fprintln(out, "\n需要的事实 / facts:")
 	for _, f := range v.Facts {
@@ -183,8 +284,18 @@ func catalogueShow(v engine.ClauseView, out io.Writer, asJSON bool) error {
 
 func catalogueTest(cat *engine.Catalogue, out io.Writer, asJSON bool) error {
 	rep := cat.RunCases()
+	missing := 0
+	for _, c := range rep.Coverage {
+		missing += len(c.Missing())
+	}
 	if asJSON {
-		if err := writeJSON(out, rep); err != nil {
+		// Pure JSON, the counts inside, so that a tool can read stdout whole.
+		if err := writeJSON(out, struct {
+			*engine.CaseReport
+			Passed  int `json:"passed"`
+			Failed  int `json:"failed"`
+			Missing int `json:"coverage_missing"`
+		}{&rep, len(rep.Results) - rep.Failed(), rep.Failed(), missing}); err != nil {
 			return err
 		}
 	} else {
@@ -213,11 +324,9 @@ func catalogueTest(cat *engine.Catalogue, out io.Writer, asJSON bool) error {
 			}
 		}
 	}
-	missing := 0
-	for _, c := range rep.Coverage {
-		missing += len(c.Missing())
+	if !asJSON {
+		fmt.Fprintf(out, "%d passed, %d failed\n", len(rep.Results)-rep.Failed(), rep.Failed())
 	}
-	fmt.Fprintf(out, "%d passed, %d failed\n", len(rep.Results)-rep.Failed(), rep.Failed())
 	if rep.Failed() > 0 || missing > 0 {
 		return &checkFailed{fmt.Sprintf("%d 个案例失败，%d 项未覆盖 / %d cases failed, %d coverage items missing", rep.Failed(), missing, rep.Failed(), missing)}
 	}

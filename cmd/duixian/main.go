@@ -13,6 +13,8 @@
 //	duixian worker [--db duixian.db|postgres://…] [--workers 2]
 //	duixian audit verify [--db duixian.db|postgres://…]
 //	duixian user add|passwd|disable|enable|unlock|reset-second-factor|list …
+//	duixian department list|set [--name N --self-approval on|off] [--db …]
+//	duixian backup --db duixian.db --out FILE
 //
 // Exit codes: 0 done; 1 a check failed (lint, cases, coverage); 2 bad input
 // (the message names the fact, field or file:line).
@@ -44,12 +46,17 @@ const usage = `用法 / usage:
   duixian eval --claims FILE|- [--json]     一个企业一年的多项申报 / one enterprise's year
   duixian serve [--addr 127.0.0.1:8080] [--db duixian.db|postgres://…] [--demo]
         [--session-max-age 12h] [--second-factor admin|ROLE,…|none] [--registry-activates=false]
+        [--trusted-proxy CIDR]… [--metrics-token-file FILE] [--drain 25s] [--debug]
+        [--oidc-issuer URL --oidc-client-id ID --oidc-client-secret-file FILE --oidc-redirect-url URL]
+        [--oidc-uscc-claim uscc] [--oidc-official-claim preferred_username] [--oidc-scopes openid,profile,email]
+        [--oidc-trusted-audiences A,…] [--oidc-post-logout-url URL] [--oidc-second-factor platform|provider]
         [--workers 2] [--job-timeout 5m] [--rescue-after 10m] [--match-daily HH:MM]
-                                            启动平台（含任务队列工作进程，--workers 0 则不含）/ run the platform (and work the job queue unless --workers 0)
+                                            启动平台（部署见 docs/deploy.md，统一身份认证见 docs/accounts.md）/ run the platform (docs/deploy.md; single sign-on: docs/accounts.md)
   duixian worker [--db …] [--workers 2] [--job-timeout 5m] [--rescue-after 10m] [--match-daily HH:MM]
                                             任务队列工作进程，可在多台机器上运行 / work the job queue only; run as many as wanted on one PostgreSQL
   duixian audit verify [--db duixian.db|postgres://…]
                                             校验审计日志链 / verify the audit chain
+  duixian backup --db duixian.db --out FILE 在线备份 SQLite 并校验副本 / back up SQLite online, check the copy
   duixian match --date D [--as-of D] [--db …] [--clause ID]… [--out FILE.json|.csv]
                                             免申即享：比对全部企业与条款 / match every enterprise
   duixian import [--db …] FILE.csv|FILE.xlsx 导入企业数据（整体生效或整体不生效）/ import enterprise data
@@ -65,6 +72,8 @@ const usage = `用法 / usage:
   duixian user disable|enable|unlock|reset-second-factor --name N [--db …]
                                             停用、启用、解锁、重置双因素认证 / disable, enable, unlock, reset the second factor
   duixian user list [--json] [--db …]       列出账户 / list the accounts
+  duixian department list|set [--name N --self-approval on|off] [--db …]
+                                            部门设置：职责分离 / departments: separation of duties
 Every command takes --catalogue DIR to use a catalogue directory instead of the built-in one.
 `
 
@@ -91,11 +100,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "eval":
 		err = runEval(args[1:], stdin, stdout, stderr)
 	case "serve":
-		err = runServe(args[1:], stdout)
+		err = runServe(args[1:], stdout, stderr)
 	case "worker":
 		err = runWorker(args[1:], stdout)
 	case "audit":
 		err = runAudit(args[1:], stdout)
+	case "backup":
+		err = runBackup(args[1:], stdout)
 	case "match":
 		err = runMatch(args[1:], stdout, stderr)
 	case "qunyan":
@@ -108,6 +119,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = runDemoData(args[1:], stdout)
 	case "user":
 		err = runUser(args[1:], stdin, stdout, stderr)
+	case "department":
+		err = runDepartment(args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -167,6 +167,36 @@ func TestCatalogueShowJSON(t *testing.T) {
 	}
 }
 
+// A listing standard shows its grade, its sources and the older text its
+// figures were confirmed in, as text and as JSON.
+func TestCatalogueShowEvidence(t *testing.T) {
+	code, out, errs := runCmd(t, "", "catalogue", "show", "listing-sse-main/3.1.2.1")
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	for _, want := range []string{"上海证券交易所股票上市规则（2026年4月修订）（版本 2026-04-24）", "核实等级 / evidence grade: C（二手摘要", "来源 / source: 聚源数据上市标准代码表代码28", "数值仅在2024年4月修订版中得到确认"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("show lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, errs = runCmd(t, "", "catalogue", "show", "listing-sse-star/2.1.2.2", "--json")
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	var v struct {
+		Evidence *struct {
+			Grade, Source string
+			ConfirmedIn   string `json:"confirmed_in"`
+		} `json:"evidence"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil || v.Evidence == nil || v.Evidence.Grade != "B" || v.Evidence.ConfirmedIn != "2019年版" || !strings.Contains(v.Evidence.Source, "JinfuZheng/IPOtest") {
+		t.Errorf("show --json: %v %+v", err, v.Evidence)
+	}
+	if _, out, _ := runCmd(t, "", "catalogue", "show", "jjgf-2025-21/7.4", "--json"); strings.Contains(out, `"evidence"`) {
+		t.Error("a gazette clause shows evidence")
+	}
+}
+
 // Every command answers --help with its usage on standard output, exit 0.
 func TestHelpExitsZero(t *testing.T) {
 	for _, args := range [][]string{{"eval", "--help"}, {"catalogue", "--help"}, {"serve", "-h"}, {"match", "--help"}, {"qunyan", "recheck", "--help"}} {
@@ -243,5 +273,52 @@ func TestEvalClassificationPrintsNoAmount(t *testing.T) {
 	code, _, errs = runCmd(t, `{"land_sold": true}`, "eval", "--clause", "jjgf-2025-20/5", "--facts", "-", "--date", "2026-03-01", "--as-of", "2026-03-01")
 	if code != 2 || !strings.HasPrefix(errs, "facts.") {
 		t.Errorf("a missing fact: exit %d, %s", code, errs)
+	}
+}
+
+// `catalogue test --json` is pure JSON, its counts inside: a tool reads
+// standard output whole.
+func TestCatalogueTestJSONIsPure(t *testing.T) {
+	code, out, errs := runCmd(t, "", "catalogue", "test", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	dec := json.NewDecoder(strings.NewReader(out))
+	var rep struct {
+		Passed, Failed int
+		Missing        int `json:"coverage_missing"`
+	}
+	if err := dec.Decode(&rep); err != nil || rep.Passed < 900 || rep.Failed != 0 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	if dec.More() || strings.TrimSpace(out[dec.InputOffset():]) != "" {
+		t.Fatalf("text after the JSON: %q", out[dec.InputOffset():])
+	}
+}
+
+// `catalogue new` scaffolds a document and its cases that lint and pass as
+// written; it never overwrites, and refuses a malformed id by its flag.
+func TestCatalogueNew(t *testing.T) {
+	dir := t.TempDir()
+	facts, err := os.ReadFile("../../catalogue/facts.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "facts.yaml"), facts, 0o644)
+	if code, out, errs := runCmd(t, "", "catalogue", "new", "--catalogue", dir, "--id", "gzsw-2026-1", "--title", "出口信用保险保费补贴"); code != 0 {
+		t.Fatalf("new: %d %s %s", code, out, errs)
+	}
+	if code, out, errs := runCmd(t, "", "catalogue", "test", "--catalogue", dir); code != 0 || !strings.Contains(out, "2 passed, 0 failed") {
+		t.Fatalf("test: %d %s %s", code, out, errs)
+	}
+	before, _ := os.ReadFile(filepath.Join(dir, "gzsw-2026-1.yaml"))
+	if code, _, errs := runCmd(t, "", "catalogue", "new", "--catalogue", dir, "--id", "gzsw-2026-1", "--title", "别的"); code != 2 || !strings.Contains(errs, "已存在") {
+		t.Fatalf("a second new: %d %s", code, errs)
+	}
+	if after, _ := os.ReadFile(filepath.Join(dir, "gzsw-2026-1.yaml")); string(after) != string(before) {
+		t.Fatal("new overwrote a document")
+	}
+	if code, _, errs := runCmd(t, "", "catalogue", "new", "--catalogue", dir, "--id", "Bad_ID", "--title", "x"); code != 2 || !strings.Contains(errs, "--id") {
+		t.Fatalf("a bad id: %d %s", code, errs)
 	}
 }

@@ -6,6 +6,7 @@ package dbtest
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"testing"
@@ -41,16 +42,22 @@ func SQLite(t testing.TB) *sqldb.DB {
 func Postgres(t testing.TB) *sqldb.DB {
 	t.Helper()
 	ctx := context.Background()
-	admin, err := postgres.Open(ctx, PostgresDSN())
+	// A plain connection: opening the store on the database's own schema
+	// would migrate it, and code of another revision (another branch, an
+	// older checkout) may have migrated it differently.
+	admin, err := sql.Open("pgx", PostgresDSN())
+	if err == nil {
+		err = admin.PingContext(ctx)
+	}
 	if err != nil {
 		t.Fatalf("PostgreSQL must be reachable at %s for these tests: %v", PostgresDSN(), err)
 	}
 	schema := fmt.Sprintf("t_%d", time.Now().UnixNano())
-	if _, err := admin.SQL().ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		admin.SQL().ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+		admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
 		admin.Close()
 	})
 	db, err := postgres.Open(ctx, PostgresDSN()+"&search_path="+schema)

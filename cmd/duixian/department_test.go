@@ -1,0 +1,35 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Separation of duties is on for every department until an administrator
+// turns it off for one, from the command line.
+func TestDepartmentCommand(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "d.db")
+	code, out, errs := runCmd(t, "", "department", "list", "--db", db)
+	if code != 0 || !strings.Contains(out, "宣传文化部\t职责分离") || strings.Contains(out, "self-approval") {
+		t.Fatalf("list: %d\n%s\n%s", code, out, errs)
+	}
+	if code, out, errs = runCmd(t, "", "department", "set", "--name", "宣传文化部", "--self-approval", "on", "--db", db); code != 0 || strings.TrimSpace(out) != "宣传文化部\t拟定者可批准、拨付 self-approval" {
+		t.Fatalf("set: %d\n%s\n%s", code, out, errs)
+	}
+	if _, out, _ = runCmd(t, "", "department", "list", "--db", db); !strings.Contains(out, "宣传文化部\t拟定者可批准") || !strings.Contains(out, "商务金融局\t职责分离") {
+		t.Fatalf("after set: %s", out)
+	}
+	for _, args := range [][]string{
+		{"department", "set", "--name", "宣传文化司", "--self-approval", "on", "--db", db},
+		{"department", "set", "--name", "宣传文化部", "--self-approval", "yes", "--db", db},
+		{"department", "drop", "--db", db},
+	} {
+		if code, _, errs := runCmd(t, "", args...); code != 2 || !strings.Contains(errs, " / ") {
+			t.Errorf("%v: exit %d, %q", args, code, errs)
+		}
+	}
+	if _, out, _ = runCmd(t, "", "department", "list", "--db", db); !strings.Contains(out, "宣传文化部\t拟定者可批准") {
+		t.Fatalf("a refused set changed the settings: %s", out)
+	}
+}
