@@ -74,6 +74,7 @@ func pathID(u string) string {
 func TestBrowserRegistriesStory(t *testing.T) {
 	t.Parallel() // its own server and Chromium; mostly waiting on the browser
 	s, _, _ := testServer(t)
+	startJobs(t, s)
 	ts := httptest.NewServer(s)
 	defer ts.Close()
 	b := startBrowser(t, ts.URL, "browser-registries")

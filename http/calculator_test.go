@@ -49,7 +49,7 @@ func TestCalculatorShowsUndecided(t *testing.T) {
 	}
 }
 
-// The 免申即享 page lists the clauses a run could not decide, with the
+// A 免申即享 run's page lists the clauses it could not decide, with the
 // enterprise and the reason, and how many there were.
 func TestOffersPageShowsUndecided(t *testing.T) {
 	p, err := loadPages(func(*duixian.User) bool { return true })
@@ -57,9 +57,10 @@ func TestOffersPageShowsUndecided(t *testing.T) {
 		t.Fatal(err)
 	}
 	reason := "91110302MA01ABCD1X jjgf-2025-21/7.1 无法判定：按条款规则计算时出错（division by zero） / cannot be decided"
-	run := &matching.OfferRun{Enterprises: 2, Clauses: 1, Undecided: []string{reason}, UndecidedTotal: 60}
+	run := &matching.RunProgress{OfferRun: &matching.OfferRun{Status: matching.RunDone, Partitions: 1, Registry: 2, Undecided: []string{reason}}, Done: 1}
+	run.Totals.Enterprises, run.Totals.Undecided = 2, 60
 	var buf bytes.Buffer
-	if err := p.t.ExecuteTemplate(&buf, "offers.html", View{Data: &OfficialOffers{Run: run}, User: &duixian.User{Role: duixian.RoleAdmin}}); err != nil {
+	if err := p.t.ExecuteTemplate(&buf, "offer_run.html", View{Data: run, User: &duixian.User{Role: duixian.RoleAdmin}}); err != nil {
 		t.Fatal(err)
 	}
 	if page := buf.String(); !strings.Contains(page, "以下 60 项条款适用但无法判定") || !strings.Contains(page, reason) {

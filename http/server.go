@@ -80,6 +80,7 @@ type Server struct {
 	Account *account.Service // its settings: session lifetime, roles that need a second factor
 	Qunyan  *qunyan.Service
 	Land    *land.Service
+	Offers  *matching.Service // Matching; its Queue is set by whoever opens the job queue
 	DB      *sqldb.DB
 	Routes  []Route
 	mux     *http.ServeMux
@@ -132,9 +133,10 @@ func New(svc *workflow.Service) (*Server, error) {
 	// Every service reads the workflow's clock, so a test that moves it moves all.
 	now := func() time.Time { return svc.Now() }
 	acc := account.New(svc.DB, now)
+	offers := matching.NewService(svc)
 	refusals := casework.Desk{DB: svc.DB, Now: now, Tally: svc.Denials}
 	s := &Server{Now: now, Catalogue: svc.Catalogue, Accounts: acc, Users: acc, Account: acc, Refusals: refusals, tally: refusals,
-		Cases: svc, Matching: matching.NewService(svc), Service: svc, DB: svc.DB,
+		Cases: svc, Matching: offers, Offers: offers, Service: svc, DB: svc.DB,
 		Qunyan: qunyan.New(svc.DB, svc.Catalogue), Land: land.New(svc.DB, svc.Catalogue)}
 	s.Qunyan.Now, s.Land.Now = now, now
 	s.Dashboards = &reports.Service{DB: svc.DB, Catalogue: svc.Catalogue, Now: now}

@@ -36,45 +36,54 @@ func offerID(enterprise, clause string, event duixian.Date) string {
 // an open one is refreshed when the decision changed, so running the same
 // match twice writes nothing the second time.
 func Store(ctx context.Context, db *sqldb.DB, actor duixian.Actor, at time.Time, offers []Offer) (int, error) {
-	stamp := at.In(duixian.Shanghai).Format(time.RFC3339Nano)
 	n := 0
 	err := db.Tx(ctx, func(tx *sqldb.Tx) error {
-		for _, o := range offers {
-			id := offerID(o.Enterprise, o.Decision.Clause, o.Decision.EventDate)
-			rec, err := tx.Record(offerKind, id, true)
-			if duixian.ErrorCode(err) == duixian.ENOTFOUND {
-				rec, err = &sqldb.Record{Kind: offerKind, ID: id, Subject: o.Enterprise}, nil
-			}
-			if err != nil {
-				return err
-			}
-			var old StoredOffer
-			before := ""
-			if rec.Version > 0 {
-				if err := json.Unmarshal(rec.Doc, &old); err != nil {
-					return err
-				}
-				if old.Status != "open" {
-					continue
-				}
-				before = old.Status
-			}
-			doc, _ := json.Marshal(StoredOffer{ID: id, Enterprise: o.Enterprise, Name: o.Name, Decision: o.Decision, Status: "open", Draft: old.Draft})
-			if bytes.Equal(rec.Doc, doc) {
-				continue // the same decision again: nothing to write or audit
-			}
-			rec.Doc = doc
-			if err := tx.PutRecord(rec); err != nil {
-				return err
-			}
-			if err := tx.Audit(duixian.AuditEntry{At: stamp, Actor: actor, Action: "offer", Subject: id, Before: before, After: "open"}); err != nil {
-				return err
-			}
-			n++
-		}
-		return nil
+		var err error
+		n, err = storeOffers(tx, actor, at, offers)
+		return err
 	})
 	return n, err
+}
+
+// storeOffers is Store inside tx, for a partition of a run whose offers
+// and done mark commit together.
+func storeOffers(tx *sqldb.Tx, actor duixian.Actor, at time.Time, offers []Offer) (int, error) {
+	stamp := at.In(duixian.Shanghai).Format(time.RFC3339Nano)
+	n := 0
+	for _, o := range offers {
+		id := offerID(o.Enterprise, o.Decision.Clause, o.Decision.EventDate)
+		rec, err := tx.Record(offerKind, id, true)
+		if duixian.ErrorCode(err) == duixian.ENOTFOUND {
+			rec, err = &sqldb.Record{Kind: offerKind, ID: id, Subject: o.Enterprise}, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		var old StoredOffer
+		before := ""
+		if rec.Version > 0 {
+			if err := json.Unmarshal(rec.Doc, &old); err != nil {
+				return 0, err
+			}
+			if old.Status != "open" {
+				continue
+			}
+			before = old.Status
+		}
+		doc, _ := json.Marshal(StoredOffer{ID: id, Enterprise: o.Enterprise, Name: o.Name, Decision: o.Decision, Status: "open", Draft: old.Draft})
+		if bytes.Equal(rec.Doc, doc) {
+			continue // the same decision again: nothing to write or audit
+		}
+		rec.Doc = doc
+		if err := tx.PutRecord(rec); err != nil {
+			return 0, err
+		}
+		if err := tx.Audit(duixian.AuditEntry{At: stamp, Actor: actor, Action: "offer", Subject: id, Before: before, After: "open"}); err != nil {
+			return 0, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // Offers lists an enterprise's offers.

@@ -17,6 +17,11 @@ import (
 // for enterprises to confirm or decline.
 type Service struct {
 	Workflow *workflow.Service // its store, catalogue and clock; a confirmed offer is submitted there
+	// Queue runs the runs (package jobs); without one, StartRun fails.
+	Queue Queue
+	// PartitionSize is how many enterprises a partition of a run holds
+	// (PageSize when 0).
+	PartitionSize int
 }
 
 // NewService returns matching over wf.
@@ -45,25 +50,6 @@ type RunInput struct {
 	EventDate string   `json:"event_date"`
 	AsOf      string   `json:"as_of"`
 	Clauses   []string `json:"clauses"`
-}
-
-// OfferRun is what one match over the registry found and stored.
-type OfferRun struct {
-	EventDate, AsOf duixian.Date
-	Department      string // the reviewer's department, whose clauses alone were matched; empty for an administrator
-	Enterprises     int
-	Clauses         int
-	Offers          []Offer       // the OffersShown largest, highest amount first
-	OfferCount      int           // all offers, each stored
-	Amount          duixian.Money // of all offers
-	Stored          int           // new or refreshed; confirmed and declined offers are kept as they are
-	NearMisses      int
-	Unreadable      []string // enterprises whose registry file a clause cannot read
-	// Undecided lists the first UndecidedShown clauses that apply to an
-	// enterprise but could not be decided (无法判定), with the reason; a
-	// broken clause can be undecided for every enterprise.
-	Undecided      []string
-	UndecidedTotal int
 }
 
 // UndecidedShown is how many undecided clauses a run lists.
@@ -96,68 +82,6 @@ func (s *Service) paidBy(department string) []string {
 		}
 	}
 	return ids
-}
-
-// RunOffers matches every enterprise of the registry against the clauses in
-// force and stores the offers, as actor. A reviewer matches only the
-// clauses of the department they review for: pushing another department's
-// awards is not theirs to do.
-func (s *Service) RunOffers(ctx context.Context, actor duixian.Actor, in RunInput) (*OfferRun, error) {
-	cat := s.cat()
-	today := s.today()
-	run := &OfferRun{EventDate: today, AsOf: today}
-	var err error
-	if in.EventDate != "" {
-		if run.EventDate, err = duixian.ParseDate(in.EventDate); err != nil {
-			return nil, duixian.Errorf(duixian.EINVALID, "event_date", "事项发生日期格式应为 YYYY-MM-DD", "event_date must be YYYY-MM-DD")
-		}
-	}
-	if in.AsOf != "" {
-		if run.AsOf, err = duixian.ParseDate(in.AsOf); err != nil {
-			return nil, duixian.Errorf(duixian.EINVALID, "as_of", "判定日期格式应为 YYYY-MM-DD", "as_of must be YYYY-MM-DD")
-		}
-	}
-	clauses := in.Clauses
-	for _, id := range clauses {
-		if _, ok := cat.Clause(id); !ok {
-			return nil, duixian.Errorf(duixian.ENOTFOUND, "clauses", "没有条款 %s", "no clause %s", id)
-		}
-	}
-	if actor.Role == duixian.RoleReviewer {
-		run.Department = actor.Department
-		own := s.paidBy(run.Department)
-		for _, id := range clauses {
-			if !slices.Contains(own, id) {
-				return nil, duixian.Errorf(duixian.EFORBIDDEN, "clauses", "条款 %s 不由%s审核，不能推送", "clause %s is not reviewed by %s", id, run.Department)
-			}
-		}
-		if len(clauses) == 0 {
-			if len(own) == 0 {
-				return nil, duixian.Errorf(duixian.EINVALID, "department", "%s没有负责审核的奖励条款", "%s reviews no clause that pays", run.Department)
-			}
-			clauses = own
-		}
-	}
-	b := cat.NewBatch(run.EventDate, run.AsOf, true, clauses...)
-	// The registry streams through: each page's offers are stored as it is
-	// decided, and only the largest are kept to show.
-	at := s.now()
-	t, err := Stream(ctx, s.db(), cat, b, run.AsOf, nil, func(p *Page) error {
-		n, err := Store(ctx, s.db(), actor, at, p.Offers)
-		run.Stored += n
-		run.Offers = largest(append(run.Offers, p.Offers...), OffersShown)
-		run.Unreadable = append(run.Unreadable, p.Errors...)
-		for _, u := range p.Undecided[:min(len(p.Undecided), UndecidedShown-len(run.Undecided))] {
-			run.Undecided = append(run.Undecided, u.String())
-		}
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	run.Enterprises, run.Clauses, run.OfferCount, run.Amount, run.NearMisses, run.UndecidedTotal =
-		t.Enterprises, b.Clauses(), t.Offers, t.Amount, t.NearMisses, t.Undecided
-	return run, nil
 }
 
 // largest keeps the n offers with the highest amounts, highest first (ties

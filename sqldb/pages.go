@@ -48,3 +48,48 @@ func (tx *Tx) EnterpriseCount() (int, error) {
 	err := tx.tx.QueryRowContext(tx.ctx, `SELECT COUNT(*) FROM enterprises`).Scan(&n)
 	return n, err
 }
+
+// EnterpriseRange reads up to limit enterprise files with a USCC after
+// after and, unless through is empty, not after through, in USCC order:
+// one partition of the registry a page at a time.
+func (tx *Tx) EnterpriseRange(after, through string, limit int) ([]EnterpriseDoc, error) {
+	if through == "" {
+		return tx.EnterprisesAfter(after, limit)
+	}
+	rows, err := tx.tx.QueryContext(tx.ctx, tx.rebind(`SELECT uscc, doc FROM enterprises WHERE uscc > ? AND uscc <= ? ORDER BY uscc LIMIT ?`), after, through, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]EnterpriseDoc, 0, limit)
+	for rows.Next() {
+		var d EnterpriseDoc
+		if err := rows.Scan(&d.USCC, &d.Doc); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// EnterpriseCuts cuts the registry into ranges of every enterprises, in
+// USCC order: it returns the USCC that ends each range but the last, which
+// runs to the end of the registry (no cut for a registry of at most every).
+func (tx *Tx) EnterpriseCuts(every int) ([]string, error) {
+	rows, err := tx.tx.QueryContext(tx.ctx, tx.rebind(`SELECT uscc FROM (
+		SELECT uscc, ROW_NUMBER() OVER (ORDER BY uscc) AS n, COUNT(*) OVER () AS total FROM enterprises
+	) numbered WHERE n % ? = 0 AND n < total ORDER BY uscc`), every)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var cuts []string
+	for rows.Next() {
+		var uscc string
+		if err := rows.Scan(&uscc); err != nil {
+			return nil, err
+		}
+		cuts = append(cuts, uscc)
+	}
+	return cuts, rows.Err()
+}

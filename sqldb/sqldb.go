@@ -55,6 +55,9 @@ func Open(ctx context.Context, db *sql.DB, d Dialect) (*DB, error) {
 // tests that write SQL of their own).
 func (s *DB) Rebind(q string) string { return (&Tx{dialect: s.dialect}).rebind(q) }
 
+// Dialect is the store's SQL flavour.
+func (s *DB) Dialect() Dialect { return s.dialect }
+
 // SQL returns the connection, for tests and tools.
 func (s *DB) SQL() *sql.DB { return s.db }
 
@@ -696,6 +699,23 @@ func (tx *Tx) PutRecord(r *Record) error {
 	return nil
 }
 
+// AddRecord inserts a record unless one of its kind and id exists, and
+// says whether it did. Unlike PutRecord it does not fail when another
+// transaction inserts the same record first: it waits for that one and
+// then finds the record there, so it can mark a piece of work done once.
+func (tx *Tx) AddRecord(r *Record) (bool, error) {
+	res, err := tx.exec(`INSERT INTO records (kind, id, subject, doc, version) VALUES (?, ?, ?, ?, 1) ON CONFLICT (kind, id) DO NOTHING`,
+		r.Kind, r.ID, r.Subject, string(r.Doc))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	if n == 1 {
+		r.Version = 1
+	}
+	return n == 1, err
+}
+
 // Records lists the records of a kind, about subject ("" for all), by id.
 func (tx *Tx) Records(kind, subject string) ([]*Record, error) {
 	q, args := `SELECT id, subject, doc, version FROM records WHERE kind = ? ORDER BY id`, []any{kind}
@@ -742,4 +762,11 @@ func (tx *Tx) Attachment(sha string) ([]byte, error) {
 		return nil, notFound("attachment", sha)
 	}
 	return data, err
+}
+
+// RecordCount is how many records of a kind are about subject.
+func (tx *Tx) RecordCount(kind, subject string) (int, error) {
+	var n int
+	err := tx.row(`SELECT COUNT(*) FROM records WHERE kind = ? AND subject = ?`, kind, subject).Scan(&n)
+	return n, err
 }

@@ -9,7 +9,8 @@
 //	duixian catalogue coverage
 //	duixian eval --clause ID --facts FILE|- [--date YYYY-MM-DD] [--as-of YYYY-MM-DD] [--json]
 //	duixian eval --claims FILE|- [--json]
-//	duixian serve [--addr 127.0.0.1:8080] [--db duixian.db|postgres://…] [--demo]
+//	duixian serve [--addr 127.0.0.1:8080] [--db duixian.db|postgres://…] [--demo] [--workers 2]
+//	duixian worker [--db duixian.db|postgres://…] [--workers 2]
 //	duixian audit verify [--db duixian.db|postgres://…]
 //	duixian user add|passwd|disable|enable|unlock|reset-second-factor|list …
 //	duixian department list|set [--name N --self-approval on|off] [--db …]
@@ -49,7 +50,10 @@ const usage = `用法 / usage:
         [--oidc-issuer URL --oidc-client-id ID --oidc-client-secret-file FILE --oidc-redirect-url URL]
         [--oidc-uscc-claim uscc] [--oidc-official-claim preferred_username] [--oidc-scopes openid,profile,email]
         [--oidc-trusted-audiences A,…] [--oidc-post-logout-url URL] [--oidc-second-factor platform|provider]
+        [--workers 2] [--job-timeout 5m] [--rescue-after 10m] [--match-daily HH:MM]
                                             启动平台（部署见 docs/deploy.md，统一身份认证见 docs/accounts.md）/ run the platform (docs/deploy.md; single sign-on: docs/accounts.md)
+  duixian worker [--db …] [--workers 2] [--job-timeout 5m] [--rescue-after 10m] [--match-daily HH:MM]
+                                            任务队列工作进程，可在多台机器上运行 / work the job queue only; run as many as wanted on one PostgreSQL
   duixian audit verify [--db duixian.db|postgres://…]
                                             校验审计日志链 / verify the audit chain
   duixian backup --db duixian.db --out FILE 在线备份 SQLite 并校验副本 / back up SQLite online, check the copy
@@ -97,6 +101,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = runEval(args[1:], stdin, stdout, stderr)
 	case "serve":
 		err = runServe(args[1:], stdout, stderr)
+	case "worker":
+		err = runWorker(args[1:], stdout)
 	case "audit":
 		err = runAudit(args[1:], stdout)
 	case "backup":

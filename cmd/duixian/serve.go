@@ -20,6 +20,7 @@ import (
 	"github.com/etown/duixian/calendar"
 	"github.com/etown/duixian/demo"
 	duixianhttp "github.com/etown/duixian/http"
+	"github.com/etown/duixian/jobs"
 	"github.com/etown/duixian/postgres"
 	"github.com/etown/duixian/reports"
 	"github.com/etown/duixian/sqldb"
@@ -110,6 +111,7 @@ func newServer(ctx context.Context, args []string, out io.Writer) (srv *duixianh
 	debug := fl.Bool("debug", false, "log at debug level (the probes' requests too)")
 	var single ssoFlags
 	single.declare(fl)
+	jf := addJobFlags(fl)
 	if err := fl.Parse(args); err != nil {
 		return nil, at, nil, duixian.Errorf(duixian.EINVALID, "flags", "参数错误：%v", "bad flags: %v", err)
 	}
@@ -130,6 +132,9 @@ func newServer(ctx context.Context, args []string, out io.Writer) (srv *duixianh
 	}
 	if *drain <= 0 {
 		return nil, at, nil, duixian.Errorf(duixian.EINVALID, "drain", "--drain 应为正的时长，如 25s", "--drain must be a positive duration such as 25s")
+	}
+	if _, err := jf.options(); err != nil {
+		return nil, at, nil, err
 	}
 	given := map[string]bool{}
 	fl.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -186,6 +191,14 @@ func newServer(ctx context.Context, args []string, out io.Writer) (srv *duixianh
 		}
 		fmt.Fprintf(out, "统一身份认证 / single sign-on: %s\n", single.issuer)
 	}
+	// The job queue: this process works it unless --workers 0; it stops
+	// before the store closes.
+	_, stopJobs, err := startJobs(ctx, db, *dbPath, jobs.Services{Matching: srv.Offers, Qunyan: srv.Qunyan}, jf)
+	if err != nil {
+		closeDB()
+		return nil, at, nil, err
+	}
+	closeDB = func() { stopJobs(); db.Close() }
 	return srv, at, closeDB, nil
 }
 

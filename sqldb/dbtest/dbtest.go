@@ -73,3 +73,18 @@ func Each(t *testing.T, f func(t *testing.T, db *sqldb.DB)) {
 	t.Run("sqlite", func(t *testing.T) { f(t, SQLite(t)) })
 	t.Run("postgres", func(t *testing.T) { f(t, Postgres(t)) })
 }
+
+// DSN is the connection string of a PostgreSQL store opened by Postgres
+// (its schema first on the search path), for what connects beside the
+// store, like the job queue; "" for an SQLite store.
+func DSN(t testing.TB, db *sqldb.DB) string {
+	t.Helper()
+	if db.Dialect() != sqldb.Postgres {
+		return ""
+	}
+	var schema string
+	if err := db.SQL().QueryRow(`SELECT current_schema()`).Scan(&schema); err != nil {
+		t.Fatal(err)
+	}
+	return PostgresDSN() + "&search_path=" + schema
+}
