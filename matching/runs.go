@@ -457,13 +457,7 @@ func (s *Service) decidePartition(ctx context.Context, run *OfferRun, k int) (*P
 		if len(docs) == 0 {
 			return out, nil
 		}
-		p, err := decide(ctx, len(docs), func(i int) (Subject, error) {
-			e, err := docs[i].Decode()
-			if err != nil {
-				return Subject{}, fmt.Errorf("%s: %w", docs[i].USCC, err)
-			}
-			return subjectOf(cat, e, held, run.AsOf)
-		}, b, nil)
+		p, err := decideFiles(ctx, cat, b, docs, held, run.AsOf)
 		if err != nil {
 			return nil, err
 		}

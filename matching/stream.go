@@ -98,14 +98,7 @@ func Stream(ctx context.Context, db *sqldb.DB, cat *engine.Catalogue, b *engine.
 		if l.err != nil {
 			return t, l.err
 		}
-		// Decoding a file costs more than deciding it: the workers do both.
-		p, err := decide(ctx, len(l.docs), func(i int) (Subject, error) {
-			e, err := l.docs[i].Decode()
-			if err != nil {
-				return Subject{}, fmt.Errorf("%s: %w", l.docs[i].USCC, err)
-			}
-			return subjectOf(cat, e, held, asOf)
-		}, b, nil)
+		p, err := decideFiles(ctx, cat, b, l.docs, held, asOf)
 		if err != nil {
 			return t, err
 		}
@@ -131,6 +124,19 @@ func (t *Totals) add(p *Page) {
 	t.NearMisses += len(p.NearMisses)
 	t.Undecided += len(p.Undecided)
 	t.Errors += len(p.Errors)
+}
+
+// decideFiles decides a page of the registry's stored files. Decoding a file
+// costs more than deciding it: the workers do both.
+func decideFiles(ctx context.Context, cat *engine.Catalogue, b *engine.Batch, docs []sqldb.EnterpriseDoc,
+	held map[string][]*duixian.Application, asOf duixian.Date) (*Page, error) {
+	return decide(ctx, len(docs), func(i int) (Subject, error) {
+		e, err := docs[i].Decode()
+		if err != nil {
+			return Subject{}, fmt.Errorf("%s: %w", docs[i].USCC, err)
+		}
+		return subjectOf(cat, e, held, asOf)
+	}, b, nil)
 }
 
 // decide matches n subjects, the i-th made by subject(i), with the batch on
