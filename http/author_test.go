@@ -2,10 +2,16 @@ package http
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/etown/duixian/calendar"
+	"github.com/etown/duixian/engine"
+	"github.com/etown/duixian/sqldb/dbtest"
+	"github.com/etown/duixian/workflow"
 )
 
 // A policy author pastes a draft and its cases: lint, cases, coverage and a
@@ -45,5 +51,39 @@ func TestAuthorPage(t *testing.T) {
 	e := entSignIn(t, ts, "bookstore")
 	if resp, _ := e.get("/author"); resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("an enterprise opened the authoring page: %d", resp.StatusCode)
+	}
+}
+
+// A document for another region with a past support period decides through
+// the API like any other: a platform whose catalogue holds the fixture
+// (a city's 2021 guide paying 2020's premiums) answers /api/v1/evaluate.
+func TestOtherRegionDecidesThroughTheAPI(t *testing.T) {
+	cat, err := engine.Load(os.DirFS("../engine/testdata/shapes"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(workflow.New(dbtest.SQLite(t), cat, calendar.Default()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		zones, event string
+		want         []string
+	}{
+		{`["sample-city"]`, "2020-06-30", []string{`"eligible":true`, `"amount_fen":3000000`, "支持2020年1月1日至2020年12月31日发生的事项"}},
+		{`["sample-city"]`, "2021-01-01", []string{`"eligible":false`, "sjsw-2021-1:after-events"}},
+		{`["core-60","yizhuang-225"]`, "2020-06-30", []string{`"eligible":false`, "sjsw-2021-1:zone", "示例市"}},
+	} {
+		body := `{"clause":"sjsw-2021-1/2","event_date":"` + c.event + `","as_of":"2021-03-01","facts":{"zones":` + c.zones + `,"ecis_premium_2020":"100000"}}`
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest("POST", "/api/v1/evaluate", strings.NewReader(body)))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: %d %s", body, rec.Code, rec.Body)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(rec.Body.String(), w) {
+				t.Errorf("%s: the answer lacks %q: %s", body, w, rec.Body)
+			}
+		}
 	}
 }
