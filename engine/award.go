@@ -41,6 +41,7 @@ type node struct {
 	amount    decimal.Decimal // nodeAmount; unit amount of nodePer; maximum of nodeUpTo
 	rate      decimal.Decimal
 	rateText  string // as written: "50%", "1:0.5"
+	ceiling   bool   // the rate is the most allowed; a round may fix less
 	of        *expression.Linked
 	ofLabel   label
 	count     *expression.Linked
@@ -77,6 +78,15 @@ func (l label) show(v decimal.Decimal) string {
 
 // showYuan writes an amount in yuan as the gazette would (万元 with two
 // decimals) unless that would hide precision.
+// percent writes a rate as a percentage without trailing zeros: 0.2 → "20".
+func percent(r decimal.Decimal) string {
+	p, err := r.Mul(decimal.MustNew(100, 0))
+	if err != nil {
+		return r.String()
+	}
+	return p.Trim(0).String()
+}
+
 // labelled writes a limit's label and its amount: "单个项目最高50.00万元",
 // or, where the label ends in a figure of its own ("上年出口额的0.06%"),
 // "上年出口额的0.06%，即0.72万元", so that two figures never run together.
@@ -185,6 +195,7 @@ type evaluation struct {
 	steps  []duixian.Step
 	cov    *coverage
 	record string // the record an each node is at: "第2条（读书沙龙）"
+	rates  map[string]decimal.Decimal
 }
 
 // factsEn names, in English, the facts an expression reads: an English
@@ -330,7 +341,18 @@ func (n *node) shape(ev *evaluation, vals []expression.Value) (result, error) {
 		if err != nil {
 			return result{}, err
 		}
-		v, err := base.Mul(n.rate)
+		rate, rateText := n.rate, n.rateText
+		fixed, isRound := ev.rates[ev.clause.ID]
+		if n.ceiling && isRound {
+			if fixed.Cmp(n.rate) > 0 || fixed.IsNeg() {
+				return result{}, duixian.Errorf(duixian.EINVALID, "rate", "本轮确定的比例%s%%超出条文规定的上限%s", "the round's rate %s%% is above the ceiling %s the text sets",
+					percent(fixed), n.rateText)
+			}
+			rate, rateText = fixed, percent(fixed)+"%（本轮确定，不超过"+n.rateText+"）"
+		} else if n.ceiling {
+			rateText = n.rateText + "（比例上限；各轮可在此以下确定）"
+		}
+		v, err := base.Mul(rate)
 		if err != nil {
 			return result{}, err
 		}
@@ -338,7 +360,7 @@ func (n *node) shape(ev *evaluation, vals []expression.Value) (result, error) {
 			v = decimal.Zero
 		}
 		if ev.trace {
-			ev.say(n.cite, "%s按%s的%s计%s", prefix(n.zh), n.ofLabel.show(base), n.rateText, showYuan(v))
+			ev.say(n.cite, "%s按%s的%s计%s", prefix(n.zh), n.ofLabel.show(base), rateText, showYuan(v))
 		}
 		return result{v: v, ok: true}, nil
 

@@ -39,7 +39,7 @@ func TestTryDraft(t *testing.T) {
 	}
 
 	d, err = engine.TryDraft(catalogue.FS, "sjsw-2021-1", []byte(strings.Replace(docText, "events_until:", "events_untl:", 1)), nil)
-	if err != nil || len(d.Errors) != 1 || d.Errors[0].File != "sjsw-2021-1.yaml" || d.Errors[0].Line != 14 ||
+	if err != nil || len(d.Errors) != 1 || d.Errors[0].File != "sjsw-2021-1.yaml" || d.Errors[0].Line != 15 ||
 		!strings.Contains(d.Errors[0].Msg, "是否想写 events_until") {
 		t.Fatalf("a slip: %v %v", d.Errors, err)
 	}

@@ -455,3 +455,32 @@ func TestStepWithoutCitation(t *testing.T) {
 		t.Errorf("no rounding step: %v", d.Trace)
 	}
 }
+
+// "不超过30%" is a ceiling: a round fixes the rate within it; without one the
+// ceiling applies and the trace says so; a round's rate above it is refused.
+func TestCeilingRate(t *testing.T) {
+	cat := load(t, os.DirFS("testdata/shapes"))
+	facts, err := cat.DecodeJSONFacts("facts", []byte(`{"zones":["sample-city"],"ecis_premium_2020":"100000"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	claim := duixian.Claim{Clause: "sjsw-2021-1/2", EventDate: duixian.Date{Year: 2020, Month: 6, Day: 30}, AsOf: duixian.Date{Year: 2021, Month: 3, Day: 1}, Facts: facts}
+	trace := func(d duixian.Decision) string {
+		var b strings.Builder
+		for _, s := range d.Trace {
+			b.WriteString(s.Text + "\n")
+		}
+		return b.String()
+	}
+	d, err := cat.Evaluate(claim, engine.Options{Trace: true})
+	if err != nil || d.Amount != 30000*duixian.Yuan || !strings.Contains(trace(d), "30%（比例上限；各轮可在此以下确定）") {
+		t.Fatalf("no round: %s %v\n%s", d.Amount, err, trace(d))
+	}
+	d, err = cat.Evaluate(claim, engine.Options{Trace: true, Rates: map[string]decimal.Decimal{"sjsw-2021-1/2": decimal.MustParse("0.2")}})
+	if err != nil || d.Amount != 20000*duixian.Yuan || !strings.Contains(trace(d), "20%（本轮确定，不超过30%）") {
+		t.Fatalf("a round at 20%%: %s %v\n%s", d.Amount, err, trace(d))
+	}
+	if _, err := cat.Evaluate(claim, engine.Options{Rates: map[string]decimal.Decimal{"sjsw-2021-1/2": decimal.MustParse("0.35")}}); duixian.ErrorCode(err) != duixian.EINVALID {
+		t.Fatalf("a round above the ceiling: %v", err)
+	}
+}

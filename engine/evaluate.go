@@ -14,6 +14,10 @@ type Options struct {
 	// Trace asks for the Chinese explanation of every step. Refusal
 	// reasons are always given; the trace costs time and is off by default.
 	Trace bool
+	// Rates are the rates a round fixed, by clause, for a clause whose rate
+	// is a ceiling (不超过30%); without one the ceiling applies. A rate
+	// above the ceiling is refused as bad input.
+	Rates map[string]decimal.Decimal
 	cov   *coverage
 }
 
@@ -65,7 +69,7 @@ func (c *Catalogue) decide(cl *Clause, claim duixian.Claim, vals []expression.Va
 	asOf := claim.AsOf
 	doc := cl.Document
 	d := duixian.Decision{Clause: cl.ID, Title: cl.Title, Document: doc.version(), EventDate: claim.EventDate, AsOf: asOf, Due: cl.Due}
-	ev := &evaluation{clause: cl, facts: claim.Facts, trace: opt.Trace, cov: opt.cov}
+	ev := &evaluation{clause: cl, facts: claim.Facts, trace: opt.Trace, cov: opt.cov, rates: opt.Rates}
 	if ev.trace && cl.Evidence != nil {
 		ev.steps = append(ev.steps, duixian.Step{Cite: cl.Article.cite, Text: cl.Evidence.Sentence()})
 	}

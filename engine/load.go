@@ -1107,11 +1107,14 @@ func (l *loader) node(d *Document, env *expression.Env, s awardSpec, key string,
 		}
 		return v
 	}
+	if s.Ceiling.set() && (!s.Rate.set() || (s.Ceiling.Value != "true" && s.Ceiling.Value != "false")) {
+		l.errf(s.Ceiling.Line, "%s: ceiling: true goes with a rate written as the most allowed (不超过30%%)", key)
+	}
 	switch {
 	case s.Amount.set():
 		n.kind, n.amount = nodeAmount, amount(s.Amount)
 	case s.Rate.set():
-		n.kind, n.rateText = nodeRate, s.Rate.Value
+		n.kind, n.rateText, n.ceiling = nodeRate, s.Rate.Value, s.Ceiling.Value == "true"
 		r, err := duixian.ParseRate(s.Rate.Value)
 		if err != nil {
 			l.errf(s.Rate.Line, "%s: %v", key, err)
@@ -1218,6 +1221,9 @@ func (l *loader) node(d *Document, env *expression.Env, s awardSpec, key string,
 	for i, cs := range s.Caps {
 		if !cs.Zh.set() {
 			l.errf(firstLine(cs), "%s: each of caps needs zh naming the cap (每平方米10元上限)", key)
+		}
+		if strings.Contains(cs.Zh.Value, "不超过") || strings.Contains(cs.Zh.Value, "不高于") {
+			l.errf(cs.Zh.Line, "%s: caps zh %q names the cap (市区两级合计上限：改造投资总额的50%%) without 不超过: the trace says 超过/未超过 itself", key, cs.Zh.Value)
 		}
 		n.caps = append(n.caps, l.node(d, env, cs, fmt.Sprintf("%s.caps[%d]", key, i), n.cite, record))
 		n.capKeys = append(n.capKeys, fmt.Sprintf("%s caps[%d]", key, i))

@@ -230,8 +230,11 @@ type awardSpec struct {
 	Amount scalar `yaml:"amount"`
 
 	Rate scalar `yaml:"rate"`
-	Of   scalar `yaml:"of"`
-	OfZh scalar `yaml:"of_zh"`
+	// Ceiling marks the rate as the most the text allows (不超过30%): the
+	// department fixes the rate of a round within it (Options.Rates).
+	Ceiling scalar `yaml:"ceiling"`
+	Of      scalar `yaml:"of"`
+	OfZh    scalar `yaml:"of_zh"`
 
 	Per       scalar `yaml:"per"`
 	Count     scalar `yaml:"count"`

@@ -44,7 +44,7 @@ func TestAuthorPage(t *testing.T) {
 	}
 
 	resp, page = a.post("/author", url.Values{"id": {"sjsw-2021-1"}, "document": {strings.Replace(docText, "events_until:", "events_untl:", 1)}})
-	if resp.StatusCode != 200 || !strings.Contains(page, "检查未通过") || !strings.Contains(page, "sjsw-2021-1.yaml:14") || !strings.Contains(page, "events_until") {
+	if resp.StatusCode != 200 || !strings.Contains(page, "检查未通过") || !strings.Contains(page, "sjsw-2021-1.yaml:15") || !strings.Contains(page, "events_until") {
 		t.Fatalf("a slip: %d", resp.StatusCode)
 	}
 
