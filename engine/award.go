@@ -97,11 +97,19 @@ func labelled(label, amount string) string {
 	return label + amount
 }
 
+// showYuan writes an amount of a trace in 万元, as the gazette counts: a
+// figure of 1万元 or more not exact to two decimals of 万元 (a step before
+// rounding) reads "约5000.00万元（50000005.00元）", so that a page never
+// sets 50000005.00元 beside 200000.00万元; under 1万元 it is in yuan.
 func showYuan(v decimal.Decimal) string {
-	if m, err := duixian.MoneyFromDecimal(v); err == nil {
-		return m.Wan()
+	m, err := duixian.MoneyFromDecimal(v)
+	if err != nil {
+		return v.String() + "元"
 	}
-	return v.String() + "元"
+	if w := m.Wan(); strings.HasSuffix(w, "万元") || (m < 10000*duixian.Yuan && m > -10000*duixian.Yuan) {
+		return w // under 1万元 a figure reads best in yuan: 还差0.01元
+	}
+	return ShowWan(m) + "（" + m.String() + "元）"
 }
 
 // showBound writes a tier bound in yuan as the gazette writes bounds:
