@@ -295,6 +295,13 @@ func TestWorkerKilledMidRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	if retried == 0 {
+		rows, _ := db.SQL().QueryContext(ctx, `SELECT id, kind, state, attempt, attempted_by::text FROM river_job WHERE $1 = ANY(attempted_by) ORDER BY id`, victim.id)
+		for rows != nil && rows.Next() {
+			var id, attempt int64
+			var kind, state, by string
+			rows.Scan(&id, &kind, &state, &attempt, &by)
+			t.Logf("the killed worker's job %d: %s %s attempt %d by %s", id, kind, state, attempt, by)
+		}
 		t.Error("no partition the killed worker had taken was completed by the other")
 	}
 
