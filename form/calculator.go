@@ -81,6 +81,7 @@ type Calculator struct {
 	Fixed        []Line
 	Ran          bool
 	Prefilled    bool
+	Public       bool // for someone not of an enterprise: no government data, nothing of theirs read
 	Eligible     []Result
 	Near         []Result
 	Undecided    []Result // clauses that apply but whose decision failed, with the reason

@@ -64,10 +64,11 @@ func (h *entPages) routes() []Route {
 	page := func(method, path, summary string, f func(*Request) error) Route {
 		return Route{Method: method, Path: path, Roles: enterprise, Summary: summary, handle: f}
 	}
-	calc := page("POST", "/calculator", "政策计算器：测算", h.entCalcPost)
-	calc.Safe = true // it computes and changes nothing
+	// The calculator is open to anyone (pages_calculator.go); its POST
+	// computes and changes nothing, so it needs no CSRF token.
+	calc := Route{Method: "POST", Path: "/calculator", Roles: anyone, Summary: "政策计算器：测算", Safe: true, handle: h.entCalcPost}
 	return []Route{
-		page("GET", "/calculator", "政策计算器", h.entCalcGet),
+		{Method: "GET", Path: "/calculator", Roles: anyone, Summary: "政策计算器", handle: h.entCalcGet},
 		calc,
 		page("GET", "/apply/{doc}/{art}", "在线申报", h.entApplyGet),
 		page("POST", "/apply/{doc}/{art}", "在线申报：保存或提交", h.entApplyPost),

@@ -229,10 +229,10 @@ func TestEnterpriseCalculator(t *testing.T) {
 		t.Errorf("a mistyped fact: %d, error not by its field", resp.StatusCode)
 	}
 
-	// Officials have no calculator.
+	// An official has the public calculator: nothing of an enterprise.
 	o := entSignIn(t, ts, "culture")
-	if resp, _ := o.get("/calculator"); resp.StatusCode != http.StatusForbidden {
-		t.Errorf("a reviewer on /calculator: %d, want 403", resp.StatusCode)
+	if resp, page := o.get("/calculator"); resp.StatusCode != http.StatusOK || !strings.Contains(page, `id="public-notice"`) || strings.Contains(page, "ent-gov") {
+		t.Errorf("a reviewer on /calculator: %d, want the public calculator", resp.StatusCode)
 	}
 }
 
@@ -446,5 +446,50 @@ func TestApplyFormOnceOnlyFromLedger(t *testing.T) {
 	}
 	if strings.Contains(page, `name="f.quarter_hour_awarded_before"`) {
 		t.Error("the once-only fact is an input the applicant can change")
+	}
+}
+
+// The calculator the home page promises is open to a visitor who has not
+// signed in: it decides from what they type alone, reads no enterprise's
+// data, and writes nothing (the audit chain's head does not move).
+func TestCalculatorAnonymous(t *testing.T) {
+	s, ts := entServer(t)
+	head := func() (seq int64) {
+		if err := s.DB.Tx(context.Background(), func(tx *sqldb.Tx) (err error) { seq, _, err = tx.AuditHead(); return }); err != nil {
+			t.Fatal(err)
+		}
+		return seq
+	}
+	before := head()
+	jar, _ := cookiejar.New(nil)
+	b := &entBrowser{t: t, base: ts.URL, c: &http.Client{Jar: jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	resp, page := b.get("/calculator")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("an anonymous GET /calculator: %d (%s)", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	for _, want := range []string{"事项发生日期", `id="public-notice"`, "不读取任何企业的数据，也不保存"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the anonymous calculator lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "ent-gov") {
+		t.Error("the anonymous calculator shows government data")
+	}
+	// What the registry holds for a signed-in enterprise the visitor types.
+	form := entBookstore()
+	form["f.zones"] = []string{"yizhuang-225", "core-60"}
+	for _, f := range []string{"major_penalty_3y", "criminal_record_3y", "serious_dishonest"} {
+		form.Set("f."+f, "false")
+	}
+	resp, page = b.post("/calculator", form)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, `id="results"`) {
+		t.Fatalf("an anonymous POST /calculator: %d %.500s", resp.StatusCode, page)
+	}
+	if !strings.Contains(between(t, page, `id="eligible"`, `id="missing"`), "“一刻钟”建设奖励") {
+		t.Error("the anonymous calculator does not decide the 一刻钟 award from the typed facts")
+	}
+	if after := head(); after != before {
+		t.Errorf("the anonymous calculator wrote %d audit entries", after-before)
 	}
 }
