@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"encoding/json"
 	"html"
 	"io"
 	"net/http"
@@ -491,5 +492,52 @@ func TestCalculatorAnonymous(t *testing.T) {
 	}
 	if after := head(); after != before {
 		t.Errorf("the anonymous calculator wrote %d audit entries", after-before)
+	}
+}
+
+// The public 公示 shows what a 公示 shows — the enterprise, its project,
+// the clause, the amount, the period, the objection form — and never the
+// facts the applicant declared, on the page or in the API.
+func TestPublicityShowsNoDeclaredFacts(t *testing.T) {
+	s, ts := entServer(t)
+	id := demoApp(t, s, duixian.StatusPublicity, "jjgf-2025-22/6.2")
+	var app *duixian.Application
+	if err := s.DB.Tx(context.Background(), func(tx *sqldb.Tx) (err error) {
+		if app, err = tx.Application(id, true); err != nil {
+			return err
+		}
+		app.Project = "亦庄全民阅读空间建设项目"
+		return tx.PutApplication(app)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var declared map[string]any
+	if err := json.Unmarshal(app.Facts, &declared); err != nil || len(declared) == 0 {
+		t.Fatalf("the demo application declares no facts: %v", err)
+	}
+	cl, _ := s.Catalogue.Clause(app.Clause)
+	jar, _ := cookiejar.New(nil)
+	b := &entBrowser{t: t, base: ts.URL, c: &http.Client{Jar: jar}}
+	_, page := b.get("/publicity")
+	item := between(t, page, `id="a-`+id+`"`, "</section>")
+	for _, want := range []string{app.Project, cl.Title, cl.Cite().String(), cl.Document.Number, app.Proposed.String() + "元",
+		app.Publicity.From.String() + " 至 " + app.Publicity.Until.String(), `action="/publicity/` + id + `/objections"`, `name="phone"`} {
+		if !strings.Contains(item, want) {
+			t.Errorf("the 公示 of %s lacks %q", id, want)
+		}
+	}
+	_, api := b.get("/api/v1/publicity")
+	if !strings.Contains(api, app.Project) {
+		t.Errorf("the API's 公示 lacks the project: %.300s", api)
+	}
+	for name := range declared {
+		for where, text := range map[string]string{"page": item, "API": api} {
+			if strings.Contains(text, name) {
+				t.Errorf("the %s's 公示 discloses the declared fact %s", where, name)
+			}
+		}
+	}
+	if strings.Contains(api, `"declared"`) {
+		t.Error("the API's 公示 carries the declared facts")
 	}
 }
