@@ -13,6 +13,7 @@ import (
 	"unicode"
 
 	"github.com/etown/duixian"
+	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/workflow"
 )
 
@@ -108,7 +109,7 @@ func (s *Server) pageRoutes() []Route {
 	setup := func(rt Route) Route { rt.Setup = true; return rt }
 	routes := []Route{
 		page("GET", "/{$}", anyone, "首页", func(q *Request) error {
-			return s.pages.render(q, 200, "home.html", "政策兑现平台", s.Catalogue.Documents())
+			return s.pages.render(q, 200, "home.html", "政策兑现平台", homeOf(s.Catalogue))
 		}),
 		setup(page("GET", "/lang/{lang}", anyone, "切换语言", func(q *Request) error {
 			lang := q.R.PathValue("lang")
@@ -185,6 +186,39 @@ func (s *Server) pageRoutes() []Route {
 		}),
 	}
 	return append(append(routes, s.enterprisePages()...), s.officialPages()...)
+}
+
+// HomePage is the home page's shelves: the gazette's documents; the older
+// documents they annul or replace, with by which and from when; and the
+// listing standards the 上市诊断 compares against, which are not the
+// gazette's.
+type HomePage struct {
+	Gazette   []*engine.Document
+	Ended     []EndedDocument
+	Standards []*engine.Document
+}
+
+// EndedDocument is a document the catalogue keeps as a record of an older
+// text, with what ended it.
+type EndedDocument struct {
+	*engine.Document
+	Annulled   *engine.Annulment
+	Superseded []engine.Supersession
+}
+
+func homeOf(cat *engine.Catalogue) HomePage {
+	var h HomePage
+	for _, d := range cat.Documents() {
+		switch {
+		case d.Gazette():
+			h.Gazette = append(h.Gazette, d)
+		case d.Record:
+			h.Ended = append(h.Ended, EndedDocument{Document: d, Annulled: d.Annulled(), Superseded: cat.SupersededBy(d)})
+		default:
+			h.Standards = append(h.Standards, d)
+		}
+	}
+	return h
 }
 
 // PublicityPage is the 公示 page: the applications in publicity; after an
