@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/engine"
@@ -293,13 +292,7 @@ func (s *offPages) forms(act workflow.Actions, a *duixian.Application) OfficialA
 	return out
 }
 
-func offAuditTime(at string) string {
-	t, err := time.Parse(time.RFC3339Nano, at)
-	if err != nil {
-		return at
-	}
-	return t.In(duixian.Shanghai).Format("2006-01-02 15:04:05")
-}
+func offAuditTime(at string) string { return beijing(at, "2006-01-02 15:04:05") }
 
 // evidence reads the completion evidence of the disburse form: the
 // fields filled in ("" leaves a fact as it is), as a JSON object of facts.

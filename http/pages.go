@@ -5,11 +5,13 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/etown/duixian"
@@ -41,6 +43,7 @@ func loadPages(runsOffers func(*duixian.User) bool) (*pages, error) {
 		"status":     func(s duixian.Status) string { return s.Zh() },
 		"lines":      func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") },
 		"t":          translate,
+		"beijing":    beijing,
 		"split":      strings.SplitN,
 		"join":       strings.Join,
 	}).ParseFS(templateFS, "templates/*.html")
@@ -94,6 +97,24 @@ var translations = func() map[string]string {
 	}
 	return m
 }()
+
+// beijing prints a time in Beijing time, whatever zone it was read in
+// (the stores give UTC): a time.Time, or the audit log's RFC 3339 text.
+func beijing(at any, layout string) string {
+	switch t := at.(type) {
+	case time.Time:
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(duixian.Shanghai).Format(layout)
+	case string:
+		if parsed, err := time.Parse(time.RFC3339Nano, t); err == nil {
+			return parsed.In(duixian.Shanghai).Format(layout)
+		}
+		return t
+	}
+	return fmt.Sprint(at)
+}
 
 func translate(lang, zh string) string {
 	if lang == "en" {

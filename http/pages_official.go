@@ -267,11 +267,6 @@ func offParseYuan(s string) (duixian.Money, error) {
 	return m, nil
 }
 
-func offTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(duixian.Shanghai).Format("2006-01-02 15:04")
-}
+func offTime(t time.Time) string { return beijing(t, "2006-01-02 15:04") }
 
 func (s *offPages) today() duixian.Date { return duixian.DateOf(s.now()) }
