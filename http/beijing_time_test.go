@@ -27,7 +27,7 @@ func TestLandCaseShowsBeijingTime(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := buf.String()
-	for _, want := range []string{"2026-11-30 15:22 · 申请", "2026-11-30 15:22:00"} {
+	for _, want := range []string{"2026-11-30 15:22 · 申请", "2026-11-30 15:22:00", "工业用地申请受理"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the land case lacks %q", want)
 		}

@@ -44,6 +44,7 @@ func loadPages(runsOffers func(*duixian.User) bool) (*pages, error) {
 		"lines":      func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") },
 		"t":          translate,
 		"beijing":    beijing,
+		"action":     offAction,
 		"split":      strings.SplitN,
 		"join":       strings.Join,
 	}).ParseFS(templateFS, "templates/*.html")
