@@ -75,6 +75,18 @@ func (l label) show(v decimal.Decimal) string {
 	return l.zh + v.Trim(0).String() + l.unit
 }
 
+// gap writes by how much a condition is missed; money in one unit whatever
+// its size (Money.WanAbout), so that the gaps of a diagnosis or a
+// calculator, side by side, can be compared.
+func (l label) gap(v decimal.Decimal) string {
+	if l.money {
+		if m, err := duixian.MoneyFromDecimal(v); err == nil {
+			return l.zh + m.WanAbout()
+		}
+	}
+	return l.show(v)
+}
+
 // showYuan writes an amount in yuan as the gazette would (万元 with two
 // decimals) unless that would hide precision.
 // labelled writes a limit's label and its amount: "单个项目最高50.00万元",
