@@ -21,7 +21,7 @@ func TestLandCaseShowsBeijingTime(t *testing.T) {
 	at := time.Date(2026, 11, 30, 7, 22, 0, 0, time.UTC)
 	v := &landCaseView{C: &land.Case{ID: "L1", Plot: "地块", State: land.StatePlan},
 		History: []landEvent{{Event: land.Event{Action: land.ActStart, At: at, By: "tech"}, Zh: "申请"}},
-		Log:     []duixian.AuditEntry{{Seq: 1, At: at.Format(time.RFC3339Nano), Action: "land:start"}}}
+		Log:     []landLogRow{{AuditEntry: duixian.AuditEntry{Seq: 1, At: at.Format(time.RFC3339Nano), Action: "land:start"}}}}
 	var buf bytes.Buffer
 	if err := p.t.ExecuteTemplate(&buf, "land_case.html", View{Data: v}); err != nil {
 		t.Fatal(err)

@@ -28,6 +28,7 @@ type OfficialDecision struct {
 type OfficialOpinion struct {
 	duixian.Opinion
 	RequestedAt, GivenAt string
+	By                   string // the person who gave it
 }
 
 // OfficialObjection is an objection with its dates.
@@ -40,6 +41,7 @@ type OfficialObjection struct {
 type OfficialPayment struct {
 	duixian.Payment
 	At string
+	By string // the person who paid
 }
 
 // OfficialEvent is one line of the case's history from the audit log.
@@ -236,8 +238,22 @@ func (s *offPages) casePage(q *Request, id string, code int, e *duixian.Error, f
 	if a.Review != nil && a.Proposed > 0 && a.Proposed < a.Review.Amount {
 		c.Reduction = a.Review.Amount - a.Proposed
 	}
+	users := []string{}
 	for _, o := range a.Opinions {
-		c.Opinions = append(c.Opinions, OfficialOpinion{Opinion: o, RequestedAt: offTime(o.Requested), GivenAt: offTime(o.Given)})
+		users = append(users, o.By)
+	}
+	for _, p := range a.Payments {
+		users = append(users, p.By)
+	}
+	for _, en := range wc.History {
+		users = append(users, en.Actor.User)
+	}
+	person, err := personNames(q.R.Context(), s.people, users)
+	if err != nil {
+		return err
+	}
+	for _, o := range a.Opinions {
+		c.Opinions = append(c.Opinions, OfficialOpinion{Opinion: o, RequestedAt: offTime(o.Requested), GivenAt: offTime(o.Given), By: person(o.By)})
 	}
 	if x := a.Expert; x != nil {
 		c.ExpertAt = offTime(x.At)
@@ -265,14 +281,14 @@ func (s *offPages) casePage(q *Request, id string, code int, e *duixian.Error, f
 		c.Objections = append(c.Objections, OfficialObjection{Objection: o, FiledAt: offTime(o.Filed), AnsweredAt: offTime(o.Answered)})
 	}
 	for _, p := range a.Payments {
-		c.Payments = append(c.Payments, OfficialPayment{Payment: p, At: offTime(p.At)})
+		c.Payments = append(c.Payments, OfficialPayment{Payment: p, At: offTime(p.At), By: person(p.By)})
 	}
 	if a.Approved > 0 {
 		c.Remaining = a.Approved - c.Paid
 	}
 	for _, en := range wc.History {
 		denied := strings.HasPrefix(en.Action, "denied:")
-		ev := OfficialEvent{At: offAuditTime(en.At), User: en.Actor.User, Role: offRoleZh[en.Actor.Role], Action: offAction(en.Action), Denied: denied}
+		ev := OfficialEvent{At: offAuditTime(en.At), User: person(en.Actor.User), Role: offRoleZh[en.Actor.Role], Action: offAction(en.Action), Denied: denied}
 		if !denied {
 			ev.Before, ev.After = offStatusZh(en.Before), offStatusZh(en.After)
 		} else {

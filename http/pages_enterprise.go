@@ -42,6 +42,7 @@ type OfferLister interface {
 // they can be tried against fakes.
 type entPages struct {
 	cases  EnterpriseCases
+	people People
 	drafts ApplicationDrafts
 	offers OfferLister
 	cat    *engine.Catalogue
@@ -52,7 +53,7 @@ type entPages struct {
 // enterprisePages are the pages enterprise staff use: the calculator,
 // application forms, their applications and each one's timeline.
 func (s *Server) enterprisePages() []Route {
-	h := &entPages{cases: s.Service, drafts: s.Service, offers: matching.OfferBook{DB: s.DB}, cat: s.Catalogue, now: s.now,
+	h := &entPages{cases: s.Service, people: s.Account, drafts: s.Service, offers: matching.OfferBook{DB: s.DB}, cat: s.Catalogue, now: s.now,
 		// The templates are loaded after the route table is built.
 		render: func(q *Request, code int, name, title string, data any) error {
 			return s.pages.render(q, code, name, title, data)

@@ -541,3 +541,25 @@ func TestPublicityShowsNoDeclaredFacts(t *testing.T) {
 		t.Error("the API's 公示 carries the declared facts")
 	}
 }
+
+// Histories name people as the platform knows them: the official's case
+// history, the audit page and the applicant's timeline show 宣传文化部·初审
+// and 阅读空间·经办人, not the sign-in names culture and space.
+func TestHistoriesShowPeople(t *testing.T) {
+	s, ts := entServer(t)
+	id := demoApp(t, s, duixian.StatusPublicity, "jjgf-2025-22/6.2") // the reading space's, proposed by culture
+	o := entSignIn(t, ts, "culture")
+	_, page := o.get("/cases/" + id)
+	history := page[strings.Index(page, "off-time"):]
+	if !strings.Contains(history, "宣传文化部·初审") || strings.Contains(history, ">culture ·") {
+		t.Errorf("the case history does not name the reviewer: %.600s", history)
+	}
+	_, page = entSignIn(t, ts, "supervisor").get("/audit?subject=" + id)
+	if !strings.Contains(between(t, page, "<tbody", "</tbody>"), "宣传文化部·初审") {
+		t.Error("the audit page does not name the reviewer")
+	}
+	_, page = entSignIn(t, ts, "space").get("/my/" + id)
+	if !strings.Contains(page, "本企业经办人（阅读空间·经办人）") || strings.Contains(page, "（space）") {
+		t.Error("the applicant's timeline shows the sign-in name, not the person")
+	}
+}
