@@ -260,8 +260,16 @@ func (h *entPages) entApplyPost(q *Request) error {
 		// nothing to update, and an update could only race the first
 		// post's submission. Submit below replays or makes it.
 		a = draft
-	case draft != nil && (draft.Status == duixian.StatusReturned || (draft.EventDate == ev && draft.Project == v.Project)):
+	case draft != nil && draft.Status == duixian.StatusReturned:
 		if a, err = h.drafts.UpdateDraft(ctx, actor, draft.ID, facts, v.Declared); err != nil {
+			return fail(err)
+		}
+	case draft != nil && draft.Status == duixian.StatusDraft:
+		// The same draft, revised, even with another event date or
+		// project: never a new one and the old withdrawn in the
+		// applicant's name.
+		if a, err = h.drafts.ReviseDraft(ctx, actor, draft.ID, workflow.DraftRevision{EventDate: ev, Project: v.Project,
+			Facts: facts, Declared: v.Declared}); err != nil {
 			return fail(err)
 		}
 	default:
@@ -274,13 +282,6 @@ func (h *entPages) entApplyPost(q *Request) error {
 		}
 		if a, err = h.drafts.CreateDraft(ctx, actor, in); err != nil {
 			return fail(err)
-		}
-		if draft != nil && a.ID == in.ID {
-			// The event date or project changed: the earlier draft of this
-			// form is replaced; it was never submitted.
-			if _, err := h.drafts.Withdraw(ctx, actor, draft.ID); err != nil {
-				return err
-			}
 		}
 	}
 	v.Draft = a.ID

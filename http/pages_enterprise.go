@@ -28,6 +28,7 @@ type ApplicationDrafts interface {
 	Drafted(ctx context.Context, actor duixian.Actor, key string) (*duixian.Application, error)
 	CreateDraft(ctx context.Context, actor duixian.Actor, in workflow.DraftInput) (*duixian.Application, error)
 	UpdateDraft(ctx context.Context, actor duixian.Actor, id string, facts json.RawMessage, declared bool) (*duixian.Application, error)
+	ReviseDraft(ctx context.Context, actor duixian.Actor, id string, in workflow.DraftRevision) (*duixian.Application, error)
 	Submit(ctx context.Context, actor duixian.Actor, id, key string) (*duixian.Application, error)
 	Withdraw(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error)
 }

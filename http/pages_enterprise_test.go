@@ -563,3 +563,48 @@ func TestHistoriesShowPeople(t *testing.T) {
 		t.Error("the applicant's timeline shows the sign-in name, not the person")
 	}
 }
+
+// A refused draft resubmitted with another event date is the same
+// application, revised: nothing is withdrawn in the applicant's name.
+func TestResubmitWithNewDateWithdrawsNothing(t *testing.T) {
+	s, ts := entServer(t)
+	b := entSignIn(t, ts, "bookstore")
+	uscc := s.entUSCC(t, "bookstore")
+	withdrawn := func() (n int) {
+		for _, a := range s.entApplications(t, uscc, "jjgf-2025-21/7.3.1") {
+			if a.Status == duixian.StatusWithdrawn {
+				n++
+			}
+		}
+		return n
+	}
+	_, page := b.get("/apply/jjgf-2025-21/7.3.1")
+	form := entBookstore()
+	form.Set("event_date", "2025-12-20")
+	form.Set("key", entKeyField.FindStringSubmatch(page)[1])
+	form.Set("f.publication_varieties", "480")
+	form.Set("f.specialized_store", "true")
+	form.Set("declared", "yes")
+	before := withdrawn()
+	if resp, _ := b.post("/apply/jjgf-2025-21/7.3.1", form); resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("a refused claim: %d, want 422", resp.StatusCode)
+	}
+	list := s.entApplications(t, uscc, "jjgf-2025-21/7.3.1")
+	draft := list[0].ID
+	form.Set("event_date", "2025-12-21")
+	form.Set("f.publication_varieties", "520")
+	resp, body := b.post("/apply/jjgf-2025-21/7.3.1", form)
+	if m := entMyLink.FindStringSubmatch(resp.Header.Get("Location")); m == nil || m[1] != draft {
+		t.Fatalf("resubmit: %d %s %.300s", resp.StatusCode, resp.Header.Get("Location"), body)
+	}
+	if n := withdrawn(); n != before {
+		t.Errorf("the resubmission withdrew %d application(s) in the applicant's name", n-before)
+	}
+	var a *duixian.Application
+	if err := s.DB.Read(context.Background(), func(tx *sqldb.Tx) (err error) { a, err = tx.Application(draft, false); return }); err != nil {
+		t.Fatal(err)
+	}
+	if a.EventDate.String() != "2025-12-21" || a.Status != duixian.StatusSubmitted {
+		t.Errorf("the draft is %s on %s, want submitted on 2025-12-21", a.Status, a.EventDate)
+	}
+}
