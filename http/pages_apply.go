@@ -216,6 +216,17 @@ func (h *entPages) entApplyPost(q *Request) error {
 		return h.render(q, status(e.Code), "apply.html", v.Clause.Title+" · 在线申报", v)
 	}
 
+	// Every mistyped fact is named at once, beside its input, not one a post.
+	if errs := h.cat.FactErrors("facts", raw); len(errs) > 0 {
+		for _, e := range errs {
+			form.Attach(v.Fields, rows, e)
+		}
+		if len(errs) == 1 {
+			return fail(errs[0])
+		}
+		return fail(duixian.Errorf(duixian.EINVALID, "facts", "有 %d 项填写有误，请按提示逐项修改", "%d fields need correcting", len(errs)))
+	}
+
 	// One form, one application, whichever process serves each post: the
 	// draft a form creates is recorded under the form's key in the draft's
 	// own transaction (workflow.DraftInput.Key), so a second post of the

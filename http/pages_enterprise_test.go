@@ -223,11 +223,16 @@ func TestEnterpriseCalculator(t *testing.T) {
 		t.Error("活动组织奖励 should need its reading events, with a link to apply")
 	}
 
-	// A mistyped number is named by the field.
+	// A mistyped number is named by the field; two, both at once.
 	form.Set("f.books_on_shelf", "五千")
 	resp, page = b.post("/calculator", form)
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(page, `id="err-books_on_shelf"`) {
 		t.Errorf("a mistyped fact: %d, error not by its field", resp.StatusCode)
+	}
+	form.Set("f.publication_area_m2", "-5")
+	resp, page = b.post("/calculator", form)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(page, `id="err-books_on_shelf"`) || !strings.Contains(page, `id="err-publication_area_m2"`) {
+		t.Errorf("two mistyped facts: %d, not both by their fields", resp.StatusCode)
 	}
 
 	// An official has the public calculator: nothing of an enterprise.
@@ -606,5 +611,39 @@ func TestResubmitWithNewDateWithdrawsNothing(t *testing.T) {
 	}
 	if a.EventDate.String() != "2025-12-21" || a.Status != duixian.StatusSubmitted {
 		t.Errorf("the draft is %s on %s, want submitted on 2025-12-21", a.Status, a.EventDate)
+	}
+}
+
+// A form with several mistakes names them all at once, each beside its
+// input in plain Chinese with the field's label (no fact key), and makes
+// no application.
+func TestApplyFormAllErrorsAtOnce(t *testing.T) {
+	s, ts := entServer(t)
+	b := entSignIn(t, ts, "bookstore")
+	_, page := b.get("/apply/jjgf-2025-21/7.1")
+	form := entBookstore()
+	form.Set("key", entKeyField.FindStringSubmatch(page)[1])
+	form.Set("f.publication_varieties", "19oo")
+	form.Set("f.publication_area_m2", "-5")
+	form.Set("f.books_on_shelf", "很多")
+	form.Set("declared", "yes")
+	before := len(s.entApplications(t, s.entUSCC(t, "bookstore"), "jjgf-2025-21/7.1"))
+	resp, page := b.post("/apply/jjgf-2025-21/7.1", form)
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("three mistakes: %d, want 400", resp.StatusCode)
+	}
+	for _, name := range []string{"publication_varieties", "publication_area_m2", "books_on_shelf"} {
+		if !strings.Contains(page, `id="err-`+name+`"`) {
+			t.Errorf("the mistake in %s is not shown beside it", name)
+		}
+		if !strings.Contains(page, `href="#field-`+name+`"`) {
+			t.Errorf("the summary does not link to %s", name)
+		}
+	}
+	if !strings.Contains(page, "出版物经营面积不得小于 0") || strings.Contains(page, "事实 publication_area_m2") {
+		t.Error("the error does not read in plain Chinese with the field's label")
+	}
+	if after := len(s.entApplications(t, s.entUSCC(t, "bookstore"), "jjgf-2025-21/7.1")); after != before {
+		t.Errorf("a form with mistakes made an application (%d → %d)", before, after)
 	}
 }
