@@ -98,9 +98,10 @@ func (f *Fact) valueZh(v string) string {
 // factError reports bad input for a fact, naming it in both languages.
 func (f *Fact) factError(field, zh, en string, args ...any) error {
 	return &duixian.Error{Code: duixian.EINVALID, Field: field,
-		// The Chinese names the fact by its label alone (the field says
-		// which fact): it is read beside the input, by people.
-		Zh: f.Zh + fmt.Sprintf(zh, args...),
+		// The Chinese names the fact by its label alone, set off by a colon
+		// (a label may end in a noun such as 缺失): the field says which
+		// fact, and people read it beside the input.
+		Zh: f.Zh + "：" + fmt.Sprintf(zh, args...),
 		En: fmt.Sprintf("fact %s (%s) ", f.Name, f.En) + fmt.Sprintf(en, args...)}
 }
 

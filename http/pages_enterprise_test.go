@@ -640,7 +640,7 @@ func TestApplyFormAllErrorsAtOnce(t *testing.T) {
 			t.Errorf("the summary does not link to %s", name)
 		}
 	}
-	if !strings.Contains(page, "出版物经营面积不得小于 0") || strings.Contains(page, "事实 publication_area_m2") {
+	if !strings.Contains(page, "出版物经营面积：不得小于 0") || strings.Contains(page, "事实 publication_area_m2") {
 		t.Error("the error does not read in plain Chinese with the field's label")
 	}
 	if after := len(s.entApplications(t, s.entUSCC(t, "bookstore"), "jjgf-2025-21/7.1")); after != before {
