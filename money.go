@@ -44,6 +44,25 @@ func (m Money) Wan() string {
 	return m.String() + "元"
 }
 
+// WanAbout formats an amount so that amounts side by side read in one
+// unit: from 1万元 up in 万元 with two decimals, with the exact yuan beside
+// when two decimals would round it ("5000.00万元（50000000.01元）"); below
+// 1万元 in 元 ("0.01元"). Wan would write the first in 元 and its neighbour
+// in 万元.
+func (m Money) WanAbout() string {
+	abs := m
+	if abs < 0 {
+		abs = -abs
+	}
+	if abs < 10000*Yuan {
+		return m.String() + "元"
+	}
+	if m%(100*Yuan) == 0 {
+		return m.Wan()
+	}
+	return (m / (100 * Yuan) * (100 * Yuan)).Wan() + "（" + m.String() + "元）"
+}
+
 // WanNumber is the amount in 万元 as an exact plain number, "0.123456" for
 // 1234.56 yuan: for spreadsheets and charts, which show 万元 but must not
 // lose a fen to binary floating point.

@@ -130,3 +130,24 @@ func TestParseNumberExponent(t *testing.T) {
 		t.Errorf("ParseAmount(1.5e4) = %s, %v", a, err)
 	}
 }
+
+// Amounts side by side read in one unit: 万元 from 1万元 up, the exact yuan
+// beside when two decimals would round it.
+func TestWanAbout(t *testing.T) {
+	for _, c := range []struct {
+		m    duixian.Money
+		want string
+	}{
+		{1, "0.01元"},
+		{9999_99, "9999.99元"},
+		{10000_00, "1.00万元"},
+		{50000005_00, "5000.00万元（50000005.00元）"},
+		{50000000_01, "5000.00万元（50000000.01元）"},
+		{2000000000_00, "200000.00万元"},
+		{-12345_67, "-1.23万元（-12345.67元）"},
+	} {
+		if got := c.m.WanAbout(); got != c.want {
+			t.Errorf("%d fen: %s, want %s", c.m, got, c.want)
+		}
+	}
+}

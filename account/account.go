@@ -317,3 +317,23 @@ func (s *Service) SetupDue(sess *duixian.Session, u *duixian.User) error {
 	}
 	return nil
 }
+
+// DisplayNames maps the sign-in names given to the names people know them
+// by, for histories that would otherwise show "tech" for 王工; a name with
+// no user, or a user with no display name, is left out (shown as it is).
+func (s *Service) DisplayNames(ctx context.Context, names []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(names) == 0 {
+		return out, nil
+	}
+	err := s.DB.Read(ctx, func(tx *sqldb.Tx) error {
+		users, err := tx.UsersIn(names)
+		for _, u := range users {
+			if u.Display != "" {
+				out[u.Name] = u.Display
+			}
+		}
+		return err
+	})
+	return out, err
+}

@@ -76,6 +76,18 @@ func (l label) show(v decimal.Decimal) string {
 	return l.zh + v.Trim(0).String() + l.unit
 }
 
+// gap writes by how much a condition is missed; money in one unit whatever
+// its size (Money.WanAbout), so that the gaps of a diagnosis or a
+// calculator, side by side, can be compared.
+func (l label) gap(v decimal.Decimal) string {
+	if l.money {
+		if m, err := duixian.MoneyFromDecimal(v); err == nil {
+			return l.zh + m.WanAbout()
+		}
+	}
+	return l.show(v)
+}
+
 // showYuan writes an amount in yuan as the gazette would (万元 with two
 // decimals) unless that would hide precision.
 // percent writes a rate as a percentage without trailing zeros: 0.2 → "20".
@@ -97,19 +109,19 @@ func labelled(label, amount string) string {
 	return label + amount
 }
 
-// showYuan writes an amount of a trace in 万元, as the gazette counts: a
-// figure of 1万元 or more not exact to two decimals of 万元 (a step before
-// rounding) reads "约5000.00万元（50000005.00元）", so that a page never
-// sets 50000005.00元 beside 200000.00万元; under 1万元 it is in yuan.
+// showYuan writes an amount of a trace in 万元 where two decimals of 万元
+// hold it exactly, as the gazette pays (0.50万元); otherwise in one unit
+// with its neighbours (duixian.Money.WanAbout): 万元 from 1万元 up with the
+// exact yuan beside, 元 below.
 func showYuan(v decimal.Decimal) string {
 	m, err := duixian.MoneyFromDecimal(v)
 	if err != nil {
 		return v.String() + "元"
 	}
-	if w := m.Wan(); strings.HasSuffix(w, "万元") || (m < 10000*duixian.Yuan && m > -10000*duixian.Yuan) {
-		return w // under 1万元 a figure reads best in yuan: 还差0.01元
+	if w := m.Wan(); strings.HasSuffix(w, "万元") { // exact in 万元, as the gazette pays: 0.50万元
+		return w
 	}
-	return ShowWan(m) + "（" + m.String() + "元）"
+	return m.WanAbout()
 }
 
 // showBound writes a tier bound in yuan as the gazette writes bounds:

@@ -108,6 +108,48 @@ type annulment struct {
 	cite duixian.Cite
 }
 
+// Gazette says whether d is one of the gazette's documents: not a record
+// standing for an older document, nor a text from outside the gazette (a
+// listing standard).
+func (d *Document) Gazette() bool { return !d.Record && d.Source == "" }
+
+// Annulment is how a document was annulled: by which document, from which
+// day (events from then on are refused), and the article that says so.
+type Annulment struct {
+	By   *Document
+	From duixian.Date
+	Cite duixian.Cite
+}
+
+// Annulled is d's annulment; nil while no document annuls it.
+func (d *Document) Annulled() *Annulment {
+	if d.annulled == nil {
+		return nil
+	}
+	return &Annulment{By: d.annulled.by, From: d.annulled.from, Cite: d.annulled.cite}
+}
+
+// Supersession is a document replaced by By for events after EventsUntil
+// (those up to it stay under the old one), as Cite says.
+type Supersession struct {
+	By          *Document
+	EventsUntil duixian.Date
+	Cite        duixian.Cite
+}
+
+// SupersededBy lists the documents of the catalogue that supersede d.
+func (c *Catalogue) SupersededBy(d *Document) []Supersession {
+	var out []Supersession
+	for _, n := range c.Documents() {
+		for _, s := range n.supersedes {
+			if s.doc == d {
+				out = append(out, Supersession{By: n, EventsUntil: s.eventsUntil, Cite: s.cite})
+			}
+		}
+	}
+	return out
+}
+
 func (d *Document) version() duixian.DocumentVersion {
 	return duixian.DocumentVersion{ID: d.ID, Number: d.Number, Version: d.Version, InForceFrom: d.InForceFrom, InForceTo: d.InForceTo}
 }

@@ -106,7 +106,7 @@ func (c *Catalogue) decide(cl *Clause, claim duixian.Claim, vals []expression.Va
 		r := duixian.Reason{Code: cond.code(cl), Zh: "不符合：" + cond.Zh, En: "not met: " + cond.En, Cite: cond.Cite}
 		if cond.gap != nil {
 			if g, err := cond.gap.Decimal(vals); err == nil && g.IsPos() {
-				r.Gap = "还差" + cond.gapLabel.show(g)
+				r.Gap = "还差" + cond.gapLabel.gap(g)
 				r.Zh += "（" + r.Gap + "）"
 			}
 		}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -97,7 +98,10 @@ func (f *Fact) valueZh(v string) string {
 // factError reports bad input for a fact, naming it in both languages.
 func (f *Fact) factError(field, zh, en string, args ...any) error {
 	return &duixian.Error{Code: duixian.EINVALID, Field: field,
-		Zh: fmt.Sprintf("事实 %s（%s）", f.Name, f.Zh) + fmt.Sprintf(zh, args...),
+		// The Chinese names the fact by its label alone, set off by a colon
+		// (a label may end in a noun such as 缺失): the field says which
+		// fact, and people read it beside the input.
+		Zh: f.Zh + "：" + fmt.Sprintf(zh, args...),
 		En: fmt.Sprintf("fact %s (%s) ", f.Name, f.En) + fmt.Sprintf(en, args...)}
 }
 
@@ -280,6 +284,23 @@ func (c *Catalogue) DecodeFacts(field string, raw map[string]any) (duixian.Facts
 		out[name] = d
 	}
 	return out, nil
+}
+
+// FactErrors is the error of every fact of raw that does not decode, by
+// fact name, so that a form can name all its mistakes at once where
+// DecodeFacts stops at the first.
+func (c *Catalogue) FactErrors(field string, raw map[string]any) []*duixian.Error {
+	var out []*duixian.Error
+	for _, name := range slices.Sorted(maps.Keys(raw)) {
+		if _, err := c.DecodeFacts(field, map[string]any{name: raw[name]}); err != nil {
+			var e *duixian.Error
+			if !errors.As(err, &e) {
+				e = duixian.Errorf(duixian.EINVALID, field+"."+name, "%v", "%v", err)
+			}
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // DecodeJSONFacts decodes a JSON object of facts.

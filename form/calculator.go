@@ -81,6 +81,7 @@ type Calculator struct {
 	Fixed        []Line
 	Ran          bool
 	Prefilled    bool
+	Public       bool // for someone not of an enterprise: no government data, nothing of theirs read
 	Eligible     []Result
 	Near         []Result
 	Undecided    []Result // clauses that apply but whose decision failed, with the reason
@@ -196,6 +197,16 @@ func NewCalculator(cat *engine.Catalogue, fx *Platform, vals url.Values, lang st
 // Run decides every clause the calculator considers. An invalid fact or
 // date is shown beside its input, not returned.
 func (v *Calculator) Run() error {
+	// Every mistyped fact at once, beside its input.
+	if errs := v.cat.FactErrors("facts", v.raw); len(errs) > 1 {
+		for _, e := range errs {
+			if m := ErrorField.FindStringSubmatch(e.Field); m != nil && Attach(v.all, v.rows, e) && v.ErrAnchor == "" {
+				v.ErrAnchor = "field-" + m[1]
+			}
+		}
+		v.Error = duixian.Errorf(duixian.EINVALID, "facts", "有 %d 项填写有误，请按提示逐项修改", "%d fields need correcting", len(errs))
+		return nil
+	}
 	ms, err := v.cat.Calculate(v.raw, v.fx.Known, v.EventDate, v.today)
 	var e *duixian.Error
 	switch {

@@ -145,6 +145,6 @@ func (s *Server) authorize(q *Request) error {
 // the route (its method and pattern: never the path sent, which is the
 // sender's to make as long as they like), and returns it (or, if it could
 // not be written, an error naming both).
-func (s *Server) refuse(q *Request, what string, err error) error {
-	return s.Refusals.Refused(q.R.Context(), q.Actor(), what, q.route.Method+" "+q.route.Path, err)
+func (s *Server) refuse(q *Request, action string, err error) error {
+	return s.Refusals.Refused(q.R.Context(), q.Actor(), action, q.route.Method+" "+q.route.Path, err)
 }

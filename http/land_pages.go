@@ -180,6 +180,13 @@ func (s *landPages) startPost(q *Request) error {
 type landEvent struct {
 	land.Event
 	Zh string
+	By string // the person who took the step
+}
+
+// landLogRow is an entry of a case's audit log with the person who wrote it.
+type landLogRow struct {
+	duixian.AuditEntry
+	Person string
 }
 
 // landForm is the form of one step the viewer may take now.
@@ -195,7 +202,7 @@ type landCaseView struct {
 	Facts    []land.FactRow
 	History  []landEvent
 	Forms    []landForm
-	Log      []duixian.AuditEntry
+	Log      []landLogRow
 	Today    string
 	Pending  []string
 	Applied  bool // the holder applied for the transition policy
@@ -210,13 +217,27 @@ func (s *landPages) casePage(q *Request, code int, failure *duixian.Error, done 
 		return err
 	}
 	c := d.C
-	v := &landCaseView{C: c, Name: d.Name, Facts: d.Facts, Log: d.Log, Applied: d.Applied,
+	v := &landCaseView{C: c, Name: d.Name, Facts: d.Facts, Applied: d.Applied,
 		Today: duixian.DateOf(s.now()).String(), Pending: c.PendingOpinions(), Actor: actor}
 	for _, r := range d.Actions {
 		v.Forms = append(v.Forms, landForm{R: r, V: v, CSRF: q.CSRF})
 	}
+	var users []string
 	for _, e := range c.History {
-		v.History = append(v.History, landEvent{Event: e, Zh: landStepZh(e.Action)})
+		users = append(users, e.By)
+	}
+	for _, e := range d.Log {
+		users = append(users, e.Actor.User)
+	}
+	person, err := personNames(q.R.Context(), s.people, users)
+	if err != nil {
+		return err
+	}
+	for _, e := range c.History {
+		v.History = append(v.History, landEvent{Event: e, Zh: landStepZh(e.Action), By: person(e.By)})
+	}
+	for _, e := range d.Log {
+		v.Log = append(v.Log, landLogRow{AuditEntry: e, Person: person(e.Actor.User)})
 	}
 	for _, name := range land.PlanningFacts() {
 		if f, ok := s.cat.Fact(name); ok {

@@ -8,10 +8,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/engine"
+	"github.com/etown/duixian/land"
 	"github.com/etown/duixian/workflow"
 )
 
@@ -28,6 +28,7 @@ type OfficialDecision struct {
 type OfficialOpinion struct {
 	duixian.Opinion
 	RequestedAt, GivenAt string
+	By                   string // the person who gave it
 }
 
 // OfficialObjection is an objection with its dates.
@@ -40,6 +41,7 @@ type OfficialObjection struct {
 type OfficialPayment struct {
 	duixian.Payment
 	At string
+	By string // the person who paid
 }
 
 // OfficialEvent is one line of the case's history from the audit log.
@@ -126,15 +128,38 @@ var offScoreRows = [4]struct{}{}
 // ScoreRows numbers the expert form's score rows.
 func (c *OfficialCase) ScoreRows() []int { return []int{0, 1, 2, 3} }
 
+// offActionZh names every action the platform writes to the audit log
+// (TestEveryAuditActionHasALabel reads the source for them); a land case's
+// steps ("land:…") are named by package land's rules (offAction).
 var offActionZh = map[string]string{
+	// applications (package workflow)
 	"create": "创建草稿", "update": "修改申报", "submit": "提交申报", "withdraw": "撤回", "return": "退回补正",
 	"request-opinions": "征求会签意见", "opinion": "出具会签意见", "pass-preliminary": "初审通过",
 	"assign-experts": "指派评审专家", "expert-review": "专家评审", "propose": "拟定金额", "publish": "发布公示", "object": "提出异议",
 	"answer-objection": "答复异议", "approve": "批准", "disburse": "拨付", "reject": "不予通过", "revoke": "撤销并追回",
-	"ban": "禁止申报", "offer": "推送免申即享", "decline-offer": "企业不需要推送事项", "register-enterprise": "登记企业档案", "login": "登录", "logout": "退出", "login-failed": "登录失败",
-	"lock": "账户锁定", "login-locked": "锁定期间登录", "route": "无权访问", "csrf": "请求校验失败",
+	"ban": "禁止申报", "department-settings": "修改部门设置",
+	// 免申即享 (package matching) and the registry (package registry)
+	"offer": "推送免申即享", "decline-offer": "企业不需要推送事项", "register-enterprise": "登记企业档案",
+	"import": "导入企业数据", "import-enterprise": "导入企业档案",
+	// 群雁计划 (package qunyan)
+	"qunyan-file": "群雁计划申报", "qunyan-confirm": "群雁计划准入并确定等级", "qunyan-reject": "群雁计划不予纳入",
+	"qunyan-facts": "更新群雁计划考核数据", "qunyan-recheck": "群雁计划动态复核", "qunyan-exit": "群雁计划动态退出",
+	// accounts and signing in (package account)
+	"login": "登录", "logout": "退出", "login-failed": "登录失败", "lock": "账户锁定", "login-locked": "锁定期间登录",
+	"login-disabled": "停用账户登录", "login-pending": "待审核账户登录", "login-password": "密码验证通过，待双因素认证",
+	"login-recovery-code": "以恢复码登录", "login-sso": "统一身份认证登录", "login-sso-failed": "统一身份认证登录失败",
+	"login-sso-refused": "统一身份认证登录被拒绝", "register": "企业注册", "register-sso": "经统一身份认证注册",
+	"registration-activate": "激活企业注册", "registration-reject": "驳回企业注册", "staff-add": "添加企业账户",
+	"user-add": "新建账户", "user-disable": "停用账户", "user-enable": "启用账户", "user-unlock": "解除锁定",
+	"password-set": "设置密码", "password-reset": "重置密码", "password-change": "修改密码", "password-change-failed": "修改密码失败",
+	"second-factor-begin": "绑定验证器", "second-factor-enrol": "确认绑定验证器", "second-factor-reset": "重置双因素认证",
+	"second-factor-failed": "双因素认证失败",
+	// refusals by the route table (http)
+	"route": "无权访问", "csrf": "请求校验失败",
 	// the forms of this file
 	"opinions": "征求会签意见", "preliminary": "初审通过", "answer": "答复异议", "experts": "指派评审专家",
+	// a land case's steps outside its rules (package land)
+	"land:start": "工业用地申请受理", "land:read": "查看工业用地案件", "land:trial": "延长工业用地试行期",
 }
 
 var offRoleZh = map[duixian.Role]string{
@@ -149,6 +174,11 @@ func offAction(a string) string {
 	}
 	if zh, ok := offActionZh[a]; ok {
 		return zh
+	}
+	if step, ok := strings.CutPrefix(a, "land:"); ok {
+		if r, ok := land.RuleOf(step); ok {
+			return "工业用地：" + r.Zh
+		}
 	}
 	return a
 }
@@ -208,8 +238,22 @@ func (s *offPages) casePage(q *Request, id string, code int, e *duixian.Error, f
 	if a.Review != nil && a.Proposed > 0 && a.Proposed < a.Review.Amount {
 		c.Reduction = a.Review.Amount - a.Proposed
 	}
+	users := []string{}
 	for _, o := range a.Opinions {
-		c.Opinions = append(c.Opinions, OfficialOpinion{Opinion: o, RequestedAt: offTime(o.Requested), GivenAt: offTime(o.Given)})
+		users = append(users, o.By)
+	}
+	for _, p := range a.Payments {
+		users = append(users, p.By)
+	}
+	for _, en := range wc.History {
+		users = append(users, en.Actor.User)
+	}
+	person, err := personNames(q.R.Context(), s.people, users)
+	if err != nil {
+		return err
+	}
+	for _, o := range a.Opinions {
+		c.Opinions = append(c.Opinions, OfficialOpinion{Opinion: o, RequestedAt: offTime(o.Requested), GivenAt: offTime(o.Given), By: person(o.By)})
 	}
 	if x := a.Expert; x != nil {
 		c.ExpertAt = offTime(x.At)
@@ -237,14 +281,14 @@ func (s *offPages) casePage(q *Request, id string, code int, e *duixian.Error, f
 		c.Objections = append(c.Objections, OfficialObjection{Objection: o, FiledAt: offTime(o.Filed), AnsweredAt: offTime(o.Answered)})
 	}
 	for _, p := range a.Payments {
-		c.Payments = append(c.Payments, OfficialPayment{Payment: p, At: offTime(p.At)})
+		c.Payments = append(c.Payments, OfficialPayment{Payment: p, At: offTime(p.At), By: person(p.By)})
 	}
 	if a.Approved > 0 {
 		c.Remaining = a.Approved - c.Paid
 	}
 	for _, en := range wc.History {
 		denied := strings.HasPrefix(en.Action, "denied:")
-		ev := OfficialEvent{At: offAuditTime(en.At), User: en.Actor.User, Role: offRoleZh[en.Actor.Role], Action: offAction(en.Action), Denied: denied}
+		ev := OfficialEvent{At: offAuditTime(en.At), User: person(en.Actor.User), Role: offRoleZh[en.Actor.Role], Action: offAction(en.Action), Denied: denied}
 		if !denied {
 			ev.Before, ev.After = offStatusZh(en.Before), offStatusZh(en.After)
 		} else {
@@ -293,13 +337,7 @@ func (s *offPages) forms(act workflow.Actions, a *duixian.Application) OfficialA
 	return out
 }
 
-func offAuditTime(at string) string {
-	t, err := time.Parse(time.RFC3339Nano, at)
-	if err != nil {
-		return at
-	}
-	return t.In(duixian.Shanghai).Format("2006-01-02 15:04:05")
-}
+func offAuditTime(at string) string { return beijing(at, "2006-01-02 15:04:05") }
 
 // evidence reads the completion evidence of the disburse form: the
 // fields filled in ("" leaves a fact as it is), as a JSON object of facts.

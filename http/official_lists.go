@@ -163,6 +163,7 @@ func (s *offPages) enterprisePage(q *Request) error {
 type OfficialAuditRow struct {
 	duixian.AuditEntry
 	When, ActionZh, RoleZh, Link string
+	Person                       string // the actor's name where the platform knows one
 	Denied                       bool
 }
 
@@ -199,8 +200,16 @@ func (s *offPages) auditPage(q *Request) error {
 	if l.Next != "" {
 		v.Next = "/audit?" + url.Values{"subject": {v.Subject}, "after": {l.Next}}.Encode()
 	}
+	users := make([]string, len(l.Entries))
+	for i, e := range l.Entries {
+		users[i] = e.Actor.User
+	}
+	person, err := personNames(q.R.Context(), s.people, users)
+	if err != nil {
+		return err
+	}
 	for _, e := range l.Entries {
-		r := OfficialAuditRow{AuditEntry: e, When: offAuditTime(e.At), ActionZh: offAction(e.Action), RoleZh: offRoleZh[e.Actor.Role],
+		r := OfficialAuditRow{AuditEntry: e, When: offAuditTime(e.At), ActionZh: offAction(e.Action), RoleZh: offRoleZh[e.Actor.Role], Person: person(e.Actor.User),
 			Denied: strings.HasPrefix(e.Action, "denied:")}
 		switch {
 		case offAppID.MatchString(e.Subject):

@@ -5,14 +5,17 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/etown/duixian"
+	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/workflow"
 )
 
@@ -40,6 +43,8 @@ func loadPages(runsOffers func(*duixian.User) bool) (*pages, error) {
 		"status":     func(s duixian.Status) string { return s.Zh() },
 		"lines":      func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") },
 		"t":          translate,
+		"beijing":    beijing,
+		"action":     offAction,
 		"split":      strings.SplitN,
 		"join":       strings.Join,
 	}).ParseFS(templateFS, "templates/*.html")
@@ -94,6 +99,24 @@ var translations = func() map[string]string {
 	return m
 }()
 
+// beijing prints a time in Beijing time, whatever zone it was read in
+// (the stores give UTC): a time.Time, or the audit log's RFC 3339 text.
+func beijing(at any, layout string) string {
+	switch t := at.(type) {
+	case time.Time:
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(duixian.Shanghai).Format(layout)
+	case string:
+		if parsed, err := time.Parse(time.RFC3339Nano, t); err == nil {
+			return parsed.In(duixian.Shanghai).Format(layout)
+		}
+		return t
+	}
+	return fmt.Sprint(at)
+}
+
 func translate(lang, zh string) string {
 	if lang == "en" {
 		if en, ok := translations[zh]; ok {
@@ -108,7 +131,7 @@ func (s *Server) pageRoutes() []Route {
 	setup := func(rt Route) Route { rt.Setup = true; return rt }
 	routes := []Route{
 		page("GET", "/{$}", anyone, "首页", func(q *Request) error {
-			return s.pages.render(q, 200, "home.html", "政策兑现平台", s.Catalogue.Documents())
+			return s.pages.render(q, 200, "home.html", "政策兑现平台", homeOf(s.Catalogue))
 		}),
 		setup(page("GET", "/lang/{lang}", anyone, "切换语言", func(q *Request) error {
 			lang := q.R.PathValue("lang")
@@ -185,6 +208,39 @@ func (s *Server) pageRoutes() []Route {
 		}),
 	}
 	return append(append(routes, s.enterprisePages()...), s.officialPages()...)
+}
+
+// HomePage is the home page's shelves: the gazette's documents; the older
+// documents they annul or replace, with by which and from when; and the
+// listing standards the 上市诊断 compares against, which are not the
+// gazette's.
+type HomePage struct {
+	Gazette   []*engine.Document
+	Ended     []EndedDocument
+	Standards []*engine.Document
+}
+
+// EndedDocument is a document the catalogue keeps as a record of an older
+// text, with what ended it.
+type EndedDocument struct {
+	*engine.Document
+	Annulled   *engine.Annulment
+	Superseded []engine.Supersession
+}
+
+func homeOf(cat *engine.Catalogue) HomePage {
+	var h HomePage
+	for _, d := range cat.Documents() {
+		switch {
+		case d.Gazette():
+			h.Gazette = append(h.Gazette, d)
+		case d.Record:
+			h.Ended = append(h.Ended, EndedDocument{Document: d, Annulled: d.Annulled(), Superseded: cat.SupersededBy(d)})
+		default:
+			h.Standards = append(h.Standards, d)
+		}
+	}
+	return h
 }
 
 // PublicityPage is the 公示 page: the applications in publicity; after an

@@ -216,6 +216,17 @@ func (h *entPages) entApplyPost(q *Request) error {
 		return h.render(q, status(e.Code), "apply.html", v.Clause.Title+" · 在线申报", v)
 	}
 
+	// Every mistyped fact is named at once, beside its input, not one a post.
+	if errs := h.cat.FactErrors("facts", raw); len(errs) > 0 {
+		for _, e := range errs {
+			form.Attach(v.Fields, rows, e)
+		}
+		if len(errs) == 1 {
+			return fail(errs[0])
+		}
+		return fail(duixian.Errorf(duixian.EINVALID, "facts", "有 %d 项填写有误，请按提示逐项修改", "%d fields need correcting", len(errs)))
+	}
+
 	// One form, one application, whichever process serves each post: the
 	// draft a form creates is recorded under the form's key in the draft's
 	// own transaction (workflow.DraftInput.Key), so a second post of the
@@ -260,8 +271,16 @@ func (h *entPages) entApplyPost(q *Request) error {
 		// nothing to update, and an update could only race the first
 		// post's submission. Submit below replays or makes it.
 		a = draft
-	case draft != nil && (draft.Status == duixian.StatusReturned || (draft.EventDate == ev && draft.Project == v.Project)):
+	case draft != nil && draft.Status == duixian.StatusReturned:
 		if a, err = h.drafts.UpdateDraft(ctx, actor, draft.ID, facts, v.Declared); err != nil {
+			return fail(err)
+		}
+	case draft != nil && draft.Status == duixian.StatusDraft:
+		// The same draft, revised, even with another event date or
+		// project: never a new one and the old withdrawn in the
+		// applicant's name.
+		if a, err = h.drafts.ReviseDraft(ctx, actor, draft.ID, workflow.DraftRevision{EventDate: ev, Project: v.Project,
+			Facts: facts, Declared: v.Declared}); err != nil {
 			return fail(err)
 		}
 	default:
@@ -274,13 +293,6 @@ func (h *entPages) entApplyPost(q *Request) error {
 		}
 		if a, err = h.drafts.CreateDraft(ctx, actor, in); err != nil {
 			return fail(err)
-		}
-		if draft != nil && a.ID == in.ID {
-			// The event date or project changed: the earlier draft of this
-			// form is replaced; it was never submitted.
-			if _, err := h.drafts.Withdraw(ctx, actor, draft.ID); err != nil {
-				return err
-			}
 		}
 	}
 	v.Draft = a.ID

@@ -28,6 +28,7 @@ type ApplicationDrafts interface {
 	Drafted(ctx context.Context, actor duixian.Actor, key string) (*duixian.Application, error)
 	CreateDraft(ctx context.Context, actor duixian.Actor, in workflow.DraftInput) (*duixian.Application, error)
 	UpdateDraft(ctx context.Context, actor duixian.Actor, id string, facts json.RawMessage, declared bool) (*duixian.Application, error)
+	ReviseDraft(ctx context.Context, actor duixian.Actor, id string, in workflow.DraftRevision) (*duixian.Application, error)
 	Submit(ctx context.Context, actor duixian.Actor, id, key string) (*duixian.Application, error)
 	Withdraw(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error)
 }
@@ -42,6 +43,7 @@ type OfferLister interface {
 // they can be tried against fakes.
 type entPages struct {
 	cases  EnterpriseCases
+	people People
 	drafts ApplicationDrafts
 	offers OfferLister
 	cat    *engine.Catalogue
@@ -52,7 +54,7 @@ type entPages struct {
 // enterprisePages are the pages enterprise staff use: the calculator,
 // application forms, their applications and each one's timeline.
 func (s *Server) enterprisePages() []Route {
-	h := &entPages{cases: s.Service, drafts: s.Service, offers: matching.OfferBook{DB: s.DB}, cat: s.Catalogue, now: s.now,
+	h := &entPages{cases: s.Service, people: s.Account, drafts: s.Service, offers: matching.OfferBook{DB: s.DB}, cat: s.Catalogue, now: s.now,
 		// The templates are loaded after the route table is built.
 		render: func(q *Request, code int, name, title string, data any) error {
 			return s.pages.render(q, code, name, title, data)
@@ -64,10 +66,11 @@ func (h *entPages) routes() []Route {
 	page := func(method, path, summary string, f func(*Request) error) Route {
 		return Route{Method: method, Path: path, Roles: enterprise, Summary: summary, handle: f}
 	}
-	calc := page("POST", "/calculator", "政策计算器：测算", h.entCalcPost)
-	calc.Safe = true // it computes and changes nothing
+	// The calculator is open to anyone (pages_calculator.go); its POST
+	// computes and changes nothing, so it needs no CSRF token.
+	calc := Route{Method: "POST", Path: "/calculator", Roles: anyone, Summary: "政策计算器：测算", Safe: true, handle: h.entCalcPost}
 	return []Route{
-		page("GET", "/calculator", "政策计算器", h.entCalcGet),
+		{Method: "GET", Path: "/calculator", Roles: anyone, Summary: "政策计算器", handle: h.entCalcGet},
 		calc,
 		page("GET", "/apply/{doc}/{art}", "在线申报", h.entApplyGet),
 		page("POST", "/apply/{doc}/{art}", "在线申报：保存或提交", h.entApplyPost),

@@ -71,6 +71,9 @@ func (f *fakeDrafts) CreateDraft(context.Context, duixian.Actor, workflow.DraftI
 func (f *fakeDrafts) UpdateDraft(context.Context, duixian.Actor, string, json.RawMessage, bool) (*duixian.Application, error) {
 	return f.refuse("UpdateDraft")
 }
+func (f *fakeDrafts) ReviseDraft(context.Context, duixian.Actor, string, workflow.DraftRevision) (*duixian.Application, error) {
+	return f.refuse("ReviseDraft")
+}
 func (f *fakeDrafts) Submit(context.Context, duixian.Actor, string, string) (*duixian.Application, error) {
 	return f.refuse("Submit")
 }

@@ -2,6 +2,7 @@ package http
 
 import (
 	"context"
+	"encoding/json"
 	"html"
 	"io"
 	"net/http"
@@ -222,17 +223,22 @@ func TestEnterpriseCalculator(t *testing.T) {
 		t.Error("活动组织奖励 should need its reading events, with a link to apply")
 	}
 
-	// A mistyped number is named by the field.
+	// A mistyped number is named by the field; two, both at once.
 	form.Set("f.books_on_shelf", "五千")
 	resp, page = b.post("/calculator", form)
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(page, `id="err-books_on_shelf"`) {
 		t.Errorf("a mistyped fact: %d, error not by its field", resp.StatusCode)
 	}
+	form.Set("f.publication_area_m2", "-5")
+	resp, page = b.post("/calculator", form)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(page, `id="err-books_on_shelf"`) || !strings.Contains(page, `id="err-publication_area_m2"`) {
+		t.Errorf("two mistyped facts: %d, not both by their fields", resp.StatusCode)
+	}
 
-	// Officials have no calculator.
+	// An official has the public calculator: nothing of an enterprise.
 	o := entSignIn(t, ts, "culture")
-	if resp, _ := o.get("/calculator"); resp.StatusCode != http.StatusForbidden {
-		t.Errorf("a reviewer on /calculator: %d, want 403", resp.StatusCode)
+	if resp, page := o.get("/calculator"); resp.StatusCode != http.StatusOK || !strings.Contains(page, `id="public-notice"`) || strings.Contains(page, "ent-gov") {
+		t.Errorf("a reviewer on /calculator: %d, want the public calculator", resp.StatusCode)
 	}
 }
 
@@ -446,5 +452,198 @@ func TestApplyFormOnceOnlyFromLedger(t *testing.T) {
 	}
 	if strings.Contains(page, `name="f.quarter_hour_awarded_before"`) {
 		t.Error("the once-only fact is an input the applicant can change")
+	}
+}
+
+// The calculator the home page promises is open to a visitor who has not
+// signed in: it decides from what they type alone, reads no enterprise's
+// data, and writes nothing (the audit chain's head does not move).
+func TestCalculatorAnonymous(t *testing.T) {
+	s, ts := entServer(t)
+	head := func() (seq int64) {
+		if err := s.DB.Tx(context.Background(), func(tx *sqldb.Tx) (err error) { seq, _, err = tx.AuditHead(); return }); err != nil {
+			t.Fatal(err)
+		}
+		return seq
+	}
+	before := head()
+	jar, _ := cookiejar.New(nil)
+	b := &entBrowser{t: t, base: ts.URL, c: &http.Client{Jar: jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	resp, page := b.get("/calculator")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("an anonymous GET /calculator: %d (%s)", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	for _, want := range []string{"事项发生日期", `id="public-notice"`, "不读取任何企业的数据，也不保存"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the anonymous calculator lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "ent-gov") {
+		t.Error("the anonymous calculator shows government data")
+	}
+	// What the registry holds for a signed-in enterprise the visitor types.
+	form := entBookstore()
+	form["f.zones"] = []string{"yizhuang-225", "core-60"}
+	for _, f := range []string{"major_penalty_3y", "criminal_record_3y", "serious_dishonest"} {
+		form.Set("f."+f, "false")
+	}
+	resp, page = b.post("/calculator", form)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, `id="results"`) {
+		t.Fatalf("an anonymous POST /calculator: %d %.500s", resp.StatusCode, page)
+	}
+	if !strings.Contains(between(t, page, `id="eligible"`, `id="missing"`), "“一刻钟”建设奖励") {
+		t.Error("the anonymous calculator does not decide the 一刻钟 award from the typed facts")
+	}
+	if after := head(); after != before {
+		t.Errorf("the anonymous calculator wrote %d audit entries", after-before)
+	}
+}
+
+// The public 公示 shows what a 公示 shows — the enterprise, its project,
+// the clause, the amount, the period, the objection form — and never the
+// facts the applicant declared, on the page or in the API.
+func TestPublicityShowsNoDeclaredFacts(t *testing.T) {
+	s, ts := entServer(t)
+	id := demoApp(t, s, duixian.StatusPublicity, "jjgf-2025-22/6.2")
+	var app *duixian.Application
+	if err := s.DB.Tx(context.Background(), func(tx *sqldb.Tx) (err error) {
+		if app, err = tx.Application(id, true); err != nil {
+			return err
+		}
+		app.Project = "亦庄全民阅读空间建设项目"
+		return tx.PutApplication(app)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var declared map[string]any
+	if err := json.Unmarshal(app.Facts, &declared); err != nil || len(declared) == 0 {
+		t.Fatalf("the demo application declares no facts: %v", err)
+	}
+	cl, _ := s.Catalogue.Clause(app.Clause)
+	jar, _ := cookiejar.New(nil)
+	b := &entBrowser{t: t, base: ts.URL, c: &http.Client{Jar: jar}}
+	_, page := b.get("/publicity")
+	item := between(t, page, `id="a-`+id+`"`, "</section>")
+	for _, want := range []string{app.Project, cl.Title, cl.Cite().String(), cl.Document.Number, app.Proposed.String() + "元",
+		app.Publicity.From.String() + " 至 " + app.Publicity.Until.String(), `action="/publicity/` + id + `/objections"`, `name="phone"`} {
+		if !strings.Contains(item, want) {
+			t.Errorf("the 公示 of %s lacks %q", id, want)
+		}
+	}
+	_, api := b.get("/api/v1/publicity")
+	if !strings.Contains(api, app.Project) {
+		t.Errorf("the API's 公示 lacks the project: %.300s", api)
+	}
+	for name := range declared {
+		for where, text := range map[string]string{"page": item, "API": api} {
+			if strings.Contains(text, name) {
+				t.Errorf("the %s's 公示 discloses the declared fact %s", where, name)
+			}
+		}
+	}
+	if strings.Contains(api, `"declared"`) {
+		t.Error("the API's 公示 carries the declared facts")
+	}
+}
+
+// Histories name people as the platform knows them: the official's case
+// history, the audit page and the applicant's timeline show 宣传文化部·初审
+// and 阅读空间·经办人, not the sign-in names culture and space.
+func TestHistoriesShowPeople(t *testing.T) {
+	s, ts := entServer(t)
+	id := demoApp(t, s, duixian.StatusPublicity, "jjgf-2025-22/6.2") // the reading space's, proposed by culture
+	o := entSignIn(t, ts, "culture")
+	_, page := o.get("/cases/" + id)
+	history := page[strings.Index(page, "off-time"):]
+	if !strings.Contains(history, "宣传文化部·初审") || strings.Contains(history, ">culture ·") {
+		t.Errorf("the case history does not name the reviewer: %.600s", history)
+	}
+	_, page = entSignIn(t, ts, "supervisor").get("/audit?subject=" + id)
+	if !strings.Contains(between(t, page, "<tbody", "</tbody>"), "宣传文化部·初审") {
+		t.Error("the audit page does not name the reviewer")
+	}
+	_, page = entSignIn(t, ts, "space").get("/my/" + id)
+	if !strings.Contains(page, "本企业经办人（阅读空间·经办人）") || strings.Contains(page, "（space）") {
+		t.Error("the applicant's timeline shows the sign-in name, not the person")
+	}
+}
+
+// A refused draft resubmitted with another event date is the same
+// application, revised: nothing is withdrawn in the applicant's name.
+func TestResubmitWithNewDateWithdrawsNothing(t *testing.T) {
+	s, ts := entServer(t)
+	b := entSignIn(t, ts, "bookstore")
+	uscc := s.entUSCC(t, "bookstore")
+	withdrawn := func() (n int) {
+		for _, a := range s.entApplications(t, uscc, "jjgf-2025-21/7.3.1") {
+			if a.Status == duixian.StatusWithdrawn {
+				n++
+			}
+		}
+		return n
+	}
+	_, page := b.get("/apply/jjgf-2025-21/7.3.1")
+	form := entBookstore()
+	form.Set("event_date", "2025-12-20")
+	form.Set("key", entKeyField.FindStringSubmatch(page)[1])
+	form.Set("f.publication_varieties", "480")
+	form.Set("f.specialized_store", "true")
+	form.Set("declared", "yes")
+	before := withdrawn()
+	if resp, _ := b.post("/apply/jjgf-2025-21/7.3.1", form); resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("a refused claim: %d, want 422", resp.StatusCode)
+	}
+	list := s.entApplications(t, uscc, "jjgf-2025-21/7.3.1")
+	draft := list[0].ID
+	form.Set("event_date", "2025-12-21")
+	form.Set("f.publication_varieties", "520")
+	resp, body := b.post("/apply/jjgf-2025-21/7.3.1", form)
+	if m := entMyLink.FindStringSubmatch(resp.Header.Get("Location")); m == nil || m[1] != draft {
+		t.Fatalf("resubmit: %d %s %.300s", resp.StatusCode, resp.Header.Get("Location"), body)
+	}
+	if n := withdrawn(); n != before {
+		t.Errorf("the resubmission withdrew %d application(s) in the applicant's name", n-before)
+	}
+	var a *duixian.Application
+	if err := s.DB.Read(context.Background(), func(tx *sqldb.Tx) (err error) { a, err = tx.Application(draft, false); return }); err != nil {
+		t.Fatal(err)
+	}
+	if a.EventDate.String() != "2025-12-21" || a.Status != duixian.StatusSubmitted {
+		t.Errorf("the draft is %s on %s, want submitted on 2025-12-21", a.Status, a.EventDate)
+	}
+}
+
+// A form with several mistakes names them all at once, each beside its
+// input in plain Chinese with the field's label (no fact key), and makes
+// no application.
+func TestApplyFormAllErrorsAtOnce(t *testing.T) {
+	s, ts := entServer(t)
+	b := entSignIn(t, ts, "bookstore")
+	_, page := b.get("/apply/jjgf-2025-21/7.1")
+	form := entBookstore()
+	form.Set("key", entKeyField.FindStringSubmatch(page)[1])
+	form.Set("f.publication_varieties", "19oo")
+	form.Set("f.publication_area_m2", "-5")
+	form.Set("f.books_on_shelf", "很多")
+	form.Set("declared", "yes")
+	before := len(s.entApplications(t, s.entUSCC(t, "bookstore"), "jjgf-2025-21/7.1"))
+	resp, page := b.post("/apply/jjgf-2025-21/7.1", form)
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("three mistakes: %d, want 400", resp.StatusCode)
+	}
+	for _, name := range []string{"publication_varieties", "publication_area_m2", "books_on_shelf"} {
+		if !strings.Contains(page, `id="err-`+name+`"`) {
+			t.Errorf("the mistake in %s is not shown beside it", name)
+		}
+		if !strings.Contains(page, `href="#field-`+name+`"`) {
+			t.Errorf("the summary does not link to %s", name)
+		}
+	}
+	if !strings.Contains(page, "出版物经营面积：不得小于 0") || strings.Contains(page, "事实 publication_area_m2") {
+		t.Error("the error does not read in plain Chinese with the field's label")
+	}
+	if after := len(s.entApplications(t, s.entUSCC(t, "bookstore"), "jjgf-2025-21/7.1")); after != before {
+		t.Errorf("a form with mistakes made an application (%d → %d)", before, after)
 	}
 }

@@ -109,6 +109,19 @@ func (h *entPages) entDetail(q *Request, code int, failure *duixian.Error) error
 	if err != nil {
 		return err
 	}
+	// The timeline names the enterprise's own staff: by the names they are
+	// known by, not their sign-in names.
+	users := make([]string, len(log))
+	for i, e := range log {
+		users[i] = e.Actor.User
+	}
+	person, err := personNames(q.R.Context(), h.people, users)
+	if err != nil {
+		return err
+	}
+	for i := range log {
+		log[i].Actor.User = person(log[i].Actor.User)
+	}
 	v := progress.Of(h.cat, a, log, q.Lang())
 	v.Key = randomToken()
 	switch {

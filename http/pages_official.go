@@ -54,16 +54,17 @@ type CaseService interface {
 // offPages serve the officials' pages: queues per role, a case with its
 // actions, an enterprise's file and the audit log.
 type offPages struct {
-	wf   CaseService
-	cat  *engine.Catalogue
-	view viewFunc
-	now  func() time.Time
+	wf     CaseService
+	people People
+	cat    *engine.Catalogue
+	view   viewFunc
+	now    func() time.Time
 }
 
 // officialPages are the pages officials use: queues per role, a case with
 // its actions, an enterprise's file, the audit log and the dashboard.
 func (s *Server) officialPages() []Route {
-	o := &offPages{wf: s.Service, cat: s.Catalogue, view: s.offRender, now: s.now}
+	o := &offPages{wf: s.Service, people: s.Account, cat: s.Catalogue, view: s.offRender, now: s.now}
 	return append(o.routes(), Route{Method: "GET", Path: "/dashboard", Roles: officials, Summary: "统计", handle: s.offDashboardPage})
 }
 
@@ -267,11 +268,6 @@ func offParseYuan(s string) (duixian.Money, error) {
 	return m, nil
 }
 
-func offTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(duixian.Shanghai).Format("2006-01-02 15:04")
-}
+func offTime(t time.Time) string { return beijing(t, "2006-01-02 15:04") }
 
 func (s *offPages) today() duixian.Date { return duixian.DateOf(s.now()) }

@@ -51,14 +51,15 @@ type LandService interface {
 
 // landPages serve the land routes from package land's service.
 type landPages struct {
-	L    LandService
-	cat  *engine.Catalogue
-	view viewFunc
-	now  func() time.Time
+	L      LandService
+	people People
+	cat    *engine.Catalogue
+	view   viewFunc
+	now    func() time.Time
 }
 
 func (s *Server) landRoutes() []Route {
-	return (&landPages{L: s.Land, cat: s.Catalogue, view: s.offRender, now: s.now}).routes()
+	return (&landPages{L: s.Land, people: s.Account, cat: s.Catalogue, view: s.offRender, now: s.now}).routes()
 }
 
 // routes are the land-planning cases' API routes and pages.

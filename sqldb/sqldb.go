@@ -552,6 +552,42 @@ func (tx *Tx) User(name string) (*duixian.User, error) {
 	return &u, json.Unmarshal([]byte(doc), &u)
 }
 
+// UsersIn reads the users named, one statement per 500 names, by name; a
+// name that is not a user is skipped.
+func (tx *Tx) UsersIn(names []string) ([]duixian.User, error) {
+	var out []duixian.User
+	for start := 0; start < len(names); start += summaryChunk {
+		part := names[start:min(start+summaryChunk, len(names))]
+		args := make([]any, len(part))
+		for i, n := range part {
+			args[i] = n
+		}
+		q := `SELECT doc FROM users WHERE name IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ") + `) ORDER BY name`
+		rows, err := tx.tx.QueryContext(tx.ctx, tx.rebind(q), args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var doc string
+			var u duixian.User
+			if err := rows.Scan(&doc); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if err := json.Unmarshal([]byte(doc), &u); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, u)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // PutUser inserts or replaces a user.
 func (tx *Tx) PutUser(u *duixian.User) error {
 	return tx.upsert(`users`, `name`, u.Name, u)

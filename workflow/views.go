@@ -2,27 +2,29 @@ package workflow
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/sqldb"
 )
 
-// PublicityItem is one line of the public 公示 list: what the applicant
-// declared and what was computed, and until when objections are accepted.
+// PublicityItem is one line of the public 公示 list: what a 公示 shows —
+// the enterprise, its project, the clause and the amount proposed, and
+// until when objections are accepted. Never the facts the applicant
+// declared: they are the enterprise's business, not the public's.
 type PublicityItem struct {
-	Application string          `json:"application"`
-	Clause      string          `json:"clause"`
-	Title       string          `json:"title"`
-	Document    string          `json:"document"`
-	Enterprise  string          `json:"enterprise"`
-	Name        string          `json:"enterprise_name"`
-	Facts       json.RawMessage `json:"declared"`
-	AmountFen   int64           `json:"amount_fen"`
-	Amount      string          `json:"amount"`
-	From        duixian.Date    `json:"from"`
-	Until       duixian.Date    `json:"until"`
+	Application string       `json:"application"`
+	Clause      string       `json:"clause"`
+	Cite        string       `json:"cite"` // as officials cite it: "21号第七条（一）"
+	Title       string       `json:"title"`
+	Document    string       `json:"document"`
+	Enterprise  string       `json:"enterprise"`
+	Name        string       `json:"enterprise_name"`
+	Project     string       `json:"project,omitempty"`
+	AmountFen   int64        `json:"amount_fen"`
+	Amount      string       `json:"amount"`
+	From        duixian.Date `json:"from"`
+	Until       duixian.Date `json:"until"`
 }
 
 // Publicity lists a page of the applications in publicity, for anyone to
@@ -41,8 +43,9 @@ func (s *Service) Publicity(ctx context.Context, p duixian.PageRequest) (*duixia
 			if err != nil {
 				return err
 			}
-			out.Items = append(out.Items, PublicityItem{Application: a.ID, Clause: a.Clause, Title: cl.Title, Document: cl.Document.Number,
-				Enterprise: a.Enterprise, Name: e.Name, Facts: a.Facts, AmountFen: int64(a.Proposed), Amount: a.Proposed.String(),
+			out.Items = append(out.Items, PublicityItem{Application: a.ID, Clause: a.Clause, Cite: cl.Cite().String(), Title: cl.Title,
+				Document: cl.Document.Number, Enterprise: a.Enterprise, Name: e.Name, Project: a.Project,
+				AmountFen: int64(a.Proposed), Amount: a.Proposed.String(),
 				From: a.Publicity.From, Until: a.Publicity.Until})
 		}
 		return nil

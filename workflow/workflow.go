@@ -279,11 +279,40 @@ func (s *Service) Drafted(ctx context.Context, actor duixian.Actor, key string) 
 
 // UpdateDraft replaces a draft's or returned application's facts (补正).
 func (s *Service) UpdateDraft(ctx context.Context, actor duixian.Actor, id string, facts json.RawMessage, declared bool) (*duixian.Application, error) {
+	return s.revise(ctx, actor, id, []duixian.Status{duixian.StatusDraft, duixian.StatusReturned}, nil, facts, declared)
+}
+
+// DraftRevision is a draft as its applicant revises it.
+type DraftRevision struct {
+	EventDate duixian.Date
+	Project   string
+	Facts     json.RawMessage
+	Declared  bool
+}
+
+// ReviseDraft replaces a draft's event date, project, facts and
+// declaration: the same application, changed (never a new one and the old
+// withdrawn, which would put a withdrawal in the applicant's name that they
+// did not make). A returned application keeps its event date and project:
+// UpdateDraft.
+func (s *Service) ReviseDraft(ctx context.Context, actor duixian.Actor, id string, in DraftRevision) (*duixian.Application, error) {
+	if in.EventDate.IsZero() {
+		return nil, duixian.Errorf(duixian.EINVALID, "event_date", "缺少事项发生日期", "event_date is missing")
+	}
+	return s.revise(ctx, actor, id, []duixian.Status{duixian.StatusDraft}, &in, in.Facts, in.Declared)
+}
+
+// revise is the audited update of a draft: its facts and declaration, and
+// with a revision its event date (and so its year) and project.
+func (s *Service) revise(ctx context.Context, actor duixian.Actor, id string, from []duixian.Status, in *DraftRevision, facts json.RawMessage, declared bool) (*duixian.Application, error) {
 	return s.run(ctx, actor, id, transition{action: "update", roles: []duixian.Role{duixian.RoleEnterprise}, owner: true,
-		from: []duixian.Status{duixian.StatusDraft, duixian.StatusReturned},
+		from: from,
 		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
 			if _, err := s.Catalogue.DecodeJSONFacts("facts", facts); err != nil {
 				return err
+			}
+			if in != nil {
+				a.EventDate, a.Year, a.Project = in.EventDate, in.EventDate.Year, in.Project
 			}
 			a.Facts, a.Declared = facts, declared
 			return nil

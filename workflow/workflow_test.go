@@ -244,3 +244,27 @@ func date(s string) duixian.Date {
 	}
 	return d
 }
+
+// A draft revised with another event date and project stays the same
+// application, its year following the date; a returned one cannot be
+// revised so (its date and project are what it was decided on).
+func TestReviseDraft(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		s, _ := service(t, db, "2026-03-02")
+		id, staff := registerBookstore(t, s)
+		a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: id, Clause: "jjgf-2025-21/7.1",
+			EventDate: date("2025-12-20"), Facts: json.RawMessage(bookstoreFacts), Declared: true}))
+		r := must(t)(s.ReviseDraft(ctx, staff, a.ID, workflow.DraftRevision{EventDate: date("2026-03-01"), Project: "书房二期",
+			Facts: json.RawMessage(bookstoreFacts), Declared: true}))
+		if r.ID != a.ID || r.EventDate != date("2026-03-01") || r.Year != 2026 || r.Project != "书房二期" || r.Status != duixian.StatusDraft {
+			t.Fatalf("revised: %s %s %d %q %s", r.ID, r.EventDate, r.Year, r.Project, r.Status)
+		}
+		r = must(t)(s.Submit(ctx, staff, a.ID, "k1"))
+		if _, err := s.Return(ctx, culture, r.ID, "请补充经营场所证明文件"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ReviseDraft(ctx, staff, a.ID, workflow.DraftRevision{EventDate: date("2026-03-02"), Facts: json.RawMessage(bookstoreFacts), Declared: true}); duixian.ErrorCode(err) != duixian.ECONFLICT {
+			t.Errorf("a returned application revised to another date: %v", err)
+		}
+	})
+}

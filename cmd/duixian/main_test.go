@@ -74,7 +74,7 @@ func TestEvalBadFactsExit2(t *testing.T) {
 	for _, tc := range []struct{ facts, want string }{
 		{strings.Replace(bookstore, `"publication_area_m2":"120"`, `"publication_area_m2":"一百"`, 1), "publication_area_m2"},
 		{strings.Replace(bookstore, `"quarter_hour_service":true`, `"quarter_hour_service":"yes"`, 1), "quarter_hour_service"},
-		{strings.Replace(bookstore, `,"quarter_hour_service":true`, ``, 1), "quarter_hour_service（在企业、园区、社区、商超周边等地开办，实现补足“一刻钟”便民文化服务）缺失"},
+		{strings.Replace(bookstore, `,"quarter_hour_service":true`, ``, 1), "quarter_hour_service: 在企业、园区、社区、商超周边等地开办，实现补足“一刻钟”便民文化服务：缺失"},
 		{strings.Replace(bookstore, `"operating_since":"2024-06-01"`, `"operating_since":"2024-02-30"`, 1), "应为日期"},
 		{`not json`, "不是有效的 JSON"},
 	} {
