@@ -32,7 +32,7 @@ func ExportPublicity(ctx context.Context, db *sqldb.DB, cat *engine.Catalogue, w
 	b := newBook()
 	cols := []col{
 		{"序号", 6, intCell}, {"统一社会信用代码", 22, textCell}, {"企业名称", 30, textCell}, {"条款", 30, textCell},
-		{"文件", 20, textCell}, {"申报数据摘要", 56, textCell}, {"公示金额（万元）", 14, wanCell},
+		{"文件", 20, textCell}, {"项目", 30, textCell}, {"公示金额（万元）", 14, wanCell},
 		{"公示金额（元）", 16, yuanCell}, {"公示期", 26, centerCell},
 	}
 	stamp := stampNow()
@@ -52,7 +52,9 @@ func ExportPublicity(ctx context.Context, db *sqldb.DB, cat *engine.Catalogue, w
 			if a.Publicity != nil {
 				period = a.Publicity.From.String() + " 至 " + a.Publicity.Until.String()
 			}
-			s.add(i+1, a.Enterprise, r.name(), r.clauseLabel(), g.number, summary(cat, r), a.Proposed, a.Proposed, period)
+			// What a 公示 shows: who, which project and award, how much,
+			// until when — never the facts the applicant declared.
+			s.add(i+1, a.Enterprise, r.name(), r.clauseLabel(), g.number, a.Project, a.Proposed, a.Proposed, period)
 			total += a.Proposed
 		}
 		s.total(map[int]any{2: fmt.Sprintf("共%d项", len(g.apps)), 6: total, 7: total})
@@ -319,29 +321,6 @@ func clauseLess(cat *engine.Catalogue, a, b string) bool {
 	return a < b
 }
 
-// summary is the 申报数据摘要 of the 公示名单: the clause's own facts as the
-// applicant gave them, labelled in Chinese, at most eight.
-func summary(cat *engine.Catalogue, r appRow) string {
-	if r.clause == nil {
-		return ""
-	}
-	facts, err := cat.DecodeJSONFacts("facts", r.app.Facts)
-	if err != nil {
-		return ""
-	}
-	var parts []string
-	for _, f := range r.clause.Facts() {
-		v, ok := facts[f.Name]
-		if !ok || f.Document == "" || f.Kind == engine.KindBool {
-			continue // shared facts come from the registry; yes/no answers are the conditions
-		}
-		parts = append(parts, f.Zh+"："+f.Show(v))
-		if len(parts) == 8 {
-			break
-		}
-	}
-	return strings.Join(parts, "；")
-}
 
 // dueNow is what a disbursement would pay today: the approved amount less
 // what was paid, or, for a clause paid in tranches, what the tranches whose

@@ -129,12 +129,19 @@ func testPublicity(t *testing.T, db *sqldb.DB, cat *engine.Catalogue) {
 		t.Fatalf("sheets %v, want one for 22号", sheets)
 	}
 	layout(t, f, "22号", "拟支持项目公示名单", "京技管发〔2025〕22号",
-		[]string{"序号", "统一社会信用代码", "企业名称", "条款", "文件", "申报数据摘要", "公示金额（万元）", "公示金额（元）", "公示期"})
+		[]string{"序号", "统一社会信用代码", "企业名称", "条款", "文件", "项目", "公示金额（万元）", "公示金额（元）", "公示期"})
 	r := sheetRow(t, f, "22号", 4)
 	wantRow(t, r, map[int]string{0: "1", 1: "52110302MA01PQRT3" + checkOf(t, "52110302MA01PQRT3"), 2: "亦庄社区公共阅读空间",
 		4: "京技管发〔2025〕22号", 6: "5.00", 7: "50,000.00"})
-	if !strings.Contains(r[3], "延时奖励") || !strings.Contains(r[5], "每周运营（经营）时间") || !strings.Contains(r[8], " 至 ") {
+	if !strings.Contains(r[3], "延时奖励") || !strings.Contains(r[8], " 至 ") {
 		t.Errorf("row %q", r)
+	}
+	// A 公示 shows who, which award, how much and until when: none of the
+	// facts the applicant declared.
+	for _, cell := range r {
+		if strings.Contains(cell, "运营") || strings.Contains(cell, "：") {
+			t.Errorf("the 公示名单 shows declared facts: %q", r)
+		}
 	}
 	wantRow(t, sheetRow(t, f, "22号", 5), map[int]string{0: "合计", 2: "共1项", 6: "5.00", 7: "50,000.00"})
 }
