@@ -321,7 +321,6 @@ func clauseLess(cat *engine.Catalogue, a, b string) bool {
 	return a < b
 }
 
-
 // dueNow is what a disbursement would pay today: the approved amount less
 // what was paid, or, for a clause paid in tranches, what the tranches whose
 // conditions hold today allow (in proportion to the approved amount).
