@@ -140,6 +140,7 @@ var offActionZh = map[string]string{
 	"ban": "禁止申报", "department-settings": "修改部门设置",
 	// 免申即享 (package matching) and the registry (package registry)
 	"offer": "推送免申即享", "decline-offer": "企业不需要推送事项", "register-enterprise": "登记企业档案",
+	"start-offer-run": "开始免申即享比对", "cancel-offer-run": "取消免申即享比对", "cancelled": "免申即享比对已取消",
 	"import": "导入企业数据", "import-enterprise": "导入企业档案",
 	// 群雁计划 (package qunyan)
 	"qunyan-file": "群雁计划申报", "qunyan-confirm": "群雁计划准入并确定等级", "qunyan-reject": "群雁计划不予纳入",
