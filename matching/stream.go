@@ -93,22 +93,45 @@ func Stream(ctx context.Context, db *sqldb.DB, cat *engine.Catalogue, b *engine.
 			}
 		}
 	}()
+	// A page is written while the workers decide the next: one writer,
+	// so pages go out in order.
+	decided := make(chan *Page, 1)
+	emitted := make(chan error, 1)
+	go func() {
+		var err error
+		for p := range decided {
+			if err == nil {
+				if err = emit(p); err != nil {
+					cancel()
+				}
+			}
+		}
+		emitted <- err
+	}()
 	var t Totals
+	var failed error
 	for l := range pages {
 		if l.err != nil {
-			return t, l.err
+			failed = l.err
+			break
 		}
 		p, err := decideFiles(ctx, cat, b, l.docs, held, asOf)
 		if err != nil {
-			return t, err
+			failed = err
+			break
 		}
 		t.add(p)
-		if err := emit(p); err != nil {
-			return t, err
-		}
+		decided <- p
 		if progress != nil {
 			progress(t.Enterprises, total)
 		}
+	}
+	close(decided)
+	if err := <-emitted; err != nil {
+		return t, err
+	}
+	if failed != nil {
+		return t, failed
 	}
 	t.Elapsed = time.Since(start)
 	return t, ctx.Err()
