@@ -55,8 +55,8 @@ const (
 )
 
 func bindDates(claim duixian.Claim, vals []expression.Value) {
-	vals[slotEventDate], _ = expression.ValueOf(expression.Date, claim.EventDate)
-	vals[slotAsOf], _ = expression.ValueOf(expression.Date, claim.AsOf)
+	vals[slotEventDate] = expression.DateValue(claim.EventDate)
+	vals[slotAsOf] = expression.DateValue(claim.AsOf)
 }
 
 // decide decides a claim whose facts are bound in vals. Evaluate and the

@@ -230,6 +230,10 @@ func (f *Fact) valueList() string {
 	return strings.Join(vs, ", ")
 }
 
+func (f *Fact) outOfBounds(d decimal.Decimal) bool {
+	return (f.Min != nil && d.Cmp(*f.Min) < 0) || (f.Max != nil && d.Cmp(*f.Max) > 0)
+}
+
 func (f *Fact) checkBounds(field string, d decimal.Decimal) error {
 	if f.Min != nil && d.Cmp(*f.Min) < 0 {
 		return f.factError(field, "不得小于 %s，收到 %s", "must be at least %s, got %s", f.Min, d)
@@ -386,16 +390,12 @@ func bindFacts(schema []*Fact, facts duixian.Facts, vals []expression.Value) err
 
 // bindValue checks one fact's value and puts it in its slot.
 func (f *Fact) bindValue(v any, vals []expression.Value) error {
-	ev, err := expression.ValueOf(f.exprType(), v)
-	if err != nil {
+	if err := vals[f.slot].Set(f.exprType(), v); err != nil {
 		return f.factError("facts."+f.Name, "类型不符：%v", "has the wrong type: %v", err)
 	}
-	if d, ok := v.(decimal.Decimal); ok && (f.Min != nil || f.Max != nil) {
-		if err := f.checkBounds("facts."+f.Name, d); err != nil {
-			return err
-		}
+	if d, ok := v.(decimal.Decimal); ok && f.outOfBounds(d) { // the field's name is built only for the error
+		return f.checkBounds("facts."+f.Name, d)
 	}
-	vals[f.slot] = ev
 	return nil
 }
 

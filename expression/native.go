@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sync/atomic"
+	"time"
 
 	"cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/operators"
@@ -35,14 +36,36 @@ type Value struct {
 	d decimal.Decimal
 	s string
 	l []string
-	t duixian.Date
+}
+
+// DateValue is a date's slot value, without the boxing ValueOf costs: the
+// engine binds the event and as-of dates on every decision.
+func DateValue(d duixian.Date) Value { return Value{k: Date, i: packDate(d)} }
+
+// A date is kept in the int field as YYYYMMDD (0: not given), so that a
+// slot stays as small as before dates: every evaluation copies slots.
+func packDate(d duixian.Date) int64 { return int64(d.Year)*10000 + int64(d.Month)*100 + int64(d.Day) }
+
+func unpackDate(n int64) duixian.Date {
+	if n == 0 {
+		return duixian.Date{}
+	}
+	return duixian.Date{Year: int(n / 10000), Month: time.Month(n / 100 % 100), Day: int(n % 100)}
 }
 
 // ValueOf converts a Go fact value (bool, int64, decimal.Decimal, string,
-// []string) to a slot value of type t.
+// []string, duixian.Date) to a slot value of type t.
 func ValueOf(t Type, v any) (Value, error) {
+	var out Value
+	err := out.Set(t, v)
+	return out, err
+}
+
+// Set puts a Go fact value into the slot in place, as ValueOf does: an
+// evaluation binds every fact of a claim, and a slot is worth not copying.
+func (out *Value) Set(t Type, v any) error {
 	ok := false
-	out := Value{k: t}
+	*out = Value{k: t}
 	switch t {
 	case Bool:
 		out.b, ok = v.(bool)
@@ -55,12 +78,15 @@ func ValueOf(t Type, v any) (Value, error) {
 	case StringList:
 		out.l, ok = v.([]string)
 	case Date:
-		out.t, ok = v.(duixian.Date)
+		var d duixian.Date
+		d, ok = v.(duixian.Date)
+		out.i = packDate(d)
 	}
 	if !ok {
-		return Value{}, fmt.Errorf("value %v (%T) is not of type %v", v, v, t)
+		*out = Value{}
+		return fmt.Errorf("value %v (%T) is not of type %v", v, v, t)
 	}
-	return out, nil
+	return nil
 }
 
 func (v Value) ref() ref.Val {
@@ -76,7 +102,7 @@ func (v Value) ref() ref.Val {
 	case StringList:
 		return types.DefaultTypeAdapter.NativeToValue(v.l)
 	case Date:
-		return Day{v.t}
+		return Day{unpackDate(v.i)}
 	}
 	return types.NewErr("unset value")
 }
@@ -97,7 +123,7 @@ func fromRef(r ref.Val) (Value, error) {
 	case types.String:
 		return Value{k: String, s: string(t)}, nil
 	case Day:
-		return Value{k: Date, t: t.D}, nil
+		return Value{k: Date, i: packDate(t.D)}, nil
 	}
 	return Value{}, fmt.Errorf("unexpected result %v", r)
 }
@@ -314,7 +340,7 @@ func (k linker) boolean(e ast.Expr) (boolFn, bool) {
 		return k.compare(fn, args[0], args[1])
 	case "known":
 		i, ok := k.slot(args[0])
-		return func(v []Value) (bool, bool) { return !v[i].t.IsZero(), true }, ok
+		return func(v []Value) (bool, bool) { return v[i].i != 0, true }, ok
 	}
 	return nil, false
 }
@@ -596,7 +622,7 @@ func (k linker) date(e ast.Expr) (dateFn, bool) {
 	}
 	if e.Kind() == ast.IdentKind {
 		i, ok := k.slot(e)
-		return func(v []Value) (duixian.Date, bool) { return v[i].t, !v[i].t.IsZero() }, ok
+		return func(v []Value) (duixian.Date, bool) { return unpackDate(v[i].i), v[i].i != 0 }, ok
 	}
 	fn, args, ok := k.call(e)
 	if !ok {
