@@ -289,10 +289,19 @@ func TestWorkerKilledMidRun(t *testing.T) {
 		}
 	}
 	// The partition the dead worker held was matched again, by the other.
+	// The run is over once the partition's transaction commits; River marks
+	// the job completed a moment later (its completer writes in batches),
+	// so the job's state is waited for, up to a deadline that only keeps a
+	// broken queue from hanging the test.
 	var retried int
-	if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM river_job WHERE kind = 'offer_run_partition' AND state = 'completed'
-		AND $1 = ANY(attempted_by) AND $2 = ANY(attempted_by)`, victim.id, survivor.id).Scan(&retried); err != nil {
-		t.Fatal(err)
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM river_job WHERE kind = 'offer_run_partition' AND state = 'completed'
+			AND $1 = ANY(attempted_by) AND $2 = ANY(attempted_by)`, victim.id, survivor.id).Scan(&retried); err != nil {
+			t.Fatal(err)
+		}
+		if retried > 0 || time.Now().After(deadline) {
+			break
+		}
 	}
 	if retried == 0 {
 		rows, _ := db.SQL().QueryContext(ctx, `SELECT id, kind, state, attempt, attempted_by::text FROM river_job WHERE $1 = ANY(attempted_by) ORDER BY id`, victim.id)
