@@ -216,13 +216,34 @@ func applications(ctx context.Context, svc *workflow.Service, p []duixian.User) 
 		at("2026-06-10")
 		step(func() (*duixian.Application, error) { return svc.Approve(ctx, as(finHead), id) })
 	}
-	// 3. Today: a reading space's 延时奖励 in publicity, and a bookstore's
-	// 活动组织 claim awaiting preliminary review.
-	svc.Now = real
 	today := duixian.DateOf(real())
 	spaceFacts := `{"space_legal_qualification":true,"space_in_use":true,"space_opened_on":"2023-12-01","space_separate_reading_area":true,
 "space_reading_area_m2":"140","space_daily_open_hours":"10","space_weekly_open_hours":"84","space_publications":3600,
 "space_publication_varieties":1400,"space_reading_seats":36,"space_hosted_reading_events":28,"space_weekday_open_hours":"10"}`
+	// 3. Three weeks ago: the reading space's 运营奖励, whose 公示 has ended
+	// without objection — it waits for 宣传文化部's approval, so the demo
+	// can be clicked through to 批准 and 拨付.
+	at(today.AddDays(-30).String())
+	e := step(func() (*duixian.Application, error) {
+		return svc.CreateDraft(ctx, as(space), workflow.DraftInput{Enterprise: space.Enterprise, Clause: "jjgf-2025-22/6.1",
+			EventDate: today.AddDays(-31), Facts: json.RawMessage(`{"space_venue_free_from_government":false,"space_independent":true,"space_service_area_m2":"150","space_barrier_free_open":true,"space_quarter_hour_service":true,"space_niche_focus":true,` + spaceFacts[1:]), Declared: true})
+	})
+	if e != nil {
+		id = e.ID
+		step(func() (*duixian.Application, error) { return svc.Submit(ctx, as(space), id, "demo-5") })
+		step(func() (*duixian.Application, error) { return svc.PassPreliminary(ctx, as(culture), id) })
+		step(func() (*duixian.Application, error) {
+			return svc.AssignExperts(ctx, as(culture), id, []string{expert.Name})
+		})
+		step(func() (*duixian.Application, error) {
+			return svc.RecordExpertReview(ctx, as(expert), id, map[string]int{"总分": 86}, "场地与活动记录齐全", true)
+		})
+		step(func() (*duixian.Application, error) { return svc.Propose(ctx, as(culture), id, 50000*duixian.Yuan, "") })
+		step(func() (*duixian.Application, error) { return svc.Publish(ctx, as(culture), id, today.AddDays(-21), 5) })
+	}
+	// 4. Today: a reading space's 延时奖励 in publicity, and a bookstore's
+	// 活动组织 claim awaiting preliminary review.
+	svc.Now = real
 	c := step(func() (*duixian.Application, error) {
 		return svc.CreateDraft(ctx, as(space), workflow.DraftInput{Enterprise: space.Enterprise, Clause: "jjgf-2025-22/6.2",
 			EventDate: date(fmt.Sprintf("%d-10-31", today.Year)), Facts: json.RawMessage(spaceFacts), Declared: true})

@@ -328,3 +328,26 @@ func TestListsPagedThroughTheAPI(t *testing.T) {
 		t.Fatalf("the audit page: %d, no link to older entries", resp.StatusCode)
 	}
 }
+
+// The demo can be clicked through to 批准 today: the reading space's 运营奖励
+// has finished its 公示 without objection, and the department's head, who
+// did not propose the amount, approves it; finance pays.
+func TestDemoHasAnEndedPublicity(t *testing.T) {
+	s, ts, _ := serverOn(t, dbtest.SQLite(t))
+	ended := demoApp(t, s, duixian.StatusPublicity, "jjgf-2025-22/6.1")
+	as := func(name string) *client {
+		t.Helper()
+		c := newClient(t, ts)
+		if code := c.login(name, demo.Password); code != 200 {
+			t.Fatalf("%s cannot sign in: %d", name, code)
+		}
+		return c
+	}
+	if resp, body := as("culture-head").post("/api/v1/applications/"+ended+"/approve", ""); resp.StatusCode != 200 || !strings.Contains(body, `"approved"`) {
+		t.Fatalf("approve: %d %s", resp.StatusCode, body)
+	}
+	treasury := as("treasury")
+	if resp, body := treasury.do("POST", "/api/v1/applications/"+ended+"/disburse", "", map[string]string{"X-CSRF-Token": treasury.csrf, "Idempotency-Key": "demo-ended"}); resp.StatusCode != 200 {
+		t.Fatalf("disburse: %d %s", resp.StatusCode, body)
+	}
+}
