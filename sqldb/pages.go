@@ -26,20 +26,7 @@ func (d EnterpriseDoc) Decode() (*duixian.Enterprise, error) {
 // after, in USCC order: the registry a page at a time, so that a run over a
 // million enterprises holds one page in memory, not the registry.
 func (tx *Tx) EnterprisesAfter(after string, limit int) ([]EnterpriseDoc, error) {
-	rows, err := tx.tx.QueryContext(tx.ctx, tx.rebind(`SELECT uscc, doc FROM enterprises WHERE uscc > ? ORDER BY uscc LIMIT ?`), after, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := make([]EnterpriseDoc, 0, limit)
-	for rows.Next() {
-		var d EnterpriseDoc
-		if err := rows.Scan(&d.USCC, &d.Doc); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return tx.EnterpriseRange(after, "", limit)
 }
 
 // EnterpriseCount is how many enterprises the registry holds.
@@ -53,10 +40,11 @@ func (tx *Tx) EnterpriseCount() (int, error) {
 // after and, unless through is empty, not after through, in USCC order:
 // one partition of the registry a page at a time.
 func (tx *Tx) EnterpriseRange(after, through string, limit int) ([]EnterpriseDoc, error) {
-	if through == "" {
-		return tx.EnterprisesAfter(after, limit)
+	q, args := `SELECT uscc, doc FROM enterprises WHERE uscc > ? ORDER BY uscc LIMIT ?`, []any{after, limit}
+	if through != "" {
+		q, args = `SELECT uscc, doc FROM enterprises WHERE uscc > ? AND uscc <= ? ORDER BY uscc LIMIT ?`, []any{after, through, limit}
 	}
-	rows, err := tx.tx.QueryContext(tx.ctx, tx.rebind(`SELECT uscc, doc FROM enterprises WHERE uscc > ? AND uscc <= ? ORDER BY uscc LIMIT ?`), after, through, limit)
+	rows, err := tx.tx.QueryContext(tx.ctx, tx.rebind(q), args...)
 	if err != nil {
 		return nil, err
 	}

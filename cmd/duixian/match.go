@@ -325,12 +325,17 @@ func (p *progressBar) show(done, total int) {
 	if !p.on || total == 0 {
 		return
 	}
-	elapsed := time.Since(p.start).Seconds()
-	rate := float64(done) / max(elapsed, 1e-3) // enterprises a second, for display only
-	left := time.Duration(float64(total-done) / max(rate, 1e-9) * float64(time.Second)).Round(time.Second)
+	// Whole numbers only: the rate is enterprises a second, the time left
+	// the elapsed time scaled by what remains.
+	elapsed := max(time.Since(p.start), time.Millisecond)
+	rate := int64(done) * int64(time.Second) / int64(elapsed)
+	var left time.Duration
+	if done > 0 {
+		left = (elapsed * time.Duration(total-done) / time.Duration(done)).Round(time.Second)
+	}
 	const width = 30
 	filled := width * done / total
-	fmt.Fprintf(p.w, "\r[%s%s] %d/%d 家企业 · %.0f 家/秒 · 预计剩余 %s   ",
+	fmt.Fprintf(p.w, "\r[%s%s] %d/%d 家企业 · %d 家/秒 · 预计剩余 %s   ",
 		strings.Repeat("█", filled), strings.Repeat("·", width-filled), done, total, rate, left)
 }
 

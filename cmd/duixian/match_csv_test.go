@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/matching"
@@ -31,5 +33,23 @@ func TestOffersCSVIsInert(t *testing.T) {
 	}
 	if got := rows[1][6]; got != "120000.00" {
 		t.Errorf("amount cell %q", got)
+	}
+}
+
+// The progress bar counts in whole numbers: 1,000 of 4,000 done in two
+// seconds is about 500 a second with six seconds left.
+func TestProgressBar(t *testing.T) {
+	var b bytes.Buffer
+	p := &progressBar{w: &b, start: time.Now().Add(-2 * time.Second), on: true}
+	p.show(1000, 4000)
+	out := b.String()
+	if !strings.Contains(out, "1000/4000 家企业") || !strings.Contains(out, "预计剩余 6s") ||
+		!(strings.Contains(out, "· 500 家/秒") || strings.Contains(out, "· 499 家/秒")) {
+		t.Fatalf("%q", out)
+	}
+	b.Reset()
+	(&progressBar{w: &b, start: time.Now(), on: false}).show(1, 2)
+	if b.Len() != 0 {
+		t.Fatal("a bar shown off a terminal")
 	}
 }
