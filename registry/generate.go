@@ -54,13 +54,34 @@ var Kinds = []Kind{
 // for something and many just miss a threshold. The same n and seed give
 // the same population, and a longer population begins with a shorter one.
 func Generate(n int, seed int64) []duixian.Enterprise {
-	people := generate(n, seed)
-	out := make([]duixian.Enterprise, len(people))
-	for i, p := range people {
-		out[i] = p.Enterprise
+	g := NewGenerator(seed)
+	out := make([]duixian.Enterprise, max(n, 0))
+	for i := range out {
+		out[i] = g.Next()
 	}
 	return out
 }
+
+// Generator draws Generate's population one enterprise at a time, so that
+// a registry of millions is written as it is made; it keeps only the names
+// and codes drawn so far, which must not repeat.
+type Generator struct {
+	seed         int64
+	i, total     int
+	usccs, names map[string]bool
+}
+
+// NewGenerator starts the population of seed.
+func NewGenerator(seed int64) *Generator {
+	total := 0
+	for _, k := range Kinds {
+		total += k.PerMil
+	}
+	return &Generator{seed: seed, total: total, usccs: map[string]bool{}, names: map[string]bool{}}
+}
+
+// Next draws the next enterprise.
+func (gg *Generator) Next() duixian.Enterprise { return gg.next().Enterprise }
 
 type generated struct {
 	duixian.Enterprise
@@ -68,56 +89,58 @@ type generated struct {
 }
 
 func generate(n int, seed int64) []generated {
-	out := make([]generated, 0, max(n, 0))
-	usccs, names := map[string]bool{}, map[string]bool{}
-	total := 0
-	for _, k := range Kinds {
-		total += k.PerMil
-	}
-	for i := 0; i < n; i++ {
-		// Each enterprise has its own stream, so that one enterprise's
-		// draws never shift another's.
-		g := &gen{r: rand.New(rand.NewPCG(uint64(seed), uint64(i)^0x9e3779b97f4a7c15)), f: map[string]any{}}
-		x, k := g.r.IntN(total), Kinds[0]
-		for _, kk := range Kinds {
-			if x < kk.PerMil {
-				k = kk
-				break
-			}
-			x -= kk.PerMil
-		}
-		k.fill(g)
-		var name string
-		for try := 0; ; try++ {
-			if k.name != nil {
-				name = k.name(g)
-			} else {
-				name = g.localFinancialName
-			}
-			if try > 50 {
-				name = fmt.Sprintf("%s（%d）", name, i+1)
-			}
-			if !names[name] {
-				break
-			}
-		}
-		names[name] = true
-		prefix := "91"
-		if k.prefix != nil {
-			prefix = k.prefix(g)
-		}
-		var code string
-		for code == "" || usccs[code] {
-			code = g.uscc(prefix)
-		}
-		usccs[code] = true
-		facts, err := json.Marshal(g.f)
-		if err != nil {
-			panic(err) // unreachable: the values are strings, numbers, bools and lists
-		}
-		out = append(out, generated{Enterprise: duixian.Enterprise{USCC: code, Name: name, Facts: facts}, Kind: k.ID})
+	g := NewGenerator(seed)
+	out := make([]generated, max(n, 0))
+	for i := range out {
+		out[i] = g.next()
 	}
 	return out
+}
+
+func (gg *Generator) next() generated {
+	i := gg.i
+	gg.i++
+	// Each enterprise has its own stream, so that one enterprise's
+	// draws never shift another's.
+	g := &gen{r: rand.New(rand.NewPCG(uint64(gg.seed), uint64(i)^0x9e3779b97f4a7c15)), f: map[string]any{}}
+	x, k := g.r.IntN(gg.total), Kinds[0]
+	for _, kk := range Kinds {
+		if x < kk.PerMil {
+			k = kk
+			break
+		}
+		x -= kk.PerMil
+	}
+	k.fill(g)
+	var name string
+	for try := 0; ; try++ {
+		if k.name != nil {
+			name = k.name(g)
+		} else {
+			name = g.localFinancialName
+		}
+		if try > 50 {
+			name = fmt.Sprintf("%s（%d）", name, i+1)
+		}
+		if !gg.names[name] {
+			break
+		}
+	}
+	gg.names[name] = true
+	prefix := "91"
+	if k.prefix != nil {
+		prefix = k.prefix(g)
+	}
+	var code string
+	for code == "" || gg.usccs[code] {
+		code = g.uscc(prefix)
+	}
+	gg.usccs[code] = true
+	facts, err := json.Marshal(g.f)
+	if err != nil {
+		panic(err) // unreachable: the values are strings, numbers, bools and lists
+	}
+	return generated{Enterprise: duixian.Enterprise{USCC: code, Name: name, Facts: facts}, Kind: k.ID}
 }
 
 // gen draws one enterprise's values.
@@ -1008,41 +1031,40 @@ func generalName(g *gen) string {
 var DemoActor = duixian.Actor{User: "demo-data", Role: duixian.RoleAdmin}
 
 // Write stores enterprises batch at a time (500 when batch < 1), one
-// transaction a batch, each with its audit entry. An enterprise already on
-// file is left as it is. It returns how many were written.
+// transaction a batch, each enterprise with its own audit entry. An
+// enterprise already on file is left as it is. It returns how many were
+// written.
 func Write(ctx context.Context, db *sqldb.DB, ents []duixian.Enterprise, batch int) (int, error) {
 	if batch < 1 {
 		batch = 500
+	}
+	for _, e := range ents {
+		if err := duixian.ValidateUSCC(e.USCC); err != nil {
+			return 0, err
+		}
 	}
 	written := 0
 	for start := 0; start < len(ents); start += batch {
 		part := ents[start:min(start+batch, len(ents))]
 		n := 0
 		err := db.Tx(ctx, func(tx *sqldb.Tx) error {
-			n = 0
 			now := time.Now()
 			at := now.In(duixian.Shanghai).Format(time.RFC3339Nano)
-			for _, e := range part {
-				if err := duixian.ValidateUSCC(e.USCC); err != nil {
-					return err
-				}
-				_, err := tx.Enterprise(e.USCC, true)
-				if err == nil {
-					continue
-				}
-				if duixian.ErrorCode(err) != duixian.ENOTFOUND {
-					return err
-				}
+			fresh := make([]duixian.Enterprise, len(part))
+			for i, e := range part {
 				e.Version, e.Updated = 0, now
-				if err := tx.PutEnterprise(&e); err != nil {
-					return err
-				}
-				if err := tx.Audit(duixian.AuditEntry{At: at, Actor: DemoActor, Action: "register-enterprise", Subject: e.USCC, After: e.Name}); err != nil {
-					return err
-				}
-				n++
+				fresh[i] = e
 			}
-			return nil
+			added, err := tx.AddEnterprises(fresh)
+			if err != nil {
+				return err
+			}
+			entries := make([]duixian.AuditEntry, len(added))
+			for i, e := range added {
+				entries[i] = duixian.AuditEntry{At: at, Actor: DemoActor, Action: "register-enterprise", Subject: e.USCC, After: e.Name}
+			}
+			n = len(added)
+			return tx.AuditAll(entries)
 		})
 		if err != nil {
 			return written, err

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/audit"
@@ -30,17 +31,45 @@ import (
 // Audit appends an entry to the chain, in this transaction: the state
 // change and its record commit together or not at all.
 func (tx *Tx) Audit(e duixian.AuditEntry) error {
+	return tx.AuditAll([]duixian.AuditEntry{e})
+}
+
+// AuditAll appends entries to the chain in the order given, each sealed on
+// the one before (it sets their Seq, Prev and Hash), with the head locked
+// and moved once: a batch of a registry load is a few statements, not
+// three an entry.
+func (tx *Tx) AuditAll(es []duixian.AuditEntry) error {
+	if len(es) == 0 {
+		return nil
+	}
 	var seq int64
 	var prev string
 	if err := tx.row(`SELECT seq, hash FROM audit_head WHERE id = 1`+tx.forUpdate(true)).Scan(&seq, &prev); err != nil {
 		return err
 	}
-	e.Seq = seq + 1
-	r := audit.Seal(prev, &e)
-	if _, err := tx.exec(`INSERT INTO audit (seq, subject, format, doc) VALUES (?, ?, ?, ?)`, r.Seq, r.Subject, r.Format, r.Doc); err != nil {
-		return err
+	const rows = 500 // 4 parameters a row: far below either store's limit
+	for start := 0; start < len(es); start += rows {
+		part := es[start:min(start+rows, len(es))]
+		var q strings.Builder
+		args := make([]any, 0, 4*len(part))
+		q.WriteString(`INSERT INTO audit (seq, subject, format, doc) VALUES `)
+		for i := range part {
+			e := &part[i]
+			seq++
+			e.Seq = seq
+			r := audit.Seal(prev, e)
+			prev = e.Hash
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?)")
+			args = append(args, r.Seq, r.Subject, r.Format, r.Doc)
+		}
+		if _, err := tx.exec(q.String(), args...); err != nil {
+			return err
+		}
 	}
-	_, err := tx.exec(`UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, e.Seq, e.Hash)
+	_, err := tx.exec(`UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, seq, prev)
 	return err
 }
 

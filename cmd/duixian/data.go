@@ -182,7 +182,7 @@ func runDemoData(args []string, stdout io.Writer) error {
 	n := fl.Int("enterprises", 1000, "how many enterprises")
 	seed := fl.Int64("seed", 1, "the seed: the same seed gives the same enterprises")
 	dbPath := fl.String("db", "duixian.db", "SQLite file, or postgres://… for PostgreSQL")
-	batch := fl.Int("batch", 500, "enterprises per transaction")
+	batch := fl.Int("batch", 2000, "enterprises per transaction")
 	dir := fl.String("catalogue", "", "catalogue directory")
 	if rest, err := parseInterspersed(fl, args); err != nil || len(rest) > 0 {
 		if err == nil {
@@ -193,17 +193,12 @@ func runDemoData(args []string, stdout io.Writer) error {
 	if *n < 1 {
 		return duixian.Errorf(duixian.EINVALID, "--enterprises", "企业数应为正整数", "--enterprises must be positive")
 	}
+	if *batch < 1 {
+		return duixian.Errorf(duixian.EINVALID, "--batch", "每批企业数应为正整数", "--batch must be positive")
+	}
 	cat, err := loadCatalogue(*dir)
 	if err != nil {
 		return err
-	}
-	ents := registry.Generate(*n, *seed)
-	for _, e := range ents {
-		// The generator follows the built-in catalogue; another one may
-		// not read its facts.
-		if _, err := cat.DecodeJSONFacts("facts", e.Facts); err != nil {
-			return duixian.Errorf(duixian.EINVALID, "catalogue", "生成的企业 %s 的事实不符合当前目录：%v", "generated enterprise %s does not fit this catalogue: %v", e.USCC, err)
-		}
 	}
 	ctx := context.Background()
 	db, err := openDB(ctx, *dbPath)
@@ -211,10 +206,46 @@ func runDemoData(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	written, err := registry.Write(ctx, db, ents, *batch)
-	if err != nil {
+	// The population is drawn and checked on one core while the batch
+	// before is written on the other; besides the names and codes drawn
+	// (which must not repeat) nothing holds more than a few batches.
+	batches := make(chan []duixian.Enterprise, 2)
+	drawn := make(chan error, 1)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(batches)
+		g := registry.NewGenerator(*seed)
+		for left := *n; left > 0; left -= *batch {
+			part := make([]duixian.Enterprise, min(*batch, left))
+			for i := range part {
+				part[i] = g.Next()
+				// The generator follows the built-in catalogue; another
+				// one may not read its facts.
+				if _, err := cat.DecodeJSONFacts("facts", part[i].Facts); err != nil {
+					drawn <- duixian.Errorf(duixian.EINVALID, "catalogue", "生成的企业 %s 的事实不符合当前目录：%v", "generated enterprise %s does not fit this catalogue: %v", part[i].USCC, err)
+					return
+				}
+			}
+			select {
+			case batches <- part:
+			case <-stop:
+				return
+			}
+		}
+		drawn <- nil
+	}()
+	written, total := 0, 0
+	for part := range batches {
+		k, err := registry.Write(ctx, db, part, len(part))
+		if err != nil {
+			return err
+		}
+		written, total = written+k, total+len(part)
+	}
+	if err := <-drawn; err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "演示企业 / demo enterprises (seed %d): 新增 written %d，已有 already on file %d\n", *seed, written, len(ents)-written)
+	fmt.Fprintf(stdout, "演示企业 / demo enterprises (seed %d): 新增 written %d，已有 already on file %d\n", *seed, written, total-written)
 	return nil
 }

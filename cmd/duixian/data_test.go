@@ -60,6 +60,18 @@ func TestDemoDataAndExportCommands(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "written 300") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 	}
+	// A longer population of the same seed begins with the shorter one:
+	// the 300 on file are kept, the 50 after them added, across batches.
+	code, out, errs = runCmd(t, "", "demo-data", "--enterprises", "350", "--seed", "4", "--batch", "128", "--db", db)
+	if code != 0 || !strings.Contains(out, "written 50，") || !strings.Contains(out, "already on file 300") {
+		t.Fatalf("the same seed again: exit %d\n%s\n%s", code, out, errs)
+	}
+	if code, _, errs := runCmd(t, "", "demo-data", "--enterprises", "10", "--batch", "0", "--db", db); code != 2 || !strings.Contains(errs, "--batch") {
+		t.Errorf("--batch 0: exit %d %s", code, errs)
+	}
+	if code, out, errs := runCmd(t, "", "audit", "verify", "--db", db); code != 0 {
+		t.Errorf("the chain after two loads: exit %d\n%s\n%s", code, out, errs)
+	}
 	for _, what := range []string{"publicity", "disbursement", "statistics"} {
 		path := filepath.Join(dir, what+".xlsx")
 		code, out, errs := runCmd(t, "", "export", what, "--db", db, "--out", path)
