@@ -309,6 +309,22 @@ func TestObjectionContactAndReceipt(t *testing.T) {
 		if o := mine.Objections[0]; o.ID != byPhone.ID || o.Text != "异议" || o.Name != "" || o.Phone != "" || o.Email != "" || o.By != "" {
 			t.Fatalf("the applicant reads the objector: %+v", o)
 		}
+		// Nor who reviewed it: the department sees its experts and its
+		// officials, the applicant the department only.
+		if len(a.Experts) == 0 || a.Expert == nil || a.Expert.By == "" || a.ProposedBy == "" {
+			t.Fatalf("the department's view lacks the reviewers: experts %v, review %+v, proposed by %q", a.Experts, a.Expert, a.ProposedBy)
+		}
+		if len(mine.Experts) != 0 || mine.Expert == nil || mine.Expert.By != "" || mine.Expert.Opinion != a.Expert.Opinion || mine.ProposedBy != "" {
+			t.Fatalf("the applicant reads the reviewers: experts %v, review %+v, proposed by %q", mine.Experts, mine.Expert, mine.ProposedBy)
+		}
+		for _, op := range mine.Opinions {
+			if op.By != "" {
+				t.Fatalf("the applicant reads who gave an opinion: %+v", op)
+			}
+		}
+		if again := must(t)(s.Application(ctx, commerce, id)); again.ProposedBy == "" || len(again.Experts) == 0 {
+			t.Fatalf("the applicant's view changed the stored case: %+v", again)
+		}
 	})
 }
 

@@ -86,7 +86,7 @@ func (s *Service) desk() casework.Desk { return casework.Desk{DB: s.DB, Now: s.N
 
 // run applies t to application id as one casework transition.
 func (s *Service) run(ctx context.Context, actor duixian.Actor, id string, t transition) (*duixian.Application, error) {
-	return casework.Run(ctx, s.desk(), actor, casework.Transition[*duixian.Application, duixian.Status]{
+	a, err := casework.Run(ctx, s.desk(), actor, casework.Transition[*duixian.Application, duixian.Status]{
 		Action: t.action, Subject: id, Roles: t.roles, From: t.from, Once: t.once,
 		Load: func(tx *sqldb.Tx) (*duixian.Application, error) {
 			a, err := tx.Application(id, true)
@@ -103,6 +103,7 @@ func (s *Service) run(ctx context.Context, actor duixian.Actor, id string, t tra
 			return tx.PutApplication(a)
 		},
 	})
+	return asSeenBy(actor, a), err
 }
 
 func status(a *duixian.Application) duixian.Status { return a.Status }
@@ -1066,18 +1067,36 @@ func (s *Service) Application(ctx context.Context, actor duixian.Actor, id strin
 	return asSeenBy(actor, a), nil
 }
 
-// asSeenBy is a as actor reads it: the applicant does not learn who
-// objected to it, nor how to reach them.
+// asSeenBy is a as actor reads it. The applicant does not learn who
+// objected to it, nor how to reach them; nor who reviews it: the experts
+// assigned (a third-party panel is not to be lobbied), the officials who
+// gave an opinion or proposed the amount (their department answers for
+// them), nor the keys its payments were made under.
 func asSeenBy(actor duixian.Actor, a *duixian.Application) *duixian.Application {
-	if actor.Role != duixian.RoleEnterprise || len(a.Objections) == 0 {
+	if actor.Role != duixian.RoleEnterprise || a == nil {
 		return a
 	}
-	a.Objections = slices.Clone(a.Objections)
-	for i := range a.Objections {
-		o := &a.Objections[i]
+	c := *a
+	c.Objections = slices.Clone(a.Objections)
+	for i := range c.Objections {
+		o := &c.Objections[i]
 		o.By, o.Name, o.Phone, o.Email = "", "", "", ""
 	}
-	return a
+	c.Experts, c.ProposedBy = nil, ""
+	if a.Expert != nil {
+		e := *a.Expert
+		e.By = ""
+		c.Expert = &e
+	}
+	c.Opinions = slices.Clone(a.Opinions)
+	for i := range c.Opinions {
+		c.Opinions[i].By = ""
+	}
+	c.Payments = slices.Clone(a.Payments)
+	for i := range c.Payments {
+		c.Payments[i].By, c.Payments[i].Key = "", ""
+	}
+	return &c
 }
 
 // mayRead says whether actor may see a: enterprise staff their own;
