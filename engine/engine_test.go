@@ -484,3 +484,21 @@ func TestCeilingRate(t *testing.T) {
 		t.Fatalf("a round above the ceiling: %v", err)
 	}
 }
+
+// A value outside a fact's list is refused naming the allowed ones as
+// people know them: in Chinese by their labels (the code beside), in
+// English by code.
+func TestUnknownValueNamesTheLabels(t *testing.T) {
+	cat := load(t, catalogue.FS)
+	_, err := cat.DecodeJSONFacts("facts", []byte(`{"zones":["core-60","moon"]}`))
+	var e *duixian.Error
+	if !errors.As(err, &e) || e.Field != "facts.zones[1]" {
+		t.Fatalf("got %v, want an error on facts.zones[1]", err)
+	}
+	if !strings.Contains(e.Zh, "经开区60平方公里范围（core-60）") || !strings.Contains(e.Zh, "、") || strings.Contains(e.Zh, "yizhuang-225, ") {
+		t.Errorf("Chinese: %s", e.Zh)
+	}
+	if !strings.Contains(e.En, "yizhuang-225, core-60, bonded") || strings.Contains(e.En, "范围") {
+		t.Errorf("English: %s", e.En)
+	}
+}

@@ -97,12 +97,18 @@ func (f *Fact) valueZh(v string) string {
 
 // factError reports bad input for a fact, naming it in both languages.
 func (f *Fact) factError(field, zh, en string, args ...any) error {
+	return f.bilingualError(field, fmt.Sprintf(zh, args...), fmt.Sprintf(en, args...))
+}
+
+// bilingualError is factError of messages already written, in which the
+// Chinese and the English name different things.
+func (f *Fact) bilingualError(field, zh, en string) error {
 	return &duixian.Error{Code: duixian.EINVALID, Field: field,
 		// The Chinese names the fact by its label alone, set off by a colon
 		// (a label may end in a noun such as 缺失): the field says which
 		// fact, and people read it beside the input.
-		Zh: f.Zh + "：" + fmt.Sprintf(zh, args...),
-		En: fmt.Sprintf("fact %s (%s) ", f.Name, f.En) + fmt.Sprintf(en, args...)}
+		Zh: f.Zh + "：" + zh,
+		En: fmt.Sprintf("fact %s (%s) ", f.Name, f.En) + en}
 }
 
 // decode converts one raw input value (from JSON with UseNumber, or from
@@ -176,7 +182,8 @@ func (f *Fact) decode(field string, raw any) (any, error) {
 	case KindEnum:
 		s, ok := raw.(string)
 		if !ok || !f.allows(s) {
-			return nil, f.factError(field, "应为 %s 之一，收到 %v", "must be one of %s, got %v", f.valueList(), raw)
+			zh, en := f.valueList()
+			return nil, f.bilingualError(field, fmt.Sprintf("应为 %s 之一，收到 %v", zh, raw), fmt.Sprintf("must be one of %s, got %v", en, raw))
 		}
 		return s, nil
 	case KindSet:
@@ -191,7 +198,8 @@ func (f *Fact) decode(field string, raw any) (any, error) {
 		for i, e := range list {
 			s, ok := e.(string)
 			if !ok || !f.allows(s) {
-				return nil, f.factError(fmt.Sprintf("%s[%d]", field, i), "的取值应为 %s 之一，收到 %v", "takes values among %s, got %v", f.valueList(), e)
+				zh, en := f.valueList()
+				return nil, f.bilingualError(fmt.Sprintf("%s[%d]", field, i), fmt.Sprintf("的取值应为 %s 之一，收到 %v", zh, e), fmt.Sprintf("takes values among %s, got %v", en, e))
 			}
 			out = append(out, s)
 		}
@@ -222,12 +230,17 @@ func (f *Fact) decode(field string, raw any) (any, error) {
 	return nil, fmt.Errorf("fact %s has no kind", f.Name)
 }
 
-func (f *Fact) valueList() string {
-	vs := make([]string, len(f.Values))
+// valueList names the allowed values for an error: in Chinese by their
+// labels, the code beside each for an API caller; in English by code.
+func (f *Fact) valueList() (zh, en string) {
+	z, e := make([]string, len(f.Values)), make([]string, len(f.Values))
 	for i, v := range f.Values {
-		vs[i] = v.Value
+		z[i], e[i] = v.Value, v.Value
+		if v.Zh != "" {
+			z[i] = v.Zh + "（" + v.Value + "）"
+		}
 	}
-	return strings.Join(vs, ", ")
+	return strings.Join(z, "、"), strings.Join(e, ", ")
 }
 
 func (f *Fact) outOfBounds(d decimal.Decimal) bool {

@@ -657,7 +657,8 @@ func (l *loader) compile(env *expression.Env, s scalar, want expression.Type, wh
 			}
 		}
 		if f != nil && (f.Kind == KindEnum || f.Kind == KindSet) && !f.allows(c.Value) {
-			l.errf(s.Line+c.Line-1, "%s: %q: %s has no value %q (its values: %s)", what, s.Value, c.Fact, c.Value, f.valueList())
+			_, values := f.valueList()
+			l.errf(s.Line+c.Line-1, "%s: %q: %s has no value %q (its values: %s)", what, s.Value, c.Fact, c.Value, values)
 		}
 	}
 	return p.Link(l.names(rec))
