@@ -25,6 +25,12 @@ func (c *Catalogue) TryDraft(id string, document, cases []byte) (*Draft, error) 
 	return TryDraft(c.files, id, document, cases)
 }
 
+// TryOverlay loads the catalogue's own files with the overlay's added,
+// replacing or (nil) removing those of the same name: a reform.
+func (c *Catalogue) TryOverlay(overlay map[string][]byte) (*Draft, error) {
+	return TryOverlay(c.files, overlay)
+}
+
 // TryDraft loads base with the document id (its YAML, and its cases) added
 // or replacing the file of that name. The catalogue in force is never
 // touched: publishing stays a reviewed change to the catalogue's files.

@@ -117,7 +117,7 @@ type Result struct {
 func Run(ctx context.Context, subjects []Subject, b *engine.Batch, progress func(done int)) (Result, error) {
 	start := time.Now()
 	ps, err := decide(ctx, len(subjects), func(i int, out []Subject) error { out[0] = subjects[i]; return nil },
-		[]*engine.Batch{b}, progress)
+		[]*engine.Batch{b}, nil, progress)
 	if err != nil {
 		return Result{}, err
 	}

@@ -3,6 +3,7 @@ package matching
 import (
 	"context"
 	"fmt"
+	"maps"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -21,6 +22,8 @@ type Page struct {
 	Errors     []string    // enterprises whose data no clause can read
 	Decisions  int
 	Subjects   int // enterprises decided in the page
+	// Tags labels the page's enterprises by USCC, when the pass has a Tag.
+	Tags map[string]string
 }
 
 // Totals sums a streamed run.
@@ -57,6 +60,9 @@ func Stream(ctx context.Context, db *sqldb.DB, cat *engine.Catalogue, b *engine.
 type Pass struct {
 	Catalogue *engine.Catalogue
 	Batch     *engine.Batch
+	// Tag, if set, labels each enterprise from its facts (a report's
+	// groups: zone, size), into its page's Tags.
+	Tag func(duixian.Facts) string
 }
 
 // StreamPasses is Stream under several catalogues at once: each enterprise
@@ -191,8 +197,9 @@ func decideFiles(ctx context.Context, cat *engine.Catalogue, b *engine.Batch, do
 func decidePasses(ctx context.Context, passes []Pass, docs []sqldb.EnterpriseDoc,
 	held []map[string][]*duixian.Application, asOf duixian.Date) ([]*Page, error) {
 	bs := make([]*engine.Batch, len(passes))
+	tags := make([]func(duixian.Facts) string, len(passes))
 	for i, p := range passes {
-		bs[i] = p.Batch
+		bs[i], tags[i] = p.Batch, p.Tag
 	}
 	return decide(ctx, len(docs), func(i int, out []Subject) error {
 		e, err := docs[i].Decode()
@@ -205,7 +212,7 @@ func decidePasses(ctx context.Context, passes []Pass, docs []sqldb.EnterpriseDoc
 			}
 		}
 		return nil
-	}, bs, nil)
+	}, bs, tags, nil)
 }
 
 // decide matches n subjects, the i-th made by subject(i) (one per batch),
@@ -213,7 +220,8 @@ func decidePasses(ctx context.Context, passes []Pass, docs []sqldb.EnterpriseDoc
 // in subject order; a subject that cannot be made is among the errors of
 // every page. progress, if set, is called from time to time with how many
 // subjects are done.
-func decide(ctx context.Context, n int, subject func(i int, out []Subject) error, bs []*engine.Batch, progress func(done int)) ([]*Page, error) {
+func decide(ctx context.Context, n int, subject func(i int, out []Subject) error, bs []*engine.Batch,
+	tags []func(duixian.Facts) string, progress func(done int)) ([]*Page, error) {
 	const chunk = 256
 	parts := make([][]Page, (n+chunk-1)/chunk)
 	var next, done atomic.Int64
@@ -238,7 +246,14 @@ func decide(ctx context.Context, n int, subject func(i int, out []Subject) error
 						continue
 					}
 					for j, b := range bs {
-						matchOne(&parts[k][j], b, ss[j])
+						p := &parts[k][j]
+						if j < len(tags) && tags[j] != nil {
+							if p.Tags == nil {
+								p.Tags = map[string]string{}
+							}
+							p.Tags[ss[j].USCC] = tags[j](ss[j].Facts)
+						}
+						matchOne(p, b, ss[j])
 					}
 				}
 				d := done.Add(int64(min(chunk, n-from)))
@@ -262,6 +277,10 @@ func decide(ctx context.Context, n int, subject func(i int, out []Subject) error
 			o.Undecided = append(o.Undecided, p.Undecided...)
 			o.Errors = append(o.Errors, p.Errors...)
 			o.Decisions += p.Decisions
+			if p.Tags != nil && o.Tags == nil {
+				o.Tags = map[string]string{}
+			}
+			maps.Copy(o.Tags, p.Tags)
 		}
 		out[j] = o
 	}
