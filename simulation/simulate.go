@@ -144,7 +144,7 @@ type Report struct {
 	Zones        []Row   `json:"zones"`
 	Sizes        []Row   `json:"sizes"`
 	Distribution []Bin   `json:"distribution"`
-	Movers       []Mover `json:"movers"` // the largest changes, at most Keep
+	Movers       []Mover `json:"movers,omitempty"` // the largest changes, at most Keep
 	MoversTotal  int     `json:"movers_total"`
 	// Outlook sums the clauses' outlooks; LastYear is the year of the
 	// applications it is read from.
@@ -565,6 +565,27 @@ func (s *state) reasons(rs []duixian.Reason, reform bool) []Why {
 		out = append(out, w)
 	}
 	return out
+}
+
+// Explain is a mover's reasons on one line, each cited to the reform's
+// article and the one in force.
+func Explain(ws []Why) string {
+	var parts []string
+	for _, w := range ws {
+		var cites []string
+		if w.Reform != nil {
+			cites = append(cites, "改革方案"+w.Reform.String())
+		}
+		if w.InForce != nil {
+			cites = append(cites, "现行"+w.InForce.String())
+		}
+		s := w.Zh
+		if w.Gap != "" {
+			s += "，" + w.Gap
+		}
+		parts = append(parts, s+"（"+strings.Join(cites, "；")+"）")
+	}
+	return strings.Join(parts, "；")
 }
 
 func cite(c duixian.Cite) *duixian.Cite { return &c }
