@@ -31,6 +31,9 @@ type Options struct {
 	// Mover, if set, gets every mover as the stream finds it, in USCC
 	// order: the report keeps only the largest.
 	Mover func(Mover) error
+	// MaxEnterprises, if set, refuses a registry larger than this (a
+	// simulation run while a page waits).
+	MaxEnterprises int
 }
 
 // DefaultKeep is how many movers a report keeps unless told.
@@ -153,6 +156,23 @@ type Report struct {
 	Errors   int     `json:"errors"` // enterprises whose data no clause can read
 }
 
+// Service runs simulations over the platform's registry, against the
+// catalogue in force.
+type Service struct {
+	DB        *sqldb.DB
+	Catalogue *engine.Catalogue
+}
+
+// Simulate checks the reform's files (Load) and runs it (Run).
+func (s *Service) Simulate(ctx context.Context, files map[string][]byte, o Options) (*Reform, *Report, error) {
+	r, err := Load(s.Catalogue, files)
+	if err != nil {
+		return nil, nil, err
+	}
+	rep, err := Run(ctx, s.DB, s.Catalogue, r, o)
+	return r, rep, err
+}
+
 // Run decides the registry under the catalogue in force and under the
 // reform in one stream (matching.StreamPasses: memory a page or two,
 // whatever the registry's size), then last year's applications under both,
@@ -167,6 +187,16 @@ func Run(ctx context.Context, db *sqldb.DB, base *engine.Catalogue, r *Reform, o
 	}
 	if o.Keep == 0 {
 		o.Keep = DefaultKeep
+	}
+	if o.MaxEnterprises > 0 {
+		n := 0
+		if err := db.Read(ctx, func(tx *sqldb.Tx) (err error) { n, err = tx.EnterpriseCount(); return }); err != nil {
+			return nil, err
+		}
+		if n > o.MaxEnterprises {
+			return nil, duixian.Errorf(duixian.EINVALID, "registry", "企业库有 %d 家企业，页面仿真上限为 %d 家，请用命令 duixian simulate",
+				"the registry holds %d enterprises, more than a page simulates (%d); use duixian simulate", n, o.MaxEnterprises)
+		}
 	}
 	s := newState(base, r, o)
 	b := base.NewBatch(o.Date, o.AsOf, false)
