@@ -4,14 +4,18 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/etown/duixian"
+	"github.com/etown/duixian/calendar"
 	"github.com/etown/duixian/catalogue"
+	"github.com/etown/duixian/demo"
 	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/registry"
 	"github.com/etown/duixian/simulation"
 	"github.com/etown/duixian/sqldb"
 	"github.com/etown/duixian/sqldb/dbtest"
+	"github.com/etown/duixian/workflow"
 )
 
 const quarterHour = "jjgf-2025-21/7.1"
@@ -166,4 +170,47 @@ func TestReformChecked(t *testing.T) {
 	if _, err := simulation.Run(context.Background(), nil, base, r, simulation.Options{Date: before}); err == nil || !strings.Contains(err.Error(), "2026-03-01") {
 		t.Errorf("simulated before it is in force: %v", err)
 	}
+}
+
+// Last year's applications are decided again under both catalogues, and
+// the outlook reads their take-up: the demo's 2026 applications, the
+// reform simulated on a day of 2027.
+func TestLastYearsApplications(t *testing.T) {
+	base, r := load(t, "testdata/double-quarter-hour")
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		svc := workflow.New(db, base, calendar.Default())
+		svc.Now = func() time.Time { return time.Date(2026, 11, 30, 10, 0, 0, 0, duixian.Shanghai) }
+		if _, err := demo.Seed(context.Background(), svc); err != nil {
+			t.Fatal(err)
+		}
+		registryOf(t, db, 3000)
+		rep, err := simulation.Run(context.Background(), db, base, r, simulation.Options{Date: duixian.Date{Year: 2027, Month: 3, Day: 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.LastYear != 2026 {
+			t.Fatalf("last year %d", rep.LastYear)
+		}
+		apps := 0
+		for _, c := range rep.Clauses {
+			apps += c.Applications
+			if c.Clause != quarterHour && c.AppliedBaseline != c.AppliedReform {
+				t.Errorf("%s's applications moved: %s then %s", c.Clause, c.AppliedBaseline, c.AppliedReform)
+			}
+		}
+		c, _ := rep.Clause(quarterHour)
+		if apps == 0 || c.Applications == 0 {
+			t.Fatalf("no application of 2026 read: %d, 7.1 %d", apps, c.Applications)
+		}
+		if c.AppliedReform != 2*c.AppliedBaseline {
+			t.Errorf("7.1's applications: %s under the law in force, %s under the reform", c.AppliedBaseline, c.AppliedReform)
+		}
+		want := c.Baseline.Total.Share(duixian.Money(min(c.Applications, c.Baseline.Eligible)), duixian.Money(c.Baseline.Eligible))
+		if c.Outlook.Baseline != want || c.Outlook.Reform != 2*want || c.Outlook.TakeUpPermille != min(c.Applications, c.Baseline.Eligible)*1000/c.Baseline.Eligible {
+			t.Errorf("7.1's outlook %+v, want %s", c.Outlook, want)
+		}
+		if rep.Outlook.Reform-rep.Outlook.Baseline != c.Outlook.Reform-c.Outlook.Baseline {
+			t.Errorf("outlook %+v", rep.Outlook)
+		}
+	})
 }
