@@ -42,7 +42,7 @@ func (s *state) applications(ctx context.Context, db *sqldb.DB) error {
 			return err
 		}
 		for _, a := range apps {
-			if a.Year != s.lastYear || a.Status == duixian.StatusWithdrawn {
+			if a.Year != s.lastYear || a.Status == duixian.StatusWithdrawn || !s.pays(a.Clause) {
 				continue
 			}
 			row := s.clause(a.Clause)
@@ -61,6 +61,14 @@ func (s *state) applications(ctx context.Context, db *sqldb.DB) error {
 		}
 		after = sqldb.Cursor(apps[len(apps)-1])
 	}
+}
+
+// pays reports whether the clause pays under either catalogue: the
+// report's rows are the paying clauses (a 群雁 tier has none).
+func (s *state) pays(id string) bool {
+	bc, inBase := s.base.Clause(id)
+	rc, inReform := s.reform.Clause(id)
+	return inBase && bc.Pays() || inReform && rc.Pays()
 }
 
 // decideAgain is what the application would be awarded under cat: zero

@@ -154,6 +154,10 @@ type Report struct {
 	LastYear int     `json:"last_year"`
 	Outlook  Outlook `json:"outlook"`
 	Errors   int     `json:"errors"` // enterprises whose data no clause can read
+	// ReformErrors are those the reform's catalogue cannot read (a fact
+	// it no longer declares): they count for neither side's figures under
+	// the reform, and are listed as losers.
+	ReformErrors int `json:"reform_errors"`
 }
 
 // Service runs simulations over the platform's registry, against the
@@ -229,6 +233,7 @@ type state struct {
 	nmovers int
 	ents    int
 	errors  int
+	rerrors int
 	// the condition with a code, in force and in the reform
 	condBase, condReform map[string]*engine.Condition
 	lastYear             int
@@ -373,6 +378,7 @@ type key struct{ uscc, clause string }
 func (s *state) page(bp, rp *matching.Page) error {
 	s.ents += bp.Subjects
 	s.errors += len(bp.Errors)
+	s.rerrors += len(rp.Errors)
 	// Awards under each catalogue; clauses the reform cannot change are
 	// the baseline's on both sides.
 	award := func(os []matching.Offer, side int) map[key]*duixian.Decision {
@@ -642,7 +648,7 @@ func (s *state) sortMovers() {
 // report orders what was summed.
 func (s *state) report() *Report {
 	rep := &Report{Date: s.o.Date, AsOf: s.o.AsOf, Documents: s.r.Documents, Enterprises: s.ents, Errors: s.errors,
-		MoversTotal: s.nmovers, LastYear: s.lastYear, Distribution: s.bins}
+		MoversTotal: s.nmovers, LastYear: s.lastYear, Distribution: s.bins, ReformErrors: s.rerrors}
 	s.outlook()
 	for _, c := range s.clauses {
 		c.finish()

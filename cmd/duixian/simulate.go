@@ -147,6 +147,9 @@ func printSimulation(w io.Writer, rep *simulation.Report) {
 	if rep.Errors > 0 {
 		fmt.Fprintf(w, "%d 家企业数据有误，未计入\n", rep.Errors)
 	}
+	if rep.ReformErrors > rep.Errors {
+		fmt.Fprintf(w, "%d 家企业的数据改革方案无法读取（方案删去了其登记的事实），按改革方案未计入\n", rep.ReformErrors-rep.Errors)
+	}
 	for i, m := range rep.Movers {
 		if i == 20 {
 			fmt.Fprintf(w, "……共 %d 项变动（--json 或 --out 列出）\n", rep.MoversTotal)
