@@ -214,3 +214,45 @@ func TestLastYearsApplications(t *testing.T) {
 		}
 	})
 }
+
+// The reform's reworded articles, cut into what both texts share and what
+// changed: joined, each side is its own text; only 第七条（一） changed.
+func TestArticleChanges(t *testing.T) {
+	base, r := load(t, "testdata/double-quarter-hour")
+	cs := r.Changes(base)
+	if len(cs) != 1 || cs[0].Label != "第七条（一）" || cs[0].Status != "changed" {
+		t.Fatalf("changes %+v", cs)
+	}
+	join := func(ss []simulation.Segment, changed bool) string {
+		var b strings.Builder
+		for _, s := range ss {
+			if !changed || s.Changed {
+				b.WriteString(s.Text)
+			}
+		}
+		return b.String()
+	}
+	bd, _ := base.Document("jjgf-2025-21")
+	rd, _ := r.Catalogue.Document("jjgf-2025-21")
+	var before, after string
+	for _, a := range bd.Articles {
+		if a.ID == "7.1" {
+			before = a.Text
+		}
+	}
+	for _, a := range rd.Articles {
+		if a.ID == "7.1" {
+			after = a.Text
+		}
+	}
+	c := cs[0]
+	if join(c.InForce, false) != before || join(c.Reform, false) != after {
+		t.Fatal("the segments do not make the texts")
+	}
+	// 6—30 becomes 12—60, 6 becomes 12, 12 becomes 24 …: only digits change.
+	for _, s := range []string{join(c.InForce, true), join(c.Reform, true)} {
+		if s == "" || strings.Trim(s, "0123456789") != "" {
+			t.Errorf("changed text %q", s)
+		}
+	}
+}
