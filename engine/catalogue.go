@@ -358,3 +358,11 @@ func (c *Catalogue) Fact(name string) (*Fact, bool) {
 
 // VersionOf is the version a decision under d would state.
 func VersionOf(d *Document) duixian.DocumentVersion { return d.version() }
+
+// Conditions lists the conditions a claim under the clause must meet: the
+// document's eligibility, the zone, then the clause's own.
+func (cl *Clause) Conditions() []*Condition { return cl.conditions }
+
+// Code is the code a refusal on the condition carries (Reason.Code): its
+// clause or document, a colon, its id.
+func (c *Condition) Code() string { return c.key() }

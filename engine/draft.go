@@ -25,10 +25,31 @@ func (c *Catalogue) TryDraft(id string, document, cases []byte) (*Draft, error) 
 	return TryDraft(c.files, id, document, cases)
 }
 
+// TryOverlay loads the catalogue's own files with the overlay's added,
+// replacing or (nil) removing those of the same name: a reform.
+func (c *Catalogue) TryOverlay(overlay map[string][]byte) (*Draft, error) {
+	return TryOverlay(c.files, overlay)
+}
+
 // TryDraft loads base with the document id (its YAML, and its cases) added
 // or replacing the file of that name. The catalogue in force is never
 // touched: publishing stays a reviewed change to the catalogue's files.
 func TryDraft(base fs.FS, id string, document, cases []byte) (*Draft, error) {
+	files := map[string][]byte{id + ".yaml": document}
+	// A draft pasted without cases drops the old document's: they were
+	// written for its text, not the draft's.
+	files[id+".test.yaml"] = nil
+	if len(bytes.TrimSpace(cases)) > 0 {
+		files[id+".test.yaml"] = cases
+	}
+	return TryOverlay(base, files)
+}
+
+// TryOverlay loads base with the overlay's files added or replacing those
+// of the same name (a reform: several documents, their cases, even
+// facts.yaml); a nil file removes the file of that name. The draft's
+// cases and coverage are those of the overlay's documents.
+func TryOverlay(base fs.FS, overlay map[string][]byte) (*Draft, error) {
 	files := memFS{}
 	names, err := fs.Glob(base, "*.yaml")
 	if err != nil {
@@ -39,10 +60,14 @@ func TryDraft(base fs.FS, id string, document, cases []byte) (*Draft, error) {
 			return nil, err
 		}
 	}
-	files[id+".yaml"] = document
-	delete(files, id+".test.yaml")
-	if len(bytes.TrimSpace(cases)) > 0 {
-		files[id+".test.yaml"] = cases
+	ids := map[string]bool{}
+	for n, b := range overlay {
+		if b == nil {
+			delete(files, n)
+		} else {
+			files[n] = b
+		}
+		ids[OverlayDocument(n)] = true
 	}
 	cat, err := Load(files)
 	if le, ok := err.(*LoadError); ok {
@@ -54,16 +79,22 @@ func TryDraft(base fs.FS, id string, document, cases []byte) (*Draft, error) {
 	rep := cat.RunCases()
 	d := &Draft{Catalogue: cat}
 	for _, r := range rep.Results {
-		if strings.HasPrefix(r.File, id+".") {
+		if ids[OverlayDocument(r.File)] {
 			d.Cases.Results = append(d.Cases.Results, r)
 		}
 	}
 	for _, c := range rep.Coverage {
-		if c.Document == id {
+		if ids[c.Document] {
 			d.Cases.Coverage = append(d.Cases.Coverage, c)
 		}
 	}
 	return d, nil
+}
+
+// OverlayDocument is the document a catalogue file is of: "jjgf-2025-21"
+// for jjgf-2025-21.yaml and jjgf-2025-21.test.yaml.
+func OverlayDocument(file string) string {
+	return strings.TrimSuffix(strings.TrimSuffix(file, ".yaml"), ".test")
 }
 
 // memFS is a flat directory of files held in memory.

@@ -46,7 +46,7 @@ var (
 	enterprise = []duixian.Role{duixian.RoleEnterprise}
 	reviewer   = []duixian.Role{duixian.RoleReviewer}
 	signedIn   = []duixian.Role{duixian.RoleEnterprise, duixian.RoleReviewer, duixian.RoleCoReviewer, duixian.RoleExpert,
-		duixian.RoleFinance, duixian.RoleSupervisor, duixian.RoleAdmin}
+		duixian.RoleFinance, duixian.RoleSupervisor, duixian.RoleAdmin, duixian.RoleAuthor}
 	officials = []duixian.Role{duixian.RoleReviewer, duixian.RoleCoReviewer, duixian.RoleExpert, duixian.RoleFinance,
 		duixian.RoleSupervisor, duixian.RoleAdmin}
 )

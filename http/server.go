@@ -26,6 +26,7 @@ import (
 	"github.com/etown/duixian/matching"
 	"github.com/etown/duixian/qunyan"
 	"github.com/etown/duixian/reports"
+	"github.com/etown/duixian/simulation"
 	"github.com/etown/duixian/sqldb"
 	"github.com/etown/duixian/sso"
 	"github.com/etown/duixian/workflow"
@@ -94,6 +95,8 @@ type Server struct {
 	// what it caches lasts between page views.
 	Dashboards DashboardService
 	dashViews  dashboardViews
+	// Simulator runs 政策仿真 (package simulation).
+	Simulator Simulator
 
 	// Operations (docs/deploy.md). Log gets the access log, one line a
 	// request, and the errors nobody else reports.
@@ -140,6 +143,7 @@ func New(svc *workflow.Service) (*Server, error) {
 		Qunyan: qunyan.New(svc.DB, svc.Catalogue), Land: land.New(svc.DB, svc.Catalogue)}
 	s.Qunyan.Now, s.Land.Now = now, now
 	s.Dashboards = &reports.Service{DB: svc.DB, Catalogue: svc.Catalogue, Now: now}
+	s.Simulator = &simulation.Service{DB: svc.DB, Catalogue: svc.Catalogue}
 	s.metrics = newMetrics(svc.DB)
 	// The workflow's decisions are counted by this server's metrics.
 	svc.Decided = s.metrics.Decided
@@ -149,7 +153,7 @@ func New(svc *workflow.Service) (*Server, error) {
 // init builds the route table and the pages.
 func (s *Server) init() error {
 	s.mux = http.NewServeMux()
-	for _, part := range [][]Route{s.apiRoutes(), s.offerRoutes(), s.pageRoutes(), s.qunyanRoutes(), s.landRoutes(), s.diagnosisRoutes(), s.accountPages(), s.ssoRoutes(), s.authorRoutes()} {
+	for _, part := range [][]Route{s.apiRoutes(), s.offerRoutes(), s.pageRoutes(), s.qunyanRoutes(), s.landRoutes(), s.diagnosisRoutes(), s.accountPages(), s.ssoRoutes(), s.authorRoutes(), s.simulateRoutes()} {
 		s.Routes = append(s.Routes, part...)
 	}
 	var err error

@@ -116,10 +116,12 @@ type Result struct {
 // how many subjects are done. Stream is the way over a large registry.
 func Run(ctx context.Context, subjects []Subject, b *engine.Batch, progress func(done int)) (Result, error) {
 	start := time.Now()
-	p, err := decide(ctx, len(subjects), func(i int) (Subject, error) { return subjects[i], nil }, b, progress)
+	ps, err := decide(ctx, len(subjects), func(i int, out []Subject) error { out[0] = subjects[i]; return nil },
+		[]*engine.Batch{b}, nil, progress)
 	if err != nil {
 		return Result{}, err
 	}
+	p := ps[0]
 	r := Result{Enterprises: len(subjects), Offers: p.Offers, NearMisses: p.NearMisses, Undecided: p.Undecided,
 		Errors: p.Errors, Decisions: p.Decisions}
 	// Deterministic output whatever the scheduling.

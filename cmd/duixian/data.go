@@ -153,25 +153,29 @@ func runExport(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	// Written beside the target and renamed, so a failed export never
-	// leaves half a file where the last good one was.
-	tmp, err := os.CreateTemp(filepath.Dir(*out), ".duixian-export-*.xlsx")
+	if err := writeFileAtomic(*out, func(w io.Writer) error { return exports[what[0]](ctx, db, cat, w) }); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "已导出 / exported %s: %s\n", what[0], *out)
+	return nil
+}
+
+// writeFileAtomic writes path through a file beside it renamed at the end,
+// so a failed export never leaves half a file where the last good one was.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".duixian-export-*"+filepath.Ext(path))
 	if err != nil {
-		return duixian.Errorf(duixian.EINVALID, "--out", "无法写入 %s：%v", "cannot write %s: %v", *out, err)
+		return duixian.Errorf(duixian.EINVALID, "--out", "无法写入 %s：%v", "cannot write %s: %v", path, err)
 	}
 	defer os.Remove(tmp.Name())
-	if err := exports[what[0]](ctx, db, cat, tmp); err != nil {
+	if err := write(tmp); err != nil {
 		tmp.Close()
 		return err
 	}
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp.Name(), *out); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "已导出 / exported %s: %s\n", what[0], *out)
-	return nil
+	return os.Rename(tmp.Name(), path)
 }
 
 // runDemoData writes a synthetic population (registry.Generate) for demos

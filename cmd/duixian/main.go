@@ -59,6 +59,8 @@ const usage = `用法 / usage:
   duixian backup --db duixian.db --out FILE 在线备份 SQLite 并校验副本 / back up SQLite online, check the copy
   duixian match --date D [--as-of D] [--db …] [--clause ID]… [--out FILE.json|.csv]
                                             免申即享：比对全部企业与条款 / match every enterprise
+  duixian simulate --reform DIR [--date D] [--as-of D] [--db …] [--json] [--out FILE.xlsx] [--movers N] [--full]
+                                            政策仿真：现行政策与改革方案对比（docs/simulate.md）/ what a reform would cost
   duixian import [--db …] FILE.csv|FILE.xlsx 导入企业数据（整体生效或整体不生效）/ import enterprise data
   duixian export publicity|disbursement|statistics [--db …] --out FILE.xlsx
                                             导出公示名单、拨付表、统计 / export for printing
@@ -109,6 +111,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = runBackup(args[1:], stdout)
 	case "match":
 		err = runMatch(args[1:], stdout, stderr)
+	case "simulate":
+		err = runSimulate(args[1:], stdout, stderr)
 	case "qunyan":
 		err = runQunyan(args[1:], stdout)
 	case "import":

@@ -126,6 +126,34 @@
     hbar('chart-unclaimed', data.unclaimed, L['应享未享条款数'] || '', false);
   }
 
+  // The law in force beside a reform (/simulate): two bars a row.
+  function compare(c) {
+    var rows = (c.points || []).slice().reverse();
+    var unit = c.money ? (L['万元'] || '') : (L['项'] || '');
+    mount(c.id, c.points, {
+      grid: { left: 8, right: 56, top: 28, bottom: 8, containLabel: true },
+      legend: { top: 0, textStyle: { color: ink } },
+      tooltip: {
+        trigger: 'axis', axisPointer: { type: 'shadow' },
+        formatter: function (ps) {
+          var pt = rows[ps[0].dataIndex];
+          return esc(pt.name) + '<br>' + esc((L['现行'] || '') + ' ' + pt.baseline + ' ' + unit) + '<br>' + esc((L['改革'] || '') + ' ' + pt.reform + ' ' + unit);
+        }
+      },
+      xAxis: { type: 'value', axisLabel: { color: muted }, splitLine: { lineStyle: { color: line } } },
+      yAxis: {
+        type: 'category', data: rows.map(function (p) { return p.name; }),
+        axisLabel: { color: ink, width: 160, overflow: 'truncate' }, axisTick: { show: false }, axisLine: { lineStyle: { color: line } }
+      },
+      series: [
+        { name: L['现行'], type: 'bar', barMaxWidth: 16, itemStyle: { color: muted }, data: rows.map(function (p) { return p.baseline; }) },
+        { name: L['改革'], type: 'bar', barMaxWidth: 16, itemStyle: { color: palette[0] }, data: rows.map(function (p) { return p.reform; }) }
+      ]
+    });
+  }
+
+  (data.compare || []).forEach(compare);
+
   var pending;
   window.addEventListener('resize', function () {
     clearTimeout(pending);
