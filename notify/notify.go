@@ -27,7 +27,9 @@ package notify
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -82,6 +84,15 @@ type Service struct {
 	// ("https://zc.example.gov.cn"), put before a notification's link in
 	// an e-mail or SMS; without it the link is the path alone.
 	BaseURL string
+	// Log gets the entries that cannot be told (slog.Default when nil).
+	Log *slog.Logger
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Log == nil {
+		return slog.Default()
+	}
+	return s.Log
 }
 
 // New returns a service on the real clock that sends nothing but to the
@@ -155,6 +166,11 @@ func (s *Service) deriveBatch(ctx context.Context) (written int, more bool, err 
 				continue
 			}
 			msgs, err := rule(b, e)
+			var bad unreadableError
+			if errors.As(err, &bad) {
+				s.log().Error("notify: an audit entry cannot be told", "seq", e.Seq, "action", e.Action, "subject", e.Subject, "error", err)
+				continue
+			}
 			if err != nil {
 				return fmt.Errorf("notify: entry %d (%s %s): %w", e.Seq, e.Action, e.Subject, err)
 			}

@@ -33,6 +33,19 @@ var rules = map[string]rule{
 	"qunyan-exit":      qunyanNotice("qunyan-exit", "已退出“群雁计划”"),
 }
 
+// unreadableError is an entry whose case does not say what a rule needs
+// (a record that does not decode, a payment the entry counts that the
+// application does not hold): no message can be made of it, and trying
+// again will not make one, so it is logged and passed over rather than
+// holding up every notification after it. Any other error (the store's)
+// fails the batch, which is tried again.
+type unreadableError struct{ err error }
+
+func (e unreadableError) Error() string { return e.err.Error() }
+func (e unreadableError) Unwrap() error { return e.err }
+
+func unreadable(err error) error { return unreadableError{err} }
+
 // rule makes the messages of an audit entry.
 type rule func(s *scope, e duixian.AuditEntry) ([]message, error)
 
@@ -205,7 +218,7 @@ func rejected(_ *scope, e duixian.AuditEntry, a application) (string, string, er
 
 func published(_ *scope, _ duixian.AuditEntry, a application) (string, string, error) {
 	if a.Publicity == nil {
-		return "", "", fmt.Errorf("application %s published without a window", a.ID)
+		return "", "", unreadable(fmt.Errorf("application %s published without a window", a.ID))
 	}
 	return "申报进入公示：" + a.title(),
 		fmt.Sprintf("贵企业的%s拟奖励%s，已进入公示，公示期为%s至%s。公示期内任何单位和个人可提出异议。", a.named, a.Proposed.Wan(), a.Publicity.From, a.Publicity.Until), nil
@@ -222,7 +235,7 @@ func disbursed(s *scope, e duixian.AuditEntry, a application) (string, string, e
 		return "", "", err
 	}
 	if k < 1 || k > len(a.Payments) {
-		return "", "", fmt.Errorf("payment %d of application %s is not recorded", k, a.ID)
+		return "", "", unreadable(fmt.Errorf("payment %d of application %s is not recorded", k, a.ID))
 	}
 	p := a.Payments[k-1]
 	body := fmt.Sprintf("贵企业的%s第%d笔奖励资金%s已拨付", a.named, p.Tranche, p.Amount.Wan())
@@ -261,7 +274,7 @@ func objectionFiled(s *scope, e duixian.AuditEntry) ([]message, error) {
 		return nil, err
 	}
 	if k < 1 || k > len(a.Objections) {
-		return nil, fmt.Errorf("objection %d to application %s is not recorded", k, a.ID)
+		return nil, unreadable(fmt.Errorf("objection %d to application %s is not recorded", k, a.ID))
 	}
 	o := a.Objections[k-1]
 	name, err := s.enterpriseName(a.Enterprise)
@@ -294,7 +307,7 @@ func objectionAnswered(s *scope, e duixian.AuditEntry) ([]message, error) {
 	}
 	sort.SliceStable(answered, func(i, j int) bool { return answered[i].Answered.Before(answered[j].Answered) })
 	if k < 1 || k > len(answered) {
-		return nil, fmt.Errorf("answer %d to an objection to application %s is not recorded", k, a.ID)
+		return nil, unreadable(fmt.Errorf("answer %d to an objection to application %s is not recorded", k, a.ID))
 	}
 	o := answered[k-1]
 	outcome := "异议不成立，公示继续。"
@@ -343,13 +356,17 @@ func offerFound(s *scope, e duixian.AuditEntry) ([]message, error) {
 	if err != nil {
 		return nil, err
 	}
+	// What the message needs of the offer, not its whole decision.
 	var o struct {
-		Enterprise string           `json:"enterprise"`
-		Decision   duixian.Decision `json:"decision"`
-		Status     string           `json:"status"`
+		Enterprise string `json:"enterprise"`
+		Status     string `json:"status"`
+		Decision   struct {
+			Clause    string        `json:"clause"`
+			AmountFen duixian.Money `json:"amount_fen"`
+		} `json:"decision"`
 	}
 	if err := json.Unmarshal(rec.Doc, &o); err != nil {
-		return nil, err
+		return nil, unreadable(err)
 	}
 	if o.Status != "open" {
 		return nil, nil // confirmed or declined before the notifier came to it
@@ -359,9 +376,10 @@ func offerFound(s *scope, e duixian.AuditEntry) ([]message, error) {
 	if cl != nil {
 		title = cl.Title
 	}
+	amount := o.Decision.AmountFen
 	staff, err := s.staff(o.Enterprise)
 	return []message{{users: staff, link: "/offers", title: "免申即享：" + title,
-		body: fmt.Sprintf("经平台比对，贵企业符合%s的条件，可享受%s，无需另行申报。请登录平台确认意愿，确认后即提交申报。", named, o.Decision.Amount.Wan())}}, err
+		body: fmt.Sprintf("经平台比对，贵企业符合%s的条件，可享受%s，无需另行申报。请登录平台确认意愿，确认后即提交申报。", named, amount.Wan())}}, err
 }
 
 // qunyanNotice tells the enterprise what package qunyan's notice of the
@@ -377,7 +395,7 @@ func qunyanNotice(topic, title string) rule {
 		for _, r := range recs {
 			var n qunyan.Notice
 			if err := json.Unmarshal(r.Doc, &n); err != nil {
-				return nil, err
+				return nil, unreadable(err)
 			}
 			if n.Topic == topic {
 				notices = append(notices, n)
