@@ -79,7 +79,9 @@ func TestNotificationRetriedUntilDelivered(t *testing.T) {
 			t.Fatalf("delivered at attempt %d, after a failure", done.Attempt)
 		}
 		// The notifier keeps running: nothing is queued or sent again.
-		waitJob(t, q, "notify_derive", func(j *rivertype.JobRow) bool { return j.State == rivertype.JobStateCompleted && j.CreatedAt.After(*done.FinalizedAt) })
+		waitJob(t, q, "notify_derive", func(j *rivertype.JobRow) bool {
+			return j.State == rivertype.JobStateCompleted && j.CreatedAt.After(*done.FinalizedAt)
+		})
 		got = srv.Messages()
 		if len(got) != 1 || len(got[0].To) != 1 || got[0].To[0] != "manager@bookstore.example" || got[0].Subject != "免申即享：“一刻钟”建设奖励" {
 			t.Fatalf("sent %+v, want one e-mail to the manager", got)

@@ -111,4 +111,3 @@ func (tx *Tx) MarkRead(user string, ids []string, at time.Time) (int, error) {
 	n, err := res.RowsAffected()
 	return int(n), err
 }
-
