@@ -111,4 +111,3 @@ func (s *Server) unreadOf(ctx context.Context, u *duixian.User) int {
 	}
 	return n
 }
-

@@ -49,16 +49,16 @@ func loadPages(runsOffers func(*duixian.User) bool) (*pages, error) {
 			}
 			return p.unread(u)
 		},
-		"wan":        func(fen int64) string { return duixian.Money(fen).Wan() },
-		"money":      func(m duixian.Money) string { return m.Wan() },
-		"yuan":       func(m duixian.Money) string { return m.String() },
-		"status":     func(s duixian.Status) string { return s.Zh() },
-		"lines":      func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") },
-		"t":          translate,
-		"beijing":    beijing,
-		"action":     offAction,
-		"split":      strings.SplitN,
-		"join":       strings.Join,
+		"wan":     func(fen int64) string { return duixian.Money(fen).Wan() },
+		"money":   func(m duixian.Money) string { return m.Wan() },
+		"yuan":    func(m duixian.Money) string { return m.String() },
+		"status":  func(s duixian.Status) string { return s.Zh() },
+		"lines":   func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") },
+		"t":       translate,
+		"beijing": beijing,
+		"action":  offAction,
+		"split":   strings.SplitN,
+		"join":    strings.Join,
 	}).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err

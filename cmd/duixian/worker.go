@@ -15,8 +15,8 @@ import (
 
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/calendar"
-	"github.com/etown/duixian/jobs"
 	"github.com/etown/duixian/engine"
+	"github.com/etown/duixian/jobs"
 	"github.com/etown/duixian/matching"
 	"github.com/etown/duixian/notify"
 	"github.com/etown/duixian/qunyan"
