@@ -118,6 +118,22 @@ func (s *Server) Wait(ctx context.Context, n int) ([]Message, error) {
 	}
 }
 
+// WaitFor waits until a message of which ok holds has arrived, or ctx ends.
+func (s *Server) WaitFor(ctx context.Context, ok func(Message) bool) (Message, error) {
+	for {
+		for _, m := range s.Messages() {
+			if ok(m) {
+				return m, nil
+			}
+		}
+		select {
+		case <-s.arrived:
+		case <-ctx.Done():
+			return Message{}, ctx.Err()
+		}
+	}
+}
+
 type session struct {
 	s    *Server
 	from string
