@@ -70,10 +70,10 @@ func (f *jobFlags) notifier(db *sqldb.DB, cat *engine.Catalogue) (*notify.Servic
 	n := notify.New(db, cat)
 	n.BaseURL = strings.TrimRight(*f.publicURL, "/")
 	if f.smtp.Host != "" {
-		m := f.smtp
-		if err := m.Check(); err != nil {
-			return nil, flagError("smtp-host", "邮件服务器设置有误："+err.Error(), "the mail server settings are wrong: "+err.Error())
+		if _, err := f.options(); err != nil {
+			return nil, err
 		}
+		m := f.smtp
 		n.Mail = &m
 	}
 	if *f.smsLog {
@@ -94,10 +94,17 @@ func (f *jobFlags) options() (jobs.Options, error) {
 	if o.RescueAfter <= o.JobTimeout {
 		return o, flagError("rescue-after", "--rescue-after 须长于 --job-timeout", "--rescue-after must be longer than --job-timeout")
 	}
-	if *f.notifyEvery <= 0 {
-		return o, flagError("notify-every", "--notify-every 须为正数", "--notify-every must be positive")
+	if f.notifyEvery != nil {
+		if *f.notifyEvery <= 0 {
+			return o, flagError("notify-every", "--notify-every 须为正数", "--notify-every must be positive")
+		}
+		o.NotifyEvery = *f.notifyEvery
 	}
-	o.NotifyEvery = *f.notifyEvery
+	if f.smtp.Host != "" {
+		if err := f.smtp.Check(); err != nil {
+			return o, flagError("smtp-host", "邮件服务器设置有误："+err.Error(), "the mail server settings are wrong: "+err.Error())
+		}
+	}
 	if o.MatchDaily != "" {
 		if _, err := time.Parse("15:04", o.MatchDaily); err != nil {
 			return o, flagError("match-daily", "--match-daily 应为 HH:MM", "--match-daily must be HH:MM")
