@@ -14,6 +14,7 @@ import (
 	"github.com/etown/duixian/catalogue"
 	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/notify"
+	"github.com/etown/duixian/qunyan"
 	"github.com/etown/duixian/sqldb"
 	"github.com/etown/duixian/sqldb/dbtest"
 	"github.com/etown/duixian/workflow"
@@ -380,6 +381,57 @@ func TestCrashBeforeQueue(t *testing.T) {
 		}
 		if p, _ := w.n.Deliveries(ctx, notify.Pending); len(p) != 0 {
 			t.Fatalf("%d still pending", len(p))
+		}
+	})
+}
+
+// 群雁 admission and exit, and a revocation, are told to the enterprise;
+// an action no rule names (a new kind another package writes) is passed
+// over and the notifier goes on past it.
+func TestQunyanRevocationAndUnknown(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		w := setup(t, db)
+		a := w.paid(t)
+		q := qunyan.New(db, cat)
+		q.Now = w.clk.Now
+		filing := map[string]any{"qunyan_stopped_operating": false, "qunyan_not_cooperating": false, "qunyan_major_sanction": false,
+			"qunyan_listed_exchange": "none", "qunyan_joint_stock": false, "qunyan_overseas_sponsor": true,
+			"qunyan_net_profit_y1": "0", "qunyan_net_profit_y2": "0", "qunyan_revenue_y1": "0", "qunyan_revenue_y2": "0",
+			"qunyan_rd_y1": "0", "qunyan_rd_y2": "0", "qunyan_valuation": "0", "qunyan_well_managed": false, "qunyan_neeq_listed": false}
+		facts, _ := json.Marshal(filing)
+		if _, err := q.File(ctx, w.staff, qunyan.FileInput{Enterprise: w.bookstore, Facts: facts}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := q.Confirm(ctx, duixian.Actor{User: "zhao.reviewer", Role: duixian.RoleReviewer, Department: "商务金融局"}, w.bookstore, "", ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Tx(ctx, func(tx *sqldb.Tx) error {
+			return tx.Audit(duixian.AuditEntry{At: w.clk.Now().Format(time.RFC3339Nano), Actor: admin, Action: "round-open", Subject: "jjgf-2025-21/7.1"})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		stopped := `{"zones":["core-60","yizhuang-225"],"major_penalty_3y":false,"criminal_record_3y":false,"serious_dishonest":false,"qunyan_member":true,"qunyan_stopped_operating":true}`
+		if err := w.wf.RegisterEnterprise(ctx, admin, duixian.Enterprise{USCC: w.bookstore, Name: "亦城书房有限公司", Facts: json.RawMessage(stopped)}); err != nil {
+			t.Fatal(err)
+		}
+		if r, err := q.Recheck(ctx, w.bookstore); err != nil || !r.Exited {
+			t.Fatalf("no exit: %+v, %v", r, err)
+		}
+		must(t)(w.wf.Revoke(ctx, duixian.Actor{User: "sun.supervisor", Role: duixian.RoleSupervisor}, a.ID, "经查经营面积虚报"))
+		if _, err := w.n.Derive(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got := titles(inbox(t, w.n, "shop.clerk"))
+		want := []string{"已纳入“群雁计划”", "已退出“群雁计划”", "奖励已撤销：“一刻钟”建设奖励"}
+		if len(got) < len(want) || strings.Join(got[len(got)-3:], "|") != strings.Join(want, "|") {
+			t.Fatalf("told %q, want it to end with %q", got, want)
+		}
+		last := inbox(t, w.n, "shop.clerk")[0]
+		if !strings.Contains(last.Body, "经查经营面积虚报") || !strings.Contains(last.Body, "12.00万元") {
+			t.Fatalf("the revocation: %s", last.Body)
+		}
+		if got := inbox(t, w.n, "other.staff"); len(got) != 0 {
+			t.Fatalf("another enterprise was told %q", titles(got))
 		}
 	})
 }

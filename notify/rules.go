@@ -414,6 +414,9 @@ func qunyanNotice(topic, title string) rule {
 		if n.Cite != nil && !strings.Contains(body, n.Cite.String()) {
 			body += "（" + n.Cite.String() + "）"
 		}
+		if !strings.HasSuffix(body, "。") {
+			body += "。"
+		}
 		staff, err := s.staff(e.Subject)
 		return []message{{users: staff, link: "/qunyan/filings/" + e.Subject, title: title, body: body}}, err
 	}
