@@ -435,3 +435,25 @@ func TestQunyanRevocationAndUnknown(t *testing.T) {
 		}
 	})
 }
+
+// An expert review that does not pass rejects the application, and the
+// applicant is told why; one that passes is not told.
+func TestExpertsReject(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		w := setup(t, db)
+		s := w.wf
+		a := must(t)(s.CreateDraft(ctx, w.staff, workflow.DraftInput{Enterprise: w.bookstore, Clause: "jjgf-2025-21/7.1",
+			EventDate: date("2026-03-01"), Facts: json.RawMessage(bookstoreFacts), Declared: true}))
+		a = must(t)(s.Submit(ctx, w.staff, a.ID, "k1"))
+		a = must(t)(s.PassPreliminary(ctx, culture, a.ID))
+		a = must(t)(s.AssignExperts(ctx, culture, a.ID, []string{expert.User}))
+		must(t)(s.RecordExpertReview(ctx, expert, a.ID, map[string]int{"空间环境": 6}, "阅读空间不足", false))
+		if _, err := w.n.Derive(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got := inbox(t, w.n, "shop.manager")
+		if len(got) != 1 || !strings.HasPrefix(got[0].Title, "申报未通过") || !strings.Contains(got[0].Body, "阅读空间不足") {
+			t.Fatalf("told %+v", got)
+		}
+	})
+}

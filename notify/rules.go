@@ -22,6 +22,7 @@ var rules = map[string]rule{
 	"offer":            offerFound,
 	"return":           toApplicant(returned),
 	"reject":           toApplicant(rejected),
+	"expert-review":    toApplicant(expertsRejected),
 	"publish":          toApplicant(published),
 	"approve":          toApplicant(approved),
 	"disburse":         toApplicant(disbursed),
@@ -152,7 +153,7 @@ type application struct {
 }
 
 // toApplicant makes a rule of an application's step that its enterprise's
-// staff are told of.
+// staff are told of; f returns no title for a step not to be told.
 func toApplicant(f func(s *scope, e duixian.AuditEntry, a application) (title, body string, err error)) rule {
 	return func(s *scope, e duixian.AuditEntry) ([]message, error) {
 		a, ok, err := s.application(e.Subject)
@@ -160,7 +161,7 @@ func toApplicant(f func(s *scope, e duixian.AuditEntry, a application) (title, b
 			return nil, err
 		}
 		title, body, err := f(s, e, a)
-		if err != nil {
+		if err != nil || title == "" {
 			return nil, err
 		}
 		staff, err := s.staff(a.Enterprise)
@@ -214,6 +215,15 @@ func returned(_ *scope, e duixian.AuditEntry, a application) (string, string, er
 func rejected(_ *scope, e duixian.AuditEntry, a application) (string, string, error) {
 	return "申报未通过：" + a.title(),
 		fmt.Sprintf("贵企业的%s未通过审核。理由：%s。", a.named, a.reason(e)), nil
+}
+
+// expertsRejected: an expert review that did not pass rejects the
+// application (21号第十二条); one that passed is not told.
+func expertsRejected(s *scope, e duixian.AuditEntry, a application) (string, string, error) {
+	if e.After != string(duixian.StatusRejected) {
+		return "", "", nil
+	}
+	return rejected(s, e, a)
 }
 
 func published(_ *scope, _ duixian.AuditEntry, a application) (string, string, error) {
