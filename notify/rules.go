@@ -3,7 +3,6 @@ package notify
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -64,19 +63,22 @@ type message struct {
 // scope is what the rules read: the notifier's transaction, the
 // catalogue, and the users, read once per batch.
 type scope struct {
-	tx    *sqldb.Tx
-	cat   *engine.Catalogue
-	users []duixian.User
-	read  bool
+	tx     *sqldb.Tx
+	cat    *engine.Catalogue
+	users  []duixian.User
+	byName map[string]int
 }
 
 func (s *scope) allUsers() ([]duixian.User, error) {
-	if !s.read {
+	if s.byName == nil {
 		var err error
 		if s.users, err = s.tx.Users(); err != nil {
 			return nil, err
 		}
-		s.read = true
+		s.byName = make(map[string]int, len(s.users))
+		for i, u := range s.users {
+			s.byName[u.Name] = i
+		}
 	}
 	return s.users, nil
 }
@@ -113,7 +115,7 @@ func (s *scope) usersNamed(names []string) ([]duixian.User, error) {
 	all, err := s.allUsers()
 	var out []duixian.User
 	for _, n := range names {
-		if i := slices.IndexFunc(all, func(u duixian.User) bool { return u.Name == n }); i >= 0 {
+		if i, ok := s.byName[n]; ok {
 			out = append(out, all[i])
 		}
 	}
