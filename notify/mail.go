@@ -68,6 +68,11 @@ func (c *SMTP) Check() error {
 
 // Send delivers m: one SMTP conversation per message.
 func (c *SMTP) Send(ctx context.Context, m Mail) error {
+	// The address goes into a header as it is: one that is not a plain
+	// address (a line break would start a header of its own) is refused.
+	if a, err := mail.ParseAddress(m.To); err != nil || a.Address != m.To {
+		return fmt.Errorf("smtp: %q is not an address", m.To)
+	}
 	from, err := mail.ParseAddress(c.From)
 	if err != nil {
 		return err

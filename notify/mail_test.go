@@ -34,6 +34,10 @@ func TestSMTP(t *testing.T) {
 	if strings.ReplaceAll(g.Body, "\r\n", "\n") != body {
 		t.Fatalf("body %q", g.Body)
 	}
+	// An address with a line break in it would write headers of its own.
+	if err := m.Send(ctx, notify.Mail{To: "x@example.cn\r\nBcc: all@example.cn", Subject: "测试", Body: "测试"}); err == nil || len(srv.Messages()) != 1 {
+		t.Fatalf("sent to a forged address: %v", err)
+	}
 	// The server down: the delivery fails (for the job to retry).
 	srv.Down()
 	if err := m.Send(ctx, notify.Mail{To: "x@example.cn", Subject: "测试", Body: "测试"}); err == nil {
