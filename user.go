@@ -6,11 +6,15 @@ import "time"
 // officials belong to one department. Passwords are kept only as argon2id
 // hashes. After too many failed sign-ins an account is locked for a while.
 type User struct {
-	Name         string    `json:"name"` // the sign-in name
-	Display      string    `json:"display"`
-	Role         Role      `json:"role"`
-	Department   string    `json:"department,omitempty"`
-	Enterprise   string    `json:"enterprise,omitempty"`
+	Name       string `json:"name"` // the sign-in name
+	Display    string `json:"display"`
+	Role       Role   `json:"role"`
+	Department string `json:"department,omitempty"`
+	Enterprise string `json:"enterprise,omitempty"`
+	// Email and Phone, when given, are where the user's notifications are
+	// also sent (email over SMTP, SMS), besides the inbox.
+	Email        string    `json:"email,omitempty"`
+	Phone        string    `json:"phone,omitempty"`
 	PasswordHash string    `json:"password_hash"`
 	FailedLogins int       `json:"failed_logins"`
 	LockedUntil  time.Time `json:"locked_until,omitzero"`

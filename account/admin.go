@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"net/mail"
 	"regexp"
 	"strings"
 	"time"
@@ -90,6 +91,8 @@ type NewUser struct {
 	Department string
 	Enterprise string // USCC
 	Password   string
+	// Email and Phone, optional, receive the user's notifications.
+	Email, Phone string
 }
 
 var validName = regexp.MustCompile(`^[a-z0-9][a-z0-9._@-]{1,63}$`)
@@ -138,7 +141,25 @@ func (in *NewUser) validate() error {
 	if in.Display == "" {
 		in.Display = in.Name
 	}
+	if err := validContact(&in.Email, &in.Phone); err != nil {
+		return err
+	}
 	return password.Acceptable(in.Name, in.Password)
+}
+
+// validContact checks an account's e-mail address and phone, each
+// optional: where its notifications are also sent.
+func validContact(email, phone *string) error {
+	*email, *phone = strings.TrimSpace(*email), strings.TrimSpace(*phone)
+	if *email != "" {
+		if a, err := mail.ParseAddress(*email); err != nil || a.Address != *email || len(*email) > 254 {
+			return duixian.Errorf(duixian.EINVALID, "email", "电子邮箱“%s”无效", "the e-mail address %q is not valid", *email)
+		}
+	}
+	if *phone != "" && !validPhone.MatchString(*phone) {
+		return duixian.Errorf(duixian.EINVALID, "phone", "电话号码应为11位手机号或带区号的固定电话", "the phone must be an 11-digit mobile number or a landline with its area code")
+	}
+	return nil
 }
 
 func roleList() string {
@@ -172,7 +193,7 @@ func (s *Service) Add(ctx context.Context, actor duixian.Actor, in NewUser) (*du
 		Apply: func(_ *sqldb.Tx, u *duixian.User) error {
 			now := s.Now()
 			*u = duixian.User{Name: in.Name, Display: in.Display, Role: in.Role, Department: in.Department, Enterprise: in.Enterprise,
-				PasswordHash: hash, PasswordChanged: now, Created: now}
+				Email: in.Email, Phone: in.Phone, PasswordHash: hash, PasswordChanged: now, Created: now}
 			return nil
 		},
 		Save: func(tx *sqldb.Tx, u *duixian.User) error { return tx.PutUser(u) },

@@ -292,3 +292,25 @@ func TestList(t *testing.T) {
 		}
 	})
 }
+
+// An account may have an e-mail address and a phone for its notifications;
+// one that is not an address or a number is refused by name.
+func TestAddWithContact(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		s, _ := service(t, db)
+		in := NewUser{Name: "li.reviewer", Role: duixian.RoleReviewer, Department: "宣传文化部", Password: strong, Email: "li@", Phone: "13800138000"}
+		if _, err := s.Add(ctx, admin, in); duixian.ErrorCode(err) != duixian.EINVALID || !strings.Contains(err.Error(), "email") {
+			t.Fatalf("a bad address: %v", err)
+		}
+		in.Email, in.Phone = "li@culture.example", "12345"
+		if _, err := s.Add(ctx, admin, in); duixian.ErrorCode(err) != duixian.EINVALID || !strings.Contains(err.Error(), "phone") {
+			t.Fatalf("a bad phone: %v", err)
+		}
+		in.Phone = " 13800138000 "
+		u, err := s.Add(ctx, admin, in)
+		if err != nil || u.Email != "li@culture.example" || u.Phone != "13800138000" {
+			t.Fatalf("%+v, %v", u, err)
+		}
+	})
+}

@@ -28,6 +28,8 @@ var activators = []duixian.Role{duixian.RoleReviewer, duixian.RoleAdmin}
 type RegisterInput struct {
 	USCC, EnterpriseName, LegalRepresentative, Contact, Phone string
 	Name, Display, Password                                   string
+	// Email is where the account's notifications are also sent (optional).
+	Email string
 }
 
 var validPhone = regexp.MustCompile(`^(\+?86[- ]?)?(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$`)
@@ -55,11 +57,11 @@ func (in *RegisterInput) validate() error {
 	if !validPhone.MatchString(in.Phone) {
 		return duixian.Errorf(duixian.EINVALID, "phone", "联系电话应为11位手机号或带区号的固定电话", "the phone must be an 11-digit mobile number or a landline with its area code")
 	}
-	nu := NewUser{Name: in.Name, Display: in.Display, Role: duixian.RoleEnterprise, Enterprise: in.USCC, Password: in.Password}
+	nu := NewUser{Name: in.Name, Display: in.Display, Role: duixian.RoleEnterprise, Enterprise: in.USCC, Password: in.Password, Email: in.Email}
 	if err := nu.validate(); err != nil {
 		return err
 	}
-	in.Display = nu.Display
+	in.Display, in.Email = nu.Display, nu.Email
 	return nil
 }
 
@@ -105,7 +107,7 @@ func (s *Service) Register(ctx context.Context, actor duixian.Actor, in Register
 		State: func(u *duixian.User) State { return StateOf(u, s.Now()) },
 		Apply: func(tx *sqldb.Tx, u *duixian.User) error {
 			now := s.Now()
-			*u = duixian.User{Name: in.Name, Display: in.Display, Role: duixian.RoleEnterprise, Enterprise: in.USCC,
+			*u = duixian.User{Name: in.Name, Display: in.Display, Role: duixian.RoleEnterprise, Enterprise: in.USCC, Email: in.Email,
 				PasswordHash: hash, PasswordChanged: now, Created: now, EnterpriseAdmin: true, Pending: true,
 				Registration: &duixian.Registration{EnterpriseName: in.EnterpriseName, LegalRepresentative: in.LegalRepresentative,
 					Contact: in.Contact, Phone: in.Phone, Submitted: now}}
@@ -219,7 +221,7 @@ func (s *Service) AddStaff(ctx context.Context, actor duixian.Actor, in NewUser)
 		Apply: func(_ *sqldb.Tx, u *duixian.User) error {
 			now := s.Now()
 			*u = duixian.User{Name: in.Name, Display: in.Display, Role: duixian.RoleEnterprise, Enterprise: in.Enterprise,
-				PasswordHash: hash, PasswordChanged: now, Created: now}
+				Email: in.Email, Phone: in.Phone, PasswordHash: hash, PasswordChanged: now, Created: now}
 			return nil
 		},
 		Save: func(tx *sqldb.Tx, u *duixian.User) error { return tx.PutUser(u) },

@@ -72,10 +72,12 @@ func Seed(ctx context.Context, svc *workflow.Service) ([]Credential, error) {
 	}
 	people := []duixian.User{
 		{Name: "admin", Display: "系统管理员", Role: duixian.RoleAdmin},
-		{Name: "bookstore", Display: "亦城书房·经办人", Role: duixian.RoleEnterprise, Enterprise: uscc(enterprises[0].prefix)},
+		// Notifications go to the inbox, and by e-mail to whoever gave an
+		// address once the platform is given a mail server (--smtp-host).
+		{Name: "bookstore", Display: "亦城书房·经办人", Role: duixian.RoleEnterprise, Enterprise: uscc(enterprises[0].prefix), Email: "bookstore@example.com"},
 		{Name: "tech", Display: "星河科技·经办人", Role: duixian.RoleEnterprise, Enterprise: uscc(enterprises[1].prefix)},
 		{Name: "space", Display: "阅读空间·经办人", Role: duixian.RoleEnterprise, Enterprise: uscc(enterprises[2].prefix)},
-		{Name: "culture", Display: "宣传文化部·初审", Role: duixian.RoleReviewer, Department: "宣传文化部"},
+		{Name: "culture", Display: "宣传文化部·初审", Role: duixian.RoleReviewer, Department: "宣传文化部", Email: "culture@example.com"},
 		{Name: "finance-bureau", Display: "商务金融局·初审", Role: duixian.RoleReviewer, Department: "商务金融局"},
 		{Name: "business-env", Display: "营商环境建设局·会签", Role: duixian.RoleCoReviewer, Department: "营商环境建设局"},
 		{Name: "expert", Display: "第三方评审专家", Role: duixian.RoleExpert},

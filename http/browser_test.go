@@ -13,6 +13,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/etown/duixian/demo"
+	"github.com/etown/duixian/jobs"
+	"github.com/etown/duixian/notify"
+	"github.com/etown/duixian/notify/smtptest"
 )
 
 // chromium finds Debian's Chromium. CI installs it (.ci/run); without it
@@ -148,6 +151,21 @@ func TestBrowserStory(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := &browser{t: t, ctx: ctx, base: ts.URL, out: out}
+	// The job queue beside the server, as serve runs it, with a mail
+	// server: notifications reach the inbox and, for a user with an
+	// address (the demo's bookstore), the mail server.
+	mail := smtptest.Start(t)
+	n := notify.New(s.DB, testCat)
+	n.Mail = &notify.SMTP{Host: mail.Host, Port: mail.Port, From: "政策兑现平台 <noreply@example.com>"}
+	q, err := jobs.Open(context.Background(), s.DB, "", jobs.Services{Matching: s.Offers, Qunyan: s.Qunyan, Notify: n}, jobs.Options{Workers: 1, NotifyEvery: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Queue, s.Offers.Queue = q, q
+	if err := q.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer q.Stop(context.Background())
 
 	var appID string
 	b.as("bookstore", func() {
@@ -234,11 +252,33 @@ func TestBrowserStory(t *testing.T) {
 		}
 	})
 	b.as("treasury", func() { b.caseForm(appID, "disburse") })
+	// The payment is told: an e-mail to the bookstore's address, with its
+	// Chinese subject, and a message in its inbox. (The wait is bounded
+	// only so that a broken queue fails the test instead of hanging it.)
+	wctx, wcancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	paidMail, err := mail.WaitFor(wctx, func(m smtptest.Message) bool {
+		return strings.HasPrefix(m.Subject, "奖励资金已拨付") && strings.Contains(m.Body, appID)
+	})
+	wcancel()
+	if err != nil {
+		t.Fatalf("no e-mail of the payment: %v (%d others)", err, len(mail.Messages()))
+	}
+	if len(paidMail.To) != 1 || paidMail.To[0] != "bookstore@example.com" || !strings.Contains(string(paidMail.Raw), "Subject: =?UTF-8?b?") {
+		t.Fatalf("the payment's e-mail went to %v:\n%s", paidMail.To, paidMail.Raw)
+	}
 	b.as("bookstore", func() {
 		b.run("paid", chromedp.Navigate(b.base+"/my/"+appID), chromedp.WaitReady(css("main")))
 		b.shot("enterprise-sees-paid")
 		if m := b.text("main"); !strings.Contains(m, "已拨付") {
 			t.Fatalf("the enterprise does not see the award paid: %.600s", m)
+		}
+		if badge := b.text("nav .badge"); badge == "" || badge == "0" {
+			t.Fatalf("no unread count in the navigation: %q", badge)
+		}
+		b.run("inbox", chromedp.Click(css(`nav a.inbox`)), chromedp.WaitVisible(css(`ul.inbox`)))
+		b.shot("enterprise-inbox")
+		if inbox := b.text("ul.inbox"); !strings.Contains(inbox, "奖励资金已拨付") || !strings.Contains(inbox, appID) {
+			t.Fatalf("the inbox does not show the payment: %.600s", inbox)
 		}
 	})
 	t.Logf("screenshots in %s", out)

@@ -30,28 +30,41 @@ func staticHandler() http.Handler {
 	return http.StripPrefix("/static/", http.FileServer(http.FS(sub)))
 }
 
-type pages struct{ t *template.Template }
+type pages struct {
+	t *template.Template
+	// unread counts a user's unread notifications for the navigation;
+	// the server sets it (nil: none shown).
+	unread func(*duixian.User) int
+}
 
 // loadPages parses the templates; runsOffers says whether a user has the
 // 免申即享 tab (Server.runsOffers).
 func loadPages(runsOffers func(*duixian.User) bool) (*pages, error) {
+	p := &pages{}
 	t, err := template.New("").Funcs(template.FuncMap{
 		"runsOffers": runsOffers,
-		"wan":        func(fen int64) string { return duixian.Money(fen).Wan() },
-		"money":      func(m duixian.Money) string { return m.Wan() },
-		"yuan":       func(m duixian.Money) string { return m.String() },
-		"status":     func(s duixian.Status) string { return s.Zh() },
-		"lines":      func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") },
-		"t":          translate,
-		"beijing":    beijing,
-		"action":     offAction,
-		"split":      strings.SplitN,
-		"join":       strings.Join,
+		"unread": func(u *duixian.User) int {
+			if p.unread == nil || u == nil {
+				return 0
+			}
+			return p.unread(u)
+		},
+		"wan":     func(fen int64) string { return duixian.Money(fen).Wan() },
+		"money":   func(m duixian.Money) string { return m.Wan() },
+		"yuan":    func(m duixian.Money) string { return m.String() },
+		"status":  func(s duixian.Status) string { return s.Zh() },
+		"lines":   func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") },
+		"t":       translate,
+		"beijing": beijing,
+		"action":  offAction,
+		"split":   strings.SplitN,
+		"join":    strings.Join,
 	}).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
-	return &pages{t: t}, nil
+	p.t = t
+	return p, nil
 }
 
 // View is what every page template gets.

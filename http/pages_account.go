@@ -176,7 +176,7 @@ func (s *Server) accountPages() []Route {
 		page("POST", "/register", anyone, "企业注册", func(q *Request) error {
 			f := q.R.PostFormValue
 			in := account.RegisterInput{USCC: f("uscc"), EnterpriseName: f("enterprise_name"), LegalRepresentative: f("legal_representative"),
-				Contact: f("contact"), Phone: f("phone"), Name: f("name"), Display: f("display"), Password: f("password")}
+				Contact: f("contact"), Phone: f("phone"), Email: f("email"), Name: f("name"), Display: f("display"), Password: f("password")}
 			var u *duixian.User
 			var err error
 			if in.Password != f("password2") {

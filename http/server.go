@@ -24,6 +24,7 @@ import (
 	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/land"
 	"github.com/etown/duixian/matching"
+	"github.com/etown/duixian/notify"
 	"github.com/etown/duixian/qunyan"
 	"github.com/etown/duixian/reports"
 	"github.com/etown/duixian/simulation"
@@ -71,6 +72,8 @@ type Server struct {
 	Refusals  Refusals
 	Cases     Cases
 	Matching  Matching
+	// Notify is every user's inbox (package notify).
+	Notify Notifications
 	// SSO is single sign-on through an OpenID Connect provider; nil
 	// without one.
 	SSO SingleSignOn
@@ -144,6 +147,9 @@ func New(svc *workflow.Service) (*Server, error) {
 	s.Qunyan.Now, s.Land.Now = now, now
 	s.Dashboards = &reports.Service{DB: svc.DB, Catalogue: svc.Catalogue, Now: now}
 	s.Simulator = &simulation.Service{DB: svc.DB, Catalogue: svc.Catalogue}
+	n := notify.New(svc.DB, svc.Catalogue)
+	n.Now = now
+	s.Notify = n
 	s.metrics = newMetrics(svc.DB)
 	// The workflow's decisions are counted by this server's metrics.
 	svc.Decided = s.metrics.Decided
@@ -153,13 +159,14 @@ func New(svc *workflow.Service) (*Server, error) {
 // init builds the route table and the pages.
 func (s *Server) init() error {
 	s.mux = http.NewServeMux()
-	for _, part := range [][]Route{s.apiRoutes(), s.offerRoutes(), s.pageRoutes(), s.qunyanRoutes(), s.landRoutes(), s.diagnosisRoutes(), s.accountPages(), s.ssoRoutes(), s.authorRoutes(), s.simulateRoutes()} {
+	for _, part := range [][]Route{s.apiRoutes(), s.offerRoutes(), s.pageRoutes(), s.qunyanRoutes(), s.landRoutes(), s.diagnosisRoutes(), s.accountPages(), s.ssoRoutes(), s.authorRoutes(), s.simulateRoutes(), s.notificationRoutes()} {
 		s.Routes = append(s.Routes, part...)
 	}
 	var err error
 	if s.pages, err = loadPages(s.runsOffers); err != nil {
 		return err
 	}
+	s.pages.unread = func(u *duixian.User) int { return s.unreadOf(context.Background(), u) }
 	if err := validRoutes(s.Routes); err != nil {
 		return err
 	}

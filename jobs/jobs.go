@@ -23,6 +23,7 @@ import (
 
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/matching"
+	"github.com/etown/duixian/notify"
 	"github.com/etown/duixian/qunyan"
 	"github.com/etown/duixian/sqldb"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -38,6 +39,9 @@ import (
 type Services struct {
 	Matching *matching.Service
 	Qunyan   *qunyan.Service
+	// Notify derives and sends notifications; nil: no notification jobs
+	// are worked here.
+	Notify *notify.Service
 }
 
 // Options say how this process takes part in the queue.
@@ -57,6 +61,9 @@ type Options struct {
 	// that pays each day at that time; empty for none. Give every process
 	// the same: the one that leads the queue schedules.
 	MatchDaily string
+	// NotifyEvery is how often the audit log is read for notifications
+	// (DefaultNotifyEvery when 0).
+	NotifyEvery time.Duration
 	// Logger receives River's warnings (standard error when nil).
 	Logger *slog.Logger
 }
@@ -67,6 +74,8 @@ const (
 	// DefaultRescueAfter: a job whose process died is retried this long
 	// after it started (River has no heartbeat; docs/architecture.md).
 	DefaultRescueAfter = 10 * time.Minute
+	// DefaultNotifyEvery: a notification follows its change within seconds.
+	DefaultNotifyEvery = 5 * time.Second
 	// RecheckDaily is when the 群雁 members are re-checked (附则3), in Shanghai.
 	RecheckDaily = "02:00"
 )
@@ -122,6 +131,10 @@ func Open(ctx context.Context, db *sqldb.DB, dsn string, svc Services, opts Opti
 	river.AddWorker(workers, &partitionWorker{m: svc.Matching, q: q})
 	river.AddWorker(workers, &scheduledRunWorker{m: svc.Matching})
 	river.AddWorker(workers, &recheckWorker{q: svc.Qunyan})
+	if svc.Notify != nil {
+		river.AddWorker(workers, &deriveWorker{n: svc.Notify})
+		river.AddWorker(workers, &deliverWorker{n: svc.Notify})
+	}
 	host, _ := os.Hostname()
 	cfg := &river.Config{
 		// Named for the machine and the process, so that a partition's
@@ -144,7 +157,7 @@ func Open(ctx context.Context, db *sqldb.DB, dsn string, svc Services, opts Opti
 			queueMatch:   {MaxWorkers: opts.Workers},
 			queueDefault: {MaxWorkers: opts.Workers},
 		}
-		periodic, err := periodicJobs(opts)
+		periodic, err := periodicJobs(opts, svc.Notify != nil)
 		if err != nil {
 			return nil, err
 		}
@@ -282,9 +295,26 @@ func (q *Queue) CancelJobs(ctx context.Context, run string) error {
 	}
 }
 
-// periodicJobs are the scheduled jobs: the daily 群雁 re-check, and the
-// daily 免申即享 run when asked for.
-func periodicJobs(opts Options) ([]*river.PeriodicJob, error) {
+// QueueDeliveries queues a job for each delivery, once (unique by its
+// arguments: a delivery found pending again while its job waits or
+// retries is not queued twice). It implements notify.Queue.
+func (q *Queue) QueueDeliveries(ctx context.Context, ids []string) error {
+	const batch = 1000
+	for from := 0; from < len(ids); from += batch {
+		params := make([]river.InsertManyParams, 0, batch)
+		for _, id := range ids[from:min(len(ids), from+batch)] {
+			params = append(params, river.InsertManyParams{Args: deliverArgs{Delivery: id}})
+		}
+		if _, err := q.client.InsertMany(ctx, params); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// periodicJobs are the scheduled jobs: the daily 群雁 re-check, the
+// daily 免申即享 run when asked for, and the notifier every few seconds.
+func periodicJobs(opts Options, notifies bool) ([]*river.PeriodicJob, error) {
 	recheck, err := dailyAt(RecheckDaily)
 	if err != nil {
 		return nil, err
@@ -300,6 +330,15 @@ func periodicJobs(opts Options) ([]*river.PeriodicJob, error) {
 		out = append(out, river.NewPeriodicJob(at, func() (river.JobArgs, *river.InsertOpts) {
 			return scheduledRunArgs{}, nil
 		}, &river.PeriodicJobOpts{ID: scheduledRunArgs{}.Kind()}))
+	}
+	if notifies {
+		every := opts.NotifyEvery
+		if every <= 0 {
+			every = DefaultNotifyEvery
+		}
+		out = append(out, river.NewPeriodicJob(river.PeriodicInterval(every), func() (river.JobArgs, *river.InsertOpts) {
+			return deriveArgs{}, nil
+		}, &river.PeriodicJobOpts{ID: deriveArgs{}.Kind(), RunOnStart: true}))
 	}
 	return out, nil
 }

@@ -7,8 +7,10 @@ import (
 	"time"
 
 	"github.com/etown/duixian/matching"
+	"github.com/etown/duixian/notify"
 	"github.com/etown/duixian/qunyan"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 )
 
 // The job kinds. Each is its arguments (what River stores as JSON, and
@@ -118,4 +120,57 @@ func (w *recheckWorker) Work(ctx context.Context, _ *river.Job[recheckArgs]) err
 		return fmt.Errorf("%d of %d 群雁 members could not be re-checked: %v", len(sum.Failed), sum.Checked, sum.Failed)
 	}
 	return nil
+}
+
+// deriveArgs derives the notifications of the audit entries written since
+// the last run: notify.Derive (Options.NotifyEvery).
+type deriveArgs struct{}
+
+func (deriveArgs) Kind() string { return "notify_derive" }
+
+// InsertOpts: one waiting or running at a time (a run that finds the
+// cursor taken waits for the other anyway); tried a few times, the next
+// period's run picks up whatever a failed one left.
+func (deriveArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
+}
+
+type deriveWorker struct {
+	river.WorkerDefaults[deriveArgs]
+	n *notify.Service
+}
+
+func (w *deriveWorker) Work(ctx context.Context, _ *river.Job[deriveArgs]) error {
+	_, err := w.n.Derive(ctx)
+	return err
+}
+
+// deliverArgs sends one e-mail or SMS: notify.Deliver.
+type deliverArgs struct {
+	Delivery string `json:"delivery"`
+}
+
+func (deliverArgs) Kind() string { return "notify_deliver" }
+
+// InsertOpts: a delivery is queued once however often it is found
+// pending; retried with River's backoff (attempt⁴ seconds) for about
+// eight days while the mail server is down, then given up.
+func (deliverArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 20, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+type deliverWorker struct {
+	river.WorkerDefaults[deliverArgs]
+	n *notify.Service
+}
+
+func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) error {
+	err := w.n.Deliver(ctx, job.Args.Delivery)
+	if err != nil && job.Attempt >= job.MaxAttempts {
+		if ferr := w.n.Fail(context.WithoutCancel(ctx), job.Args.Delivery, err.Error()); ferr != nil {
+			return errors.Join(err, ferr)
+		}
+	}
+	return err
 }

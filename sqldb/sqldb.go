@@ -164,6 +164,22 @@ var migrations = []string{
 	// lists are selected, and paged, in the statement;
 	// migrationCode[7] fills it for the applications stored before.
 	`ALTER TABLE applications ADD COLUMN parties TEXT NOT NULL DEFAULT ''`,
+	// Every user's inbox (sqldb/notifications.go), read a page at a time
+	// by the audit entry it tells of, with its unread count by index. The
+	// notifier reads the audit log after a cursor (package notify), which
+	// starts at the head: the entries written before notifications existed
+	// are not told again.
+	`CREATE TABLE notifications (
+		id TEXT PRIMARY KEY,
+		recipient TEXT NOT NULL,
+		seq BIGINT NOT NULL,
+		read_at TEXT NOT NULL DEFAULT '',
+		doc TEXT NOT NULL
+	);
+	CREATE INDEX notifications_recipient ON notifications (recipient, seq);
+	CREATE INDEX notifications_unread ON notifications (recipient, read_at);
+	INSERT INTO records (kind, id, subject, doc, version)
+		SELECT 'notify-cursor', 'audit', '', '{"seq":' || seq || '}', 1 FROM audit_head WHERE id = 1`,
 }
 
 // migrationCode is what a migration does beside its SQL, in its

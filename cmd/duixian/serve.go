@@ -193,7 +193,12 @@ func newServer(ctx context.Context, args []string, out io.Writer) (srv *duixianh
 	}
 	// The job queue: this process works it unless --workers 0; it stops
 	// before the store closes.
-	_, stopJobs, err := startJobs(ctx, db, *dbPath, jobs.Services{Matching: srv.Offers, Qunyan: srv.Qunyan}, jf)
+	n, err := jf.notifier(db, cat)
+	if err != nil {
+		closeDB()
+		return nil, at, nil, err
+	}
+	_, stopJobs, err := startJobs(ctx, db, *dbPath, jobs.Services{Matching: srv.Offers, Qunyan: srv.Qunyan, Notify: n}, jf)
 	if err != nil {
 		closeDB()
 		return nil, at, nil, err

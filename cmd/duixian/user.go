@@ -38,6 +38,8 @@ func runUser(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		fl.StringVar(&in.Display, "display", "", "the name shown")
 		fl.StringVar(&in.Department, "department", "", "department (officials)")
 		fl.StringVar(&in.Enterprise, "enterprise", "", "USCC (enterprise staff)")
+		fl.StringVar(&in.Email, "email", "", "e-mail address for notifications (optional)")
+		fl.StringVar(&in.Phone, "phone", "", "mobile number for notifications by SMS (optional)")
 		fl.BoolVar(&fromStdin, "password-stdin", false, "read the password from standard input")
 	case "passwd":
 		fl.BoolVar(&fromStdin, "password-stdin", false, "read the password from standard input")

@@ -335,6 +335,9 @@ func TestJobFlagsChecked(t *testing.T) {
 		{[]string{"--job-timeout", "0s"}, "job-timeout"},
 		{[]string{"--job-timeout", "10m", "--rescue-after", "5m"}, "rescue-after"},
 		{[]string{"--workers", "-1"}, "workers"},
+		{[]string{"--notify-every", "0s"}, "notify-every"},
+		{[]string{"--smtp-host", "smtp.example.cn"}, "smtp-host"}, // no sender
+		{[]string{"--smtp-host", "smtp.example.cn", "--smtp-from", "not an address"}, "smtp-host"},
 	} {
 		_, _, _, err := newServer(ctx, append(tc.args, "--db", t.TempDir()+"/s.db"), io.Discard)
 		if e, ok := err.(*duixian.Error); !ok || e.Code != duixian.EINVALID || e.Field != tc.field {

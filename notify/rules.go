@@ -1,0 +1,444 @@
+package notify
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/etown/duixian"
+	"github.com/etown/duixian/engine"
+	"github.com/etown/duixian/qunyan"
+	"github.com/etown/duixian/sqldb"
+)
+
+// rules say, for each audit action that anyone is told of, who is told and
+// what: the one place to add a notification. An action not here (and
+// every refusal, "denied:…") is passed over. A rule reads what it needs
+// in the notifier's transaction; it is called once per entry.
+var rules = map[string]rule{
+	"offer":            offerFound,
+	"return":           toApplicant(returned),
+	"reject":           toApplicant(rejected),
+	"expert-review":    toApplicant(expertsRejected),
+	"publish":          toApplicant(published),
+	"approve":          toApplicant(approved),
+	"disburse":         toApplicant(disbursed),
+	"revoke":           toApplicant(revoked),
+	"object":           objectionFiled,
+	"answer-objection": objectionAnswered,
+	"qunyan-confirm":   qunyanNotice("qunyan-confirmed", "已纳入“群雁计划”"),
+	"qunyan-reject":    qunyanNotice("qunyan-rejected", "“群雁计划”备案未予纳入"),
+	"qunyan-exit":      qunyanNotice("qunyan-exit", "已退出“群雁计划”"),
+}
+
+// unreadableError is an entry whose case does not say what a rule needs
+// (a record that does not decode, a payment the entry counts that the
+// application does not hold): no message can be made of it, and trying
+// again will not make one, so it is logged and passed over rather than
+// holding up every notification after it. Any other error (the store's)
+// fails the batch, which is tried again.
+type unreadableError struct{ err error }
+
+func (e unreadableError) Error() string { return e.err.Error() }
+func (e unreadableError) Unwrap() error { return e.err }
+
+func unreadable(err error) error { return unreadableError{err} }
+
+// rule makes the messages of an audit entry.
+type rule func(s *scope, e duixian.AuditEntry) ([]message, error)
+
+// message is one text and who receives it: users (sign-in names; their
+// inbox, and their e-mail and phone when they gave them) and addresses of
+// people who are not users (an objector's).
+type message struct {
+	users       []string
+	emails      []string
+	phones      []string
+	title, body string
+	link        string
+}
+
+// scope is what the rules read: the notifier's transaction, the
+// catalogue, and the users, read once per batch.
+type scope struct {
+	tx     *sqldb.Tx
+	cat    *engine.Catalogue
+	users  []duixian.User
+	byName map[string]int
+}
+
+func (s *scope) allUsers() ([]duixian.User, error) {
+	if s.byName == nil {
+		var err error
+		if s.users, err = s.tx.Users(); err != nil {
+			return nil, err
+		}
+		s.byName = make(map[string]int, len(s.users))
+		for i, u := range s.users {
+			s.byName[u.Name] = i
+		}
+	}
+	return s.users, nil
+}
+
+// active: a user who can sign in and read the inbox.
+func active(u duixian.User) bool { return !u.Disabled && !u.Pending }
+
+// staff are the enterprise's active accounts.
+func (s *scope) staff(uscc string) ([]string, error) {
+	all, err := s.allUsers()
+	var out []string
+	for _, u := range all {
+		if u.Role == duixian.RoleEnterprise && u.Enterprise == uscc && active(u) {
+			out = append(out, u.Name)
+		}
+	}
+	return out, err
+}
+
+// officials are the department's reviewers: who answers its objections.
+func (s *scope) officials(department string) ([]string, error) {
+	all, err := s.allUsers()
+	var out []string
+	for _, u := range all {
+		if u.Role == duixian.RoleReviewer && u.Department == department && active(u) {
+			out = append(out, u.Name)
+		}
+	}
+	return out, err
+}
+
+// usersNamed are the users of names, in that order.
+func (s *scope) usersNamed(names []string) ([]duixian.User, error) {
+	all, err := s.allUsers()
+	var out []duixian.User
+	for _, n := range names {
+		if i, ok := s.byName[n]; ok {
+			out = append(out, all[i])
+		}
+	}
+	return out, err
+}
+
+// nth is which entry of its action on its subject e is (1 for the first):
+// the k-th payment, objection or answer, the k-th 群雁 notice.
+func (s *scope) nth(e duixian.AuditEntry) (int, error) {
+	log, err := s.tx.AuditLog(e.Subject)
+	k := 0
+	for _, x := range log {
+		if x.Action == e.Action && x.Seq <= e.Seq {
+			k++
+		}
+	}
+	return k, err
+}
+
+// clause names a clause as people cite it: 21号第七条（一）“…”.
+func (s *scope) clause(id string) (*engine.Clause, string) {
+	cl, ok := s.cat.Clause(id)
+	if !ok {
+		return nil, id
+	}
+	if strings.ContainsAny(cl.Title, "“”") {
+		return cl, fmt.Sprintf("%s %s", cl.Cite(), cl.Title)
+	}
+	return cl, fmt.Sprintf("%s“%s”", cl.Cite(), cl.Title)
+}
+
+// application is an application and how a message names it.
+type application struct {
+	*duixian.Application
+	clause *engine.Clause
+	named  string // 申报 A…（21号第七条（一）“…”）
+}
+
+// toApplicant makes a rule of an application's step that its enterprise's
+// staff are told of; f returns no title for a step not to be told.
+func toApplicant(f func(s *scope, e duixian.AuditEntry, a application) (title, body string, err error)) rule {
+	return func(s *scope, e duixian.AuditEntry) ([]message, error) {
+		a, ok, err := s.application(e.Subject)
+		if err != nil || !ok {
+			return nil, err
+		}
+		title, body, err := f(s, e, a)
+		if err != nil || title == "" {
+			return nil, err
+		}
+		staff, err := s.staff(a.Enterprise)
+		return []message{{users: staff, title: title, body: body, link: "/my/" + a.ID}}, err
+	}
+}
+
+func (s *scope) application(id string) (application, bool, error) {
+	a, err := s.tx.Application(id, false)
+	if duixian.ErrorCode(err) == duixian.ENOTFOUND {
+		return application{}, false, nil
+	}
+	if err != nil {
+		return application{}, false, err
+	}
+	cl, named := s.clause(a.Clause)
+	return application{Application: a, clause: cl, named: fmt.Sprintf("申报 %s（%s）", a.ID, named)}, true, nil
+}
+
+func (a application) title() string {
+	if a.clause != nil {
+		return a.clause.Title
+	}
+	return a.Clause
+}
+
+func (a application) department() string {
+	if a.clause != nil {
+		return a.clause.Department
+	}
+	return "责任单位"
+}
+
+// reason is the reason the application holds for the state entry e left
+// it in. The notifier reads the application as it is now, seconds after
+// the change as a rule; one that has moved on since (a returned
+// application resubmitted) no longer holds it, and the message points to
+// the application's history instead of giving a later reason.
+func (a application) reason(e duixian.AuditEntry) string {
+	if string(a.Status) == e.After && a.Reason != "" {
+		return a.Reason
+	}
+	return "请在申报详情中查看"
+}
+
+func returned(_ *scope, e duixian.AuditEntry, a application) (string, string, error) {
+	return "申报需补正：" + a.title(),
+		fmt.Sprintf("贵企业的%s被%s退回补正。原因：%s。请按要求补正后重新提交。", a.named, a.department(), a.reason(e)), nil
+}
+
+func rejected(_ *scope, e duixian.AuditEntry, a application) (string, string, error) {
+	return "申报未通过：" + a.title(),
+		fmt.Sprintf("贵企业的%s未通过审核。理由：%s。", a.named, a.reason(e)), nil
+}
+
+// expertsRejected: an expert review that did not pass rejects the
+// application (21号第十二条); one that passed is not told.
+func expertsRejected(s *scope, e duixian.AuditEntry, a application) (string, string, error) {
+	if e.After != string(duixian.StatusRejected) {
+		return "", "", nil
+	}
+	return rejected(s, e, a)
+}
+
+func published(_ *scope, _ duixian.AuditEntry, a application) (string, string, error) {
+	if a.Publicity == nil {
+		return "", "", unreadable(fmt.Errorf("application %s published without a window", a.ID))
+	}
+	return "申报进入公示：" + a.title(),
+		fmt.Sprintf("贵企业的%s拟奖励%s，已进入公示，公示期为%s至%s。公示期内任何单位和个人可提出异议。", a.named, a.Proposed.Wan(), a.Publicity.From, a.Publicity.Until), nil
+}
+
+func approved(_ *scope, _ duixian.AuditEntry, a application) (string, string, error) {
+	return "申报已批准：" + a.title(),
+		fmt.Sprintf("贵企业的%s已批准，奖励金额%s。资金由财政部门拨付，拨付后另行通知。", a.named, a.Approved.Wan()), nil
+}
+
+func disbursed(s *scope, e duixian.AuditEntry, a application) (string, string, error) {
+	k, err := s.nth(e)
+	if err != nil {
+		return "", "", err
+	}
+	if k < 1 || k > len(a.Payments) {
+		return "", "", unreadable(fmt.Errorf("payment %d of application %s is not recorded", k, a.ID))
+	}
+	p := a.Payments[k-1]
+	body := fmt.Sprintf("贵企业的%s第%d笔奖励资金%s已拨付", a.named, p.Tranche, p.Amount.Wan())
+	var paid duixian.Money
+	for _, q := range a.Payments[:k] {
+		paid += q.Amount
+	}
+	if paid < a.Approved {
+		body += fmt.Sprintf("（累计已拨付%s，批准金额%s）。其余部分在条件满足后拨付。", paid.Wan(), a.Approved.Wan())
+	} else {
+		body += fmt.Sprintf("，批准金额%s已全部拨付。", a.Approved.Wan())
+	}
+	return "奖励资金已拨付：" + a.title(), body, nil
+}
+
+func revoked(_ *scope, e duixian.AuditEntry, a application) (string, string, error) {
+	body := fmt.Sprintf("贵企业的%s的奖励已被撤销。%s。", a.named, strings.TrimPrefix(a.reason(e), "撤销："))
+	if a.Clawback > 0 {
+		body += fmt.Sprintf("已拨付的%s须退回。", a.Clawback.Wan())
+	}
+	if a.clause != nil && a.clause.Document.FraudBan != nil {
+		fb := a.clause.Document.FraudBan
+		body += fmt.Sprintf("依据%s，%d年内不得享受%s的扶持资金。", fb.Cite, fb.Years, a.clause.Document.Number)
+	}
+	return "奖励已撤销：" + a.title(), body, nil
+}
+
+// objectionFiled tells the department that answers it.
+func objectionFiled(s *scope, e duixian.AuditEntry) ([]message, error) {
+	a, ok, err := s.application(e.Subject)
+	if err != nil || !ok {
+		return nil, err
+	}
+	k, err := s.nth(e)
+	if err != nil {
+		return nil, err
+	}
+	if k < 1 || k > len(a.Objections) {
+		return nil, unreadable(fmt.Errorf("objection %d to application %s is not recorded", k, a.ID))
+	}
+	o := a.Objections[k-1]
+	name, err := s.enterpriseName(a.Enterprise)
+	if err != nil {
+		return nil, err
+	}
+	officials, err := s.officials(a.department())
+	return []message{{users: officials, link: "/cases/" + a.ID, title: "公示异议待答复：" + a.title(),
+		body: fmt.Sprintf("%s对%s的%s提出异议（受理号 %s）：%s。请在公示期（至%s）内答复；异议未答复前不能批准。",
+			o.Name, name, a.named, o.ID, clip(o.Text, 100), a.Publicity.Until)}}, err
+}
+
+// objectionAnswered tells the objector (by the e-mail or phone they left)
+// and the applicant.
+func objectionAnswered(s *scope, e duixian.AuditEntry) ([]message, error) {
+	a, ok, err := s.application(e.Subject)
+	if err != nil || !ok {
+		return nil, err
+	}
+	k, err := s.nth(e)
+	if err != nil {
+		return nil, err
+	}
+	// The k-th answer is to the k-th objection answered.
+	var answered []duixian.Objection
+	for _, o := range a.Objections {
+		if !o.Answered.IsZero() {
+			answered = append(answered, o)
+		}
+	}
+	sort.SliceStable(answered, func(i, j int) bool { return answered[i].Answered.Before(answered[j].Answered) })
+	if k < 1 || k > len(answered) {
+		return nil, unreadable(fmt.Errorf("answer %d to an objection to application %s is not recorded", k, a.ID))
+	}
+	o := answered[k-1]
+	outcome := "异议不成立，公示继续。"
+	if o.Upheld {
+		outcome = "异议成立，该申报不予通过。"
+	}
+	name, err := s.enterpriseName(a.Enterprise)
+	if err != nil {
+		return nil, err
+	}
+	staff, err := s.staff(a.Enterprise)
+	out := []message{{users: staff, link: "/my/" + a.ID, title: "公示异议已答复：" + a.title(),
+		body: fmt.Sprintf("公示期间对贵企业%s的异议（受理号 %s）已由%s答复：%s。%s", a.named, o.ID, a.department(), o.Answer, outcome)}}
+	objector := message{link: "/publicity", title: "您提出的公示异议已答复",
+		body: fmt.Sprintf("%s：您对%s的%s提出的异议（受理号 %s）已由%s答复：%s。%s", o.Name, name, a.named, o.ID, a.department(), o.Answer, outcome)}
+	if o.Email != "" {
+		objector.emails = []string{o.Email}
+	}
+	if o.Phone != "" {
+		objector.phones = []string{o.Phone}
+	}
+	if o.Email != "" || o.Phone != "" {
+		out = append(out, objector)
+	}
+	return out, err
+}
+
+func (s *scope) enterpriseName(uscc string) (string, error) {
+	ent, err := s.tx.Enterprise(uscc, false)
+	if duixian.ErrorCode(err) == duixian.ENOTFOUND {
+		return uscc, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return ent.Name, nil
+}
+
+// offerFound tells the enterprise of a 免申即享 offer (the offer's record
+// is package matching's, kind "offer").
+func offerFound(s *scope, e duixian.AuditEntry) ([]message, error) {
+	rec, err := s.tx.Record("offer", e.Subject, false)
+	if duixian.ErrorCode(err) == duixian.ENOTFOUND {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	// What the message needs of the offer, not its whole decision.
+	var o struct {
+		Enterprise string `json:"enterprise"`
+		Status     string `json:"status"`
+		Decision   struct {
+			Clause    string        `json:"clause"`
+			AmountFen duixian.Money `json:"amount_fen"`
+		} `json:"decision"`
+	}
+	if err := json.Unmarshal(rec.Doc, &o); err != nil {
+		return nil, unreadable(err)
+	}
+	if o.Status != "open" {
+		return nil, nil // confirmed or declined before the notifier came to it
+	}
+	cl, named := s.clause(o.Decision.Clause)
+	title := o.Decision.Clause
+	if cl != nil {
+		title = cl.Title
+	}
+	amount := o.Decision.AmountFen
+	staff, err := s.staff(o.Enterprise)
+	return []message{{users: staff, link: "/offers", title: "免申即享：" + title,
+		body: fmt.Sprintf("经平台比对，贵企业符合%s的条件，可享受%s，无需另行申报。请登录平台确认意愿，确认后即提交申报。", named, amount.Wan())}}, err
+}
+
+// qunyanNotice tells the enterprise what package qunyan's notice of the
+// decision says (written in the decision's transaction, topic), the k-th
+// such notice for the k-th such entry.
+func qunyanNotice(topic, title string) rule {
+	return func(s *scope, e duixian.AuditEntry) ([]message, error) {
+		recs, err := s.tx.Records(qunyan.KindNotice, e.Subject)
+		if err != nil {
+			return nil, err
+		}
+		var notices []qunyan.Notice
+		for _, r := range recs {
+			var n qunyan.Notice
+			if err := json.Unmarshal(r.Doc, &n); err != nil {
+				return nil, unreadable(err)
+			}
+			if n.Topic == topic {
+				notices = append(notices, n)
+			}
+		}
+		sort.Slice(notices, func(i, j int) bool { return notices[i].Seq < notices[j].Seq })
+		k, err := s.nth(e)
+		if err != nil {
+			return nil, err
+		}
+		if k < 1 || k > len(notices) {
+			return nil, nil // a decision that wrote no notice
+		}
+		n := notices[k-1]
+		body := n.Zh
+		if n.Cite != nil && !strings.Contains(body, n.Cite.String()) {
+			body += "（" + n.Cite.String() + "）"
+		}
+		if !strings.HasSuffix(body, "。") {
+			body += "。"
+		}
+		staff, err := s.staff(e.Subject)
+		return []message{{users: staff, link: "/qunyan/filings/" + e.Subject, title: title, body: body}}, err
+	}
+}
+
+// clip cuts s to n characters.
+func clip(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
