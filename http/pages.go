@@ -168,7 +168,7 @@ func (s *Server) pageRoutes() []Route {
 			if q.User == nil { // the second factor is due
 				next = "/login?next=" + url.QueryEscape(next)
 			}
-			http.Redirect(q.W, q.R, next, http.StatusSeeOther)
+			http.Redirect(q.W, q.R, landing(q.User, next), http.StatusSeeOther)
 			return nil
 		}),
 		setup(page("POST", "/logout", signedIn, "退出", func(q *Request) error {

@@ -96,7 +96,7 @@ func (s *Server) accountPages() []Route {
 			case err != nil:
 				return err
 			}
-			http.Redirect(q.W, q.R, next, http.StatusSeeOther)
+			http.Redirect(q.W, q.R, landing(q.User, next), http.StatusSeeOther)
 			return nil
 		}),
 		setup(page("GET", "/account/password", signedIn, "修改密码", func(q *Request) error {
