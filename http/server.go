@@ -255,6 +255,15 @@ func (q *Request) Lang() string {
 	return "zh"
 }
 
+// textCookie keeps a visitor's text size: "large" for the larger text.
+const textCookie = "duixian_text"
+
+// LargeText is whether the visitor chose the larger text (适老化).
+func (q *Request) LargeText() bool {
+	c, err := q.R.Cookie(textCookie)
+	return err == nil && c.Value == "large"
+}
+
 func (s *Server) wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := &Request{W: w, R: r, route: rt}

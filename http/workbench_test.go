@@ -1,0 +1,141 @@
+package http
+
+import (
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/etown/duixian/demo"
+)
+
+// The 待办 searches and filters on the server, the filters in the address
+// (issue 14.4): 宣传文化部's queue holds the bookstore's two submitted
+// claims and the reading space's two in publicity.
+func TestQueueSearchAndFilters(t *testing.T) {
+	t.Parallel()
+	_, ts, _ := testServer(t)
+	c := newClient(t, ts)
+	if c.login("culture", demo.Password) != 200 {
+		t.Fatal("culture cannot sign in")
+	}
+	rows := func(path string) []string {
+		t.Helper()
+		resp, body := c.do("GET", path, "", nil)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %.300s", path, resp.StatusCode, body)
+		}
+		var names []string
+		for _, m := range regexp.MustCompile(`<a href="/enterprises/[^"]+">([^<]*)</a>`).FindAllStringSubmatch(body, -1) {
+			names = append(names, m[1])
+		}
+		return names
+	}
+	all := rows("/queue")
+	if !contains(all, "亦城书房文化传播有限公司") || !contains(all, "亦庄社区公共阅读空间") {
+		t.Fatalf("the demo's queue of 宣传文化部 lists %v", all)
+	}
+	for path, want := range map[string]string{
+		"/queue?q=" + url.QueryEscape("阅读空间"):                   "亦庄社区公共阅读空间",
+		"/queue?q=" + url.QueryEscape("91110302MA01ABCD"):         "亦城书房文化传播有限公司",
+		"/queue?clause=" + url.QueryEscape("jjgf-2025-21/7.3.2"): "亦城书房文化传播有限公司",
+	} {
+		got := rows(path)
+		if len(got) == 0 {
+			t.Errorf("%s finds nothing", path)
+		}
+		for _, n := range got {
+			if n != want {
+				t.Errorf("%s lists %s beside %s", path, n, want)
+			}
+		}
+	}
+	// A clause of another department finds nothing in this queue.
+	if got := rows("/queue?clause=" + url.QueryEscape("jjgf-2025-26/3.1")); len(got) != 0 {
+		t.Errorf("another department's clause lists %v", got)
+	}
+	// The filters stay in the form, so the view can be bookmarked.
+	_, body := c.do("GET", "/queue?q="+url.QueryEscape("阅读空间")+"&sort=oldest", "", nil)
+	if !strings.Contains(body, `value="阅读空间"`) || !strings.Contains(body, `<option value="oldest" selected>`) {
+		t.Errorf("the form does not keep the search and the order: %.2000s", body)
+	}
+	if resp, _ := c.do("GET", "/queue?year=19", "", nil); resp.StatusCode != 400 {
+		t.Errorf("a year of two digits: %d", resp.StatusCode)
+	}
+	if resp, _ := c.do("GET", "/queue?status=nonsense", "", nil); resp.StatusCode != 400 {
+		t.Errorf("an unknown status: %d", resp.StatusCode)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// The 政策库 is read a page at a time (it was 127 rows on one page), and
+// sorted on the server; a page's links keep the filters (issue 14.4).
+func TestPolicyLibraryPages(t *testing.T) {
+	t.Parallel()
+	_, ts, _ := testServer(t)
+	c := newClient(t, ts)
+	links := regexp.MustCompile(`<td><a href="/policies/([^"]+)">`)
+	page := func(path string) (ids []string, body string) {
+		t.Helper()
+		resp, body := c.do("GET", path, "", nil)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d", path, resp.StatusCode)
+		}
+		for _, m := range links.FindAllStringSubmatch(body, -1) {
+			ids = append(ids, m[1])
+		}
+		return ids, body
+	}
+	first, body := page("/policies")
+	if len(first) != policyPageSize {
+		t.Fatalf("the first page shows %d clauses, want %d", len(first), policyPageSize)
+	}
+	total := regexp.MustCompile(`共 (\d+) 条`).FindStringSubmatch(body)
+	if total == nil || !strings.Contains(body, `href="?page=2" rel="next"`) {
+		t.Fatalf("no count or next page: %.3000s", body)
+	}
+	seen := map[string]bool{}
+	n := 0
+	for p := 1; ; p++ {
+		ids, body := page("/policies?page=" + strconv.Itoa(p))
+		for _, id := range ids {
+			if seen[id] {
+				t.Fatalf("%s on two pages", id)
+			}
+			seen[id] = true
+		}
+		n += len(ids)
+		if !strings.Contains(body, `rel="next"`) {
+			break
+		}
+	}
+	if strconv.Itoa(n) != total[1] {
+		t.Errorf("the pages hold %d clauses, the count says %s", n, total[1])
+	}
+	// Sorted by title within a department; the next page keeps both.
+	ids, body := page("/policies?dept=" + url.QueryEscape("宣传文化部") + "&sort=title")
+	if len(ids) == 0 {
+		t.Fatal("宣传文化部 has no clauses")
+	}
+	titles := regexp.MustCompile(`<td><a href="/policies/[^"]+">([^<]+)</a>`).FindAllStringSubmatch(body, -1)
+	for i := 1; i < len(titles); i++ {
+		if titles[i-1][1] > titles[i][1] {
+			t.Errorf("sorted by title, %q comes before %q", titles[i-1][1], titles[i][1])
+		}
+	}
+	if strings.Contains(body, `rel="next"`) && !strings.Contains(body, `sort=title`) {
+		t.Errorf("the next page forgets the order: %.2000s", body)
+	}
+	if resp, _ := c.do("GET", "/policies?page=0", "", nil); resp.StatusCode != 400 {
+		t.Errorf("page 0: %d", resp.StatusCode)
+	}
+}
