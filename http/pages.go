@@ -48,6 +48,7 @@ func loadPages(runsOffers func(*duixian.User) bool) (*pages, error) {
 		"action":     offAction,
 		"split":      strings.SplitN,
 		"join":       strings.Join,
+		"exports":    exportsFor,
 		// dict gives a shared template its arguments: (dict "P" .Pager "Lang" $.Lang).
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/etown/duixian/demo"
+	"github.com/xuri/excelize/v2"
 )
 
 // The 待办 searches and filters on the server, the filters in the address
@@ -137,5 +138,71 @@ func TestPolicyLibraryPages(t *testing.T) {
 	}
 	if resp, _ := c.do("GET", "/policies?page=0", "", nil); resp.StatusCode != 400 {
 		t.Errorf("page 0: %d", resp.StatusCode)
+	}
+}
+
+// The 公示, 拨付 and 统计 lists download as XLSX from their pages, to those
+// who may take them (issue 14.4): the files package registry writes for
+// the command line.
+func TestExportButtons(t *testing.T) {
+	t.Parallel()
+	_, ts, _ := testServer(t)
+	get := func(c *client, path string) (int, string, string) {
+		t.Helper()
+		resp, body := c.do("GET", path, "", nil)
+		return resp.StatusCode, resp.Header.Get("Content-Type"), body
+	}
+	sheet := func(body, want string) {
+		t.Helper()
+		f, err := excelize.OpenReader(strings.NewReader(body))
+		if err != nil {
+			t.Fatalf("not an XLSX file: %v", err)
+		}
+		defer f.Close()
+		rows, err := f.GetRows(f.GetSheetList()[0])
+		if err != nil || len(rows) == 0 || !strings.Contains(rows[0][0], want) {
+			t.Errorf("the first sheet's title is %v, want %s", rows, want)
+		}
+	}
+	treasury := newClient(t, ts)
+	treasury.login("treasury", demo.Password)
+	if _, _, body := get(treasury, "/queue"); !strings.Contains(body, `href="/exports/disbursement.xlsx"`) {
+		t.Error("finance's 待办 has no button for the 拨付表")
+	}
+	code, typ, body := get(treasury, "/exports/disbursement.xlsx")
+	if code != 200 || typ != xlsxType {
+		t.Fatalf("the 拨付表: %d %s", code, typ)
+	}
+	sheet(body, "资金拨付表")
+
+	culture := newClient(t, ts)
+	culture.login("culture", demo.Password)
+	if _, _, body := get(culture, "/dashboard"); !strings.Contains(body, `href="/exports/statistics.xlsx"`) {
+		t.Error("the 统计 page has no button for the statistics")
+	}
+	code, _, body = get(culture, "/exports/statistics.xlsx")
+	if code != 200 {
+		t.Fatalf("the statistics: %d", code)
+	}
+	sheet(body, "政策兑现统计表")
+	if _, _, body := get(culture, "/publicity"); !strings.Contains(body, `href="/exports/publicity.xlsx"`) {
+		t.Error("the 公示 page has no button for the 公示名单 for an official")
+	}
+	code, _, body = get(culture, "/exports/publicity.xlsx")
+	if code != 200 {
+		t.Fatalf("the 公示名单: %d", code)
+	}
+	sheet(body, "公示名单")
+	// A reviewer pays nothing: no 拨付表, neither button nor file.
+	if _, _, body := get(culture, "/queue"); strings.Contains(body, "/exports/disbursement.xlsx") {
+		t.Error("a reviewer is offered the 拨付表")
+	}
+	if code, _, _ := get(culture, "/exports/disbursement.xlsx"); code != 403 {
+		t.Errorf("a reviewer takes the 拨付表: %d", code)
+	}
+	// The public sees the 公示, not the officials' file of it.
+	public := newClient(t, ts)
+	if _, _, body := get(public, "/publicity"); strings.Contains(body, "/exports/") {
+		t.Error("the public 公示 page offers an export")
 	}
 }
