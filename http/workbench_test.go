@@ -38,8 +38,8 @@ func TestQueueSearchAndFilters(t *testing.T) {
 		t.Fatalf("the demo's queue of 宣传文化部 lists %v", all)
 	}
 	for path, want := range map[string]string{
-		"/queue?q=" + url.QueryEscape("阅读空间"):                   "亦庄社区公共阅读空间",
-		"/queue?q=" + url.QueryEscape("91110302MA01ABCD"):         "亦城书房文化传播有限公司",
+		"/queue?q=" + url.QueryEscape("阅读空间"):                    "亦庄社区公共阅读空间",
+		"/queue?q=" + url.QueryEscape("91110302MA01ABCD"):        "亦城书房文化传播有限公司",
 		"/queue?clause=" + url.QueryEscape("jjgf-2025-21/7.3.2"): "亦城书房文化传播有限公司",
 	} {
 		got := rows(path)
