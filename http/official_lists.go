@@ -177,6 +177,29 @@ func (s *offPages) queuePage(q *Request) error {
 	return s.view(q, http.StatusOK, "queue.html", "待办", v, nil, "")
 }
 
+// OfficialRegistry is the 一企一档 list: a page of the registry's
+// enterprises, found by USCC or name.
+type OfficialRegistry struct {
+	Q     string
+	Rows  []*duixian.Enterprise
+	Pager Pager
+}
+
+func (s *offPages) enterprisesPage(q *Request) error {
+	qs := q.R.URL.Query()
+	p, err := q.page()
+	if err != nil {
+		return err
+	}
+	v := &OfficialRegistry{Q: strings.TrimSpace(qs.Get("q"))}
+	page, err := s.wf.Enterprises(q.R.Context(), q.Actor(), v.Q, p)
+	if err != nil {
+		return err
+	}
+	v.Rows, v.Pager.Next = page.Items, keysetNext(qs, page.Next)
+	return s.view(q, http.StatusOK, "enterprises.html", "一企一档", v, nil, "")
+}
+
 // OfficialBan is a ban with its document.
 type OfficialBan struct {
 	duixian.Ban

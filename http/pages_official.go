@@ -34,6 +34,7 @@ type CaseService interface {
 	Case(ctx context.Context, actor duixian.Actor, id string) (*workflow.Case, error)
 	Application(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error)
 	EnterpriseFile(ctx context.Context, actor duixian.Actor, uscc string) (*workflow.EnterpriseFile, error)
+	Enterprises(ctx context.Context, actor duixian.Actor, search string, p duixian.PageRequest) (*duixian.Page[*duixian.Enterprise], error)
 	AuditLog(ctx context.Context, actor duixian.Actor, subject string, p duixian.PageRequest) (*workflow.AuditLog, error)
 
 	RequestOpinions(ctx context.Context, actor duixian.Actor, id string, departments []string) (*duixian.Application, error)
@@ -92,6 +93,7 @@ func (s *offPages) routes() []Route {
 	form := func(q *Request, name string) string { return strings.TrimSpace(q.R.PostFormValue(name)) }
 	return []Route{
 		page("GET", "/queue", officials, "待办", s.queuePage),
+		page("GET", "/enterprises", officials, "一企一档", s.enterprisesPage),
 		page("GET", "/cases/{id}", officials, "办件", func(q *Request) error {
 			return s.casePage(q, q.R.PathValue("id"), http.StatusOK, nil, "")
 		}),

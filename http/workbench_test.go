@@ -206,3 +206,84 @@ func TestExportButtons(t *testing.T) {
 		t.Error("the public 公示 page offers an export")
 	}
 }
+
+// The demo shows a 20号 land case although the trial year is over
+// (issue 14.6): a recorded revision extends the trial, the tech company's
+// case started under it waits for 规自分局, whose 工业用地 list leads to the
+// case with the revision cited and the next step's form.
+func TestDemoLandCaseUnderExtension(t *testing.T) {
+	t.Parallel()
+	_, ts, _ := testServer(t)
+	c := newClient(t, ts)
+	if c.login("planning-bureau", demo.Password) != 200 {
+		t.Fatal("规自分局 cannot sign in")
+	}
+	_, list := c.do("GET", "/land", "", nil)
+	m := regexp.MustCompile(`href="/land/cases/(L[0-9A-F]+)"`).FindStringSubmatch(list)
+	if m == nil {
+		t.Fatalf("规自分局's 工业用地 list has no case: %.2000s", list)
+	}
+	resp, page := c.do("GET", "/land/cases/"+m[1], "", nil)
+	if resp.StatusCode != 200 || !strings.Contains(page, "京技管发〔2026〕16号（演示）") || !strings.Contains(page, "YZ-0821") {
+		t.Fatalf("the demo's case %s does not show the revision it is under: %d %.2000s", m[1], resp.StatusCode, page)
+	}
+	if !strings.Contains(page, `action="/land/cases/`+m[1]+`"`) || !strings.Contains(page, "审核通过") {
+		t.Errorf("规自分局 has no step to take on the demo's case: %.3000s", page)
+	}
+	admin := newClient(t, ts)
+	admin.login("admin", demo.Password)
+	if _, trial := admin.do("GET", "/land/trial", "", nil); !strings.Contains(trial, "2027-10-13") || !strings.Contains(trial, "京技管发〔2026〕16号（演示）") {
+		t.Errorf("the trial page does not list the demo's revision: %.2000s", trial)
+	}
+}
+
+// 一企一档 has a list: the registry searched by USCC or name, a page at a
+// time by USCC (keyset), for officials only (issue 14.4).
+func TestEnterpriseList(t *testing.T) {
+	t.Parallel()
+	_, ts, _ := testServer(t)
+	c := newClient(t, ts)
+	c.login("culture", demo.Password)
+	row := regexp.MustCompile(`<a class="off-id" href="/enterprises/([0-9A-Z]{18})">`)
+	list := func(path string) ([]string, string) {
+		t.Helper()
+		resp, body := c.do("GET", path, "", nil)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %.300s", path, resp.StatusCode, body)
+		}
+		var ids []string
+		for _, m := range row.FindAllStringSubmatch(body, -1) {
+			ids = append(ids, m[1])
+		}
+		return ids, body
+	}
+	all, _ := list("/enterprises")
+	if len(all) < 4 {
+		t.Fatalf("the registry lists %v", all)
+	}
+	// Two at a time: the next page's link carries the search and the cursor.
+	var paged []string
+	next := "/enterprises?limit=2"
+	for next != "" {
+		ids, body := list(next)
+		paged = append(paged, ids...)
+		next = ""
+		if m := regexp.MustCompile(`<a href="(\?[^"]+)" rel="next">`).FindStringSubmatch(body); m != nil {
+			next = "/enterprises" + strings.ReplaceAll(m[1], "&amp;", "&")
+		}
+	}
+	if strings.Join(paged, ",") != strings.Join(all, ",") {
+		t.Errorf("two at a time the registry reads %v, whole %v", paged, all)
+	}
+	if ids, _ := list("/enterprises?q=" + url.QueryEscape("南海子")); len(ids) != 1 || !strings.HasPrefix(ids[0], "92110302MA01NHK51") {
+		t.Errorf("a name's part finds %v", ids)
+	}
+	if ids, _ := list("/enterprises?q=52110302"); len(ids) != 1 {
+		t.Errorf("a USCC's beginning finds %v", ids)
+	}
+	e := newClient(t, ts)
+	e.login("bookstore", demo.Password)
+	if resp, _ := e.do("GET", "/enterprises", "", nil); resp.StatusCode != 403 {
+		t.Errorf("an enterprise reads the registry's list: %d", resp.StatusCode)
+	}
+}

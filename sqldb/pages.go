@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"encoding/json"
+	"strings"
 
 	"github.com/etown/duixian"
 )
@@ -80,4 +81,31 @@ func (tx *Tx) EnterpriseCuts(every int) ([]string, error) {
 		cuts = append(cuts, uscc)
 	}
 	return cuts, rows.Err()
+}
+
+// EnterprisesFound reads up to limit enterprise files after the USCC after,
+// in USCC order, whose USCC begins with search or whose name contains it
+// (every one for an empty search): the officials' 一企一档 list a page at
+// a time.
+func (tx *Tx) EnterprisesFound(search, after string, limit int) ([]EnterpriseDoc, error) {
+	q, args := `SELECT uscc, doc FROM enterprises WHERE uscc > ?`, []any{after}
+	if search != "" {
+		like := likeEscape(search)
+		q += ` AND (uscc LIKE ? ESCAPE '\' OR ` + tx.jsonText("doc", "name") + ` LIKE ? ESCAPE '\')`
+		args = append(args, strings.ToUpper(like)+"%", "%"+like+"%")
+	}
+	rows, err := tx.tx.QueryContext(tx.ctx, tx.rebind(q+` ORDER BY uscc LIMIT ?`), append(args, limit)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []EnterpriseDoc
+	for rows.Next() {
+		var d EnterpriseDoc
+		if err := rows.Scan(&d.USCC, &d.Doc); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
 }

@@ -71,6 +71,32 @@ func TestApplicationsSearch(t *testing.T) {
 				t.Errorf("%+v lists %v, want %v", c.f, got, c.want)
 			}
 		}
+		// The registry's list: a USCC's beginning or a part of a name.
+		found := func(search, after string) (ids []string) {
+			t.Helper()
+			if err := db.Read(ctx, func(tx *sqldb.Tx) error {
+				docs, err := tx.EnterprisesFound(search, after, 10)
+				for _, d := range docs {
+					ids = append(ids, d.USCC)
+				}
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return ids
+		}
+		if got := found("星河", ""); !slices.Equal(got, []string{"91110302MA01BBBB22"}) {
+			t.Errorf("a name's part finds %v", got)
+		}
+		if got := found("91110302ma01", ""); !slices.Equal(got, []string{"91110302MA01AAAA11", "91110302MA01BBBB22"}) {
+			t.Errorf("a USCC's beginning finds %v", got)
+		}
+		if got := found("", "91110302MA01AAAA11"); !slices.Equal(got, []string{"91110302MA01BBBB22"}) {
+			t.Errorf("after the first the registry reads %v", got)
+		}
+		if got := found("_", ""); len(got) != 0 {
+			t.Errorf("a wildcard finds %v", got)
+		}
 		// Oldest first, a page of two at a time: the cursor goes on forward.
 		first := list(sqldb.ApplicationFilter{Oldest: true, Limit: 2})
 		var last *duixian.Application

@@ -388,7 +388,7 @@ func (tx *Tx) Applications(f ApplicationFilter) ([]*duixian.Application, error) 
 		args = append(args, f.Year)
 	}
 	if text := strings.TrimSpace(f.Search); text != "" {
-		like := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(text)
+		like := likeEscape(text)
 		q += ` AND (id LIKE ? ESCAPE '\' OR enterprise LIKE ? ESCAPE '\' OR ` + tx.jsonText("doc", "project") + ` LIKE ? ESCAPE '\'
 			OR enterprise IN (SELECT uscc FROM enterprises WHERE ` + tx.jsonText("doc", "name") + ` LIKE ? ESCAPE '\'))`
 		upper := strings.ToUpper(like)
