@@ -99,6 +99,9 @@ func (b *browser) phone(pages ...string) {
 		if got := b.attr(".menu-toggle", "aria-expanded"); got != "true" {
 			b.t.Errorf("the open menu's button says aria-expanded=%q", got)
 		}
+		// Labels, names and contrast do not change with the width; the
+		// menu does: axe-core once here, on the desktop for every page.
+		b.axe("phone-menu" + pages[0])
 	})
 }
 
@@ -111,7 +114,7 @@ func (b *browser) atPhone(steps func()) {
 }
 
 // phonePage shows page p: nothing scrolls sideways (the page is no wider
-// than the phone), and the page passes axe-core at that width too.
+// than the phone).
 func (b *browser) phonePage(p string) {
 	b.t.Helper()
 	b.run("phone "+p, chromedp.Navigate(b.base+p), chromedp.WaitReady(css("footer")))
@@ -126,7 +129,6 @@ func (b *browser) phonePage(p string) {
 		wide, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(-5).map(e => e.tagName + "." + e.className + " " + Math.round(e.getBoundingClientRect().right)).join("; ")`))
 		b.t.Errorf("%s scrolls sideways at %d px: %d px wide; too wide: %s", p, w[1], w[0], wide)
 	}
-	b.axe("phone" + p)
 }
 
 func (b *browser) attr(sel, name string) string {

@@ -157,6 +157,8 @@ func TestBrowserStory(t *testing.T) {
 	b.axe("home")
 	b.run("public calculator", chromedp.Navigate(b.base+"/calculator"), chromedp.WaitReady(css("footer")))
 	b.axe("public-calculator")
+	b.run("policies", chromedp.Navigate(b.base+"/policies"), chromedp.WaitReady(css("footer")))
+	b.axe("policies")
 	b.largerText("/", "/policies")
 	b.phone("/", "/calculator", "/policies", "/publicity")
 
@@ -207,6 +209,8 @@ func TestBrowserStory(t *testing.T) {
 		b.run("queue", chromedp.Navigate(b.base+"/queue"), chromedp.WaitVisible(css(fmt.Sprintf(`a[href="/cases/%s"]`, appID))))
 		b.shot("reviewer-queue")
 		b.axe("queue")
+		b.run("registry", chromedp.Navigate(b.base+"/enterprises"), chromedp.WaitReady(css("footer")))
+		b.axe("enterprises")
 		b.run("case", chromedp.Navigate(b.base+"/cases/"+appID), chromedp.WaitReady(css("footer")))
 		b.axe("case")
 		b.run("dashboard", chromedp.Navigate(b.base+"/dashboard"), chromedp.WaitReady(css("footer")))

@@ -230,6 +230,16 @@ func TestDemoLandCaseUnderExtension(t *testing.T) {
 	if !strings.Contains(page, `action="/land/cases/`+m[1]+`"`) || !strings.Contains(page, "审核通过") {
 		t.Errorf("规自分局 has no step to take on the demo's case: %.3000s", page)
 	}
+	// The list is searched and filtered on the server (issue 14.4).
+	if _, found := c.do("GET", "/land?q="+url.QueryEscape("yz-0821"), "", nil); !strings.Contains(found, "/land/cases/"+m[1]) {
+		t.Errorf("searching the plot does not find the demo's case")
+	}
+	if _, none := c.do("GET", "/land?state=closed", "", nil); !strings.Contains(none, "没有符合条件的案件") {
+		t.Errorf("no case is closed, yet the filtered list shows some")
+	}
+	if resp, _ := c.do("GET", "/land?state=bogus", "", nil); resp.StatusCode != 400 {
+		t.Errorf("an unknown state: %d", resp.StatusCode)
+	}
 	admin := newClient(t, ts)
 	admin.login("admin", demo.Password)
 	if _, trial := admin.do("GET", "/land/trial", "", nil); !strings.Contains(trial, "2027-10-13") || !strings.Contains(trial, "京技管发〔2026〕16号（演示）") {
@@ -285,5 +295,30 @@ func TestEnterpriseList(t *testing.T) {
 	e.login("bookstore", demo.Password)
 	if resp, _ := e.do("GET", "/enterprises", "", nil); resp.StatusCode != 403 {
 		t.Errorf("an enterprise reads the registry's list: %d", resp.StatusCode)
+	}
+}
+
+// The 群雁 filings are searched by name or USCC and filtered by tier on
+// the server, a page at a time (issue 14.4).
+func TestQunyanListSearch(t *testing.T) {
+	t.Parallel()
+	_, ts, _ := testServer(t)
+	c := newClient(t, ts)
+	c.login("finance-bureau", demo.Password)
+	filed := `href="/qunyan/filings/91110302MA01ABCD12"`
+	for path, want := range map[string]bool{
+		"/qunyan":                                   true,
+		"/qunyan?q=" + url.QueryEscape("书房"):        true,
+		"/qunyan?q=91110302ma01abcd":                true,
+		"/qunyan?q=" + url.QueryEscape("星河"):        false,
+		"/qunyan?tier=" + url.QueryEscape("不存在的等级"): false,
+	} {
+		resp, body := c.do("GET", path, "", nil)
+		if resp.StatusCode != 200 || strings.Contains(body, filed) != want {
+			t.Errorf("%s: %d, lists the demo's filing: %v, want %v", path, resp.StatusCode, !want, want)
+		}
+	}
+	if resp, _ := c.do("GET", "/qunyan?page=x", "", nil); resp.StatusCode != 400 {
+		t.Errorf("page x: %d", resp.StatusCode)
 	}
 }
