@@ -45,6 +45,11 @@ func (tx *Tx) EnterpriseRange(after, through string, limit int) ([]EnterpriseDoc
 	if through != "" {
 		q, args = `SELECT uscc, doc FROM enterprises WHERE uscc > ? AND uscc <= ? ORDER BY uscc LIMIT ?`, []any{after, through, limit}
 	}
+	return tx.enterpriseDocs(q, args, limit)
+}
+
+// enterpriseDocs runs q, which selects uscc and doc, with args.
+func (tx *Tx) enterpriseDocs(q string, args []any, limit int) ([]EnterpriseDoc, error) {
 	rows, err := tx.tx.QueryContext(tx.ctx, tx.rebind(q), args...)
 	if err != nil {
 		return nil, err
@@ -94,18 +99,5 @@ func (tx *Tx) EnterprisesFound(search, after string, limit int) ([]EnterpriseDoc
 		q += ` AND (uscc LIKE ? ESCAPE '\' OR ` + tx.jsonText("doc", "name") + ` LIKE ? ESCAPE '\')`
 		args = append(args, strings.ToUpper(like)+"%", "%"+like+"%")
 	}
-	rows, err := tx.tx.QueryContext(tx.ctx, tx.rebind(q+` ORDER BY uscc LIMIT ?`), append(args, limit)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []EnterpriseDoc
-	for rows.Next() {
-		var d EnterpriseDoc
-		if err := rows.Scan(&d.USCC, &d.Doc); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return tx.enterpriseDocs(q+` ORDER BY uscc LIMIT ?`, append(args, limit), limit)
 }
