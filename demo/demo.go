@@ -113,7 +113,44 @@ func Seed(ctx context.Context, svc *workflow.Service) ([]Credential, error) {
 	if err := applications(ctx, svc, people); err != nil {
 		return creds, err
 	}
+	if err := landCase(ctx, svc, byName(people, "admin"), byName(people, "tech")); err != nil {
+		return creds, err
+	}
 	return creds, qunyanFiling(ctx, svc, people[filer])
+}
+
+// landCase records a revision extending 20号's trial (第十条: 试行期一年,
+// it ended on 2026-10-13) and, under it, the tech company's case for an
+// industrial plot in 亦庄新城 with its plan handed to 规自分局, who takes the
+// next step: the demo shows a 20号 case although the trial year is over.
+// Both are dated in November 2026 on a clock of their own, so the demo
+// seeds on any day.
+func landCase(ctx context.Context, svc *workflow.Service, admin, holder duixian.User) error {
+	ls := land.New(svc.DB, svc.Catalogue)
+	at := time.Date(2026, 11, 2, 10, 0, 0, 0, duixian.Shanghai)
+	ls.Now = func() time.Time { return at }
+	rev, err := ls.RecordTrial(ctx, admin.Actor("127.0.0.1"), land.TrialInput{Number: "京技管发〔2026〕16号（演示）",
+		Title: "关于延长《亦庄新城工业用地提质增效实施意见（试行）》试行期的通知（演示数据）", Issued: duixian.DateOf(at), Until: duixian.Date{Year: 2027, Month: time.October, Day: 13},
+		Note: "演示：试行期届满后依第十条修订延长，期内受理的申请仍按20号办理"})
+	if err != nil {
+		return fmt.Errorf("20号 trial: %w", err)
+	}
+	facts := `{"zones":["yizhuang-225"],"land_sold":true,"land_current_use":"M1","land_plan_consistent":true,"land_volume_transfer":true,
+"land_change_of_use":false,"land_urban_renewal":false,"land_industry_supported":true,"land_industry_approved":true,
+"land_far_current":"1.0","land_far_planned":"1.6","land_block_baseline_far":"2.0"}`
+	c, err := ls.Start(ctx, holder.Actor("127.0.0.1"), land.StartInput{Plot: "YZ-0821 星河科技二期工业地块（演示）", Facts: json.RawMessage(facts)})
+	if err != nil {
+		return fmt.Errorf("20号 case: %w", err)
+	}
+	if c.Trial == nil || c.Trial.ID != rev.ID {
+		return fmt.Errorf("20号 case %s is not under the recorded revision %s", c.ID, rev.ID)
+	}
+	at = at.Add(3 * 24 * time.Hour)
+	if _, err := ls.SubmitPlan(ctx, holder.Actor("127.0.0.1"), c.ID, land.PlanInput{Title: "YZ-0821地块规划综合实施方案",
+		Summary: "工业用地（M1）不变，容积率由1.0提高至1.6，新增研发中试厂房"}); err != nil {
+		return fmt.Errorf("20号 plan: %w", err)
+	}
+	return nil
 }
 
 // filer is the demo user whose enterprise files for the 群雁 plan: the

@@ -65,6 +65,22 @@ func (s *Server) secondFactor(q *Request, code string) error {
 	return nil
 }
 
+// landing is where a sign-in goes: where the visitor was going (next), or,
+// when that was only the home page, an official's 待办 and an author's
+// drafting page, since the public home page is not their work.
+func landing(u *duixian.User, next string) string {
+	if u == nil || next != "/" {
+		return next
+	}
+	switch {
+	case slices.Contains(officials, u.Role):
+		return "/queue"
+	case u.Role == duixian.RoleAuthor:
+		return "/author"
+	}
+	return next
+}
+
 func (s *Server) startSession(q *Request, token string, sess *duixian.Session, u *duixian.User) {
 	q.Session, q.User, q.CSRF = sess, u, sess.CSRF
 	if sess.SecondFactorDue {

@@ -78,6 +78,7 @@ func TestBrowserRegistriesStory(t *testing.T) {
 	ts := httptest.NewServer(s)
 	defer ts.Close()
 	b := startBrowser(t, ts.URL, "browser-registries")
+	b.axeJS = axeSource(t)
 
 	// (a) 上市可行性智能诊断.
 	b.as("tech", func() {
@@ -88,8 +89,10 @@ func TestBrowserRegistriesStory(t *testing.T) {
 		}
 		b.run("diagnosis form", steps...)
 		b.shot("diagnosis-form")
+		b.axe("diagnosis-form")
 		b.run("diagnose", submit(`#dx-form`, `#dx-results`)...)
 		b.shot("diagnosis-results")
+		b.axe("diagnosis-results")
 		if sum := b.text("#dx-summary"); !strings.Contains(sum, "符合 1 个板块的 1 套标准") || !strings.Contains(sum, "还差") {
 			t.Fatalf("the summary: %s", sum)
 		}
@@ -135,6 +138,7 @@ func TestBrowserRegistriesStory(t *testing.T) {
 				"qunyan_revenue_y1": "0", "qunyan_revenue_y2": "0", "qunyan_rd_y1": "0", "qunyan_rd_y2": "0", "qunyan_valuation": "0",
 				"qunyan_overseas_sponsor": "false", "qunyan_well_managed": "true", "qunyan_neeq_listed": "false"}))
 		b.shot("qunyan-form")
+		b.axe("qunyan-form")
 		b.run("qunyan file", submit(`form[action="/qunyan/file"]`, `p.ok`)...)
 		b.shot("qunyan-filed")
 		uscc = pathID(b.location())
@@ -150,8 +154,10 @@ func TestBrowserRegistriesStory(t *testing.T) {
 	b.as("finance-bureau", func() {
 		b.run("qunyan list", chromedp.Navigate(b.base+"/qunyan"), chromedp.WaitVisible(css(entry)))
 		b.shot("qunyan-bureau-list")
+		b.axe("qunyan-bureau-list")
 		b.run("qunyan entry", chromedp.Click(css(entry)), chromedp.WaitVisible(css(confirm)))
 		b.shot("qunyan-bureau-entry")
+		b.axe("qunyan-bureau-entry")
 		b.run("qunyan confirm", submit(confirm, `p.ok`)...)
 		b.shot("qunyan-confirmed")
 		if m := b.text("main"); !strings.Contains(m, "已纳入群雁计划") {
@@ -175,6 +181,7 @@ func TestBrowserRegistriesStory(t *testing.T) {
 			chromedp.SetValue(css(`#t-number`), "京技管发〔2026〕18号"), chromedp.SetValue(css(`#t-until`), "2027-10-13")},
 			submit(`form[action="/land/trial"]`, `.land-ok`)...)...)
 		b.shot("land-trial-recorded")
+		b.axe("land-trial-recorded")
 	})
 	var caseID string
 	b.as("tech", func() {
@@ -185,8 +192,10 @@ func TestBrowserRegistriesStory(t *testing.T) {
 				"f.land_urban_renewal": "false", "f.land_industry_supported": "true", "f.land_industry_approved": "true",
 				"f.land_far_current": "1.0", "f.land_far_planned": "1.5", "f.land_block_baseline_far": "2.0"}))
 		b.shot("land-form")
+		b.axe("land-form")
 		b.run("land start", submit(`form[action="/land/cases"]`, `.land-ok`)...)
 		b.shot("land-started")
+		b.axe("land-started")
 		caseID = pathID(b.location())
 		if m := b.text("main"); !strings.Contains(m, "申请已受理") || !strings.Contains(m, "书面报请审查") {
 			t.Fatalf("the case did not start: %.800s", m)
@@ -208,6 +217,7 @@ func TestBrowserRegistriesStory(t *testing.T) {
 		todo := fmt.Sprintf(`#todo a[href="/land/cases/%s"]`, caseID)
 		b.run("land queue", chromedp.Navigate(b.base+"/land"), chromedp.WaitVisible(css(todo)))
 		b.shot("land-planning-queue")
+		b.axe("land-planning-queue")
 		b.run("land consult", append([]chromedp.Action[chromedp.Void]{chromedp.Click(css(todo)), chromedp.WaitVisible(css(`#a-dep`)),
 			chromedp.SetValue(css(`#a-dep`), "交通委、生态环境局"), chromedp.SetValue(css(`#a-util`), "北京市自来水集团")},
 			submit(`#a-dep`, `.land-ok`)...)...)
@@ -223,6 +233,7 @@ func TestBrowserRegistriesStory(t *testing.T) {
 		b.run("offers form", chromedp.Navigate(b.base+"/offers"), chromedp.WaitVisible(css(`form[action="/offers"]`)))
 		b.run("offers run", submit(`form[action="/offers"]`, `.off-table`)...)
 		b.shot("offers-matched")
+		b.axe("offers-matched")
 		if m := b.text("main"); !strings.Contains(m, "南海子书店") || !strings.Contains(m, "“一刻钟”建设奖励") {
 			t.Fatalf("the match: %.800s", m)
 		}
@@ -231,6 +242,7 @@ func TestBrowserRegistriesStory(t *testing.T) {
 		confirm := `form[action="/my/offers/confirm"]`
 		b.run("my offers", chromedp.Navigate(b.base+"/my"), chromedp.WaitVisible(css(confirm)))
 		b.shot("offers-enterprise")
+		b.axe("offers-enterprise")
 		b.run("confirm offer", submit(confirm, `.ent-notice`)...)
 		b.shot("offers-confirmed")
 		if m := b.text("main"); !strings.Contains(m, "申报已提交") || !strings.Contains(m, "已提交") {

@@ -39,6 +39,8 @@ type browser struct {
 	base string
 	out  string
 	n    int
+	// axeJS is axe-core's script (axeSource), run in the page by axe.
+	axeJS string
 }
 
 // css is an exact CSS selector (DOM.querySelector).
@@ -129,6 +131,7 @@ func (b *browser) caseForm(id, action string, fill ...chromedp.Action[chromedp.V
 func TestBrowserStory(t *testing.T) {
 	t.Parallel() // its own server and Chromium; mostly waiting on the browser
 	exe := chromium(t)
+	axeJS := axeSource(t)
 	s, _, clk := testServer(t)
 	ts := httptest.NewServer(s)
 	defer ts.Close()
@@ -150,7 +153,7 @@ func TestBrowserStory(t *testing.T) {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatal(err)
 	}
-	b := &browser{t: t, ctx: ctx, base: ts.URL, out: out}
+	b := &browser{t: t, ctx: ctx, base: ts.URL, out: out, axeJS: axeJS}
 	// The job queue beside the server, as serve runs it, with a mail
 	// server: notifications reach the inbox and, for a user with an
 	// address (the demo's bookstore), the mail server.
@@ -167,6 +170,16 @@ func TestBrowserStory(t *testing.T) {
 	}
 	defer q.Stop(context.Background())
 
+	// The public pages, on a desktop and a phone, in the larger text too.
+	b.run("home", chromedp.Navigate(b.base+"/"), chromedp.WaitReady(css("footer")))
+	b.axe("home")
+	b.run("public calculator", chromedp.Navigate(b.base+"/calculator"), chromedp.WaitReady(css("footer")))
+	b.axe("public-calculator")
+	b.run("policies", chromedp.Navigate(b.base+"/policies"), chromedp.WaitReady(css("footer")))
+	b.axe("policies")
+	b.largerText("/", "/policies")
+	b.phone("/", "/calculator", "/policies", "/publicity")
+
 	var appID string
 	b.as("bookstore", func() {
 		b.run("calculator", chromedp.Navigate(b.base+"/calculator"), chromedp.WaitVisible(css(`#results`)))
@@ -174,20 +187,31 @@ func TestBrowserStory(t *testing.T) {
 		if r := b.text("#results"); !strings.Contains(r, "万元") {
 			t.Fatalf("the calculator shows no amounts: %.300s", r)
 		}
-		b.run("apply form", chromedp.Navigate(b.base+"/apply/jjgf-2025-21/7.3.1"), chromedp.WaitVisible(css(`form#apply`)),
-			// 2026 is taken: the demo bookstore holds 一刻钟 (paid) and 融合发展
-			// (in review), which 21号 allows no third category beside, nor
-			// 特色经营 (第七条（三）). The story claims 2025.
-			chromedp.SetValue(css(`#in-event_date`), "2025-12-15"),
-			chromedp.Click(css(`input[name="f.specialized_store"][value="true"]`)),
-			// The declaration sits under the sticky action bar: tick it
-			// through its property rather than a click at its position.
-			js(`document.querySelector('input[name="declared"]').checked = true`))
+		b.axe("calculator")
+		b.phone("/calculator", "/apply/jjgf-2025-21/7.3.1", "/my")
+		b.run("apply form", chromedp.Navigate(b.base+"/apply/jjgf-2025-21/7.3.1"), chromedp.WaitVisible(css(`form#apply`)))
+		b.axe("apply-form")
+		// The form by keyboard alone: the date is typed in as its value
+		// (a date field's keys depend on the locale), the rest is Tab,
+		// Space and Enter. 2026 is taken: the demo bookstore holds 一刻钟
+		// (paid) and 融合发展 (in review), which 21号 allows no third
+		// category beside, nor 特色经营 (第七条（三）). The story claims 2025.
+		b.run("apply form: the date", chromedp.SetValue(css(`#in-event_date`), "2025-12-15"), chromedp.Focus(css(`#in-event_date`)))
+		b.tabTo(`input[name="f.specialized_store"]`)
+		b.run("apply form: 是 by Space", chromedp.KeyEvent(" "))
+		if got := b.attr(`input[name="f.specialized_store"]:checked`, "value"); got != "true" {
+			t.Fatalf("Space ticked %q, want the first answer, true", got)
+		}
+		b.tabTo(`input[name="declared"]`)
+		// A focused field is not hidden under the sticky action bar.
+		b.unobscured(`input[name="declared"]`)
+		b.run("apply form: the declaration by Space", chromedp.KeyEvent(" "))
+		b.tabTo(`button[name="action"][value="submit"]`)
 		b.shot("apply-form")
-		b.run("submit", chromedp.Click(css(`button[name="action"][value="submit"]`)),
-			chromedp.WaitVisible(css(`.ent-timeline`)))
+		b.run("submit by Enter", chromedp.KeyEvent("\r"), chromedp.WaitVisible(css(`.ent-timeline`)))
 		url := b.location()
 		b.shot("submitted")
+		b.axe("submitted")
 		if !strings.Contains(url, "/my/") {
 			t.Fatalf("after submitting the browser is at %s: %s", url, b.text("main"))
 		}
@@ -196,8 +220,25 @@ func TestBrowserStory(t *testing.T) {
 		appID, _, _ = strings.Cut(appID, "#")
 	})
 	b.as("culture", func() {
+		// An official signs in to the 待办, not the public home page.
+		if u := b.location(); !strings.HasSuffix(u, "/queue") {
+			t.Fatalf("宣传文化部 signs in to %s, not the 待办", u)
+		}
 		b.run("queue", chromedp.Navigate(b.base+"/queue"), chromedp.WaitVisible(css(fmt.Sprintf(`a[href="/cases/%s"]`, appID))))
 		b.shot("reviewer-queue")
+		b.axe("queue")
+		b.run("registry", chromedp.Navigate(b.base+"/enterprises"), chromedp.WaitReady(css("footer")))
+		b.axe("enterprises")
+		b.run("case", chromedp.Navigate(b.base+"/cases/"+appID), chromedp.WaitReady(css("footer")))
+		b.axe("case")
+		b.run("dashboard", chromedp.Navigate(b.base+"/dashboard"), chromedp.WaitReady(css("footer")))
+		b.chartLabels("chart-months", "万元")
+		b.axe("dashboard")
+		b.phone("/queue", "/cases/"+appID)
+		b.atPhone(func() {
+			b.phonePage("/dashboard")
+			b.chartLabels("chart-months", "万元")
+		})
 		b.caseForm(appID, "preliminary")
 		// Only the experts assigned see the case.
 		b.caseForm(appID, "experts", js(fmt.Sprintf(`document.querySelector('form[action="/cases/%s/experts"] input[name="expert"][value="expert"]').checked = true`, appID)))
@@ -219,6 +260,7 @@ func TestBrowserStory(t *testing.T) {
 	// The public: the 公示 list and an objection, without signing in.
 	b.run("publicity", chromedp.Navigate(b.base+"/publicity"), chromedp.WaitVisible(css("#a-"+appID)))
 	b.shot("publicity")
+	b.axe("publicity")
 	if p := b.text("#a-" + appID); !strings.Contains(p, "5.00万元") || !strings.Contains(p, "2026-12-04") {
 		t.Fatalf("the 公示 entry lacks the amount or the deadline: %s", p)
 	}
@@ -269,6 +311,7 @@ func TestBrowserStory(t *testing.T) {
 	b.as("bookstore", func() {
 		b.run("paid", chromedp.Navigate(b.base+"/my/"+appID), chromedp.WaitReady(css("main")))
 		b.shot("enterprise-sees-paid")
+		b.axe("enterprise-sees-paid")
 		if m := b.text("main"); !strings.Contains(m, "已拨付") {
 			t.Fatalf("the enterprise does not see the award paid: %.600s", m)
 		}

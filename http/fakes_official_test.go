@@ -32,7 +32,7 @@ type fakeOfficialCases struct {
 	cases       map[string]*workflow.Case // those the official may see
 }
 
-func (f *fakeOfficialCases) Queue(context.Context, duixian.Actor, string, string) (*workflow.Queue, error) {
+func (f *fakeOfficialCases) Queue(context.Context, duixian.Actor, workflow.QueueQuery) (*workflow.Queue, error) {
 	return f.queue, nil
 }
 

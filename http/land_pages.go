@@ -17,8 +17,32 @@ type landListView struct {
 	Holder bool
 	Scope  string
 	Todo   []land.Row
-	Rows   []land.Row
+	Rows   []land.Row // the page of the cases the filters find
 	Trials []*land.Trial
+	// The search and filters, as the address keeps them: q (case, plot,
+	// holder), state, sort (oldest first, else the latest).
+	Q, State, Sort string
+	States         []land.State
+	Pager          Pager
+}
+
+// landPageSize is how many cases a page of the list shows.
+const landPageSize = 30
+
+// landFind keeps the rows the search and the state find.
+func landFind(rows []land.Row, text string, state land.State) []land.Row {
+	var out []land.Row
+	for _, r := range rows {
+		c := r.C
+		if state != "" && c.State != state {
+			continue
+		}
+		if text != "" && !strings.Contains(strings.ToUpper(c.ID+" "+c.Plot+" "+r.Name+" "+c.Enterprise), strings.ToUpper(text)) {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 func (s *landPages) listPage(q *Request) error {
@@ -27,7 +51,19 @@ func (s *landPages) listPage(q *Request) error {
 	if err != nil {
 		return err
 	}
-	v := landListView{Holder: actor.Role == duixian.RoleEnterprise, Scope: actor.Department, Rows: rows}
+	qs := q.R.URL.Query()
+	v := landListView{Holder: actor.Role == duixian.RoleEnterprise, Scope: actor.Department, Q: strings.TrimSpace(qs.Get("q")),
+		State: qs.Get("state"), Sort: qs.Get("sort"), States: land.States}
+	if v.State != "" && !slices.Contains(land.States, land.State(v.State)) {
+		return duixian.Errorf(duixian.EINVALID, "state", "没有“%s”这一状态", "no state %q", v.State)
+	}
+	found := landFind(rows, v.Q, land.State(v.State))
+	if v.Sort == "oldest" {
+		slices.Reverse(found) // List gives the latest first
+	}
+	if v.Rows, v.Pager, err = pageOf(found, qs, landPageSize); err != nil {
+		return err
+	}
 	if v.Scope == "" {
 		v.Scope = map[duixian.Role]string{duixian.RoleEnterprise: "本企业", duixian.RoleAdmin: "全部", duixian.RoleSupervisor: "全部"}[actor.Role]
 	}

@@ -4,10 +4,13 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/etown/duixian"
+	"github.com/etown/duixian/workflow"
 )
 
 // OfficialRow is one application in a list.
@@ -45,7 +48,21 @@ type OfficialQueue struct {
 	Groups []OfficialGroup
 	Total  int
 	Paged  bool // a later page of one stage is shown
+	Filter QueueFilter
 }
+
+// QueueFilter is the search, filters and order of a queue as the address
+// gives them (q, clause, year, status, sort), and what they can be.
+type QueueFilter struct {
+	Q, Clause, Year, Status, Sort string
+	Clauses                       []OfficialClause
+	Statuses                      []duixian.Status // the status filter's choices; none when every stage has its own
+	Years                         []int
+	On                            bool // some filter is set
+}
+
+// OfficialClause is a clause as a filter offers it.
+type OfficialClause struct{ ID, Title, Doc, Label string }
 
 // rows turns applications into rows; names are the enterprises'.
 func (s *offPages) rows(list []*duixian.Application, names map[string]string, u *duixian.User) []OfficialRow {
@@ -95,21 +112,92 @@ func offDaysBetween(a, b duixian.Date) int {
 	return int(tb.Sub(ta).Hours()/24 + 0.5)
 }
 
+// queueStatuses are the status filter's choices on the stages that hold
+// more than one status (the latest cases; the opinions given).
+var queueStatuses = []duixian.Status{duixian.StatusSubmitted, duixian.StatusReturned, duixian.StatusReviewed, duixian.StatusAssessed,
+	duixian.StatusProposed, duixian.StatusPublicity, duixian.StatusApproved, duixian.StatusPaying, duixian.StatusPaid,
+	duixian.StatusRejected, duixian.StatusWithdrawn, duixian.StatusRevoked}
+
+// queueQuery reads the queue's search, filters and order from the address.
+func queueQuery(qs url.Values) (workflow.QueueQuery, error) {
+	wq := workflow.QueueQuery{List: qs.Get("list"), After: qs.Get("after"), Search: strings.TrimSpace(qs.Get("q")),
+		Clause: qs.Get("clause"), Status: duixian.Status(qs.Get("status")), Oldest: qs.Get("sort") == "oldest"}
+	if y := qs.Get("year"); y != "" {
+		n, err := strconv.Atoi(y)
+		if err != nil || n < 2000 || n > 2100 {
+			return wq, duixian.Errorf(duixian.EINVALID, "year", "年度应为四位数字，收到“%s”", "year must be four digits, got %q", y)
+		}
+		wq.Year = n
+	}
+	if wq.Status != "" && !slices.Contains(queueStatuses, wq.Status) {
+		return wq, duixian.Errorf(duixian.EINVALID, "status", "没有“%s”这一状态", "no status %q", wq.Status)
+	}
+	return wq, nil
+}
+
 func (s *offPages) queuePage(q *Request) error {
 	qs := q.R.URL.Query()
-	wq, err := s.wf.Queue(q.R.Context(), q.Actor(), qs.Get("list"), qs.Get("after"))
+	query, err := queueQuery(qs)
 	if err != nil {
 		return err
 	}
-	v := &OfficialQueue{Role: q.User.Role, Scope: wq.Scope, Total: wq.Total(), Paged: qs.Get("list") != ""}
+	wq, err := s.wf.Queue(q.R.Context(), q.Actor(), query)
+	if err != nil {
+		return err
+	}
+	v := &OfficialQueue{Role: q.User.Role, Scope: wq.Scope, Total: wq.Total(), Paged: query.List != "",
+		Filter: QueueFilter{Q: query.Search, Clause: query.Clause, Year: qs.Get("year"), Status: string(query.Status), Sort: qs.Get("sort")}}
+	f := &v.Filter
+	f.On = f.Q != "" || f.Clause != "" || f.Year != "" || f.Status != ""
+	for _, cl := range s.cat.Clauses() {
+		if q.User.Role == duixian.RoleReviewer && cl.Department != q.User.Department {
+			continue
+		}
+		f.Clauses = append(f.Clauses, OfficialClause{ID: cl.ID, Title: cl.Title, Doc: cl.Document.Short, Label: cl.Article.Label})
+	}
+	switch q.User.Role {
+	case duixian.RoleSupervisor, duixian.RoleAdmin, duixian.RoleCoReviewer:
+		f.Statuses = queueStatuses
+	}
+	for y := s.today().Year + 1; y >= 2024; y-- {
+		f.Years = append(f.Years, y)
+	}
 	for _, g := range wq.Groups {
 		og := OfficialGroup{Key: g.Key, Title: g.Title, Hint: g.Hint, Kind: g.Kind, Rows: s.rows(g.Apps, wq.Names, q.User)}
 		if g.Next != "" {
-			og.More = "/queue?" + url.Values{"list": {g.List}, "after": {g.Next}}.Encode() + "#g-" + g.Key
+			more := url.Values{}
+			for k, val := range qs {
+				more[k] = val
+			}
+			more.Set("list", g.List)
+			og.More = "/queue" + keysetNext(more, g.Next) + "#g-" + g.Key
 		}
 		v.Groups = append(v.Groups, og)
 	}
 	return s.view(q, http.StatusOK, "queue.html", "待办", v, nil, "")
+}
+
+// OfficialRegistry is the 一企一档 list: a page of the registry's
+// enterprises, found by USCC or name.
+type OfficialRegistry struct {
+	Q     string
+	Rows  []*duixian.Enterprise
+	Pager Pager
+}
+
+func (s *offPages) enterprisesPage(q *Request) error {
+	qs := q.R.URL.Query()
+	p, err := q.page()
+	if err != nil {
+		return err
+	}
+	v := &OfficialRegistry{Q: strings.TrimSpace(qs.Get("q"))}
+	page, err := s.wf.Enterprises(q.R.Context(), q.Actor(), v.Q, p)
+	if err != nil {
+		return err
+	}
+	v.Rows, v.Pager.Next = page.Items, keysetNext(qs, page.Next)
+	return s.view(q, http.StatusOK, "enterprises.html", "一企一档", v, nil, "")
 }
 
 // OfficialBan is a ban with its document.

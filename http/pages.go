@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -49,16 +50,25 @@ func loadPages(runsOffers func(*duixian.User) bool) (*pages, error) {
 			}
 			return p.unread(u)
 		},
-		"wan":     func(fen int64) string { return duixian.Money(fen).Wan() },
-		"money":   func(m duixian.Money) string { return m.Wan() },
-		"yuan":    func(m duixian.Money) string { return m.String() },
-		"status":  func(s duixian.Status) string { return s.Zh() },
-		"lines":   func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") },
-		"t":       translate,
-		"beijing": beijing,
-		"action":  offAction,
-		"split":   strings.SplitN,
-		"join":    strings.Join,
+		"wan":        func(fen int64) string { return duixian.Money(fen).Wan() },
+		"money":      func(m duixian.Money) string { return m.Wan() },
+		"yuan":       func(m duixian.Money) string { return m.String() },
+		"status":     func(s duixian.Status) string { return s.Zh() },
+		"lines":      func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") },
+		"t":          translate,
+		"beijing":    beijing,
+		"action":     offAction,
+		"split":      strings.SplitN,
+		"join":       strings.Join,
+		"exports":    exportsFor,
+		// dict gives a shared template its arguments: (dict "P" .Pager "Lang" $.Lang).
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
 	}).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -77,10 +87,18 @@ type View struct {
 	Data  any
 	Error *duixian.Error
 	Flash string
+	// Large is the visitor's choice of the larger text (适老化), kept in a
+	// cookie as the language is.
+	Large bool
+}
+
+// viewOf is the View of every page: who asks, in which language and text size.
+func viewOf(q *Request, title string, data any) View {
+	return View{Title: title, User: q.User, CSRF: q.CSRF, Lang: q.Lang(), Large: q.LargeText(), Path: q.R.URL.Path, Data: data}
 }
 
 func (p *pages) render(q *Request, code int, name, title string, data any) error {
-	v := View{Title: title, User: q.User, CSRF: q.CSRF, Lang: q.Lang(), Path: q.R.URL.Path, Data: data}
+	v := viewOf(q, title, data)
 	var buf bytes.Buffer
 	if err := p.t.ExecuteTemplate(&buf, name, v); err != nil {
 		return err
@@ -92,7 +110,8 @@ func (p *pages) render(q *Request, code int, name, title string, data any) error
 }
 
 func (p *pages) errorPage(q *Request, code int, e *duixian.Error) {
-	v := View{Title: "出错了", User: q.User, CSRF: q.CSRF, Lang: q.Lang(), Path: q.R.URL.Path, Error: e}
+	v := viewOf(q, "出错了", nil)
+	v.Error = e
 	q.W.Header().Set("Content-Type", "text/html; charset=utf-8")
 	q.W.WriteHeader(code)
 	p.t.ExecuteTemplate(q.W, "error.html", v)
@@ -152,11 +171,17 @@ func (s *Server) pageRoutes() []Route {
 				lang = "zh"
 			}
 			q.setCookie(&http.Cookie{Name: "duixian_lang", Value: lang, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
-			back := q.R.Referer()
-			if u, err := url.Parse(back); err != nil || u.Host != q.R.Host {
-				back = "/"
+			http.Redirect(q.W, q.R, sameSiteBack(q), http.StatusSeeOther)
+			return nil
+		})),
+		setup(page("GET", "/text/{size}", anyone, "切换字号", func(q *Request) error {
+			size := "normal"
+			if q.R.PathValue("size") == "large" {
+				size = "large"
 			}
-			http.Redirect(q.W, q.R, back, http.StatusSeeOther)
+			// A year: the choice is the reader's eyes', not the session's.
+			q.setCookie(&http.Cookie{Name: textCookie, Value: size, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+			http.Redirect(q.W, q.R, sameSiteBack(q), http.StatusSeeOther)
 			return nil
 		})),
 		page("GET", "/login", anyone, "登录", func(q *Request) error {
@@ -172,7 +197,8 @@ func (s *Server) pageRoutes() []Route {
 				if e == nil {
 					return err
 				}
-				v := View{Title: "登录", CSRF: q.CSRF, Lang: q.Lang(), Error: e, Data: s.loginData(safeNext(q.R.PostFormValue("next")))}
+				v := viewOf(q, "登录", s.loginData(safeNext(q.R.PostFormValue("next"))))
+				v.User, v.Error = nil, e
 				q.W.Header().Set("Content-Type", "text/html; charset=utf-8")
 				q.W.WriteHeader(status(e.Code))
 				return s.pages.t.ExecuteTemplate(q.W, "login.html", v)
@@ -181,7 +207,7 @@ func (s *Server) pageRoutes() []Route {
 			if q.User == nil { // the second factor is due
 				next = "/login?next=" + url.QueryEscape(next)
 			}
-			http.Redirect(q.W, q.R, next, http.StatusSeeOther)
+			http.Redirect(q.W, q.R, landing(q.User, next), http.StatusSeeOther)
 			return nil
 		}),
 		setup(page("POST", "/logout", signedIn, "退出", func(q *Request) error {
@@ -193,7 +219,11 @@ func (s *Server) pageRoutes() []Route {
 			return nil
 		})),
 		page("GET", "/policies", anyone, "政策库", func(q *Request) error {
-			return s.pages.render(q, 200, "policies.html", "政策库", s.policyLibrary(q))
+			v, err := s.policyLibrary(q)
+			if err != nil {
+				return err
+			}
+			return s.pages.render(q, 200, "policies.html", "政策库", v)
 		}),
 		page("GET", "/policies/{doc}/{art}", anyone, "条款", func(q *Request) error {
 			cl, ok := s.Catalogue.Clause(trimID(q.R.PathValue("doc"), q.R.PathValue("art")))
@@ -294,6 +324,16 @@ func (s *Server) publicityPage(q *Request, code int, v *PublicityPage, e *duixia
 	return s.offRender(q, code, "publicity.html", "公示", v, e, flash)
 }
 
+// sameSiteBack is the page a switch (language, text size) was clicked on,
+// if it was on this site; the home page otherwise.
+func sameSiteBack(q *Request) string {
+	back := q.R.Referer()
+	if u, err := url.Parse(back); err != nil || u.Host != q.R.Host {
+		return "/"
+	}
+	return back
+}
+
 // safeNext keeps redirects on this site.
 func safeNext(next string) string {
 	// Browsers read a backslash as a slash and drop tabs and newlines, so
@@ -308,11 +348,43 @@ func safeNext(next string) string {
 	return next
 }
 
-// policyLibrary searches the library by the query: q (text), doc, dept, zone.
-func (s *Server) policyLibrary(q *Request) map[string]any {
+// policyPageSize is how many clauses a page of the 政策库 shows.
+const policyPageSize = 30
+
+// PolicyLibrary is a page of the 政策库: the clauses the filters find,
+// sorted, a page of them, and the filters as the address keeps them, so
+// that a view can be bookmarked.
+type PolicyLibrary struct {
+	Rows                     []engine.ClauseView
+	Documents                []*engine.Document
+	Departments              []string
+	Zones                    []engine.EnumValue
+	Q, Doc, Dept, Zone, Sort string
+	Pager                    Pager
+}
+
+// policySorts are the orders of the 政策库 beside the catalogue's own
+// (document by document, article by article).
+var policySorts = map[string]func(a, b engine.ClauseView) int{
+	"dept":  func(a, b engine.ClauseView) int { return strings.Compare(a.Department, b.Department) },
+	"title": func(a, b engine.ClauseView) int { return strings.Compare(a.Title, b.Title) },
+}
+
+// policyLibrary searches the library by the query: q (text), doc, dept,
+// zone; sorts it by sort (dept, title; the catalogue's order otherwise) and
+// shows page page.
+func (s *Server) policyLibrary(q *Request) (*PolicyLibrary, error) {
 	qs := q.R.URL.Query()
-	text, doc, dept, zone := strings.TrimSpace(qs.Get("q")), qs.Get("doc"), qs.Get("dept"), qs.Get("zone")
-	rows, depts := s.Catalogue.Library(text, doc, dept, zone)
-	return map[string]any{"Rows": rows, "Documents": s.Catalogue.Documents(), "Departments": depts, "Zones": s.Catalogue.Zones(),
-		"Q": text, "Doc": doc, "Dept": dept, "Zone": zone}
+	v := &PolicyLibrary{Q: strings.TrimSpace(qs.Get("q")), Doc: qs.Get("doc"), Dept: qs.Get("dept"), Zone: qs.Get("zone"), Sort: qs.Get("sort"),
+		Documents: s.Catalogue.Documents(), Zones: s.Catalogue.Zones()}
+	rows, depts := s.Catalogue.Library(v.Q, v.Doc, v.Dept, v.Zone)
+	v.Departments = depts
+	if by, ok := policySorts[v.Sort]; ok {
+		slices.SortStableFunc(rows, by)
+	} else {
+		v.Sort = ""
+	}
+	var err error
+	v.Rows, v.Pager, err = pageOf(rows, qs, policyPageSize)
+	return v, err
 }

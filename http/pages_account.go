@@ -52,7 +52,8 @@ func (s *Server) renderError(q *Request, page, title string, data any, err error
 	if !ok {
 		return err
 	}
-	v := View{Title: title, User: q.User, CSRF: q.CSRF, Lang: q.Lang(), Path: q.R.URL.Path, Data: data, Error: e}
+	v := viewOf(q, title, data)
+	v.Error = e
 	var buf bytes.Buffer
 	if err := s.pages.t.ExecuteTemplate(&buf, page, v); err != nil {
 		return err
@@ -96,7 +97,7 @@ func (s *Server) accountPages() []Route {
 			case err != nil:
 				return err
 			}
-			http.Redirect(q.W, q.R, next, http.StatusSeeOther)
+			http.Redirect(q.W, q.R, landing(q.User, next), http.StatusSeeOther)
 			return nil
 		}),
 		setup(page("GET", "/account/password", signedIn, "修改密码", func(q *Request) error {

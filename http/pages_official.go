@@ -30,10 +30,11 @@ var (
 // CaseService is package workflow's, as the officials' pages use it: the
 // reads of their queues, cases, files and the audit log, and the steps.
 type CaseService interface {
-	Queue(ctx context.Context, actor duixian.Actor, list, after string) (*workflow.Queue, error)
+	Queue(ctx context.Context, actor duixian.Actor, query workflow.QueueQuery) (*workflow.Queue, error)
 	Case(ctx context.Context, actor duixian.Actor, id string) (*workflow.Case, error)
 	Application(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error)
 	EnterpriseFile(ctx context.Context, actor duixian.Actor, uscc string) (*workflow.EnterpriseFile, error)
+	Enterprises(ctx context.Context, actor duixian.Actor, search string, p duixian.PageRequest) (*duixian.Page[*duixian.Enterprise], error)
 	AuditLog(ctx context.Context, actor duixian.Actor, subject string, p duixian.PageRequest) (*workflow.AuditLog, error)
 
 	RequestOpinions(ctx context.Context, actor duixian.Actor, id string, departments []string) (*duixian.Application, error)
@@ -92,6 +93,7 @@ func (s *offPages) routes() []Route {
 	form := func(q *Request, name string) string { return strings.TrimSpace(q.R.PostFormValue(name)) }
 	return []Route{
 		page("GET", "/queue", officials, "待办", s.queuePage),
+		page("GET", "/enterprises", officials, "一企一档", s.enterprisesPage),
 		page("GET", "/cases/{id}", officials, "办件", func(q *Request) error {
 			return s.casePage(q, q.R.PathValue("id"), http.StatusOK, nil, "")
 		}),
@@ -227,7 +229,8 @@ func answer(q *Request) func(any, error) error {
 // flash message into the View, and asks that the page not be stored: it
 // shows cases and enterprises' files. It is every viewFunc of the server.
 func (s *Server) offRender(q *Request, code int, name, title string, data any, e *duixian.Error, flash string) error {
-	v := View{Title: title, User: q.User, CSRF: q.CSRF, Lang: q.Lang(), Path: q.R.URL.Path, Data: data, Error: e, Flash: flash}
+	v := viewOf(q, title, data)
+	v.Error, v.Flash = e, flash
 	var buf bytes.Buffer
 	if err := s.pages.t.ExecuteTemplate(&buf, name, v); err != nil {
 		return err

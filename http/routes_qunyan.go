@@ -184,8 +184,14 @@ func (s *qunyanPages) qyHome(q *Request) error {
 		}
 		return nil
 	}
-	st := q.R.URL.Query().Get("status")
+	qs := q.R.URL.Query()
+	st, text, tier := qs.Get("status"), strings.TrimSpace(qs.Get("q")), qs.Get("tier")
 	list, err := s.qy.Entries(ctx, actor, st)
+	if err != nil {
+		return err
+	}
+	found := qyFind(list, text, tier)
+	page, pager, err := pageOf(found, qs, qyPageSize)
 	if err != nil {
 		return err
 	}
@@ -194,9 +200,28 @@ func (s *qunyanPages) qyHome(q *Request) error {
 		return err
 	}
 	return s.view(q, http.StatusOK, "qunyan_list.html", "群雁计划备案", map[string]any{
-		"Entries": list, "Counts": counts, "Status": st, "Admits": s.qy.Admits(actor),
-		"Department": s.qy.Department(), "CanFile": q.User.Role == duixian.RoleReviewer,
+		"Entries": page, "Pager": pager, "Counts": counts, "Status": st, "Q": text, "Tier": tier, "Tiers": s.qy.Tiers(),
+		"Admits": s.qy.Admits(actor), "Department": s.qy.Department(), "CanFile": q.User.Role == duixian.RoleReviewer,
 	}, nil, "")
+}
+
+// qyPageSize is how many filings a page of the 群雁 list shows.
+const qyPageSize = 30
+
+// qyFind keeps the filings whose enterprise's name or USCC holds text, of
+// the tier (admitted, or proposed while under review) when one is given.
+func qyFind(list []*qunyan.Entry, text, tier string) []*qunyan.Entry {
+	var out []*qunyan.Entry
+	for _, e := range list {
+		if text != "" && !strings.Contains(strings.ToUpper(e.Name+" "+e.Enterprise), strings.ToUpper(text)) {
+			continue
+		}
+		if tier != "" && e.Tier != tier && (e.Filing == nil || e.Filing.Proposed != tier) {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
 }
 
 func (s *qunyanPages) qyMembersPage(q *Request) error {

@@ -159,7 +159,7 @@ func New(svc *workflow.Service) (*Server, error) {
 // init builds the route table and the pages.
 func (s *Server) init() error {
 	s.mux = http.NewServeMux()
-	for _, part := range [][]Route{s.apiRoutes(), s.offerRoutes(), s.pageRoutes(), s.qunyanRoutes(), s.landRoutes(), s.diagnosisRoutes(), s.accountPages(), s.ssoRoutes(), s.authorRoutes(), s.simulateRoutes(), s.notificationRoutes()} {
+	for _, part := range [][]Route{s.apiRoutes(), s.offerRoutes(), s.pageRoutes(), s.qunyanRoutes(), s.landRoutes(), s.diagnosisRoutes(), s.accountPages(), s.ssoRoutes(), s.authorRoutes(), s.simulateRoutes(), s.notificationRoutes(), s.exportRoutes()} {
 		s.Routes = append(s.Routes, part...)
 	}
 	var err error
@@ -264,6 +264,15 @@ func (q *Request) Lang() string {
 		return "en"
 	}
 	return "zh"
+}
+
+// textCookie keeps a visitor's text size: "large" for the larger text.
+const textCookie = "duixian_text"
+
+// LargeText is whether the visitor chose the larger text (适老化).
+func (q *Request) LargeText() bool {
+	c, err := q.R.Cookie(textCookie)
+	return err == nil && c.Value == "large"
 }
 
 func (s *Server) wrap(rt Route) http.Handler {

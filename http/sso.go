@@ -78,7 +78,7 @@ func (s *Server) ssoRoutes() []Route {
 			if q.User == nil { // the platform's second factor is due
 				next = "/login?next=" + url.QueryEscape(next)
 			}
-			http.Redirect(q.W, q.R, next, http.StatusSeeOther)
+			http.Redirect(q.W, q.R, landing(q.User, next), http.StatusSeeOther)
 			return nil
 		}),
 	}

@@ -505,7 +505,8 @@ func TestSSOSecondFactor(t *testing.T) {
 		for _, name := range []string{"culture", "treasury"} {
 			c = newClient(t, ts)
 			resp, _ := back(t, c, ssoSignIn(t, c, op, "/", name))
-			if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
+			// Bound for the home page, an official lands on the 待办.
+			if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/queue" {
 				t.Fatalf("%s, the provider trusted with the second factor: %d %s", name, resp.StatusCode, resp.Header.Get("Location"))
 			}
 			if got, _ := me(c); got != name {

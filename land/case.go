@@ -33,6 +33,10 @@ func (s State) Zh() string {
 	}[s]
 }
 
+// States are the states in the order a case passes them, then its ends.
+var States = []State{StatePlan, StateReview, StateReviewed, StateNotice, StateCommitteePassed, StateApproved,
+	StateContracted, StateClosed, StateRejected, StateWithdrawn}
+
 // Final reports whether nothing more happens to the case.
 func (s State) Final() bool {
 	return s == StateClosed || s == StateRejected || s == StateWithdrawn

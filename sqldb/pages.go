@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"encoding/json"
+	"strings"
 
 	"github.com/etown/duixian"
 )
@@ -44,6 +45,11 @@ func (tx *Tx) EnterpriseRange(after, through string, limit int) ([]EnterpriseDoc
 	if through != "" {
 		q, args = `SELECT uscc, doc FROM enterprises WHERE uscc > ? AND uscc <= ? ORDER BY uscc LIMIT ?`, []any{after, through, limit}
 	}
+	return tx.enterpriseDocs(q, args, limit)
+}
+
+// enterpriseDocs runs q, which selects uscc and doc, with args.
+func (tx *Tx) enterpriseDocs(q string, args []any, limit int) ([]EnterpriseDoc, error) {
 	rows, err := tx.tx.QueryContext(tx.ctx, tx.rebind(q), args...)
 	if err != nil {
 		return nil, err
@@ -80,4 +86,18 @@ func (tx *Tx) EnterpriseCuts(every int) ([]string, error) {
 		cuts = append(cuts, uscc)
 	}
 	return cuts, rows.Err()
+}
+
+// EnterprisesFound reads up to limit enterprise files after the USCC after,
+// in USCC order, whose USCC begins with search or whose name contains it
+// (every one for an empty search): the officials' 一企一档 list a page at
+// a time.
+func (tx *Tx) EnterprisesFound(search, after string, limit int) ([]EnterpriseDoc, error) {
+	q, args := `SELECT uscc, doc FROM enterprises WHERE uscc > ?`, []any{after}
+	if search != "" {
+		like := likeEscape(search)
+		q += ` AND (uscc LIKE ? ESCAPE '\' OR ` + tx.jsonText("doc", "name") + ` LIKE ? ESCAPE '\')`
+		args = append(args, strings.ToUpper(like)+"%", "%"+like+"%")
+	}
+	return tx.enterpriseDocs(q+` ORDER BY uscc LIMIT ?`, append(args, limit), limit)
 }

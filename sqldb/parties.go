@@ -41,8 +41,13 @@ func partiesOf(a *duixian.Application) string {
 
 // partyPattern is the LIKE pattern of one party, its own % and _ escaped.
 func partyPattern(p string) string {
-	p = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(p)
-	return "%|" + p + "|%"
+	return "%|" + likeEscape(p) + "|%"
+}
+
+// likeEscape escapes LIKE's wildcards (and its escape) in s, so that s
+// matches only itself in a pattern written with ESCAPE '\'.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // fillParties writes the parties of the applications stored before the

@@ -352,14 +352,23 @@ type ApplicationFilter struct {
 	// Awaiting: only those whose opinion was asked of this department and
 	// not yet given.
 	Awaiting string
+	// Search: only those whose id or enterprise's USCC begins with it, or
+	// whose enterprise's name or project contains it.
+	Search string
+	// Year: only those of this year of the award (0 for any).
+	Year int
+	// Oldest lists the longest unchanged first (a queue worked in the
+	// order it came), instead of the newest.
+	Oldest bool
 	// After continues the list after a cursor (Cursor of the last one
-	// read); "" starts at the newest.
+	// read); "" starts at the newest (with Oldest, the oldest).
 	After string
 	Limit int
 }
 
-// Applications lists applications, newest first (the last changed), and
-// by id among those changed at once; a page at a time with Limit and After.
+// Applications lists applications, newest first (the last changed), or
+// oldest first, and by id among those changed at once; a page at a time
+// with Limit and After.
 func (tx *Tx) Applications(f ApplicationFilter) ([]*duixian.Application, error) {
 	q := `SELECT doc FROM applications WHERE 1 = 1`
 	var args []any
@@ -390,12 +399,27 @@ func (tx *Tx) Applications(f ApplicationFilter) ([]*duixian.Application, error) 
 		q += ` AND parties LIKE ? ESCAPE '\' AND parties NOT LIKE ? ESCAPE '\'`
 		args = append(args, partyPattern(consultedParty(f.Awaiting)), partyPattern(answeredParty(f.Awaiting)))
 	}
+	if f.Year != 0 {
+		q += ` AND year = ?`
+		args = append(args, f.Year)
+	}
+	if text := strings.TrimSpace(f.Search); text != "" {
+		like := likeEscape(text)
+		q += ` AND (id LIKE ? ESCAPE '\' OR enterprise LIKE ? ESCAPE '\' OR ` + tx.jsonText("doc", "project") + ` LIKE ? ESCAPE '\'
+			OR enterprise IN (SELECT uscc FROM enterprises WHERE ` + tx.jsonText("doc", "name") + ` LIKE ? ESCAPE '\'))`
+		upper := strings.ToUpper(like)
+		args = append(args, upper+"%", upper+"%", "%"+like+"%", "%"+like+"%")
+	}
 	if f.After != "" {
 		stamp, id, err := uncursor(f.After)
 		if err != nil {
 			return nil, err
 		}
-		q += ` AND (updated < ? OR updated = ? AND id > ?)`
+		if f.Oldest {
+			q += ` AND (updated > ? OR updated = ? AND id > ?)`
+		} else {
+			q += ` AND (updated < ? OR updated = ? AND id > ?)`
+		}
 		args = append(args, stamp, stamp, id)
 	}
 	if len(f.Clauses) > 0 {
@@ -404,7 +428,11 @@ func (tx *Tx) Applications(f ApplicationFilter) ([]*duixian.Application, error) 
 			args = append(args, c)
 		}
 	}
-	q += ` ORDER BY updated DESC, id`
+	if f.Oldest {
+		q += ` ORDER BY updated, id`
+	} else {
+		q += ` ORDER BY updated DESC, id`
+	}
 	if f.Limit > 0 {
 		q += ` LIMIT ` + strconv.Itoa(f.Limit)
 	}
@@ -426,6 +454,15 @@ func (tx *Tx) Applications(f ApplicationFilter) ([]*duixian.Application, error) 
 		out = append(out, &a)
 	}
 	return out, rows.Err()
+}
+
+// jsonText is the text of a key of a JSON document in column col, in the
+// store's own JSON operator.
+func (tx *Tx) jsonText(col, key string) string {
+	if tx.dialect == Postgres {
+		return col + "::jsonb ->> '" + key + "'"
+	}
+	return col + " ->> '$." + key + "'"
 }
 
 // Enterprise reads an enterprise's file; lock serialises decisions about it

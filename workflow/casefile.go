@@ -292,3 +292,36 @@ func (s *Service) EnterpriseFile(ctx context.Context, actor duixian.Actor, uscc 
 	}
 	return f, nil
 }
+
+// Enterprises lists the registry's enterprises for an official's 一企一档,
+// a page at a time in USCC order (the cursor is the last USCC shown),
+// those whose USCC begins with search or whose name contains it. An
+// enterprise sees only its own file, never the list.
+func (s *Service) Enterprises(ctx context.Context, actor duixian.Actor, search string, p duixian.PageRequest) (*duixian.Page[*duixian.Enterprise], error) {
+	if actor.Role == duixian.RoleEnterprise || actor.Role == duixian.RolePublic {
+		return nil, duixian.Forbidden("企业名录仅供政府部门查阅", "the registry's list is for officials")
+	}
+	size, err := duixian.PageSize(p.Limit)
+	if err != nil {
+		return nil, err
+	}
+	var docs []sqldb.EnterpriseDoc
+	if err := s.DB.Read(ctx, func(tx *sqldb.Tx) error {
+		docs, err = tx.EnterprisesFound(strings.TrimSpace(search), p.After, size+1)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	page := &duixian.Page[*duixian.Enterprise]{Items: []*duixian.Enterprise{}}
+	if len(docs) > size {
+		docs, page.Next = docs[:size], docs[size-1].USCC
+	}
+	for _, d := range docs {
+		e, err := d.Decode()
+		if err != nil {
+			return nil, err
+		}
+		page.Items = append(page.Items, e)
+	}
+	return page, nil
+}

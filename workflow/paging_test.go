@@ -81,7 +81,7 @@ func TestListsArePaged(t *testing.T) {
 		}
 		// The reviewer's queue shows a page of each stage, and the rest
 		// of a stage page by page.
-		q, err := s.Queue(ctx, commerce, "", "")
+		q, err := s.Queue(ctx, commerce, workflow.QueueQuery{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -89,11 +89,11 @@ func TestListsArePaged(t *testing.T) {
 		if g.Key != "submitted" || len(g.Apps) != workflow.QueuePageSize || g.Next == "" || g.List != "submitted" {
 			t.Fatalf("the first page of 待初审: %d, next %q", len(g.Apps), g.Next)
 		}
-		rest, err := s.Queue(ctx, commerce, g.List, g.Next)
+		rest, err := s.Queue(ctx, commerce, workflow.QueueQuery{List: g.List, After: g.Next})
 		if err != nil || len(rest.Groups) != 1 || len(rest.Groups[0].Apps) != 3 || rest.Groups[0].Next != "" || rest.Groups[0].Apps[2].ID != newestFirst[n-1] {
 			t.Fatalf("the rest of 待初审: %v %+v", err, rest)
 		}
-		if _, err := s.Queue(ctx, commerce, "nonsense", ""); duixian.ErrorCode(err) != duixian.EINVALID {
+		if _, err := s.Queue(ctx, commerce, workflow.QueueQuery{List: "nonsense"}); duixian.ErrorCode(err) != duixian.EINVALID {
 			t.Fatalf("a list the queue has not: %v", err)
 		}
 	})

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"slices"
 	"strconv"
 
 	"github.com/etown/duixian"
@@ -36,6 +37,19 @@ func (q *Queue) Total() int {
 	return n
 }
 
+// QueueQuery is the page of a queue an official asks for: with List (a
+// group's List) only that list, from the page after cursor After; every
+// stage narrowed to what Search finds, of Clause and Year; with Status only
+// that status among the stages of every status (the latest cases, the
+// opinions given); the longest waiting first when Oldest.
+type QueueQuery struct {
+	List, After    string
+	Search, Clause string
+	Year           int
+	Status         duixian.Status
+	Oldest         bool
+}
+
 // QueuePageSize is how many applications a stage of a queue shows at once.
 const QueuePageSize = 50
 
@@ -54,12 +68,11 @@ func (s *Service) clausesOf(dept string) []string {
 // department's clauses that are theirs to move on, a co-reviewer the
 // opinions asked of its department, an expert the cases assigned to score,
 // finance what is to pay, supervision and administrators the latest cases.
-// Each stage shows its first page; with list (a group's List) only that
-// list is read, from the page after cursor after.
-func (s *Service) Queue(ctx context.Context, actor duixian.Actor, list, after string) (*Queue, error) {
+// Each stage shows its first page of what the query asks.
+func (s *Service) Queue(ctx context.Context, actor duixian.Actor, query QueueQuery) (*Queue, error) {
 	v := &Queue{Names: map[string]string{}}
 	err := s.DB.Read(ctx, func(tx *sqldb.Tx) error {
-		if err := s.queue(tx, actor, v, list, after); err != nil {
+		if err := s.queue(tx, actor, v, query); err != nil {
 			return err
 		}
 		for _, g := range v.Groups {
@@ -104,9 +117,10 @@ type stage struct {
 	other [4]string // key, title, hint, kind
 }
 
-func (s *Service) queue(tx *sqldb.Tx, actor duixian.Actor, v *Queue, list, after string) error {
+func (s *Service) queue(tx *sqldb.Tx, actor duixian.Actor, v *Queue, query QueueQuery) error {
 	stages, scope := s.stages(actor)
 	v.Scope = scope
+	list := query.List
 	found := list == ""
 	for _, st := range stages {
 		if list != "" && st.key != list {
@@ -115,11 +129,15 @@ func (s *Service) queue(tx *sqldb.Tx, actor duixian.Actor, v *Queue, list, after
 		found = true
 		p := duixian.PageRequest{Limit: QueuePageSize}
 		if list != "" {
-			p.After = after
+			p.After = query.After
 		}
-		page, err := s.pageOf(tx, actor, st.filter, p)
-		if err != nil {
-			return err
+		f, some := narrow(st.filter, query)
+		page := &duixian.Page[*duixian.Application]{}
+		if some {
+			var err error
+			if page, err = s.pageOf(tx, actor, f, p); err != nil {
+				return err
+			}
 		}
 		if st.split == nil {
 			v.Groups = append(v.Groups, QueueGroup{Key: st.key, Title: st.title, Hint: st.hint, Kind: st.kind, Apps: page.Items, List: st.key, Next: page.Next})
@@ -140,6 +158,26 @@ func (s *Service) queue(tx *sqldb.Tx, actor duixian.Actor, v *Queue, list, after
 		return duixian.Errorf(duixian.EINVALID, "list", "待办中没有“%s”一栏", "the queue has no list %q", list)
 	}
 	return nil
+}
+
+// narrow is a stage's filter narrowed by what the official asks: false
+// when nothing can be found (a clause the stage does not hold, a status
+// other than the stage's).
+func narrow(f sqldb.ApplicationFilter, q QueueQuery) (sqldb.ApplicationFilter, bool) {
+	f.Search, f.Year, f.Oldest = q.Search, q.Year, q.Oldest
+	if q.Clause != "" {
+		if len(f.Clauses) > 0 && !slices.Contains(f.Clauses, q.Clause) {
+			return f, false
+		}
+		f.Clauses = []string{q.Clause}
+	}
+	if q.Status != "" {
+		if f.Status != "" && f.Status != q.Status {
+			return f, false
+		}
+		f.Status = q.Status
+	}
+	return f, true
 }
 
 // stages are actor's lists of work, and what the queue is of.

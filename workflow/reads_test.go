@@ -38,7 +38,7 @@ func TestOfficialReads(t *testing.T) {
 			t.Fatalf("no group %s in %+v", key, q.Groups)
 			return nil
 		}
-		q, err := s.Queue(ctx, culture, "", "")
+		q, err := s.Queue(ctx, culture, workflow.QueueQuery{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -46,10 +46,10 @@ func TestOfficialReads(t *testing.T) {
 			!strings.HasPrefix(q.Scope, "宣传文化部负责的条款") || len(q.Groups) != 6 {
 			t.Fatalf("the reviewer's queue: %+v", q)
 		}
-		if q, _ = s.Queue(ctx, commerce, "", ""); q.Total() != 0 {
+		if q, _ = s.Queue(ctx, commerce, workflow.QueueQuery{}); q.Total() != 0 {
 			t.Fatalf("another department's queue holds %d", q.Total())
 		}
-		if q, _ = s.Queue(ctx, consulted, "", ""); len(group(q, "opinion")) != 1 || len(group(q, "given")) != 0 {
+		if q, _ = s.Queue(ctx, consulted, workflow.QueueQuery{}); len(group(q, "opinion")) != 1 || len(group(q, "given")) != 0 {
 			t.Fatalf("the consulted department's queue: %+v", q.Groups)
 		}
 

@@ -139,7 +139,7 @@ func TestExpertsSeeTheirCasesOnly(t *testing.T) {
 		if list, err := s.Visible(ctx, expert, "", duixian.PageRequest{}); err != nil || len(list.Items) != 1 || list.Items[0].ID != mine.ID {
 			t.Fatalf("the expert lists %v (%v), want only %s", ids(list.Items), err, mine.ID)
 		}
-		q, err := s.Queue(ctx, expert, "", "")
+		q, err := s.Queue(ctx, expert, workflow.QueueQuery{})
 		if err != nil || q.Total() != 1 || q.Groups[0].Apps[0].ID != mine.ID {
 			t.Fatalf("the expert's queue: %v %+v", err, q)
 		}

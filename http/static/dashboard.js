@@ -38,7 +38,9 @@
       return;
     }
     box.hidden = false;
-    var chart = window.echarts.init(box, null, { renderer: 'canvas' });
+    // SVG, not canvas: the labels are text a reader (and the browser
+    // test, which checks none is clipped) can find.
+    var chart = window.echarts.init(box, null, { renderer: 'svg' });
     option.color = option.color || palette;
     option.textStyle = { fontFamily: font, color: ink };
     option.animationDuration = 400;
@@ -81,7 +83,9 @@
 
   if (data.months) {
     mount('chart-months', data.months, {
-      grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
+      // containLabel leaves the axis' name out: the top leaves room for
+      // 万元 above the axis, which a top of 24 cut in half.
+      grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
       tooltip: {
         trigger: 'axis',
         formatter: function (ps) {
@@ -90,7 +94,7 @@
         }
       },
       xAxis: { type: 'category', data: data.months.map(function (p) { return p.name; }), axisLabel: { color: muted }, axisLine: { lineStyle: { color: line } } },
-      yAxis: { type: 'value', name: unitWan, nameTextStyle: { color: muted }, axisLabel: { color: muted }, splitLine: { lineStyle: { color: line } } },
+      yAxis: { type: 'value', name: unitWan, nameGap: 14, nameTextStyle: { color: muted, align: 'left' }, axisLabel: { color: muted }, splitLine: { lineStyle: { color: line } } },
       series: [{
         type: 'bar', barMaxWidth: 36, itemStyle: { color: palette[0], borderRadius: [3, 3, 0, 0] },
         label: { show: true, position: 'top', color: muted, formatter: function (p) { return wan(p.value); } },
