@@ -182,6 +182,9 @@ type DraftInput struct {
 	Facts       json.RawMessage
 	Declared    bool
 	Attachments []Attachment
+	// Offer is the 免申即享 offer the draft is confirmed from: rounds bind
+	// it only where the round says so.
+	Offer string
 }
 
 // Attachment is a file the applicant supplies.
@@ -226,11 +229,14 @@ func (s *Service) CreateDraft(ctx context.Context, actor duixian.Actor, in Draft
 				return nil, err
 			}
 			return &duixian.Application{ID: in.ID, Enterprise: in.Enterprise, Clause: in.Clause, Year: in.EventDate.Year,
-				EventDate: in.EventDate, Project: in.Project, Facts: in.Facts, Declared: in.Declared,
+				EventDate: in.EventDate, Project: in.Project, Facts: in.Facts, Declared: in.Declared, Offer: in.Offer,
 				Created: now, Updated: now}, nil
 		},
 		State: status,
 		Apply: func(tx *sqldb.Tx, a *duixian.Application) error {
+			if err := s.inRound(tx, a); err != nil {
+				return err
+			}
 			for _, f := range in.Attachments {
 				sum := sha256.Sum256(f.Data)
 				h := hex.EncodeToString(sum[:])
@@ -332,6 +338,13 @@ func (s *Service) Submit(ctx context.Context, actor duixian.Actor, id, key strin
 			if !a.Declared {
 				return duixian.Errorf(duixian.EINVALID, "declared", "提交前须承诺申报材料真实、无弄虚作假",
 					"declare that the materials are true before submitting")
+			}
+			// A returned application was taken in its round; its 补正
+			// is answered after the window too.
+			if a.Status == duixian.StatusDraft {
+				if err := s.inRound(tx, a); err != nil {
+					return err
+				}
 			}
 			d, err := s.decide(tx, a)
 			if err != nil {
