@@ -81,8 +81,10 @@ func (s *Server) roundRoutes() []Route {
 				return err
 			}
 			d, _ := s.Catalogue.Document(r.Document)
+			// The department's reviewers compile the round's plan here.
+			planFor := d != nil && d.Procedure.Plan && q.User != nil && q.User.Role == duixian.RoleReviewer && q.User.Department == r.Department
 			return s.offRender(q, http.StatusOK, "round.html", r.Title, map[string]any{"Round": r, "Document": d,
-				"Open": r.OpenOn(duixian.DateOf(s.now()))}, nil, "")
+				"Open": r.OpenOn(duixian.DateOf(s.now())), "PlanFor": planFor}, nil, "")
 		}),
 		pageRoute("POST", "/rounds", reviewer, "发布申报指南", func(q *Request) error {
 			in, err := roundForm(q.R.PostForm)

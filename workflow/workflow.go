@@ -708,17 +708,11 @@ func (s *Service) Publish(ctx context.Context, actor duixian.Actor, id string, s
 	return s.run(ctx, actor, id, transition{action: "publish", roles: []duixian.Role{duixian.RoleReviewer}, department: true,
 		from: []duixian.Status{duixian.StatusProposed},
 		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
-			if days < 1 {
-				return duixian.Errorf(duixian.EINVALID, "days", "公示期至少1个工作日", "publicity lasts at least one working day")
-			}
-			if start.Before(s.today()) {
-				return duixian.Errorf(duixian.EINVALID, "start", "公示不能从过去的日期开始", "publicity cannot start in the past")
-			}
-			until, err := s.Calendar.AddWorkdays(start, days)
+			w, err := s.publicityWindow(start, days)
 			if err != nil {
 				return err
 			}
-			a.Publicity = &duixian.Publicity{From: start, Until: until, Days: days}
+			a.Publicity = w
 			a.Status = duixian.StatusPublicity
 			return nil
 		}})
@@ -833,6 +827,9 @@ func (s *Service) AnswerObjection(ctx context.Context, actor duixian.Actor, id, 
 					if upheld {
 						a.Status, a.Reason = duixian.StatusRejected, "公示异议成立："+answer
 					}
+					if a.Plan != "" {
+						return s.planAnswered(tx, actor, a, objection, upheld)
+					}
 					return nil
 				}
 			}
@@ -849,6 +846,9 @@ func (s *Service) Approve(ctx context.Context, actor duixian.Actor, id string) (
 	return s.run(ctx, actor, id, transition{action: "approve", roles: []duixian.Role{duixian.RoleReviewer}, department: true,
 		from: []duixian.Status{duixian.StatusPublicity}, separate: &[2]string{"批准", "approve"},
 		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
+			if a.Plan != "" {
+				return duixian.Conflict("本项目列入年度扶持资金建议方案 %s，方案已批准，公示期满无异议后随方案转入拨付", "the project is in the approved plan %s and goes to payment with it after 公示", a.Plan)
+			}
 			if !s.today().After(a.Publicity.Until) {
 				return duixian.Conflict("公示期至%s，期满后方可批准", "publicity runs until %s; approve after it ends", a.Publicity.Until)
 			}
