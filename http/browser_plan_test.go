@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -22,27 +20,10 @@ import (
 // payment and finance pays. Screenshots in testdata/out/browser-plan.
 func TestBrowserPlanStory(t *testing.T) {
 	t.Parallel()
-	exe := chromium(t)
 	s, _, clk := testServer(t)
 	ts := httptest.NewServer(s)
 	defer ts.Close()
-	out := filepath.Join("testdata", "out", "browser-plan")
-	os.RemoveAll(out)
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Headless,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("no-first-run", true), chromedp.Flag("disable-quic", true),
-		chromedp.WindowSize(1280, 1000), chromedp.UserDataDir(t.TempDir()))
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(alloc)
-	defer cancel()
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatal(err)
-	}
-	b := &browser{t: t, ctx: ctx, base: ts.URL, out: out}
+	b := startBrowser(t, ts.URL, "browser-plan")
 
 	// The demo bookstore's 活动组织 claim of the 2026 round awaits review.
 	admin := duixian.Actor{User: "admin", Role: duixian.RoleAdmin}
@@ -130,5 +111,5 @@ func TestBrowserPlanStory(t *testing.T) {
 			t.Fatalf("the enterprise does not see the award paid: %.600s", m)
 		}
 	})
-	t.Logf("screenshots in %s", out)
+	t.Logf("screenshots in %s", b.out)
 }

@@ -334,17 +334,14 @@ func (s *Service) release(tx *sqldb.Tx, actor duixian.Actor, p *duixian.Plan, pr
 // errHeld leaves a project an objection holds as it is.
 var errHeld = duixian.Conflict("有尚未答复的异议", "an objection is open")
 
-// grant approves a after its 公示: re-decided beside the year's approved
-// awards under the enterprise's lock, never for more than was published,
-// and booked to the ledger (as Approve).
+// grant approves a after its 公示 (Approve, and a plan's projects): the
+// engine re-decides it beside the year's approved awards under the
+// enterprise's lock, never for more than was published, and the award is
+// booked to the ledger.
 func (s *Service) grant(tx *sqldb.Tx, a *duixian.Application) error {
-	d, err := s.decide(tx, a)
+	d, err := s.redecide(tx, a)
 	if err != nil {
 		return err
-	}
-	a.Review = &d
-	if !d.Eligible {
-		return refused(d)
 	}
 	if d.Amount < a.Proposed {
 		return refused(duixian.Decision{Reasons: append(d.Reasons, duixian.Reason{Code: a.Clause + ":reduced",

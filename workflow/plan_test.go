@@ -11,15 +11,22 @@ import (
 	"github.com/etown/duixian/workflow"
 )
 
-// assessed takes a bookstore's 一刻钟 claim (12万元) in the round through
-// review to a proposed amount.
-func assessed(t *testing.T, s *workflow.Service, prefix, name string) *duixian.Application {
+// enterprise registers an enterprise of the 18-character code made from
+// prefix and returns the code and its staff.
+func enterprise(t *testing.T, s *workflow.Service, prefix, name string) (string, duixian.Actor) {
 	t.Helper()
 	id := uscc(t, prefix)
 	if err := s.RegisterEnterprise(ctx, admin, duixian.Enterprise{USCC: id, Name: name, Facts: json.RawMessage(cleanEnterprise)}); err != nil {
 		t.Fatal(err)
 	}
-	staff := duixian.Actor{User: "staff@" + prefix, Role: duixian.RoleEnterprise, Enterprise: id}
+	return id, duixian.Actor{User: "staff@" + prefix, Role: duixian.RoleEnterprise, Enterprise: id}
+}
+
+// assessed takes a bookstore's 一刻钟 claim (12万元) in the round through
+// review to a proposed amount.
+func assessed(t *testing.T, s *workflow.Service, prefix, name string) *duixian.Application {
+	t.Helper()
+	id, staff := enterprise(t, s, prefix, name)
 	a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: id, Clause: "jjgf-2025-21/7.1",
 		EventDate: date("2026-03-01"), Facts: json.RawMessage(bookstoreFacts), Declared: true}))
 	a = must(t)(s.Submit(ctx, staff, a.ID, "k-"+prefix))
@@ -145,6 +152,31 @@ func TestAnnualPlan(t *testing.T) {
 		}
 		if plans, err := s.Plans(ctx, commerce); err != nil || len(plans) != 0 {
 			t.Fatalf("another department's plans: %v %d", err, len(plans))
+		}
+	})
+}
+
+// A 免申即享 offer confirmed outside any round (offers are bound only by a
+// round that says so) joins the plan of the round covering its clause, as
+// an application made before rounds were kept does.
+func TestOffersJoinThePlan(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		s, clk := serviceWithoutRounds(t, db, "2026-02-02")
+		id, staff := enterprise(t, s, "91110302MA01DFFR1", "丁书店有限公司")
+		a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: id, Clause: "jjgf-2025-21/7.1", Offer: id + ":jjgf-2025-21/7.1:2026-02-01",
+			EventDate: date("2026-02-01"), Facts: json.RawMessage(bookstoreFacts), Declared: true}))
+		a = must(t)(s.Submit(ctx, staff, a.ID, "offer-1"))
+		passToExpert(t, s, culture, a.ID)
+		must(t)(s.RecordExpertReview(ctx, expert, a.ID, map[string]int{"总分": 80}, "数据比对一致", true))
+		must(t)(s.Propose(ctx, culture, a.ID, 120000*duixian.Yuan, ""))
+		if a.Round != "" {
+			t.Fatalf("the offer was taken in round %q", a.Round)
+		}
+		clk.Set("2026-03-02")
+		r := must1[*duixian.Round](t)(s.PublishRound(ctx, culture, guide("jjgf-2025-21", "2026-03-02", "2026-03-31")))
+		p := must1[*duixian.Plan](t)(s.CompilePlan(ctx, culture, r.ID))
+		if len(p.Projects) != 1 || p.Projects[0].Application != a.ID || p.Total != 120000*duixian.Yuan {
+			t.Fatalf("the plan: %+v", p.Projects)
 		}
 	})
 }

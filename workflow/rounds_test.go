@@ -57,11 +57,8 @@ func TestApplicationsOnlyInsideARound(t *testing.T) {
 			t.Fatalf("a draft before the round opens should say when it opens: %v", err)
 		}
 		// Other documents take applications any day (25号: no round).
-		tech := uscc(t, "91110302MA01TECH0")
-		if err := s.RegisterEnterprise(ctx, admin, duixian.Enterprise{USCC: tech, Name: "星河科技有限公司", Facts: json.RawMessage(cleanEnterprise)}); err != nil {
-			t.Fatal(err)
-		}
-		must(t)(s.CreateDraft(ctx, duixian.Actor{User: "staff@tech", Role: duixian.RoleEnterprise, Enterprise: tech}, workflow.DraftInput{Enterprise: tech, Clause: "jjgf-2025-25/2",
+		tech, techStaff := enterprise(t, s, "91110302MA01TECH0", "星河科技有限公司")
+		must(t)(s.CreateDraft(ctx, techStaff, workflow.DraftInput{Enterprise: tech, Clause: "jjgf-2025-25/2",
 			EventDate: date("2026-02-28"), Facts: json.RawMessage(`{"fin_tech_insurance_premium":"31.26万元"}`), Declared: true}))
 
 		clk.Set("2026-04-01")

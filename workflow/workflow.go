@@ -616,14 +616,23 @@ func (s *Service) PassPreliminary(ctx context.Context, actor duixian.Actor, id s
 		}})
 }
 
-func (s *Service) reviewStep(tx *sqldb.Tx, a *duixian.Application, next duixian.Status) error {
+// redecide decides a again, keeps the decision as its review, and refuses
+// it when it is no longer eligible.
+func (s *Service) redecide(tx *sqldb.Tx, a *duixian.Application) (duixian.Decision, error) {
 	d, err := s.decide(tx, a)
 	if err != nil {
-		return err
+		return d, err
 	}
 	a.Review = &d
 	if !d.Eligible {
-		return refused(d)
+		return d, refused(d)
+	}
+	return d, nil
+}
+
+func (s *Service) reviewStep(tx *sqldb.Tx, a *duixian.Application, next duixian.Status) error {
+	if _, err := s.redecide(tx, a); err != nil {
+		return err
 	}
 	a.Status = next
 	return nil
@@ -857,22 +866,7 @@ func (s *Service) Approve(ctx context.Context, actor duixian.Actor, id string) (
 					return duixian.Conflict("有尚未答复的异议（%s），不能批准", "an objection (%s) is still open", o.ID)
 				}
 			}
-			d, err := s.decide(tx, a)
-			if err != nil {
-				return err
-			}
-			a.Review = &d
-			if !d.Eligible {
-				return refused(d)
-			}
-			if d.Amount < a.Proposed {
-				return refused(duixian.Decision{Reasons: append(d.Reasons, duixian.Reason{Code: a.Clause + ":reduced",
-					Zh: fmt.Sprintf("按本年度已批准事项重新计算，可批准金额为%s，低于公示金额%s", d.Amount.Wan(), a.Proposed.Wan()),
-					En: fmt.Sprintf("beside this year's approved awards only %s can be approved, less than the published %s", d.Amount, a.Proposed)})})
-			}
-			a.Approved, a.Status = a.Proposed, duixian.StatusApproved
-			return tx.PutAward(duixian.Award{Application: a.ID, Enterprise: a.Enterprise, Clause: a.Clause, Year: a.Year,
-				Project: a.Project, EventDate: a.EventDate, Amount: a.Approved})
+			return s.grant(tx, a)
 		}})
 }
 
