@@ -314,24 +314,35 @@ func (s *Service) release(tx *sqldb.Tx, actor duixian.Actor, p *duixian.Plan, pr
 	if pr.Status != duixian.ProjectListed {
 		return nil
 	}
-	held := false
+	held, gone := false, false
 	err := s.planApplication(tx, actor, pr.Application, "plan-release", func(a *duixian.Application) error {
-		if slices.ContainsFunc(a.Objections, func(o duixian.Objection) bool { return o.Answered.IsZero() }) {
+		switch {
+		case a.Status != duixian.StatusPublicity:
+			// Withdrawn by its applicant or rejected in 公示: it leaves
+			// the plan, whose total is counted again.
+			gone = true
+			return errHeld
+		case slices.ContainsFunc(a.Objections, func(o duixian.Objection) bool { return o.Answered.IsZero() }):
 			held = true
 			return errHeld
 		}
 		return s.grant(tx, a)
 	})
-	if held {
+	switch {
+	case gone:
+		pr.Status = duixian.ProjectRemoved
+		p.Tally()
 		return nil
-	}
-	if err == nil {
+	case held:
+		return nil
+	case err == nil:
 		pr.Status = duixian.ProjectReleased
 	}
 	return err
 }
 
-// errHeld leaves a project an objection holds as it is.
+// errHeld leaves a project an objection holds, or one no longer in 公示,
+// as it is.
 var errHeld = duixian.Conflict("有尚未答复的异议", "an objection is open")
 
 // grant approves a after its 公示 (Approve, and a plan's projects): the
@@ -353,8 +364,8 @@ func (s *Service) grant(tx *sqldb.Tx, a *duixian.Application) error {
 		Project: a.Project, EventDate: a.EventDate, Amount: a.Approved})
 }
 
-// closePlan closes a plan in 公示 whose projects have all gone to payment
-// or out of it, once its window has ended.
+// closePlan closes a plan in 公示 none of whose projects waits: each has
+// gone to payment or out of the plan.
 func closePlan(p *duixian.Plan) {
 	if p.Status != duixian.PlanPublicity || slices.ContainsFunc(p.Projects, func(pr duixian.PlanProject) bool { return pr.Status == duixian.ProjectListed }) {
 		return

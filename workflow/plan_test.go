@@ -180,3 +180,28 @@ func TestOffersJoinThePlan(t *testing.T) {
 		}
 	})
 }
+
+// A project withdrawn by its applicant during 公示 leaves the plan at its
+// release, is not granted, and the plan's total is counted again.
+func TestWithdrawnProjectLeavesThePlan(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		s, clk := serviceWithoutRounds(t, db, "2026-03-02")
+		r := must1[*duixian.Round](t)(s.PublishRound(ctx, culture, guide("jjgf-2025-21", "2026-03-02", "2026-03-31")))
+		kept := assessed(t, s, "91110302MA01WDKA1", "戊书店有限公司")
+		gone := assessed(t, s, "91110302MA01WDGB1", "己书店有限公司")
+		p := must1[*duixian.Plan](t)(s.CompilePlan(ctx, culture, r.ID))
+		must1[*duixian.Plan](t)(s.SubmitPlan(ctx, culture, p.ID))
+		must1[*duixian.Plan](t)(s.ApprovePlan(ctx, cultureHead, p.ID))
+		must1[*duixian.Plan](t)(s.PublishPlan(ctx, culture, p.ID, date("2026-03-03"), 5))
+		must(t)(s.Withdraw(ctx, duixian.Actor{User: "staff@91110302MA01WDGB1", Role: duixian.RoleEnterprise, Enterprise: gone.Enterprise}, gone.ID))
+		clk.Set("2026-03-12")
+		p = must1[*duixian.Plan](t)(s.ReleasePlan(ctx, culture, p.ID))
+		if p.Status != duixian.PlanClosed || p.Project(gone.ID).Status != duixian.ProjectRemoved || p.Project(kept.ID).Status != duixian.ProjectReleased ||
+			p.Total != 120000*duixian.Yuan {
+			t.Fatalf("the plan: %s, total %d", p.Status, p.Total)
+		}
+		if a := must(t)(s.Application(ctx, supervisor, gone.ID)); a.Status != duixian.StatusWithdrawn {
+			t.Fatalf("the withdrawn project is %s", a.Status)
+		}
+	})
+}
