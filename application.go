@@ -69,13 +69,21 @@ func (s Status) Holds() bool {
 
 // Application is a claim on one clause for one period, in the workflow.
 type Application struct {
-	ID         string          `json:"id"`
-	Enterprise string          `json:"enterprise"` // USCC
-	Clause     string          `json:"clause"`
-	Year       int             `json:"year"`
-	EventDate  Date            `json:"event_date"`
-	Project    string          `json:"project,omitempty"`
-	Facts      json.RawMessage `json:"facts"` // as the applicant gave them; numbers keep their text
+	ID         string `json:"id"`
+	Enterprise string `json:"enterprise"` // USCC
+	Clause     string `json:"clause"`
+	Year       int    `json:"year"`
+	EventDate  Date   `json:"event_date"`
+	Project    string `json:"project,omitempty"`
+	// Round is the round (申报批次) the application was taken in, under a
+	// document that takes applications in rounds; Offer the 免申即享 offer
+	// it was confirmed from.
+	Round string `json:"round,omitempty"`
+	Offer string `json:"offer,omitempty"`
+	// Plan is the annual plan (年度扶持资金建议方案) the application was
+	// published in, under a document whose procedure uses one.
+	Plan  string          `json:"plan,omitempty"`
+	Facts json.RawMessage `json:"facts"` // as the applicant gave them; numbers keep their text
 	// Declared is the applicant's declaration that the materials are true
 	// (21号第十四条: 应如实提供申报材料并遵守相关承诺).
 	Declared    bool         `json:"declared"`

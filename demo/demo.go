@@ -198,6 +198,21 @@ func applications(ctx context.Context, svc *workflow.Service, p []duixian.User) 
 		a, err = f()
 		return a
 	}
+	// 0. 宣传文化部 publishes the year's 申报指南 of 21号 and 22号 (21号第十二条
+	// （一）, 22号第十条（一）), open through the year: applications under
+	// them are taken only inside these rounds.
+	today := duixian.DateOf(real())
+	at("2026-01-05")
+	closes := date("2026-12-31")
+	if later := today.AddDays(60); closes.Before(later) {
+		closes = later
+	}
+	for _, g := range guides {
+		if _, err := svc.PublishRound(ctx, as(culture), workflow.RoundInput{Document: g.doc, Year: 2026, Title: g.title, Text: g.text,
+			Opens: date("2026-01-05"), Closes: closes, Budget: g.budget}); err != nil {
+			return fmt.Errorf("round of %s: %w", g.doc, err)
+		}
+	}
 	// 1. A bookstore's 一刻钟 award, paid in May.
 	at("2026-05-06")
 	a := step(func() (*duixian.Application, error) {
@@ -255,7 +270,6 @@ func applications(ctx context.Context, svc *workflow.Service, p []duixian.User) 
 		at("2026-06-10")
 		step(func() (*duixian.Application, error) { return svc.Approve(ctx, as(finHead), id) })
 	}
-	today := duixian.DateOf(real())
 	spaceFacts := `{"space_legal_qualification":true,"space_in_use":true,"space_opened_on":"2023-12-01","space_separate_reading_area":true,
 "space_reading_area_m2":"140","space_daily_open_hours":"10","space_weekly_open_hours":"84","space_publications":3600,
 "space_publication_varieties":1400,"space_reading_seats":36,"space_hosted_reading_events":28,"space_weekday_open_hours":"10"}`
@@ -309,6 +323,19 @@ func applications(ctx context.Context, svc *workflow.Service, p []duixian.User) 
 		step(func() (*duixian.Application, error) { return svc.Submit(ctx, as(bookstore), id, "demo-4") })
 	}
 	return err
+}
+
+// guides are the demo's 申报指南 of 2026.
+var guides = []struct {
+	doc, title, text string
+	budget           duixian.Money
+}{
+	{"jjgf-2025-21", "2026年度实体书店扶持项目申报指南",
+		"一、扶持方向：“一刻钟”建设、公共文化服务、特色发展、活动组织（京技管发〔2025〕21号第七条）。\n二、申报条件：见21号第五条、第六条。\n三、申报材料：见21号第十一条，通过政策兑现平台在线填报《北京经济技术开发区实体书店扶持项目申报书》并上传材料。\n四、评审与公示：宣传文化部初审，第三方专家组复核，汇总研提年度扶持资金建议方案，经批准后在北京经济技术开发区政府网站公示。",
+		3000000 * duixian.Yuan},
+	{"jjgf-2025-22", "2026年度公共阅读空间扶持项目申报指南",
+		"一、扶持方向：运营奖励、延时奖励、活动组织奖励、特色服务奖励（京技管发〔2025〕22号第六条）。\n二、申报条件：见22号第四条、第五条。\n三、申报材料：见22号第九条。\n四、评审与公示：宣传文化部初审，第三方专家组复核，汇总研提年度扶持资金建议方案，经批准后公示。",
+		1000000 * duixian.Yuan},
 }
 
 func byName(users []duixian.User, name string) duixian.User {

@@ -74,7 +74,10 @@ type Document struct {
 	sameProjectWithin bool
 	// FraudBan, when the document has one, says how a revocation for false
 	// materials bans the enterprise from the document's awards.
-	FraudBan    *FraudBan
+	FraudBan *FraudBan
+	// Procedure is how applications under the document are taken and
+	// decided (its 申报流程).
+	Procedure   Procedure
 	supersedes  []supersession
 	annulled    *annulment
 	Articles    []*Article
@@ -96,6 +99,23 @@ type FraudBan struct {
 	Cite  duixian.Cite
 }
 
+// Procedure is a document's 申报流程 as the platform runs it. Rounds: an
+// application is taken only inside a round (申报批次) the department
+// published with its 申报指南 (21号第十二条（一）（二）: 每年编制申报指南……
+// 在规定时间内申报); otherwise any day. Plan: the round's assessed
+// applications are gathered into one annual plan (年度扶持资金建议方案),
+// approved, then published together and paid after the window
+// (第十二条（三）（四）); otherwise each application is published, approved
+// and paid on its own. Cite is the article that sets it (zero when the
+// text sets none), Note the reading taken; Subject names what a plan
+// supports, for its title (实体书店: 「2026年度实体书店扶持资金建议方案」).
+type Procedure struct {
+	Rounds, Plan bool
+	Subject      string
+	Cite         duixian.Cite
+	Note         string
+}
+
 type supersession struct {
 	doc         *Document
 	eventsUntil duixian.Date
@@ -106,6 +126,15 @@ type annulment struct {
 	by   *Document
 	from duixian.Date
 	cite duixian.Cite
+}
+
+// Clauses are the document's clauses, in the order of its articles.
+func (d *Document) Clauses() []*Clause {
+	var out []*Clause
+	for _, a := range d.Articles {
+		out = append(out, a.Clauses...)
+	}
+	return out
 }
 
 // Gazette says whether d is one of the gazette's documents: not a record

@@ -494,6 +494,43 @@ func (l *loader) cite(d *Document, s scalar, def *Article, at ...int) (duixian.C
 	return a.cite, a
 }
 
+// procedure reads the document's 申报流程: rounds and plan are true or
+// false; either true needs the article that says so; the note, the reading
+// taken, is required, since a document that sets no procedure is read as
+// taking applications any day, one at a time, and a reviewer should see
+// that this was decided, not forgotten.
+func (l *loader) procedure(d *Document, h documentSpec) {
+	p := h.Procedure
+	if p == nil {
+		return
+	}
+	flag := func(v scalar) bool {
+		switch v.Value {
+		case "true":
+			return true
+		case "", "false":
+			return false
+		}
+		l.errf(v.Line, "procedure: %q is neither true nor false", v.Value)
+		return false
+	}
+	d.Procedure = Procedure{Rounds: flag(p.Rounds), Plan: flag(p.Plan), Subject: strings.TrimSpace(p.Subject.Value), Note: strings.TrimSpace(p.Note.Value)}
+	if d.Procedure.Plan && d.Procedure.Subject == "" {
+		l.errf(p.Plan.Line, "procedure: a plan needs its subject, for its title (subject: 实体书店)")
+	}
+	if d.Procedure.Plan && !d.Procedure.Rounds {
+		l.errf(p.Plan.Line, "procedure: a plan is compiled per round, so plan: true needs rounds: true")
+	}
+	if p.Cite.Value != "" {
+		d.Procedure.Cite, _ = l.cite(d, p.Cite, nil, p.Cite.Line)
+	} else if d.Procedure.Rounds || d.Procedure.Plan {
+		l.errf(p.Rounds.Line, "procedure: rounds or a plan needs the article that sets them (cite)")
+	}
+	if d.Procedure.Note == "" {
+		l.errf(p.Rounds.Line, "procedure needs a note: the reading of the document's 申报流程")
+	}
+}
+
 func (l *loader) compileHeader(d *Document, spec *fileSpec) {
 	h := spec.Document
 	if h.InForce == nil {
@@ -577,6 +614,7 @@ func (l *loader) compileHeader(d *Document, spec *fileSpec) {
 			d.FraudBan = &FraudBan{Years: years, Fact: f.Name, Cite: c}
 		}
 	}
+	l.procedure(d, h)
 	for _, s := range h.Supersedes {
 		old, ok := l.cat.docByID[s.Document.Value]
 		if !ok {

@@ -117,6 +117,20 @@ type documentSpec struct {
 		From     scalar `yaml:"from"`
 		Cite     scalar `yaml:"cite"`
 	} `yaml:"annuls"`
+	// Procedure is how the document takes and decides applications: in
+	// rounds under an annual 申报指南 or any day, and as one annual plan
+	// (年度扶持资金建议方案) approved before 公示 or one application at a
+	// time. Every gazette document with clauses declares it, with the
+	// reading taken in its note.
+	Procedure *struct {
+		Rounds scalar `yaml:"rounds"`
+		Plan   scalar `yaml:"plan"`
+		// Subject names what the plan supports, for its title:
+		// 「2026年度实体书店扶持资金建议方案」.
+		Subject scalar `yaml:"subject"`
+		Cite    scalar `yaml:"cite"`
+		Note    scalar `yaml:"note"`
+	} `yaml:"procedure"`
 }
 
 type factSpec struct {

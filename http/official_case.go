@@ -138,6 +138,12 @@ var offActionZh = map[string]string{
 	"assign-experts": "指派评审专家", "expert-review": "专家评审", "propose": "拟定金额", "publish": "发布公示", "object": "提出异议",
 	"answer-objection": "答复异议", "approve": "批准", "disburse": "拨付", "reject": "不予通过", "revoke": "撤销并追回",
 	"ban": "禁止申报", "department-settings": "修改部门设置",
+	// application rounds (package workflow, rounds.go)
+	"round-publish": "发布申报指南",
+	// annual plans (package workflow, plan.go)
+	"plan-compile": "汇总年度扶持资金建议方案", "plan-submit": "提交建议方案审批", "plan-approve": "批准建议方案",
+	"plan-return": "退回建议方案", "plan-publish": "建议方案公示", "plan-release": "公示期满无异议，转入拨付",
+	"plan-amend": "异议成立，调整建议方案",
 	// 免申即享 (package matching) and the registry (package registry)
 	"offer": "推送免申即享", "decline-offer": "企业不需要推送事项", "register-enterprise": "登记企业档案",
 	"start-offer-run": "开始免申即享比对", "cancel-offer-run": "取消免申即享比对", "cancelled": "免申即享比对已取消",

@@ -289,11 +289,33 @@ func homeOf(cat *engine.Catalogue) HomePage {
 // PublicityPage is the 公示 page: the applications in publicity; after an
 // objection, its receipt number, or the form that failed with what was posted.
 type PublicityPage struct {
-	Items   []workflow.PublicityItem
+	Items []workflow.PublicityItem
+	// Groups are the items in runs: the projects of one annual plan under
+	// its title, published together; an application on its own alone.
+	Groups  []PublicityGroup
 	Next    string // the address of the next page; "" on the last
 	Receipt string
 	Failed  string
 	Posted  url.Values
+}
+
+// PublicityGroup is a run of the 公示 list under one plan's title, or one
+// application published on its own (no title).
+type PublicityGroup struct {
+	Title string
+	Items []workflow.PublicityItem
+}
+
+func groupPublicity(items []workflow.PublicityItem) []PublicityGroup {
+	var out []PublicityGroup
+	for _, it := range items {
+		if n := len(out); n > 0 && it.Plan != "" && out[n-1].Items[0].Plan == it.Plan {
+			out[n-1].Items = append(out[n-1].Items, it)
+			continue
+		}
+		out = append(out, PublicityGroup{Title: it.PlanTitle, Items: []workflow.PublicityItem{it}})
+	}
+	return out
 }
 
 // Val is what was posted in the failed objection form of application id.
@@ -314,6 +336,7 @@ func (s *Server) publicityPage(q *Request, code int, v *PublicityPage, e *duixia
 		return err
 	}
 	v.Items = page.Items
+	v.Groups = groupPublicity(page.Items)
 	if page.Next != "" {
 		v.Next = "/publicity?after=" + url.QueryEscape(page.Next)
 	}

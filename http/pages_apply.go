@@ -37,7 +37,11 @@ type entApplyView struct {
 	Returned    string // the reviewer's reason for a return (补正)
 	Prefilled   bool
 	NotInForce  string
-	Locked      string // the application can no longer be edited
+	// Round says which round takes the clause now, or when the next
+	// opens; Closed is set when none is open (21号第十二条（二）).
+	Round  string
+	Closed bool
+	Locked string // the application can no longer be edited
 }
 
 // HasFixed reports whether some facts are filled by the platform.
@@ -72,6 +76,18 @@ func (h *entPages) entApplyForm(q *Request, cl *engine.Clause, vals url.Values, 
 	d := cl.Document
 	if d.Record || today.Before(d.InForceFrom) || (!d.InForceTo.IsZero() && today.After(d.InForceTo)) {
 		v.NotInForce = fmt.Sprintf("%s当前不在施行期内（%s—%s），提交时将按文件有效期判定。", d.Number, d.InForceFrom, d.InForceTo)
+	}
+	if h.rounds != nil {
+		if w, err := h.rounds.ClauseWindow(q.R.Context(), cl.ID); err == nil && w.Required {
+			switch {
+			case w.Open != nil:
+				v.Round = fmt.Sprintf("本条款按申报指南分批受理（%s）：“%s”申报期至%s。", d.Procedure.Cite, w.Open.Title, w.Open.Closes)
+			case w.Next != nil:
+				v.Round, v.Closed = fmt.Sprintf("本条款按申报指南分批受理（%s），当前不在申报期内；下一批次“%s”于%s开始受理，%s截止。", d.Procedure.Cite, w.Next.Title, w.Next.Opens, w.Next.Closes), true
+			default:
+				v.Round, v.Closed = fmt.Sprintf("本条款按申报指南分批受理（%s），当前不在申报期内，尚未发布下一批次的申报指南。", d.Procedure.Cite), true
+			}
+		}
 	}
 	return v
 }

@@ -47,6 +47,9 @@ type entPages struct {
 	drafts ApplicationDrafts
 	offers OfferLister
 	cat    *engine.Catalogue
+	rounds interface {
+		ClauseWindow(ctx context.Context, clause string) (workflow.RoundWindow, error)
+	}
 	now    func() time.Time
 	render func(q *Request, code int, name, title string, data any) error
 }
@@ -55,6 +58,7 @@ type entPages struct {
 // application forms, their applications and each one's timeline.
 func (s *Server) enterprisePages() []Route {
 	h := &entPages{cases: s.Service, people: s.Account, drafts: s.Service, offers: matching.OfferBook{DB: s.DB}, cat: s.Catalogue, now: s.now,
+		rounds: s.Service,
 		// The templates are loaded after the route table is built.
 		render: func(q *Request, code int, name, title string, data any) error {
 			return s.pages.render(q, code, name, title, data)

@@ -25,6 +25,10 @@ type PublicityItem struct {
 	Amount      string       `json:"amount"`
 	From        duixian.Date `json:"from"`
 	Until       duixian.Date `json:"until"`
+	// Plan and PlanTitle name the annual plan a project is published in
+	// (「2026年度实体书店扶持资金建议方案」), under which the page groups it.
+	Plan      string `json:"plan,omitempty"`
+	PlanTitle string `json:"plan_title,omitempty"`
 }
 
 // Publicity lists a page of the applications in publicity, for anyone to
@@ -37,7 +41,15 @@ func (s *Service) Publicity(ctx context.Context, p duixian.PageRequest) (*duixia
 			return err
 		}
 		out.Next = page.Next
+		titles := map[string]string{}
 		for _, a := range page.Items {
+			if _, ok := titles[a.Plan]; a.Plan != "" && !ok {
+				p, err := s.planIn(tx, a.Plan)
+				if err != nil {
+					return err
+				}
+				titles[a.Plan] = p.Title
+			}
 			cl, _ := s.Catalogue.Clause(a.Clause)
 			e, err := tx.Enterprise(a.Enterprise, false)
 			if err != nil {
@@ -46,7 +58,7 @@ func (s *Service) Publicity(ctx context.Context, p duixian.PageRequest) (*duixia
 			out.Items = append(out.Items, PublicityItem{Application: a.ID, Clause: a.Clause, Cite: cl.Cite().String(), Title: cl.Title,
 				Document: cl.Document.Number, Enterprise: a.Enterprise, Name: e.Name, Project: a.Project,
 				AmountFen: int64(a.Proposed), Amount: a.Proposed.String(),
-				From: a.Publicity.From, Until: a.Publicity.Until})
+				From: a.Publicity.From, Until: a.Publicity.Until, Plan: a.Plan, PlanTitle: titles[a.Plan]})
 		}
 		return nil
 	})

@@ -183,6 +183,9 @@ type DraftInput struct {
 	Facts       json.RawMessage
 	Declared    bool
 	Attachments []Attachment
+	// Offer is the 免申即享 offer the draft is confirmed from: rounds bind
+	// it only where the round says so.
+	Offer string
 }
 
 // Attachment is a file the applicant supplies.
@@ -227,11 +230,14 @@ func (s *Service) CreateDraft(ctx context.Context, actor duixian.Actor, in Draft
 				return nil, err
 			}
 			return &duixian.Application{ID: in.ID, Enterprise: in.Enterprise, Clause: in.Clause, Year: in.EventDate.Year,
-				EventDate: in.EventDate, Project: in.Project, Facts: in.Facts, Declared: in.Declared,
+				EventDate: in.EventDate, Project: in.Project, Facts: in.Facts, Declared: in.Declared, Offer: in.Offer,
 				Created: now, Updated: now}, nil
 		},
 		State: status,
 		Apply: func(tx *sqldb.Tx, a *duixian.Application) error {
+			if err := s.inRound(tx, a); err != nil {
+				return err
+			}
 			for _, f := range in.Attachments {
 				sum := sha256.Sum256(f.Data)
 				h := hex.EncodeToString(sum[:])
@@ -333,6 +339,13 @@ func (s *Service) Submit(ctx context.Context, actor duixian.Actor, id, key strin
 			if !a.Declared {
 				return duixian.Errorf(duixian.EINVALID, "declared", "提交前须承诺申报材料真实、无弄虚作假",
 					"declare that the materials are true before submitting")
+			}
+			// A returned application was taken in its round; its 补正
+			// is answered after the window too.
+			if a.Status == duixian.StatusDraft {
+				if err := s.inRound(tx, a); err != nil {
+					return err
+				}
 			}
 			d, err := s.decide(tx, a)
 			if err != nil {
@@ -604,14 +617,23 @@ func (s *Service) PassPreliminary(ctx context.Context, actor duixian.Actor, id s
 		}})
 }
 
-func (s *Service) reviewStep(tx *sqldb.Tx, a *duixian.Application, next duixian.Status) error {
+// redecide decides a again, keeps the decision as its review, and refuses
+// it when it is no longer eligible.
+func (s *Service) redecide(tx *sqldb.Tx, a *duixian.Application) (duixian.Decision, error) {
 	d, err := s.decide(tx, a)
 	if err != nil {
-		return err
+		return d, err
 	}
 	a.Review = &d
 	if !d.Eligible {
-		return refused(d)
+		return d, refused(d)
+	}
+	return d, nil
+}
+
+func (s *Service) reviewStep(tx *sqldb.Tx, a *duixian.Application, next duixian.Status) error {
+	if _, err := s.redecide(tx, a); err != nil {
+		return err
 	}
 	a.Status = next
 	return nil
@@ -696,17 +718,11 @@ func (s *Service) Publish(ctx context.Context, actor duixian.Actor, id string, s
 	return s.run(ctx, actor, id, transition{action: "publish", roles: []duixian.Role{duixian.RoleReviewer}, department: true,
 		from: []duixian.Status{duixian.StatusProposed},
 		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
-			if days < 1 {
-				return duixian.Errorf(duixian.EINVALID, "days", "公示期至少1个工作日", "publicity lasts at least one working day")
-			}
-			if start.Before(s.today()) {
-				return duixian.Errorf(duixian.EINVALID, "start", "公示不能从过去的日期开始", "publicity cannot start in the past")
-			}
-			until, err := s.Calendar.AddWorkdays(start, days)
+			w, err := s.publicityWindow(start, days)
 			if err != nil {
 				return err
 			}
-			a.Publicity = &duixian.Publicity{From: start, Until: until, Days: days}
+			a.Publicity = w
 			a.Status = duixian.StatusPublicity
 			return nil
 		}})
@@ -821,6 +837,9 @@ func (s *Service) AnswerObjection(ctx context.Context, actor duixian.Actor, id, 
 					if upheld {
 						a.Status, a.Reason = duixian.StatusRejected, "公示异议成立："+answer
 					}
+					if a.Plan != "" {
+						return s.planAnswered(tx, actor, a, objection, upheld)
+					}
 					return nil
 				}
 			}
@@ -837,6 +856,9 @@ func (s *Service) Approve(ctx context.Context, actor duixian.Actor, id string) (
 	return s.run(ctx, actor, id, transition{action: "approve", roles: []duixian.Role{duixian.RoleReviewer}, department: true,
 		from: []duixian.Status{duixian.StatusPublicity}, separate: &[2]string{"批准", "approve"},
 		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
+			if a.Plan != "" {
+				return duixian.Conflict("本项目列入年度扶持资金建议方案 %s，方案已批准，公示期满无异议后随方案转入拨付", "the project is in the approved plan %s and goes to payment with it after 公示", a.Plan)
+			}
 			if !s.today().After(a.Publicity.Until) {
 				return duixian.Conflict("公示期至%s，期满后方可批准", "publicity runs until %s; approve after it ends", a.Publicity.Until)
 			}
@@ -845,22 +867,7 @@ func (s *Service) Approve(ctx context.Context, actor duixian.Actor, id string) (
 					return duixian.Conflict("有尚未答复的异议（%s），不能批准", "an objection (%s) is still open", o.ID)
 				}
 			}
-			d, err := s.decide(tx, a)
-			if err != nil {
-				return err
-			}
-			a.Review = &d
-			if !d.Eligible {
-				return refused(d)
-			}
-			if d.Amount < a.Proposed {
-				return refused(duixian.Decision{Reasons: append(d.Reasons, duixian.Reason{Code: a.Clause + ":reduced",
-					Zh: fmt.Sprintf("按本年度已批准事项重新计算，可批准金额为%s，低于公示金额%s", d.Amount.Wan(), a.Proposed.Wan()),
-					En: fmt.Sprintf("beside this year's approved awards only %s can be approved, less than the published %s", d.Amount, a.Proposed)})})
-			}
-			a.Approved, a.Status = a.Proposed, duixian.StatusApproved
-			return tx.PutAward(duixian.Award{Application: a.ID, Enterprise: a.Enterprise, Clause: a.Clause, Year: a.Year,
-				Project: a.Project, EventDate: a.EventDate, Amount: a.Approved})
+			return s.grant(tx, a)
 		}})
 }
 

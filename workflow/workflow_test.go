@@ -17,6 +17,7 @@ import (
 	"github.com/etown/duixian/sqldb"
 	"github.com/etown/duixian/sqldb/dbtest"
 	"github.com/etown/duixian/workflow"
+	"github.com/etown/duixian/workflow/workflowtest"
 )
 
 var (
@@ -54,7 +55,15 @@ func (c *clock) Set(day string) {
 	c.mu.Unlock()
 }
 
+// service is the workflow on db with its clock at day, and the rounds of
+// 21号 and 22号 open for any day a test may set.
 func service(t *testing.T, db *sqldb.DB, day string) (*workflow.Service, *clock) {
+	s, c := serviceWithoutRounds(t, db, day)
+	workflowtest.OpenRounds(t, s, workflowtest.From, workflowtest.Until)
+	return s, c
+}
+
+func serviceWithoutRounds(t *testing.T, db *sqldb.DB, day string) (*workflow.Service, *clock) {
 	catOnce.Do(func() {
 		var err error
 		if cat, err = engine.Load(catalogue.FS); err != nil {
