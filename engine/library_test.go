@@ -32,3 +32,4 @@ func TestLibraryDepartmentsInCatalogueOrder(t *testing.T) {
 		t.Errorf("with a search matching nothing: departments %v, want %v", got, want)
 	}
 }
+
