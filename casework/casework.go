@@ -51,6 +51,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/etown/duixian"
@@ -126,6 +127,17 @@ type Transition[C any, S ~string] struct {
 	Apply func(tx *sqldb.Tx, c C) error
 	// Save writes the case back.
 	Save func(tx *sqldb.Tx, c C) error
+	// Detail, when set, says what the change did that the state does not
+	// (the file an upload added, with its hash): the audit entry's after
+	// is then the state, " / ", and the detail (DetailOf splits them).
+	Detail func(c C) string
+}
+
+// DetailOf splits an audit entry's after into the state and the detail
+// a transition's Detail wrote beside it.
+func DetailOf(after string) (state, detail string) {
+	state, detail, _ = strings.Cut(after, " / ")
+	return state, detail
 }
 
 // Run makes transition t on behalf of actor and returns the case as it was
@@ -190,7 +202,13 @@ func run[C any, S ~string](ctx context.Context, d Desk, actor duixian.Actor, t T
 		if err := t.Save(tx, c); err != nil {
 			return err
 		}
-		if err := tx.Audit(d.Entry(actor, t.Action, t.Subject, string(before), string(t.State(c)))); err != nil {
+		after := string(t.State(c))
+		if t.Detail != nil {
+			if detail := t.Detail(c); detail != "" {
+				after += " / " + detail
+			}
+		}
+		if err := tx.Audit(d.Entry(actor, t.Action, t.Subject, string(before), after)); err != nil {
 			return err
 		}
 		// Every caller, the first included, gets the answer as stored.

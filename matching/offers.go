@@ -155,7 +155,7 @@ func Confirm(ctx context.Context, wf *workflow.Service, actor duixian.Actor, id 
 			facts = json.RawMessage(`{}`)
 		}
 		_, err := wf.CreateDraft(ctx, actor, workflow.DraftInput{ID: offer.Draft, Enterprise: enterprise, Clause: offer.Decision.Clause,
-			EventDate: offer.Decision.EventDate, Facts: facts, Declared: true})
+			EventDate: offer.Decision.EventDate, Facts: facts, Declared: true, Offer: id})
 		if err != nil {
 			// A racing confirmation may have written the same draft first.
 			if _, again := wf.Application(ctx, actor, offer.Draft); again != nil {

@@ -311,7 +311,7 @@ func TestDisbursementOfTranches(t *testing.T) {
 		t.Errorf("note %q", note)
 	}
 	at("2026-03-25")
-	must(svc.Disburse(ctx, treasury, a.ID, "pay-1", nil))
+	must(svc.Disburse(ctx, treasury, a.ID, "pay-1", workflow.Disbursement{Voucher: "JZ-1", Account: "6222020012345678", PaidOn: duixian.Date{Year: 2026, Month: 3, Day: 25}}))
 	f = export(t, db, cat, ExportDisbursement)
 	r := sheetRow(t, f, "29号", 4)
 	wantRow(t, r, map[int]string{6: "600,000.00", 7: "300,000.00", 8: "0.00", 9: "0.00", 11: "拨付中"})
