@@ -10,8 +10,10 @@ import (
 	"strings"
 
 	"github.com/etown/duixian"
+	"github.com/etown/duixian/casework"
 	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/land"
+	"github.com/etown/duixian/material"
 	"github.com/etown/duixian/workflow"
 )
 
@@ -98,6 +100,8 @@ type OfficialCase struct {
 	Created    string
 	Updated    string
 	Outdated   bool // the catalogue changed since submission
+	// Materials are the clause's 申报材料 beside the files supplied.
+	Materials []material.Row
 }
 
 // Val is what the official typed into the form of action before it failed,
@@ -138,6 +142,7 @@ var offActionZh = map[string]string{
 	"assign-experts": "指派评审专家", "expert-review": "专家评审", "propose": "拟定金额", "publish": "发布公示", "object": "提出异议",
 	"answer-objection": "答复异议", "approve": "批准", "disburse": "拨付", "reject": "不予通过", "revoke": "撤销并追回",
 	"ban": "禁止申报", "department-settings": "修改部门设置",
+	"upload-material": "上传申报材料", "remove-material": "删除申报材料",
 	// 免申即享 (package matching) and the registry (package registry)
 	"offer": "推送免申即享", "decline-offer": "企业不需要推送事项", "register-enterprise": "登记企业档案",
 	"start-offer-run": "开始免申即享比对", "cancel-offer-run": "取消免申即享比对", "cancelled": "免申即享比对已取消",
@@ -225,6 +230,7 @@ func (s *offPages) casePage(q *Request, id string, code int, e *duixian.Error, f
 	if cl, ok := s.cat.Clause(a.Clause); ok {
 		v := cl.View()
 		c.Clause = &v
+		c.Materials = material.Rows(cl, a)
 		for _, f := range cl.Facts() {
 			order = append(order, f.Name)
 		}
@@ -291,7 +297,11 @@ func (s *offPages) casePage(q *Request, id string, code int, e *duixian.Error, f
 		denied := strings.HasPrefix(en.Action, "denied:")
 		ev := OfficialEvent{At: offAuditTime(en.At), User: person(en.Actor.User), Role: offRoleZh[en.Actor.Role], Action: offAction(en.Action), Denied: denied}
 		if !denied {
-			ev.Before, ev.After = offStatusZh(en.Before), offStatusZh(en.After)
+			after, detail := casework.DetailOf(en.After)
+			ev.Before, ev.After = offStatusZh(en.Before), offStatusZh(after)
+			if detail != "" {
+				ev.After += " · " + detail
+			}
 		} else {
 			ev.After = en.After
 		}

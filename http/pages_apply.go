@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -13,6 +15,7 @@ import (
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/form"
+	"github.com/etown/duixian/material"
 	"github.com/etown/duixian/workflow"
 )
 
@@ -38,6 +41,9 @@ type entApplyView struct {
 	Prefilled   bool
 	NotInForce  string
 	Locked      string // the application can no longer be edited
+	// Materials are the clause's 申报材料, beside the draft's files.
+	Materials   []material.Row
+	MaterialErr *duixian.Error
 }
 
 // HasFixed reports whether some facts are filled by the platform.
@@ -68,6 +74,7 @@ func (h *entPages) entApplyForm(q *Request, cl *engine.Clause, vals url.Values, 
 		}
 		v.Fields = append(v.Fields, ff)
 	}
+	v.Materials = material.Rows(cl, &duixian.Application{})
 	today := duixian.DateOf(h.now())
 	d := cl.Document
 	if d.Record || today.Before(d.InForceFrom) || (!d.InForceTo.IsZero() && today.After(d.InForceTo)) {
@@ -120,8 +127,46 @@ func (h *entPages) entApplyGet(q *Request) error {
 	return h.render(q, http.StatusOK, "apply.html", v.Clause.Title+" · 在线申报", v)
 }
 
+// attach uploads the files sent with the form, each under its material
+// (inputs named material:ID), to the draft the form made or revised.
+func (h *entPages) attach(q *Request, id string) error {
+	if q.R.MultipartForm == nil {
+		return nil
+	}
+	for _, name := range slices.Sorted(maps.Keys(q.R.MultipartForm.File)) {
+		kind, ok := strings.CutPrefix(name, "material:")
+		if !ok {
+			continue
+		}
+		for _, fh := range q.R.MultipartForm.File[name] {
+			if fh.Size == 0 && fh.Filename == "" {
+				continue // an input left empty
+			}
+			f, err := fh.Open()
+			if err != nil {
+				return bodyError(err)
+			}
+			data, err := io.ReadAll(io.LimitReader(f, material.MaxFileSize+1))
+			f.Close()
+			if err != nil {
+				return bodyError(err)
+			}
+			// The same file under the same material is there already when
+			// the form is posted twice (a double click, a retry): done.
+			_, err = h.materials.AddMaterial(q.R.Context(), q.Actor(), id, workflow.MaterialUpload{Kind: kind, Name: fh.Filename, Data: data})
+			if err != nil && duixian.ErrorCode(err) != duixian.ECONFLICT {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 func (h *entPages) entDescribeDraft(v *entApplyView, a *duixian.Application) {
 	v.Draft, v.DraftStatus = a.ID, a.Status.Zh()
+	if cl, ok := h.cat.Clause(a.Clause); ok {
+		v.Materials = material.Rows(cl, a)
+	}
 	switch a.Status {
 	case duixian.StatusReturned:
 		v.Returned, v.EventFixed = a.Reason, true
@@ -200,6 +245,8 @@ func (h *entPages) entApplyPost(q *Request) error {
 			v.EventErr = e
 		case e.Field == "declared":
 			v.DeclaredErr = e
+		case e.Field == "materials" || e.Field == "file" || e.Field == "kind":
+			v.MaterialErr, v.Saved = e, v.Draft
 		default:
 			form.Attach(v.Fields, rows, e)
 		}
@@ -296,6 +343,12 @@ func (h *entPages) entApplyPost(q *Request) error {
 		}
 	}
 	v.Draft = a.ID
+	if err := h.attach(q, a.ID); err != nil {
+		if fresh, rerr := h.cases.Application(ctx, actor, a.ID); rerr == nil {
+			h.entDescribeDraft(v, fresh)
+		}
+		return fail(err)
+	}
 	if !submit {
 		http.Redirect(q.W, q.R, "/my/"+url.PathEscape(a.ID)+"?saved=1", http.StatusSeeOther)
 		return nil

@@ -279,3 +279,37 @@ func SpecimenPDF(text string) []byte {
 	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objects)+1, xref)
 	return b.Bytes()
 }
+
+// Row is one of a clause's materials as an application stands: the files
+// supplied for it, whether a submission lacks it, whether a 退回补正 asked
+// for it.
+type Row struct {
+	Material  *engine.Material
+	Files     []duixian.Material
+	Missing   bool
+	Requested bool
+}
+
+// Rows are the clause's materials beside application a's files, in the
+// catalogue's order; a file under a material the clause no longer lists
+// (the catalogue changed) is kept, under its own id.
+func Rows(cl *engine.Clause, a *duixian.Application) []Row {
+	missing := Missing(cl, a)
+	var out []Row
+	for _, m := range cl.Materials() {
+		r := Row{Material: m, Missing: slices.Contains(missing, m),
+			Requested: a.Requested != nil && slices.Contains(a.Requested.Kinds, m.ID)}
+		for _, f := range a.Materials {
+			if f.Kind == m.ID {
+				r.Files = append(r.Files, f)
+			}
+		}
+		out = append(out, r)
+	}
+	for _, f := range a.Materials {
+		if _, ok := cl.Material(f.Kind); !ok {
+			out = append(out, Row{Material: &engine.Material{ID: f.Kind, Zh: f.Kind, En: f.Kind}, Files: []duixian.Material{f}})
+		}
+	}
+	return out
+}
