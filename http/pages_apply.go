@@ -2,6 +2,8 @@ package http
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -127,12 +129,13 @@ func (h *entPages) entApplyGet(q *Request) error {
 	return h.render(q, http.StatusOK, "apply.html", v.Clause.Title+" · 在线申报", v)
 }
 
-// attach uploads the files sent with the form, each under its material
-// (inputs named material:ID), to the draft the form made or revised.
-func (h *entPages) attach(q *Request, id string) error {
+// uploads reads the files sent with the form, each under its material
+// (inputs named material:ID).
+func uploads(q *Request) ([]workflow.MaterialUpload, error) {
 	if q.R.MultipartForm == nil {
-		return nil
+		return nil, nil
 	}
+	var out []workflow.MaterialUpload
 	for _, name := range slices.Sorted(maps.Keys(q.R.MultipartForm.File)) {
 		kind, ok := strings.CutPrefix(name, "material:")
 		if !ok {
@@ -144,19 +147,30 @@ func (h *entPages) attach(q *Request, id string) error {
 			}
 			f, err := fh.Open()
 			if err != nil {
-				return bodyError(err)
+				return nil, bodyError(err)
 			}
 			data, err := io.ReadAll(io.LimitReader(f, material.MaxFileSize+1))
 			f.Close()
 			if err != nil {
-				return bodyError(err)
+				return nil, bodyError(err)
 			}
-			// The same file under the same material is there already when
-			// the form is posted twice (a double click, a retry): done.
-			_, err = h.materials.AddMaterial(q.R.Context(), q.Actor(), id, workflow.MaterialUpload{Kind: kind, Name: fh.Filename, Data: data})
-			if err != nil && duixian.ErrorCode(err) != duixian.ECONFLICT {
-				return err
-			}
+			out = append(out, workflow.MaterialUpload{Kind: kind, Name: fh.Filename, Data: data})
+		}
+	}
+	return out, nil
+}
+
+// attach uploads files to a draft the form revised, but those it has
+// already: the same form posted twice (a double click, a retry) adds each
+// file once.
+func (h *entPages) attach(q *Request, a *duixian.Application, files []workflow.MaterialUpload) error {
+	for _, f := range files {
+		sum := sha256.Sum256(f.Data)
+		if slices.ContainsFunc(a.Materials, func(m duixian.Material) bool { return m.Kind == f.Kind && m.SHA256 == hex.EncodeToString(sum[:]) }) {
+			continue
+		}
+		if _, err := h.materials.AddMaterial(q.R.Context(), q.Actor(), a.ID, f); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -310,6 +324,10 @@ func (h *entPages) entApplyPost(q *Request) error {
 		return fail(duixian.Errorf(duixian.EINVALID, "declared", "提交前须勾选承诺：申报材料真实、无弄虚作假", "tick the declaration that the materials are true before submitting"))
 	}
 
+	files, err := uploads(q)
+	if err != nil {
+		return fail(err)
+	}
 	var a *duixian.Application
 	switch {
 	case keyed && draft.Status == duixian.StatusDraft && draft.EventDate == ev && draft.Project == v.Project &&
@@ -333,8 +351,9 @@ func (h *entPages) entApplyPost(q *Request) error {
 	default:
 		// The id is reserved here so that a draft handed back under the key
 		// (another post of this form made it) is told from one made now.
+		// The files go with the draft, under the form's key.
 		in := workflow.DraftInput{ID: duixian.NewID("A", h.now()), Enterprise: q.User.Enterprise, Clause: cl.ID,
-			EventDate: ev, Project: v.Project, Facts: facts, Declared: v.Declared}
+			EventDate: ev, Project: v.Project, Facts: facts, Declared: v.Declared, Materials: files}
 		if !keyed {
 			in.Key = v.Key
 		}
@@ -343,7 +362,7 @@ func (h *entPages) entApplyPost(q *Request) error {
 		}
 	}
 	v.Draft = a.ID
-	if err := h.attach(q, a.ID); err != nil {
+	if err := h.attach(q, a, files); err != nil {
 		if fresh, rerr := h.cases.Application(ctx, actor, a.ID); rerr == nil {
 			h.entDescribeDraft(v, fresh)
 		}

@@ -409,6 +409,9 @@ func timeline(a *duixian.Application, log []duixian.AuditEntry) []Event {
 				payments = payments[1:]
 				am := form.AmountOf(p.Amount)
 				ev.Lines = append(ev.Lines, fmt.Sprintf("第%d笔 %s（%s）", p.Tranche, am.Wan, am.Yuan))
+				if p.Voucher != "" {
+					ev.Lines = append(ev.Lines, fmt.Sprintf("凭证号 %s · 收款账号 %s · 付款日期 %s", p.Voucher, p.MaskedAccount(), p.PaidOn))
+				}
 			}
 		}
 		out = append(out, ev)

@@ -336,17 +336,19 @@ func (s *Service) Submit(ctx context.Context, actor duixian.Actor, id, key strin
 				return duixian.Errorf(duixian.EINVALID, "declared", "提交前须承诺申报材料真实、无弄虚作假",
 					"declare that the materials are true before submitting")
 			}
-			if cl, ok := s.Catalogue.Clause(a.Clause); ok {
-				if err := material.MissingError(material.Missing(cl, a)); err != nil {
-					return err
-				}
-			}
 			d, err := s.decide(tx, a)
 			if err != nil {
 				return err
 			}
 			if !d.Eligible {
 				return refused(d)
+			}
+			// After the decision: a claim the rules refuse is told so
+			// before it is asked for files.
+			if cl, ok := s.Catalogue.Clause(a.Clause); ok {
+				if err := material.MissingError(material.Missing(cl, a)); err != nil {
+					return err
+				}
 			}
 			a.Decision, a.Review, a.CatalogueVersion = &d, &d, s.Catalogue.Version()
 			a.Status, a.Reason, a.Requested = duixian.StatusSubmitted, "", nil
