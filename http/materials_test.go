@@ -196,3 +196,62 @@ func TestMaterialsThroughTheAPI(t *testing.T) {
 		}
 	})
 }
+
+// The 受理回执 and the 申报书 print what they must — the application, the
+// enterprise, the clause with its article, the submission in Beijing time,
+// each material with its short SHA-256, the department; the declared facts
+// by their Chinese labels, the decision, the pledge — for the enterprise
+// and the department, and are missing to another enterprise.
+func TestPrintouts(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		s, ts, _ := serverOn(t, db)
+		id := demoApp(t, s, duixian.StatusPaid, "jjgf-2025-21/7.1")
+		a, err := s.Service.Application(t.Context(), duixian.Actor{Role: duixian.RoleAdmin}, id)
+		if err != nil || len(a.Materials) == 0 {
+			t.Fatalf("the demo's paid application has no materials: %v", err)
+		}
+		as := func(name string) *client {
+			c := newClient(t, ts)
+			if c.login(name, "duixian-demo") != 200 {
+				t.Fatalf("%s cannot sign in", name)
+			}
+			return c
+		}
+		bookstore, culture, tech := as("bookstore"), as("culture"), as("tech")
+		for _, c := range []struct {
+			who  *client
+			path string
+		}{{bookstore, "/my/" + id}, {culture, "/cases/" + id}} {
+			resp, body := c.who.do("GET", c.path+"/receipt", "", nil)
+			for _, want := range []string{"受理回执", id, "亦城书房", a.Enterprise, "“一刻钟”建设奖励（21号第七条（一））", "2026-05-06 10:00（北京时间）",
+				"宣传文化部", "SHA-256 " + a.Materials[0].Short(), "@media print"} {
+				if resp.StatusCode != 200 || !strings.Contains(body, want) {
+					t.Errorf("%s/receipt: %d, no %q", c.path, resp.StatusCode, want)
+				}
+			}
+			resp, body = c.who.do("GET", c.path+"/form", "", nil)
+			for _, want := range []string{"申报书", "出版物经营面积", "168.5", "12.00万元", "本单位承诺申报材料真实", "申报单位已在平台勾选上述承诺", "《营业执照》《出版物经营许可证》（复印件）（21号第十一条）"} {
+				if resp.StatusCode != 200 || !strings.Contains(body, want) {
+					t.Errorf("%s/form: %d, no %q", c.path, resp.StatusCode, want)
+				}
+			}
+		}
+		// The reviewer finds the files on the case page, and downloads them.
+		m := a.Materials[0]
+		link := "/cases/" + id + "/materials/" + m.ID
+		if resp, body := culture.do("GET", "/cases/"+id, "", nil); resp.StatusCode != 200 || !strings.Contains(body, `href="`+link+`"`) {
+			t.Errorf("the case page has no link %s", link)
+		}
+		if resp, body := culture.do("GET", link, "", nil); resp.StatusCode != 200 || !strings.HasPrefix(body, "%PDF-") || resp.Header.Get("Content-Type") != "application/pdf" {
+			t.Errorf("download %s: %d %s", link, resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		for _, path := range []string{"/my/" + id + "/receipt", "/my/" + id + "/form", "/my/" + id + "/materials/" + m.ID} {
+			if resp, _ := tech.do("GET", path, "", nil); resp.StatusCode != 404 {
+				t.Errorf("another enterprise GET %s: %d", path, resp.StatusCode)
+			}
+		}
+		if resp, _ := tech.do("GET", "/cases/"+id+"/receipt", "", nil); resp.StatusCode != 403 {
+			t.Errorf("an enterprise GET the officials' receipt: %d", resp.StatusCode)
+		}
+	})
+}
