@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/etown/duixian/demo"
+	"github.com/etown/duixian/material"
 )
 
 // chromium finds Debian's Chromium. CI installs it (.ci/run); without it
@@ -148,6 +149,21 @@ func TestBrowserStory(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := &browser{t: t, ctx: ctx, base: ts.URL, out: out}
+	// The files the applicant has on disk: a PDF for each material, and
+	// the shop's photo.
+	files := t.TempDir()
+	cl, _ := testCat.Clause("jjgf-2025-21/7.3.1")
+	file := map[string]string{}
+	for _, u := range material.Specimens(cl) {
+		file[u.Kind] = filepath.Join(files, u.Kind+".pdf")
+		if err := os.WriteFile(file[u.Kind], u.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	photo := filepath.Join(files, "店堂照片.png")
+	if err := os.WriteFile(photo, append([]byte{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'}, make([]byte, 256)...), 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	var appID string
 	b.as("bookstore", func() {
@@ -164,9 +180,21 @@ func TestBrowserStory(t *testing.T) {
 			chromedp.Click(css(`input[name="f.specialized_store"][value="true"]`)),
 			// The declaration sits under the sticky action bar: tick it
 			// through its property rather than a click at its position.
-			js(`document.querySelector('input[name="declared"]').checked = true`))
+			js(`document.querySelector('input[name="declared"]').checked = true`),
+			// Every material but the photos, chosen on the form.
+			chromedp.SetUploadFiles(css(`#in-material-licences`), []string{file["licences"]}),
+			chromedp.SetUploadFiles(css(`#in-material-premises-proof`), []string{file["premises-proof"]}),
+			chromedp.SetUploadFiles(css(`#in-material-distinctive-premises`), []string{file["distinctive-premises"]}))
 		b.shot("apply-form")
-		b.run("submit", chromedp.Click(css(`button[name="action"][value="submit"]`)),
+		b.run("submit without the photos", chromedp.Click(css(`button[name="action"][value="submit"]`)),
+			chromedp.WaitVisible(css(`#field-materials .ent-error`)))
+		b.shot("materials-missing")
+		if e := b.text("#field-materials .ent-error"); !strings.Contains(e, "店面外观与店堂内部照片（21号第十一条）") || strings.Contains(e, "营业执照") {
+			t.Fatalf("the form does not name the missing photos: %s", e)
+		}
+		b.run("submit with the photos", chromedp.SetUploadFiles(css(`#in-material-store-photos`), []string{file["store-photos"]}),
+			js(`document.querySelector('input[name="declared"]').checked = true`),
+			chromedp.Click(css(`button[name="action"][value="submit"]`)),
 			chromedp.WaitVisible(css(`.ent-timeline`)))
 		url := b.location()
 		b.shot("submitted")
@@ -180,6 +208,37 @@ func TestBrowserStory(t *testing.T) {
 	b.as("culture", func() {
 		b.run("queue", chromedp.Navigate(b.base+"/queue"), chromedp.WaitVisible(css(fmt.Sprintf(`a[href="/cases/%s"]`, appID))))
 		b.shot("reviewer-queue")
+		// The reviewer reads the materials on the case and sends the
+		// photos back: they show the shop's sign, not its interior.
+		b.run("case materials", chromedp.Navigate(b.base+"/cases/"+appID),
+			chromedp.WaitVisible(css(fmt.Sprintf(`a[href^="/cases/%s/materials/"]`, appID))))
+		b.shot("reviewer-sees-materials")
+		if m := b.text(".off-materials"); !strings.Contains(m, "store-photos.pdf") || !strings.Contains(m, "21号第十一条") || !strings.Contains(m, "SHA-256") {
+			t.Fatalf("the case does not list the materials: %s", m)
+		}
+		b.caseForm(appID, "return",
+			chromedp.SetValue(css(fmt.Sprintf(`form[action="/cases/%s/return"] textarea[name="reason"]`, appID)), "照片未见店堂内部，请补充"),
+			js(fmt.Sprintf(`document.querySelector('form[action="/cases/%s/return"] input[name="material"][value="store-photos"]').checked = true`, appID)))
+	})
+	clk.advance(time.Hour) // the photo comes after the return
+	b.as("bookstore", func() {
+		b.run("returned", chromedp.Navigate(b.base+"/my/"+appID), chromedp.WaitVisible(css(`#materials`)))
+		if m := b.text("#materials"); !strings.Contains(m, "退回补正要求重新提供") {
+			t.Fatalf("the applicant does not see the photos asked for: %s", m)
+		}
+		b.run("upload the photo", chromedp.SetUploadFiles(css(`form.ent-upload input[name="kind"][value="store-photos"] ~ label input[type="file"]`), []string{photo}),
+			chromedp.Submit(css(`form.ent-upload input[name="kind"][value="store-photos"] ~ label input[type="file"]`)),
+			chromedp.WaitVisible(css(`#materials`)))
+		b.shot("photo-uploaded")
+		if m := b.text("#materials"); !strings.Contains(m, "店堂照片.png") {
+			t.Fatalf("the photo is not listed: %s", m)
+		}
+		b.run("resubmit", chromedp.Submit(css(fmt.Sprintf(`form[action="/my/%s/submit"]`, appID))), chromedp.WaitVisible(css(`.ent-timeline`)))
+		if m := b.text("main"); !strings.Contains(m, "已申报") {
+			t.Fatalf("not resubmitted: %.400s", m)
+		}
+	})
+	b.as("culture", func() {
 		b.caseForm(appID, "preliminary")
 		// Only the experts assigned see the case.
 		b.caseForm(appID, "experts", js(fmt.Sprintf(`document.querySelector('form[action="/cases/%s/experts"] input[name="expert"][value="expert"]').checked = true`, appID)))
@@ -233,12 +292,23 @@ func TestBrowserStory(t *testing.T) {
 			t.Fatalf("not approved: %.600s", st)
 		}
 	})
-	b.as("treasury", func() { b.caseForm(appID, "disburse") })
+	b.as("treasury", func() {
+		form := fmt.Sprintf(`form[action="/cases/%s/disburse"]`, appID)
+		b.caseForm(appID, "disburse",
+			chromedp.SetValue(css(form+` input[name="voucher"]`), "JZ-2026-12-088"),
+			chromedp.SetValue(css(form+` input[name="account"]`), "6222 0200 1234 5678"),
+			chromedp.SetValue(css(form+` input[name="paid_on"]`), "2026-12-07"))
+	})
 	b.as("bookstore", func() {
 		b.run("paid", chromedp.Navigate(b.base+"/my/"+appID), chromedp.WaitReady(css("main")))
 		b.shot("enterprise-sees-paid")
-		if m := b.text("main"); !strings.Contains(m, "已拨付") {
-			t.Fatalf("the enterprise does not see the award paid: %.600s", m)
+		if m := b.text("main"); !strings.Contains(m, "已拨付") || !strings.Contains(m, "JZ-2026-12-088") || !strings.Contains(m, "**** **** 5678") {
+			t.Fatalf("the enterprise does not see the award paid with its voucher: %.600s", m)
+		}
+		b.run("receipt", chromedp.Navigate(b.base+"/my/"+appID+"/receipt"), chromedp.WaitVisible(css("#receipt")))
+		b.shot("receipt")
+		if r := b.text("#receipt"); !strings.Contains(r, appID) || !strings.Contains(r, "SHA-256") {
+			t.Fatalf("the receipt: %s", r)
 		}
 	})
 	t.Logf("screenshots in %s", out)
