@@ -32,4 +32,3 @@ func TestLibraryDepartmentsInCatalogueOrder(t *testing.T) {
 		t.Errorf("with a search matching nothing: departments %v, want %v", got, want)
 	}
 }
-

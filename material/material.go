@@ -284,10 +284,10 @@ func SpecimenPDF(text string) []byte {
 // supplied for it, whether a submission lacks it, whether a 退回补正 asked
 // for it.
 type Row struct {
-	Material  *engine.Material
-	Files     []duixian.Material
-	Missing   bool
-	Requested bool
+	Material  *engine.Material   `json:"material"`
+	Files     []duixian.Material `json:"files"`
+	Missing   bool               `json:"missing,omitempty"`
+	Requested bool               `json:"requested,omitempty"`
 }
 
 // Rows are the clause's materials beside application a's files, in the

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/etown/duixian"
-	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/casework"
+	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/form"
 	"github.com/etown/duixian/material"
 )
