@@ -51,7 +51,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/etown/duixian"
@@ -129,15 +128,8 @@ type Transition[C any, S ~string] struct {
 	Save func(tx *sqldb.Tx, c C) error
 	// Detail, when set, says what the change did that the state does not
 	// (the file an upload added, with its hash): the audit entry's after
-	// is then the state, " / ", and the detail (DetailOf splits them).
+	// is then the state and the detail (duixian.WithDetail).
 	Detail func(c C) string
-}
-
-// DetailOf splits an audit entry's after into the state and the detail
-// a transition's Detail wrote beside it.
-func DetailOf(after string) (state, detail string) {
-	state, detail, _ = strings.Cut(after, " / ")
-	return state, detail
 }
 
 // Run makes transition t on behalf of actor and returns the case as it was
@@ -204,9 +196,7 @@ func run[C any, S ~string](ctx context.Context, d Desk, actor duixian.Actor, t T
 		}
 		after := string(t.State(c))
 		if t.Detail != nil {
-			if detail := t.Detail(c); detail != "" {
-				after += " / " + detail
-			}
+			after = duixian.WithDetail(after, t.Detail(c))
 		}
 		if err := tx.Audit(d.Entry(actor, t.Action, t.Subject, string(before), after)); err != nil {
 			return err

@@ -299,8 +299,11 @@ func (s *Server) apiRoutes() []Route {
 				PaidOn   string          `json:"paid_on"`
 				Evidence json.RawMessage `json:"evidence"`
 			}
-			if err := q.decode(&in); err != nil {
-				return nil, err
+			// Without a body, the service names each field the payment needs.
+			if q.R.ContentLength != 0 {
+				if err := q.decode(&in); err != nil {
+					return nil, err
+				}
 			}
 			paidOn, err := duixian.ParseDate(in.PaidOn)
 			if err != nil && in.PaidOn != "" {

@@ -192,6 +192,9 @@ func TestBrowserStory(t *testing.T) {
 		if e := b.text("#field-materials .ent-error"); !strings.Contains(e, "店面外观与店堂内部照片（21号第十一条）") || strings.Contains(e, "营业执照") {
 			t.Fatalf("the form does not name the missing photos: %s", e)
 		}
+		if m := b.text("#material-licences"); !strings.Contains(m, "已上传 licences.pdf") {
+			t.Fatalf("the form does not show the licence uploaded: %s", m)
+		}
 		b.run("submit with the photos", chromedp.SetUploadFiles(css(`#in-material-store-photos`), []string{file["store-photos"]}),
 			js(`document.querySelector('input[name="declared"]').checked = true`),
 			chromedp.Click(css(`button[name="action"][value="submit"]`)),

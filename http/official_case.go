@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/etown/duixian"
-	"github.com/etown/duixian/casework"
 	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/land"
 	"github.com/etown/duixian/material"
@@ -297,7 +296,7 @@ func (s *offPages) casePage(q *Request, id string, code int, e *duixian.Error, f
 		denied := strings.HasPrefix(en.Action, "denied:")
 		ev := OfficialEvent{At: offAuditTime(en.At), User: person(en.Actor.User), Role: offRoleZh[en.Actor.Role], Action: offAction(en.Action), Denied: denied}
 		if !denied {
-			after, detail := casework.DetailOf(en.After)
+			after, detail := en.StateAfter()
 			ev.Before, ev.After = offStatusZh(en.Before), offStatusZh(after)
 			if detail != "" {
 				ev.After += " · " + detail

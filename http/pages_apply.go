@@ -363,9 +363,7 @@ func (h *entPages) entApplyPost(q *Request) error {
 	}
 	v.Draft = a.ID
 	if err := h.attach(q, a, files); err != nil {
-		if fresh, rerr := h.cases.Application(ctx, actor, a.ID); rerr == nil {
-			h.entDescribeDraft(v, fresh)
-		}
+		h.materialsOf(q, v, a.ID)
 		return fail(err)
 	}
 	if !submit {
@@ -373,8 +371,18 @@ func (h *entPages) entApplyPost(q *Request) error {
 		return nil
 	}
 	if _, err := h.drafts.Submit(ctx, actor, a.ID, v.Key); err != nil {
+		h.materialsOf(q, v, a.ID)
 		return fail(err)
 	}
 	http.Redirect(q.W, q.R, "/my/"+url.PathEscape(a.ID)+"?submitted=1", http.StatusSeeOther)
 	return nil
+}
+
+// materialsOf shows, on a form sent back, the files the draft has now:
+// those this post uploaded included.
+func (h *entPages) materialsOf(q *Request, v *entApplyView, id string) {
+	a, err := h.cases.Application(q.R.Context(), q.Actor(), id)
+	if cl, ok := h.cat.Clause(v.Clause.ID); err == nil && ok {
+		v.Materials = material.Rows(cl, a)
+	}
 }

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/etown/duixian"
-	"github.com/etown/duixian/casework"
 	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/form"
 	"github.com/etown/duixian/material"
@@ -306,7 +305,7 @@ func timeline(a *duixian.Application, log []duixian.AuditEntry) []Event {
 			continue
 		}
 		ev.Title = or(actionZh[action], action)
-		after, detail := casework.DetailOf(e.After)
+		after, detail := e.StateAfter()
 		if after != "" && e.Before != after {
 			ev.Lines = append(ev.Lines, "状态："+or(duixian.Status(after).Zh(), after))
 		}
