@@ -272,6 +272,20 @@ func applications(ctx context.Context, svc *workflow.Service, p []duixian.User) 
 		id = d.ID
 		step(func() (*duixian.Application, error) { return svc.Submit(ctx, as(bookstore), id, "demo-4") })
 	}
+	// 5. The reading space's 活动组织奖励 of last year, returned by 宣传文化部
+	// naming the photos of the space (退回补正), waiting for the space to
+	// upload them again and resubmit.
+	r := step(func() (*duixian.Application, error) {
+		return svc.CreateDraft(ctx, as(space), workflow.DraftInput{Enterprise: space.Enterprise, Clause: "jjgf-2025-22/6.3", Materials: specimens(svc, "jjgf-2025-22/6.3"),
+			EventDate: date(fmt.Sprintf("%d-12-20", today.Year-1)), Facts: json.RawMessage(spaceFacts), Declared: true})
+	})
+	if r != nil {
+		id = r.ID
+		step(func() (*duixian.Application, error) { return svc.Submit(ctx, as(space), id, "demo-6") })
+		step(func() (*duixian.Application, error) {
+			return svc.Return(ctx, as(culture), id, "实景图片未见阅读区与座位，请重新上传", "space-photos")
+		})
+	}
 	return err
 }
 

@@ -255,3 +255,18 @@ func TestPrintouts(t *testing.T) {
 		}
 	})
 }
+
+// The demo shows a 退回补正 that names a material: the reading space sees
+// the photos asked for on its application page, with the upload beside.
+func TestDemoHasAReturnNamingAMaterial(t *testing.T) {
+	s, ts, _ := serverOn(t, dbtest.SQLite(t))
+	id := demoApp(t, s, duixian.StatusReturned, "jjgf-2025-22/6.3")
+	space := newClient(t, ts)
+	if space.login("space", "duixian-demo") != 200 {
+		t.Fatal("space cannot sign in")
+	}
+	resp, body := space.do("GET", "/my/"+id, "", nil)
+	if resp.StatusCode != 200 || !strings.Contains(body, "退回补正要求重新提供") || !strings.Contains(body, `name="kind" value="space-photos"`) {
+		t.Fatalf("the returned application's page: %d", resp.StatusCode)
+	}
+}
