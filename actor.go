@@ -1,5 +1,7 @@
 package duixian
 
+import "strings"
+
 // Role is what a user may do. An official acts only on clauses of their own
 // department; enterprise staff act only for their own enterprise.
 type Role string
@@ -23,6 +25,25 @@ type Actor struct {
 	Department string `json:"department,omitempty"` // officials
 	Enterprise string `json:"enterprise,omitempty"` // enterprise staff: the USCC they act for
 	IP         string `json:"ip,omitempty"`
+}
+
+// WithDetail is an audit entry's after: the state, and beside it, when
+// there is one, what the change did that the state does not say (an
+// upload's file and hash).
+func WithDetail(state, detail string) string {
+	if detail == "" {
+		return state
+	}
+	return state + detailSeparator + detail
+}
+
+const detailSeparator = " / "
+
+// StateAfter splits the entry's after into the state and the detail
+// WithDetail wrote beside it.
+func (e AuditEntry) StateAfter() (state, detail string) {
+	state, detail, _ = strings.Cut(e.After, detailSeparator)
+	return state, detail
 }
 
 // AuditEntry records one state change: who, when, from where, what before

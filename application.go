@@ -76,19 +76,24 @@ type Application struct {
 	EventDate  Date   `json:"event_date"`
 	Project    string `json:"project,omitempty"`
 	// Round is the round (申报批次) the application was taken in, under a
-	// document that takes applications in rounds; Offer the 免申即享 offer
-	// it was confirmed from.
+	// document that takes applications in rounds.
 	Round string `json:"round,omitempty"`
-	Offer string `json:"offer,omitempty"`
 	// Plan is the annual plan (年度扶持资金建议方案) the application was
 	// published in, under a document whose procedure uses one.
 	Plan  string          `json:"plan,omitempty"`
 	Facts json.RawMessage `json:"facts"` // as the applicant gave them; numbers keep their text
 	// Declared is the applicant's declaration that the materials are true
 	// (21号第十四条: 应如实提供申报材料并遵守相关承诺).
-	Declared    bool         `json:"declared"`
-	Attachments []Attachment `json:"attachments,omitempty"`
-	Status      Status       `json:"status"`
+	Declared bool `json:"declared"`
+	// Materials are the files the applicant supplied (申报材料), each as
+	// one of the clause's materials; Requested, the ones a 退回补正 asked for.
+	Materials []Material       `json:"materials,omitempty"`
+	Requested *MaterialRequest `json:"requested_materials,omitempty"`
+	// Offer is the 免申即享 offer the application was confirmed from: the
+	// government data it was found in stands in for the materials, and a
+	// round binds it only where the round says so.
+	Offer  string `json:"offer,omitempty"`
+	Status Status `json:"status"`
 	// Decision is the engine's decision frozen at submission, with the
 	// catalogue version it used; each review step re-evaluates and keeps
 	// the latest in Review.
@@ -127,13 +132,28 @@ func (a *Application) Paid() Money {
 	return m
 }
 
-// Attachment is a record of a file the applicant supplied; the bytes are
-// stored by hash.
-type Attachment struct {
-	Name   string `json:"name"`
-	Kind   string `json:"kind"` // 营业执照, 租赁合同, 活动佐证 …
-	SHA256 string `json:"sha256"`
-	Size   int64  `json:"size"`
+// Material is a file the applicant supplied as one of the clause's 申报材料
+// (the catalogue lists them, each with its article); its bytes are stored
+// once, by SHA-256, in the platform's database.
+type Material struct {
+	ID       string    `json:"id"`   // "M…", unique on the platform
+	Kind     string    `json:"kind"` // the catalogue's material id: "licences"
+	Name     string    `json:"name"` // the file's name as uploaded
+	Type     string    `json:"type"` // pdf, ofd, jpg or png, as its content shows
+	SHA256   string    `json:"sha256"`
+	Size     int64     `json:"size"`
+	Uploaded time.Time `json:"uploaded"`
+	By       string    `json:"by"`
+}
+
+// Short is the SHA-256's first 12 hex digits, as a receipt prints it.
+func (m Material) Short() string { return m.SHA256[:min(12, len(m.SHA256))] }
+
+// MaterialRequest is what a 退回补正 asked for: the clause's materials by
+// id, to be uploaded after At.
+type MaterialRequest struct {
+	Kinds []string  `json:"kinds"`
+	At    time.Time `json:"at"`
 }
 
 // Opinion is a co-reviewing department's opinion (会签意见).
@@ -182,13 +202,26 @@ type Objection struct {
 	Answered time.Time `json:"answered,omitzero"`
 }
 
-// Payment is one disbursement (拨付); Tranche counts from 1.
+// Payment is one disbursement (拨付); Tranche counts from 1. The voucher
+// number, the payee account (its last four digits only: the rest is never
+// stored) and the day paid are the treasury's record of the transfer.
 type Payment struct {
 	Tranche int       `json:"tranche"`
 	Amount  Money     `json:"amount_fen"`
 	At      time.Time `json:"at"`
 	By      string    `json:"by"`
 	Key     string    `json:"idempotency_key"`
+	Voucher string    `json:"voucher,omitempty"`       // 凭证号
+	Account string    `json:"account_last4,omitempty"` // 收款账号后四位
+	PaidOn  Date      `json:"paid_on,omitzero"`        // 付款日期
+}
+
+// MaskedAccount is the payee account as shown: its last four digits.
+func (p Payment) MaskedAccount() string {
+	if p.Account == "" {
+		return ""
+	}
+	return "**** **** " + p.Account
 }
 
 // Award is a line of the ledger: what an approved application granted, for

@@ -126,6 +126,10 @@ type Transition[C any, S ~string] struct {
 	Apply func(tx *sqldb.Tx, c C) error
 	// Save writes the case back.
 	Save func(tx *sqldb.Tx, c C) error
+	// Detail, when set, says what the change did that the state does not
+	// (the file an upload added, with its hash): the audit entry's after
+	// is then the state and the detail (duixian.WithDetail).
+	Detail func(c C) string
 }
 
 // Run makes transition t on behalf of actor and returns the case as it was
@@ -190,7 +194,11 @@ func run[C any, S ~string](ctx context.Context, d Desk, actor duixian.Actor, t T
 		if err := t.Save(tx, c); err != nil {
 			return err
 		}
-		if err := tx.Audit(d.Entry(actor, t.Action, t.Subject, string(before), string(t.State(c)))); err != nil {
+		after := string(t.State(c))
+		if t.Detail != nil {
+			after = duixian.WithDetail(after, t.Detail(c))
+		}
+		if err := tx.Audit(d.Entry(actor, t.Action, t.Subject, string(before), after)); err != nil {
 			return err
 		}
 		// Every caller, the first included, gets the answer as stored.

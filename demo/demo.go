@@ -13,6 +13,7 @@ import (
 
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/land"
+	"github.com/etown/duixian/material"
 	"github.com/etown/duixian/password"
 	"github.com/etown/duixian/qunyan"
 	"github.com/etown/duixian/sqldb"
@@ -216,7 +217,7 @@ func applications(ctx context.Context, svc *workflow.Service, p []duixian.User) 
 	// 1. A bookstore's 一刻钟 award, paid in May.
 	at("2026-05-06")
 	a := step(func() (*duixian.Application, error) {
-		return svc.CreateDraft(ctx, as(bookstore), workflow.DraftInput{Enterprise: bookstore.Enterprise, Clause: "jjgf-2025-21/7.1",
+		return svc.CreateDraft(ctx, as(bookstore), workflow.DraftInput{Enterprise: bookstore.Enterprise, Clause: "jjgf-2025-21/7.1", Materials: specimens(svc, "jjgf-2025-21/7.1"),
 			EventDate: date("2026-04-30"), Facts: json.RawMessage(bookFacts), Declared: true})
 	})
 	if err != nil {
@@ -244,11 +245,13 @@ func applications(ctx context.Context, svc *workflow.Service, p []duixian.User) 
 	at("2026-05-15")
 	step(func() (*duixian.Application, error) { return svc.Approve(ctx, as(cultureHead), id) })
 	at("2026-05-20")
-	step(func() (*duixian.Application, error) { return svc.Disburse(ctx, as(treasury), id, "demo-pay-1", nil) })
+	step(func() (*duixian.Application, error) {
+		return svc.Disburse(ctx, as(treasury), id, "demo-pay-1", workflow.Disbursement{Voucher: "JZ-2026-05-0137", Account: "0200 0045 1900 8837 261", PaidOn: date("2026-05-20")})
+	})
 	// 2. A tech company's 科技保险 subsidy, approved, awaiting payment.
 	at("2026-06-01")
 	b := step(func() (*duixian.Application, error) {
-		return svc.CreateDraft(ctx, as(tech), workflow.DraftInput{Enterprise: tech.Enterprise, Clause: "jjgf-2025-25/2",
+		return svc.CreateDraft(ctx, as(tech), workflow.DraftInput{Enterprise: tech.Enterprise, Clause: "jjgf-2025-25/2", Materials: specimens(svc, "jjgf-2025-25/2"),
 			EventDate: date("2026-05-31"), Facts: json.RawMessage(`{"fin_tech_insurance_premium":"31.26万元"}`), Declared: true})
 	})
 	if b != nil {
@@ -278,7 +281,7 @@ func applications(ctx context.Context, svc *workflow.Service, p []duixian.User) 
 	// can be clicked through to 批准 and 拨付.
 	at(today.AddDays(-30).String())
 	e := step(func() (*duixian.Application, error) {
-		return svc.CreateDraft(ctx, as(space), workflow.DraftInput{Enterprise: space.Enterprise, Clause: "jjgf-2025-22/6.1",
+		return svc.CreateDraft(ctx, as(space), workflow.DraftInput{Enterprise: space.Enterprise, Clause: "jjgf-2025-22/6.1", Materials: specimens(svc, "jjgf-2025-22/6.1"),
 			EventDate: today.AddDays(-31), Facts: json.RawMessage(`{"space_venue_free_from_government":false,"space_independent":true,"space_service_area_m2":"150","space_barrier_free_open":true,"space_quarter_hour_service":true,"space_niche_focus":true,` + spaceFacts[1:]), Declared: true})
 	})
 	if e != nil {
@@ -298,7 +301,7 @@ func applications(ctx context.Context, svc *workflow.Service, p []duixian.User) 
 	// 活动组织 claim awaiting preliminary review.
 	svc.Now = real
 	c := step(func() (*duixian.Application, error) {
-		return svc.CreateDraft(ctx, as(space), workflow.DraftInput{Enterprise: space.Enterprise, Clause: "jjgf-2025-22/6.2",
+		return svc.CreateDraft(ctx, as(space), workflow.DraftInput{Enterprise: space.Enterprise, Clause: "jjgf-2025-22/6.2", Materials: specimens(svc, "jjgf-2025-22/6.2"),
 			EventDate: date(fmt.Sprintf("%d-10-31", today.Year)), Facts: json.RawMessage(spaceFacts), Declared: true})
 	})
 	if c != nil {
@@ -315,12 +318,26 @@ func applications(ctx context.Context, svc *workflow.Service, p []duixian.User) 
 		step(func() (*duixian.Application, error) { return svc.Publish(ctx, as(culture), id, today, 5) })
 	}
 	d := step(func() (*duixian.Application, error) {
-		return svc.CreateDraft(ctx, as(bookstore), workflow.DraftInput{Enterprise: bookstore.Enterprise, Clause: "jjgf-2025-21/7.3.2",
+		return svc.CreateDraft(ctx, as(bookstore), workflow.DraftInput{Enterprise: bookstore.Enterprise, Clause: "jjgf-2025-21/7.3.2", Materials: specimens(svc, "jjgf-2025-21/7.3.2"),
 			EventDate: date(fmt.Sprintf("%d-09-30", today.Year)), Facts: json.RawMessage(`{"fusion_store":true,` + bookFacts[1:]), Declared: true})
 	})
 	if d != nil {
 		id = d.ID
 		step(func() (*duixian.Application, error) { return svc.Submit(ctx, as(bookstore), id, "demo-4") })
+	}
+	// 5. The reading space's 活动组织奖励 of last year, returned by 宣传文化部
+	// naming the photos of the space (退回补正), waiting for the space to
+	// upload them again and resubmit.
+	r := step(func() (*duixian.Application, error) {
+		return svc.CreateDraft(ctx, as(space), workflow.DraftInput{Enterprise: space.Enterprise, Clause: "jjgf-2025-22/6.3", Materials: specimens(svc, "jjgf-2025-22/6.3"),
+			EventDate: date(fmt.Sprintf("%d-12-20", today.Year-1)), Facts: json.RawMessage(spaceFacts), Declared: true})
+	})
+	if r != nil {
+		id = r.ID
+		step(func() (*duixian.Application, error) { return svc.Submit(ctx, as(space), id, "demo-6") })
+		step(func() (*duixian.Application, error) {
+			return svc.Return(ctx, as(culture), id, "实景图片未见阅读区与座位，请重新上传", "space-photos")
+		})
 	}
 	return err
 }
@@ -336,6 +353,15 @@ var guides = []struct {
 	{"jjgf-2025-22", "2026年度公共阅读空间扶持项目申报指南",
 		"一、扶持方向：运营奖励、延时奖励、活动组织奖励、特色服务奖励（京技管发〔2025〕22号第六条）。\n二、申报条件：见22号第四条、第五条。\n三、申报材料：见22号第九条。\n四、评审与公示：宣传文化部初审，第三方专家组复核，汇总研提年度扶持资金建议方案，经批准后公示。",
 		1000000 * duixian.Yuan},
+}
+
+// specimens are a small PDF for each material the clause requires.
+func specimens(svc *workflow.Service, clause string) []workflow.MaterialUpload {
+	cl, ok := svc.Catalogue.Clause(clause)
+	if !ok {
+		return nil
+	}
+	return material.Specimens(cl)
 }
 
 func byName(users []duixian.User, name string) duixian.User {

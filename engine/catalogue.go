@@ -82,6 +82,7 @@ type Document struct {
 	annulled    *annulment
 	Articles    []*Article
 	eligibility []*Condition
+	materials   []*Material // asked of every clause of the document
 	invariants  []*Condition
 	limits      []*Limit
 	File        string
@@ -228,6 +229,7 @@ type Clause struct {
 	classify   *classification
 	yearlyCap  *citedAmount
 	payment    *payment
+	materials  []*Material
 	facts      []*Fact // every fact an expression of the clause reads, in order of first use
 	// invariants are the document's invariants over facts the clause reads
 	// (every one of them): checked before any rule, a claim breaking one

@@ -28,6 +28,7 @@ type ClauseView struct {
 	Outcomes    []string                `json:"outcomes,omitempty"`
 	Rounding    string                  `json:"rounding"`
 	MinimumPaid string                  `json:"minimum_payout,omitempty"`
+	Materials   []*Material             `json:"materials,omitempty"`
 }
 
 // ArticleView is an article with its original text.
@@ -74,7 +75,8 @@ type ConditionView struct {
 func (cl *Clause) View() ClauseView {
 	d := cl.Document
 	v := ClauseView{ID: cl.ID, Title: cl.Title, Category: cl.Category, Department: cl.Department, Zone: cl.Zone,
-		Document: d.version(), Article: cl.Article.view(d), Note: cl.Note, Evidence: cl.Evidence, Rounding: d.Rounding.String(), ZoneZh: cl.zoneZh}
+		Document: d.version(), Article: cl.Article.view(d), Note: cl.Note, Evidence: cl.Evidence, Rounding: d.Rounding.String(), ZoneZh: cl.zoneZh,
+		Materials: cl.materials}
 	if !d.MinimumPayout.IsZero() {
 		v.MinimumPaid = showYuan(d.MinimumPayout)
 	}

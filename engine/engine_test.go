@@ -108,6 +108,11 @@ func TestLintRejects(t *testing.T) {
 		{"listing standard without evidence", lse, "        evidence:\n          grade: A\n          source: FCA Handbook 官方页面 UKLR 3.2（handbook.fca.org.uk，按2024年8月26日时点查看），第3.2.7R条(1)(a)“£30 million for shares”\n          confirmed_in: UKLR 3.2 2024年8月26日时点版本\n", "", "needs evidence: {grade: A|B|C, source: …}"},
 		{"grade beyond C", lse, "grade: A", "grade: D", "evidence grade \"D\" is not A, B or C"},
 		{"evidence without a source", lse, "          source: FCA Handbook", "          source: \"\"\n          # FCA Handbook", "evidence needs a source"},
+		// Every material cites the article that asks for it.
+		{"material without a citation", f, "        en: Business licence and publication sales permit (copies)\n        cite: \"11\"\n", "        en: Business licence and publication sales permit (copies)\n", "citation missing"},
+		{"material with a broken citation", f, "            en: Construction contract for the premises (copy)\n            cite: \"11\"", "            en: Construction contract for the premises (copy)\n            cite: \"11.5\"", "broken citation \"11.5\": jjgf-2025-21 has no article 11.5"},
+		{"material without a name", f, "        en: Photos of the shop front and the interior\n", "", "material store-photos needs a name in Chinese (zh) and English (en)"},
+		{"material twice", f, "          - id: construction-invoices", "          - id: licences", "material licences repeats in clause jjgf-2025-21/7.1"},
 		{"evidence on a gazette document", f, "        title: “一刻钟”建设奖励\n", "        title: “一刻钟”建设奖励\n        evidence: {grade: A, source: 公报}\n", "evidence grades a document from outside the gazette"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

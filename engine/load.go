@@ -747,6 +747,18 @@ func (l *loader) compileRules(d *Document, spec *fileSpec) {
 				d.eligibility = append(d.eligibility, c)
 			}
 		}
+		for _, ms := range as.Materials {
+			m := l.material(d, ms)
+			if m == nil {
+				continue
+			}
+			if slices.ContainsFunc(d.materials, func(o *Material) bool { return o.ID == m.ID }) {
+				l.errf(ms.ID.Line, "material %s repeats in %s", m.ID, d.ID)
+				continue
+			}
+			a.cited = true
+			d.materials = append(d.materials, m)
+		}
 	}
 	for _, as := range spec.Articles {
 		a := l.articles[d][as.ID.Value]
@@ -930,6 +942,7 @@ func (l *loader) clause(d *Document, env *expression.Env, a *Article, s clauseSp
 			l.errf(p.Cite.Line, "payment tranches add up to %s, not 100%%", sum)
 		}
 	}
+	l.materials(d, cl, s.Materials)
 	l.collectFacts(cl)
 	l.cat.byID[cl.ID] = cl
 	l.cat.clauses = append(l.cat.clauses, cl)

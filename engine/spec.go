@@ -176,8 +176,11 @@ type articleSpec struct {
 	Informational bool            `yaml:"informational"`
 	Note          scalar          `yaml:"note"`
 	Eligibility   []conditionSpec `yaml:"eligibility"`
-	Clauses       []clauseSpec    `yaml:"clauses"`
-	Limits        []limitSpec     `yaml:"limits"`
+	// Materials written on an article are asked of every clause of the
+	// document, as eligibility is (see Material).
+	Materials []materialSpec `yaml:"materials"`
+	Clauses   []clauseSpec   `yaml:"clauses"`
+	Limits    []limitSpec    `yaml:"limits"`
 }
 
 type conditionSpec struct {
@@ -225,6 +228,18 @@ type clauseSpec struct {
 		Zh     scalar `yaml:"zh"`
 	} `yaml:"yearly_cap"`
 	Payment *paymentSpec `yaml:"payment"`
+	// Materials are what an application under this clause alone supplies.
+	Materials []materialSpec `yaml:"materials"`
+}
+
+// materialSpec is one 申报材料 as the article naming it lists it.
+type materialSpec struct {
+	ID       scalar `yaml:"id"`
+	Zh       scalar `yaml:"zh"`
+	En       scalar `yaml:"en"`
+	Cite     scalar `yaml:"cite"`
+	Optional bool   `yaml:"optional"`
+	Note     scalar `yaml:"note"`
 }
 
 type evidenceSpec struct {

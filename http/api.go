@@ -19,7 +19,7 @@ type Cases interface {
 	UpdateDraft(ctx context.Context, actor duixian.Actor, id string, facts json.RawMessage, declared bool) (*duixian.Application, error)
 	Submit(ctx context.Context, actor duixian.Actor, id, key string) (*duixian.Application, error)
 	Withdraw(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error)
-	Return(ctx context.Context, actor duixian.Actor, id, reason string) (*duixian.Application, error)
+	Return(ctx context.Context, actor duixian.Actor, id, reason string, missing ...string) (*duixian.Application, error)
 	RequestOpinions(ctx context.Context, actor duixian.Actor, id string, departments []string) (*duixian.Application, error)
 	GiveOpinion(ctx context.Context, actor duixian.Actor, id string, agree bool, text string) (*duixian.Application, error)
 	PassPreliminary(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error)
@@ -31,7 +31,7 @@ type Cases interface {
 	AnswerObjection(ctx context.Context, actor duixian.Actor, id, objection, answer string, upheld bool) (*duixian.Application, error)
 	Approve(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error)
 	Reject(ctx context.Context, actor duixian.Actor, id, reason string) (*duixian.Application, error)
-	Disburse(ctx context.Context, actor duixian.Actor, id, key string, evidence json.RawMessage) (*duixian.Application, error)
+	Disburse(ctx context.Context, actor duixian.Actor, id, key string, in workflow.Disbursement) (*duixian.Application, error)
 	Revoke(ctx context.Context, actor duixian.Actor, id, finding string) (*duixian.Application, error)
 
 	Application(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error)
@@ -215,7 +215,16 @@ func (s *Server) apiRoutes() []Route {
 			return wf.Submit(q.R.Context(), q.Actor(), id, q.R.Header.Get("Idempotency-Key"))
 		}),
 		app("withdraw", enterprise, "撤回申报 / withdraw", plain(Cases.Withdraw)),
-		app("return", reviewer, "退回补正 / return for more material", reasoned(Cases.Return)),
+		app("return", reviewer, "退回补正（可列明缺少的材料）/ return for more material, naming the missing materials", func(q *Request, id string) (*duixian.Application, error) {
+			var in struct {
+				Reason    string   `json:"reason"`
+				Materials []string `json:"materials"`
+			}
+			if err := q.decode(&in); err != nil {
+				return nil, err
+			}
+			return wf.Return(q.R.Context(), q.Actor(), id, in.Reason, in.Materials...)
+		}),
 		app("opinions", reviewer, "征求会签意见 / ask departments for opinions", func(q *Request, id string) (*duixian.Application, error) {
 			var in struct{ Departments []string }
 			if err := q.decode(&in); err != nil {
@@ -285,14 +294,23 @@ func (s *Server) apiRoutes() []Route {
 		app("reject", reviewer, "不予通过 / reject", reasoned(Cases.Reject)),
 		app("disburse", []duixian.Role{duixian.RoleFinance}, "拨付（Idempotency-Key）/ disburse", func(q *Request, id string) (*duixian.Application, error) {
 			var in struct {
+				Voucher  string          `json:"voucher"`
+				Account  string          `json:"account"`
+				PaidOn   string          `json:"paid_on"`
 				Evidence json.RawMessage `json:"evidence"`
 			}
-			if q.R.ContentLength > 0 {
+			// Without a body, the service names each field the payment needs.
+			if q.R.ContentLength != 0 {
 				if err := q.decode(&in); err != nil {
 					return nil, err
 				}
 			}
-			return wf.Disburse(q.R.Context(), q.Actor(), id, q.R.Header.Get("Idempotency-Key"), in.Evidence)
+			paidOn, err := duixian.ParseDate(in.PaidOn)
+			if err != nil && in.PaidOn != "" {
+				return nil, duixian.Errorf(duixian.EINVALID, "paid_on", "付款日期格式应为 YYYY-MM-DD", "paid_on must be YYYY-MM-DD")
+			}
+			return wf.Disburse(q.R.Context(), q.Actor(), id, q.R.Header.Get("Idempotency-Key"), workflow.Disbursement{Voucher: in.Voucher,
+				Account: in.Account, PaidOn: paidOn, Evidence: in.Evidence})
 		}),
 		app("revoke", []duixian.Role{duixian.RoleSupervisor}, "撤销并追回 / revoke and claw back", reasoned(Cases.Revoke)),
 		r("GET", "/enterprises/{uscc}", signedIn, "一企一档 / an enterprise's file", func(q *Request) error {

@@ -2,6 +2,7 @@ package http
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -129,7 +130,7 @@ func TestApplyFormDoubleSubmitTwoProcesses(t *testing.T) {
 	}
 	form.Set("declared", "yes")
 	form.Set("action", "submit")
-	body := form.Encode()
+	contentType, body := multipartOf(t, form, specimenFiles(t, clause))
 
 	const posts = 6
 	hold, err := admin.SQL().BeginTx(ctx, nil)
@@ -146,7 +147,7 @@ func TestApplyFormDoubleSubmitTwoProcesses(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range posts {
 		wg.Go(func() {
-			resp, err := b.c.Post(servers[i%2]+"/apply/"+clause, "application/x-www-form-urlencoded", strings.NewReader(body))
+			resp, err := b.c.Post(servers[i%2]+"/apply/"+clause, contentType, bytes.NewReader(body))
 			if err != nil {
 				errs[i] = err
 				return

@@ -158,6 +158,7 @@ func TestAuthorizationThroughTheAPI(t *testing.T) {
 		if resp.StatusCode != 200 {
 			t.Fatalf("facts: %d %s", resp.StatusCode, body)
 		}
+		bookstore.uploadSpecimens(draft.ID, "jjgf-2025-21/7.3.1")
 		if resp, body := bookstore.do("POST", "/api/v1/applications/"+draft.ID+"/submit", "", map[string]string{"X-CSRF-Token": bookstore.csrf, "Idempotency-Key": "s1"}); resp.StatusCode != 200 {
 			t.Fatalf("submit: %d %s", resp.StatusCode, body)
 		}
@@ -347,7 +348,7 @@ func TestDemoHasAnEndedPublicity(t *testing.T) {
 		t.Fatalf("approve: %d %s", resp.StatusCode, body)
 	}
 	treasury := as("treasury")
-	if resp, body := treasury.do("POST", "/api/v1/applications/"+ended+"/disburse", "", map[string]string{"X-CSRF-Token": treasury.csrf, "Idempotency-Key": "demo-ended"}); resp.StatusCode != 200 {
+	if resp, body := treasury.do("POST", "/api/v1/applications/"+ended+"/disburse", `{"voucher":"JZ-9","account":"6222020012345678","paid_on":"2026-11-30"}`, map[string]string{"X-CSRF-Token": treasury.csrf, "Idempotency-Key": "demo-ended"}); resp.StatusCode != 200 {
 		t.Fatalf("disburse: %d %s", resp.StatusCode, body)
 	}
 }

@@ -103,7 +103,13 @@ func TestBrowserPlanStory(t *testing.T) {
 			t.Fatalf("the plan after the window: %s", st)
 		}
 	})
-	b.as("treasury", func() { b.caseForm(appID, "disburse") })
+	b.as("treasury", func() {
+		form := fmt.Sprintf(`form[action="/cases/%s/disburse"]`, appID)
+		b.caseForm(appID, "disburse",
+			chromedp.SetValue(css(form+` input[name="voucher"]`), "JZ-2026-12-101"),
+			chromedp.SetValue(css(form+` input[name="account"]`), "6222 0200 1234 5678"),
+			chromedp.SetValue(css(form+` input[name="paid_on"]`), duixian.DateOf(clk.now()).String()))
+	})
 	b.as("bookstore", func() {
 		b.run("paid", chromedp.Navigate(b.base+"/my/"+appID), chromedp.WaitReady(css("main")))
 		b.shot("enterprise-sees-paid")

@@ -41,7 +41,7 @@ func TestBrowserSimulation(t *testing.T) {
 		b.run("simulate form", chromedp.Navigate(b.base+"/simulate"), chromedp.WaitVisible(css(`#sim-form`)),
 			chromedp.SetUploadFiles(css(`#sim-files`), reform("double-quarter-hour")))
 		b.run("run the reform", submit(`#sim-form`, `#sim-totals`)...)
-		b.run("charts", chromedp.WaitVisible(css(`#chart-clauses canvas`)), chromedp.WaitVisible(css(`#chart-distribution canvas`)))
+		b.run("charts", chromedp.WaitVisible(css(`#chart-clauses svg`)), chromedp.WaitVisible(css(`#chart-distribution svg`)))
 		b.shot("doubled")
 		// The same count, twice the spend, to the fen; 7.2 of the same
 		// document unchanged.

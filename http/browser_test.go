@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/etown/duixian/demo"
 	"github.com/etown/duixian/jobs"
+	"github.com/etown/duixian/material"
 	"github.com/etown/duixian/notify"
 	"github.com/etown/duixian/notify/smtptest"
 )
@@ -180,6 +181,22 @@ func TestBrowserStory(t *testing.T) {
 	b.largerText("/", "/policies")
 	b.phone("/", "/calculator", "/policies", "/publicity")
 
+	// The files the applicant has on disk: a PDF for each material, and
+	// the shop's photo.
+	files := t.TempDir()
+	cl, _ := testCat.Clause("jjgf-2025-21/7.3.1")
+	file := map[string]string{}
+	for _, u := range material.Specimens(cl) {
+		file[u.Kind] = filepath.Join(files, u.Kind+".pdf")
+		if err := os.WriteFile(file[u.Kind], u.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	photo := filepath.Join(files, "店堂照片.png")
+	if err := os.WriteFile(photo, append([]byte{0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'}, make([]byte, 256)...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
 	var appID string
 	b.as("bookstore", func() {
 		b.run("calculator", chromedp.Navigate(b.base+"/calculator"), chromedp.WaitVisible(css(`#results`)))
@@ -202,13 +219,28 @@ func TestBrowserStory(t *testing.T) {
 		if got := b.attr(`input[name="f.specialized_store"]:checked`, "value"); got != "true" {
 			t.Fatalf("Space ticked %q, want the first answer, true", got)
 		}
+		// Every material but the photos, chosen on the form.
+		b.run("apply form: the materials", chromedp.SetUploadFiles(css(`#in-material-licences`), []string{file["licences"]}),
+			chromedp.SetUploadFiles(css(`#in-material-premises-proof`), []string{file["premises-proof"]}),
+			chromedp.SetUploadFiles(css(`#in-material-distinctive-premises`), []string{file["distinctive-premises"]}))
 		b.tabTo(`input[name="declared"]`)
 		// A focused field is not hidden under the sticky action bar.
 		b.unobscured(`input[name="declared"]`)
 		b.run("apply form: the declaration by Space", chromedp.KeyEvent(" "))
 		b.tabTo(`button[name="action"][value="submit"]`)
 		b.shot("apply-form")
-		b.run("submit by Enter", chromedp.KeyEvent("\r"), chromedp.WaitVisible(css(`.ent-timeline`)))
+		b.run("submit by Enter, without the photos", chromedp.KeyEvent("\r"), chromedp.WaitVisible(css(`#field-materials .ent-error`)))
+		b.shot("materials-missing")
+		if e := b.text("#field-materials .ent-error"); !strings.Contains(e, "店面外观与店堂内部照片（21号第十一条）") || strings.Contains(e, "营业执照") {
+			t.Fatalf("the form does not name the missing photos: %s", e)
+		}
+		if m := b.text("#material-licences"); !strings.Contains(m, "已上传 licences.pdf") {
+			t.Fatalf("the form does not show the licence uploaded: %s", m)
+		}
+		b.run("submit with the photos", chromedp.SetUploadFiles(css(`#in-material-store-photos`), []string{file["store-photos"]}),
+			js(`document.querySelector('input[name="declared"]').checked = true`),
+			chromedp.Click(css(`button[name="action"][value="submit"]`)),
+			chromedp.WaitVisible(css(`.ent-timeline`)))
 		url := b.location()
 		b.shot("submitted")
 		b.axe("submitted")
@@ -239,6 +271,37 @@ func TestBrowserStory(t *testing.T) {
 			b.phonePage("/dashboard")
 			b.chartLabels("chart-months", "万元")
 		})
+		// The reviewer reads the materials on the case and sends the
+		// photos back: they show the shop's sign, not its interior.
+		b.run("case materials", chromedp.Navigate(b.base+"/cases/"+appID),
+			chromedp.WaitVisible(css(fmt.Sprintf(`a[href^="/cases/%s/materials/"]`, appID))))
+		b.shot("reviewer-sees-materials")
+		if m := b.text(".off-materials"); !strings.Contains(m, "store-photos.pdf") || !strings.Contains(m, "21号第十一条") || !strings.Contains(m, "SHA-256") {
+			t.Fatalf("the case does not list the materials: %s", m)
+		}
+		b.caseForm(appID, "return",
+			chromedp.SetValue(css(fmt.Sprintf(`form[action="/cases/%s/return"] textarea[name="reason"]`, appID)), "照片未见店堂内部，请补充"),
+			js(fmt.Sprintf(`document.querySelector('form[action="/cases/%s/return"] input[name="material"][value="store-photos"]').checked = true`, appID)))
+	})
+	clk.advance(time.Hour) // the photo comes after the return
+	b.as("bookstore", func() {
+		b.run("returned", chromedp.Navigate(b.base+"/my/"+appID), chromedp.WaitVisible(css(`#materials`)))
+		if m := b.text("#materials"); !strings.Contains(m, "退回补正要求重新提供") {
+			t.Fatalf("the applicant does not see the photos asked for: %s", m)
+		}
+		b.run("upload the photo", chromedp.SetUploadFiles(css(`form.ent-upload input[name="kind"][value="store-photos"] ~ label input[type="file"]`), []string{photo}),
+			chromedp.Submit(css(`form.ent-upload input[name="kind"][value="store-photos"] ~ label input[type="file"]`)),
+			chromedp.WaitVisible(css(`#materials`)))
+		b.shot("photo-uploaded")
+		if m := b.text("#materials"); !strings.Contains(m, "店堂照片.png") {
+			t.Fatalf("the photo is not listed: %s", m)
+		}
+		b.run("resubmit", chromedp.Submit(css(fmt.Sprintf(`form[action="/my/%s/submit"]`, appID))), chromedp.WaitVisible(css(`.ent-timeline`)))
+		if m := b.text("main"); !strings.Contains(m, "已申报") {
+			t.Fatalf("not resubmitted: %.400s", m)
+		}
+	})
+	b.as("culture", func() {
 		b.caseForm(appID, "preliminary")
 		// Only the experts assigned see the case.
 		b.caseForm(appID, "experts", js(fmt.Sprintf(`document.querySelector('form[action="/cases/%s/experts"] input[name="expert"][value="expert"]').checked = true`, appID)))
@@ -293,7 +356,13 @@ func TestBrowserStory(t *testing.T) {
 			t.Fatalf("not approved: %.600s", st)
 		}
 	})
-	b.as("treasury", func() { b.caseForm(appID, "disburse") })
+	b.as("treasury", func() {
+		form := fmt.Sprintf(`form[action="/cases/%s/disburse"]`, appID)
+		b.caseForm(appID, "disburse",
+			chromedp.SetValue(css(form+` input[name="voucher"]`), "JZ-2026-12-088"),
+			chromedp.SetValue(css(form+` input[name="account"]`), "6222 0200 1234 5678"),
+			chromedp.SetValue(css(form+` input[name="paid_on"]`), "2026-12-07"))
+	})
 	// The payment is told: an e-mail to the bookstore's address, with its
 	// Chinese subject, and a message in its inbox. (The wait is bounded
 	// only so that a broken queue fails the test instead of hanging it.)
@@ -309,11 +378,16 @@ func TestBrowserStory(t *testing.T) {
 		t.Fatalf("the payment's e-mail went to %v:\n%s", paidMail.To, paidMail.Raw)
 	}
 	b.as("bookstore", func() {
+		b.run("receipt", chromedp.Navigate(b.base+"/my/"+appID+"/receipt"), chromedp.WaitVisible(css("#receipt")))
+		b.shot("receipt")
+		if r := b.text("#receipt"); !strings.Contains(r, appID) || !strings.Contains(r, "SHA-256") {
+			t.Fatalf("the receipt: %s", r)
+		}
 		b.run("paid", chromedp.Navigate(b.base+"/my/"+appID), chromedp.WaitReady(css("main")))
 		b.shot("enterprise-sees-paid")
 		b.axe("enterprise-sees-paid")
-		if m := b.text("main"); !strings.Contains(m, "已拨付") {
-			t.Fatalf("the enterprise does not see the award paid: %.600s", m)
+		if m := b.text("main"); !strings.Contains(m, "已拨付") || !strings.Contains(m, "JZ-2026-12-088") || !strings.Contains(m, "**** **** 5678") {
+			t.Fatalf("the enterprise does not see the award paid with its voucher: %.600s", m)
 		}
 		if badge := b.text("nav .badge"); badge == "" || badge == "0" {
 			t.Fatalf("no unread count in the navigation: %q", badge)

@@ -12,6 +12,7 @@ import (
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/land"
+	"github.com/etown/duixian/material"
 	"github.com/etown/duixian/workflow"
 )
 
@@ -98,6 +99,8 @@ type OfficialCase struct {
 	Created    string
 	Updated    string
 	Outdated   bool // the catalogue changed since submission
+	// Materials are the clause's 申报材料 beside the files supplied.
+	Materials []material.Row
 }
 
 // Val is what the official typed into the form of action before it failed,
@@ -143,7 +146,8 @@ var offActionZh = map[string]string{
 	// annual plans (package workflow, plan.go)
 	"plan-compile": "汇总年度扶持资金建议方案", "plan-submit": "提交建议方案审批", "plan-approve": "批准建议方案",
 	"plan-return": "退回建议方案", "plan-publish": "建议方案公示", "plan-release": "公示期满无异议，转入拨付",
-	"plan-amend": "异议成立，调整建议方案",
+	"plan-amend":      "异议成立，调整建议方案",
+	"upload-material": "上传申报材料", "remove-material": "删除申报材料",
 	// 免申即享 (package matching) and the registry (package registry)
 	"offer": "推送免申即享", "decline-offer": "企业不需要推送事项", "register-enterprise": "登记企业档案",
 	"start-offer-run": "开始免申即享比对", "cancel-offer-run": "取消免申即享比对", "cancelled": "免申即享比对已取消",
@@ -231,6 +235,7 @@ func (s *offPages) casePage(q *Request, id string, code int, e *duixian.Error, f
 	if cl, ok := s.cat.Clause(a.Clause); ok {
 		v := cl.View()
 		c.Clause = &v
+		c.Materials = material.Rows(cl, a)
 		for _, f := range cl.Facts() {
 			order = append(order, f.Name)
 		}
@@ -297,7 +302,11 @@ func (s *offPages) casePage(q *Request, id string, code int, e *duixian.Error, f
 		denied := strings.HasPrefix(en.Action, "denied:")
 		ev := OfficialEvent{At: offAuditTime(en.At), User: person(en.Actor.User), Role: offRoleZh[en.Actor.Role], Action: offAction(en.Action), Denied: denied}
 		if !denied {
-			ev.Before, ev.After = offStatusZh(en.Before), offStatusZh(en.After)
+			after, detail := en.StateAfter()
+			ev.Before, ev.After = offStatusZh(en.Before), offStatusZh(after)
+			if detail != "" {
+				ev.After += " · " + detail
+			}
 		} else {
 			ev.After = en.After
 		}

@@ -50,17 +50,17 @@ func loadPages(runsOffers func(*duixian.User) bool) (*pages, error) {
 			}
 			return p.unread(u)
 		},
-		"wan":        func(fen int64) string { return duixian.Money(fen).Wan() },
-		"money":      func(m duixian.Money) string { return m.Wan() },
-		"yuan":       func(m duixian.Money) string { return m.String() },
-		"status":     func(s duixian.Status) string { return s.Zh() },
-		"lines":      func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") },
-		"t":          translate,
-		"beijing":    beijing,
-		"action":     offAction,
-		"split":      strings.SplitN,
-		"join":       strings.Join,
-		"exports":    exportsFor,
+		"wan":     func(fen int64) string { return duixian.Money(fen).Wan() },
+		"money":   func(m duixian.Money) string { return m.Wan() },
+		"yuan":    func(m duixian.Money) string { return m.String() },
+		"status":  func(s duixian.Status) string { return s.Zh() },
+		"lines":   func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") },
+		"t":       translate,
+		"beijing": beijing,
+		"action":  offAction,
+		"split":   strings.SplitN,
+		"join":    strings.Join,
+		"exports": exportsFor,
 		// dict gives a shared template its arguments: (dict "P" .Pager "Lang" $.Lang).
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}

@@ -2,9 +2,13 @@ package http
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -13,6 +17,7 @@ import (
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/form"
+	"github.com/etown/duixian/material"
 	"github.com/etown/duixian/workflow"
 )
 
@@ -42,6 +47,9 @@ type entApplyView struct {
 	Round  string
 	Closed bool
 	Locked string // the application can no longer be edited
+	// Materials are the clause's 申报材料, beside the draft's files.
+	Materials   []material.Row
+	MaterialErr *duixian.Error
 }
 
 // HasFixed reports whether some facts are filled by the platform.
@@ -72,6 +80,7 @@ func (h *entPages) entApplyForm(q *Request, cl *engine.Clause, vals url.Values, 
 		}
 		v.Fields = append(v.Fields, ff)
 	}
+	v.Materials = material.Rows(cl, &duixian.Application{})
 	today := duixian.DateOf(h.now())
 	d := cl.Document
 	if d.Record || today.Before(d.InForceFrom) || (!d.InForceTo.IsZero() && today.After(d.InForceTo)) {
@@ -136,8 +145,58 @@ func (h *entPages) entApplyGet(q *Request) error {
 	return h.render(q, http.StatusOK, "apply.html", v.Clause.Title+" · 在线申报", v)
 }
 
+// uploads reads the files sent with the form, each under its material
+// (inputs named material:ID).
+func uploads(q *Request) ([]workflow.MaterialUpload, error) {
+	if q.R.MultipartForm == nil {
+		return nil, nil
+	}
+	var out []workflow.MaterialUpload
+	for _, name := range slices.Sorted(maps.Keys(q.R.MultipartForm.File)) {
+		kind, ok := strings.CutPrefix(name, "material:")
+		if !ok {
+			continue
+		}
+		for _, fh := range q.R.MultipartForm.File[name] {
+			if fh.Size == 0 && fh.Filename == "" {
+				continue // an input left empty
+			}
+			f, err := fh.Open()
+			if err != nil {
+				return nil, bodyError(err)
+			}
+			data, err := io.ReadAll(io.LimitReader(f, material.MaxFileSize+1))
+			f.Close()
+			if err != nil {
+				return nil, bodyError(err)
+			}
+			out = append(out, workflow.MaterialUpload{Kind: kind, Name: fh.Filename, Data: data})
+		}
+	}
+	return out, nil
+}
+
+// attach uploads files to a draft the form revised, but those it has
+// already: the same form posted twice (a double click, a retry) adds each
+// file once.
+func (h *entPages) attach(q *Request, a *duixian.Application, files []workflow.MaterialUpload) error {
+	for _, f := range files {
+		sum := sha256.Sum256(f.Data)
+		if slices.ContainsFunc(a.Materials, func(m duixian.Material) bool { return m.Kind == f.Kind && m.SHA256 == hex.EncodeToString(sum[:]) }) {
+			continue
+		}
+		if _, err := h.materials.AddMaterial(q.R.Context(), q.Actor(), a.ID, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (h *entPages) entDescribeDraft(v *entApplyView, a *duixian.Application) {
 	v.Draft, v.DraftStatus = a.ID, a.Status.Zh()
+	if cl, ok := h.cat.Clause(a.Clause); ok {
+		v.Materials = material.Rows(cl, a)
+	}
 	switch a.Status {
 	case duixian.StatusReturned:
 		v.Returned, v.EventFixed = a.Reason, true
@@ -216,6 +275,8 @@ func (h *entPages) entApplyPost(q *Request) error {
 			v.EventErr = e
 		case e.Field == "declared":
 			v.DeclaredErr = e
+		case e.Field == "materials" || e.Field == "file" || e.Field == "kind":
+			v.MaterialErr, v.Saved = e, v.Draft
 		default:
 			form.Attach(v.Fields, rows, e)
 		}
@@ -279,6 +340,10 @@ func (h *entPages) entApplyPost(q *Request) error {
 		return fail(duixian.Errorf(duixian.EINVALID, "declared", "提交前须勾选承诺：申报材料真实、无弄虚作假", "tick the declaration that the materials are true before submitting"))
 	}
 
+	files, err := uploads(q)
+	if err != nil {
+		return fail(err)
+	}
 	var a *duixian.Application
 	switch {
 	case keyed && draft.Status == duixian.StatusDraft && draft.EventDate == ev && draft.Project == v.Project &&
@@ -302,8 +367,9 @@ func (h *entPages) entApplyPost(q *Request) error {
 	default:
 		// The id is reserved here so that a draft handed back under the key
 		// (another post of this form made it) is told from one made now.
+		// The files go with the draft, under the form's key.
 		in := workflow.DraftInput{ID: duixian.NewID("A", h.now()), Enterprise: q.User.Enterprise, Clause: cl.ID,
-			EventDate: ev, Project: v.Project, Facts: facts, Declared: v.Declared}
+			EventDate: ev, Project: v.Project, Facts: facts, Declared: v.Declared, Materials: files}
 		if !keyed {
 			in.Key = v.Key
 		}
@@ -312,13 +378,27 @@ func (h *entPages) entApplyPost(q *Request) error {
 		}
 	}
 	v.Draft = a.ID
+	if err := h.attach(q, a, files); err != nil {
+		h.materialsOf(q, v, a.ID)
+		return fail(err)
+	}
 	if !submit {
 		http.Redirect(q.W, q.R, "/my/"+url.PathEscape(a.ID)+"?saved=1", http.StatusSeeOther)
 		return nil
 	}
 	if _, err := h.drafts.Submit(ctx, actor, a.ID, v.Key); err != nil {
+		h.materialsOf(q, v, a.ID)
 		return fail(err)
 	}
 	http.Redirect(q.W, q.R, "/my/"+url.PathEscape(a.ID)+"?submitted=1", http.StatusSeeOther)
 	return nil
+}
+
+// materialsOf shows, on a form sent back, the files the draft has now:
+// those this post uploaded included.
+func (h *entPages) materialsOf(q *Request, v *entApplyView, id string) {
+	a, err := h.cases.Application(q.R.Context(), q.Actor(), id)
+	if cl, ok := h.cat.Clause(v.Clause.ID); err == nil && ok {
+		v.Materials = material.Rows(cl, a)
+	}
 }

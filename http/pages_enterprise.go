@@ -10,6 +10,7 @@ import (
 	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/form"
 	"github.com/etown/duixian/matching"
+	"github.com/etown/duixian/material"
 	"github.com/etown/duixian/workflow"
 )
 
@@ -45,9 +46,11 @@ type entPages struct {
 	cases  EnterpriseCases
 	people People
 	drafts ApplicationDrafts
-	offers OfferLister
-	cat    *engine.Catalogue
-	rounds interface {
+	// materials takes the files sent with the application form.
+	materials Materials
+	offers    OfferLister
+	cat       *engine.Catalogue
+	rounds    interface {
 		ClauseWindow(ctx context.Context, clause string) (workflow.RoundWindow, error)
 	}
 	now    func() time.Time
@@ -56,14 +59,16 @@ type entPages struct {
 
 // enterprisePages are the pages enterprise staff use: the calculator,
 // application forms, their applications and each one's timeline.
-func (s *Server) enterprisePages() []Route {
-	h := &entPages{cases: s.Service, people: s.Account, drafts: s.Service, offers: matching.OfferBook{DB: s.DB}, cat: s.Catalogue, now: s.now,
+func (s *Server) enterprisePages() []Route { return s.enterprise().routes() }
+
+// enterprise is the enterprise pages over the server's services.
+func (s *Server) enterprise() *entPages {
+	return &entPages{cases: s.Service, people: s.Account, drafts: s.Service, materials: s.Service, offers: matching.OfferBook{DB: s.DB}, cat: s.Catalogue, now: s.now,
 		rounds: s.Service,
 		// The templates are loaded after the route table is built.
 		render: func(q *Request, code int, name, title string, data any) error {
 			return s.pages.render(q, code, name, title, data)
 		}}
-	return h.routes()
 }
 
 func (h *entPages) routes() []Route {
@@ -72,12 +77,14 @@ func (h *entPages) routes() []Route {
 	}
 	// The calculator is open to anyone (pages_calculator.go); its POST
 	// computes and changes nothing, so it needs no CSRF token.
+	// The form carries the materials' files (enctype multipart/form-data).
+	upload := func(rt Route) Route { rt.Upload = material.MaxApplicationSize; return rt }
 	calc := Route{Method: "POST", Path: "/calculator", Roles: anyone, Summary: "政策计算器：测算", Safe: true, handle: h.entCalcPost}
 	return []Route{
 		{Method: "GET", Path: "/calculator", Roles: anyone, Summary: "政策计算器", handle: h.entCalcGet},
 		calc,
 		page("GET", "/apply/{doc}/{art}", "在线申报", h.entApplyGet),
-		page("POST", "/apply/{doc}/{art}", "在线申报：保存或提交", h.entApplyPost),
+		upload(page("POST", "/apply/{doc}/{art}", "在线申报：保存或提交", h.entApplyPost)),
 		page("GET", "/my", "我的申报", h.entMyList),
 		page("GET", "/my/{id}", "申报详情与办理进度", h.entMyDetail),
 		page("POST", "/my/{id}/withdraw", "撤回申报", h.entWithdraw),

@@ -339,14 +339,14 @@ func TestEnterpriseApplySubmitAndTimeline(t *testing.T) {
 	form.Set("declared", "yes")
 	form.Set("action", "submit")
 
-	resp, body := b.post("/apply/jjgf-2025-21/7.4", form)
+	resp, body := b.apply("jjgf-2025-21/7.4", form)
 	m := entMyLink.FindStringSubmatch(resp.Header.Get("Location"))
 	if resp.StatusCode != http.StatusSeeOther || m == nil {
 		t.Fatalf("submit: %d %s %s", resp.StatusCode, resp.Header.Get("Location"), body)
 	}
 	id := m[1]
 	// A double click: the same form again finds the same application.
-	resp, _ = b.post("/apply/jjgf-2025-21/7.4", form)
+	resp, _ = b.apply("jjgf-2025-21/7.4", form)
 	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.Contains(loc, id) {
 		t.Errorf("the second click: %d %s, want the redirect to %s", resp.StatusCode, loc, id)
 	}
@@ -429,7 +429,7 @@ func TestEnterpriseRefusalKeepsDraft(t *testing.T) {
 	form.Set("key", entKeyField.FindStringSubmatch(page)[1])
 	form.Set("draft", list[0].ID)
 	form.Set("f.publication_varieties", "520")
-	resp, body := b.post("/apply/jjgf-2025-21/7.3.1", form)
+	resp, body := b.apply("jjgf-2025-21/7.3.1", form)
 	if m := entMyLink.FindStringSubmatch(resp.Header.Get("Location")); m == nil || m[1] != list[0].ID {
 		t.Fatalf("resubmit: %d %s %s", resp.StatusCode, resp.Header.Get("Location"), between(t, body, "ent-notice", "</div>"))
 	}
@@ -598,7 +598,7 @@ func TestResubmitWithNewDateWithdrawsNothing(t *testing.T) {
 	draft := list[0].ID
 	form.Set("event_date", "2025-12-21")
 	form.Set("f.publication_varieties", "520")
-	resp, body := b.post("/apply/jjgf-2025-21/7.3.1", form)
+	resp, body := b.apply("jjgf-2025-21/7.3.1", form)
 	if m := entMyLink.FindStringSubmatch(resp.Header.Get("Location")); m == nil || m[1] != draft {
 		t.Fatalf("resubmit: %d %s %.300s", resp.StatusCode, resp.Header.Get("Location"), body)
 	}

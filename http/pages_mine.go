@@ -131,6 +131,10 @@ func (h *entPages) entDetail(q *Request, code int, failure *duixian.Error) error
 		v.Flash = "已保存为草稿，编号 " + a.ID + "。可继续修改后提交。"
 	case q.R.URL.Query().Get("withdrawn") != "":
 		v.Flash = "申报已撤回。"
+	case q.R.URL.Query().Get("material") == "uploaded":
+		v.Flash = "材料已上传。"
+	case q.R.URL.Query().Get("material") == "removed":
+		v.Flash = "材料已删除。"
 	}
 	if failure != nil {
 		v.Error = failure

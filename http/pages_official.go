@@ -3,7 +3,6 @@ package http
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -40,7 +39,7 @@ type CaseService interface {
 	RequestOpinions(ctx context.Context, actor duixian.Actor, id string, departments []string) (*duixian.Application, error)
 	GiveOpinion(ctx context.Context, actor duixian.Actor, id string, agree bool, text string) (*duixian.Application, error)
 	PassPreliminary(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error)
-	Return(ctx context.Context, actor duixian.Actor, id, reason string) (*duixian.Application, error)
+	Return(ctx context.Context, actor duixian.Actor, id, reason string, missing ...string) (*duixian.Application, error)
 	Reject(ctx context.Context, actor duixian.Actor, id, reason string) (*duixian.Application, error)
 	AssignExperts(ctx context.Context, actor duixian.Actor, id string, experts []string) (*duixian.Application, error)
 	RecordExpertReview(ctx context.Context, actor duixian.Actor, id string, scores map[string]int, opinion string, pass bool) (*duixian.Application, error)
@@ -48,7 +47,7 @@ type CaseService interface {
 	Publish(ctx context.Context, actor duixian.Actor, id string, start duixian.Date, days int) (*duixian.Application, error)
 	AnswerObjection(ctx context.Context, actor duixian.Actor, id, objection, answer string, upheld bool) (*duixian.Application, error)
 	Approve(ctx context.Context, actor duixian.Actor, id string) (*duixian.Application, error)
-	Disburse(ctx context.Context, actor duixian.Actor, id, key string, evidence json.RawMessage) (*duixian.Application, error)
+	Disburse(ctx context.Context, actor duixian.Actor, id, key string, in workflow.Disbursement) (*duixian.Application, error)
 	Revoke(ctx context.Context, actor duixian.Actor, id, finding string) (*duixian.Application, error)
 }
 
@@ -128,7 +127,7 @@ func (s *offPages) routes() []Route {
 			return err
 		}),
 		act("return", "return", reviewer, "退回补正", func(q *Request, id string) error {
-			_, err := wf.Return(q.R.Context(), q.Actor(), id, form(q, "reason"))
+			_, err := wf.Return(q.R.Context(), q.Actor(), id, form(q, "reason"), q.R.PostForm["material"]...)
 			return err
 		}),
 		act("reject", "reject", reviewer, "不予通过", func(q *Request, id string) error {
@@ -199,7 +198,12 @@ func (s *offPages) routes() []Route {
 			if err != nil {
 				return err
 			}
-			_, err = wf.Disburse(q.R.Context(), q.Actor(), id, form(q, "key"), evidence)
+			paidOn, err := duixian.ParseDate(form(q, "paid_on"))
+			if err != nil && form(q, "paid_on") != "" {
+				return duixian.Errorf(duixian.EINVALID, "paid_on", "付款日期格式应为 YYYY-MM-DD", "the payment date must be YYYY-MM-DD")
+			}
+			_, err = wf.Disburse(q.R.Context(), q.Actor(), id, form(q, "key"), workflow.Disbursement{Voucher: form(q, "voucher"),
+				Account: form(q, "account"), PaidOn: paidOn, Evidence: evidence})
 			return err
 		}),
 		act("revoke", "revoke", offSupervisor, "撤销并追回", func(q *Request, id string) error {

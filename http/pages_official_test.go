@@ -350,7 +350,10 @@ func TestOfficialCasePath(t *testing.T) {
 		t.Fatal("no idempotency key on the disburse form")
 	}
 	for range 2 { // a double submission of one rendered form pays once
-		step(treasury, "disburse", "key", key[1])
+		step(treasury, "disburse", "key", key[1], "voucher", "JZ-2026-12-001", "account", "6222 0200 1234 5678", "paid_on", "2026-12-01")
+	}
+	if _, body, _ := treasury.get("/cases/" + id); !strings.Contains(body, "JZ-2026-12-001") || !strings.Contains(body, "**** **** 5678") || strings.Contains(body, "1234 5678") {
+		t.Error("the case page does not show the voucher and the masked account, or shows the whole account")
 	}
 	a = treasury.application(id)
 	if len(a.Payments) != 1 || a.Paid() != 4000050 || a.Status != duixian.StatusPaid {

@@ -107,8 +107,9 @@ func TestPlanThroughTheAPI(t *testing.T) {
 		if resp, _ := as("bookstore").do("GET", "/plans/"+plan.ID, "", nil); resp.StatusCode == 200 {
 			t.Fatal("an enterprise read the plan's page")
 		}
-		if resp, _ := treasury.post("/api/v1/applications/"+app.ID+"/disburse", ""); resp.StatusCode != 409 && resp.StatusCode != 400 {
-			t.Fatalf("paid inside the window: %d", resp.StatusCode)
+		voucher := `{"voucher":"JZ-2026-1209","account":"6222 0200 1234 5678","paid_on":"2026-12-09"}`
+		if resp, out := treasury.do("POST", "/api/v1/applications/"+app.ID+"/disburse", voucher, map[string]string{"X-CSRF-Token": treasury.csrf, "Idempotency-Key": "plan-pay-early"}); resp.StatusCode != 409 {
+			t.Fatalf("paid inside the window: %d %s", resp.StatusCode, out)
 		}
 		clk.mu.Lock()
 		clk.t = time.Date(2026, 12, 9, 10, 0, 0, 0, duixian.Shanghai)
@@ -117,7 +118,7 @@ func TestPlanThroughTheAPI(t *testing.T) {
 		if out := ok(culture, "/api/v1/plans/"+plan.ID+"/release", ""); !strings.Contains(out, `"status":"closed"`) {
 			t.Fatalf("released: %s", out)
 		}
-		resp, out := treasury.do("POST", "/api/v1/applications/"+app.ID+"/disburse", "", map[string]string{"X-CSRF-Token": treasury.csrf, "Idempotency-Key": "plan-pay-1"})
+		resp, out := treasury.do("POST", "/api/v1/applications/"+app.ID+"/disburse", voucher, map[string]string{"X-CSRF-Token": treasury.csrf, "Idempotency-Key": "plan-pay-1"})
 		if resp.StatusCode != 200 || !strings.Contains(out, `"status":"paid"`) {
 			t.Fatalf("payment after the window: %d %s", resp.StatusCode, out)
 		}

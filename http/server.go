@@ -159,7 +159,7 @@ func New(svc *workflow.Service) (*Server, error) {
 // init builds the route table and the pages.
 func (s *Server) init() error {
 	s.mux = http.NewServeMux()
-	for _, part := range [][]Route{s.apiRoutes(), s.offerRoutes(), s.pageRoutes(), s.qunyanRoutes(), s.landRoutes(), s.diagnosisRoutes(), s.accountPages(), s.ssoRoutes(), s.authorRoutes(), s.simulateRoutes(), s.notificationRoutes(), s.exportRoutes(), s.roundRoutes(), s.planRoutes()} {
+	for _, part := range [][]Route{s.apiRoutes(), s.offerRoutes(), s.pageRoutes(), s.qunyanRoutes(), s.landRoutes(), s.diagnosisRoutes(), s.accountPages(), s.ssoRoutes(), s.authorRoutes(), s.simulateRoutes(), s.notificationRoutes(), s.exportRoutes(), s.roundRoutes(), s.planRoutes(), s.materialRoutes(), s.printRoutes()} {
 		s.Routes = append(s.Routes, part...)
 	}
 	var err error

@@ -172,7 +172,7 @@ func TestRouteTableAuthorization(t *testing.T) {
 		}
 	}
 	fill := strings.NewReplacer("{id...}", bookstoreUSCC+":jjgf-2025-21/7.1:2026-04-30", "{id}", bookstoreApp, "{doc}", "jjgf-2025-21", "{art}", "7.1", "{uscc}", bookstoreUSCC,
-		"{oid}", "O1", "{lang}", "en", "{size}", "large", "{$}", "", "{name}", "no-such-user")
+		"{oid}", "O1", "{mid}", "M1", "{lang}", "en", "{size}", "large", "{$}", "", "{name}", "no-such-user")
 	for name, pw := range identities {
 		c := newClient(t, ts)
 		if name != "" && c.login(name, pw) != 200 {

@@ -13,11 +13,13 @@ import (
 	"github.com/etown/duixian/calendar"
 	"github.com/etown/duixian/catalogue"
 	"github.com/etown/duixian/engine"
+	"github.com/etown/duixian/material"
 	"github.com/etown/duixian/notify"
 	"github.com/etown/duixian/qunyan"
 	"github.com/etown/duixian/sqldb"
 	"github.com/etown/duixian/sqldb/dbtest"
 	"github.com/etown/duixian/workflow"
+	"github.com/etown/duixian/workflow/workflowtest"
 )
 
 var (
@@ -91,6 +93,13 @@ type world struct {
 	staff            duixian.Actor
 }
 
+// bookstoreMaterials are a small PDF for each material 21号第七条（一）
+// requires: materials are not what these tests are about.
+func bookstoreMaterials() []workflow.MaterialUpload {
+	cl, _ := cat.Clause("jjgf-2025-21/7.1")
+	return material.Specimens(cl)
+}
+
 func setup(t *testing.T, db *sqldb.DB) *world {
 	catOnce.Do(func() {
 		var err error
@@ -102,6 +111,7 @@ func setup(t *testing.T, db *sqldb.DB) *world {
 	clk.Set("2026-03-02")
 	wf := workflow.New(db, cat, calendar.Default())
 	wf.Now = clk.Now
+	workflowtest.OpenRounds(t, wf, workflowtest.From, workflowtest.Until)
 	w := &world{wf: wf, clk: clk, bookstore: uscc(t, "91110302MA01ABCD1"), other: uscc(t, "91110302MA01YYYY1")}
 	for _, e := range []duixian.Enterprise{{USCC: w.bookstore, Name: "亦城书房有限公司"}, {USCC: w.other, Name: "别家科技有限公司"}} {
 		e.Facts = json.RawMessage(cleanEnterprise)
@@ -142,7 +152,7 @@ func setup(t *testing.T, db *sqldb.DB) *world {
 func (w *world) paid(t *testing.T) *duixian.Application {
 	s, clk := w.wf, w.clk
 	a := must(t)(s.CreateDraft(ctx, w.staff, workflow.DraftInput{Enterprise: w.bookstore, Clause: "jjgf-2025-21/7.1",
-		EventDate: date("2026-03-01"), Facts: json.RawMessage(bookstoreFacts), Declared: true}))
+		EventDate: date("2026-03-01"), Facts: json.RawMessage(bookstoreFacts), Declared: true, Materials: bookstoreMaterials()}))
 	a = must(t)(s.Submit(ctx, w.staff, a.ID, "k1"))
 	a = must(t)(s.Return(ctx, culture, a.ID, "请补充经营场所照片"))
 	// The notifier runs every few seconds: before the resubmission.
@@ -164,7 +174,7 @@ func (w *world) paid(t *testing.T) *duixian.Application {
 	a = must(t)(s.AnswerObjection(ctx, culture, a.ID, o.ID, "经复核，面积符合要求，异议不成立", false))
 	clk.Set("2026-04-09")
 	a = must(t)(s.Approve(ctx, cultureHead, a.ID))
-	return must(t)(s.Disburse(ctx, finance, a.ID, "pay-1", nil))
+	return must(t)(s.Disburse(ctx, finance, a.ID, "pay-1", workflow.Disbursement{Voucher: "JZ-2026-0409", Account: "6222 0200 1234 5678", PaidOn: date("2026-04-09")}))
 }
 
 func inbox(t *testing.T, n *notify.Service, user string) []duixian.Notification {
@@ -352,7 +362,7 @@ func TestCrashBeforeQueue(t *testing.T) {
 		mail := &recorder{}
 		w.n.Mail, w.n.Queue = mail, failingQueue{}
 		a := must(t)(w.wf.CreateDraft(ctx, w.staff, workflow.DraftInput{Enterprise: w.bookstore, Clause: "jjgf-2025-21/7.1",
-			EventDate: date("2026-03-01"), Facts: json.RawMessage(bookstoreFacts), Declared: true}))
+			EventDate: date("2026-03-01"), Facts: json.RawMessage(bookstoreFacts), Declared: true, Materials: bookstoreMaterials()}))
 		a = must(t)(w.wf.Submit(ctx, w.staff, a.ID, "k1"))
 		must(t)(w.wf.Return(ctx, culture, a.ID, "请补充照片"))
 		if _, err := w.n.Derive(ctx); err == nil {
@@ -443,7 +453,7 @@ func TestExpertsReject(t *testing.T) {
 		w := setup(t, db)
 		s := w.wf
 		a := must(t)(s.CreateDraft(ctx, w.staff, workflow.DraftInput{Enterprise: w.bookstore, Clause: "jjgf-2025-21/7.1",
-			EventDate: date("2026-03-01"), Facts: json.RawMessage(bookstoreFacts), Declared: true}))
+			EventDate: date("2026-03-01"), Facts: json.RawMessage(bookstoreFacts), Declared: true, Materials: bookstoreMaterials()}))
 		a = must(t)(s.Submit(ctx, w.staff, a.ID, "k1"))
 		a = must(t)(s.PassPreliminary(ctx, culture, a.ID))
 		a = must(t)(s.AssignExperts(ctx, culture, a.ID, []string{expert.User}))

@@ -14,6 +14,7 @@ import (
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/form"
+	"github.com/etown/duixian/material"
 )
 
 // Time shows an instant in Asia/Shanghai.
@@ -101,6 +102,8 @@ type View struct {
 	Reasons                      []form.Reason
 	Reduction, CatalogueVersion  string
 	ObjectionsOpen, AwaitingOpin int
+	// Materials are the clause's 申报材料 beside the files supplied.
+	Materials []material.Row
 }
 
 // Of is application a as its applicant sees it, from its audit log.
@@ -115,6 +118,7 @@ func Of(cat *engine.Catalogue, a *duixian.Application, log []duixian.AuditEntry,
 	if haveClause {
 		cv = cl.View()
 		v.Title, v.Document = cl.Title, cl.Document.Number
+		v.Materials = material.Rows(cl, a)
 	}
 	v.Stages = Stages(a.Status)
 	switch a.Status {
@@ -236,6 +240,7 @@ var actionZh = map[string]string{
 	"expert-review": "第三方专家评审", "propose": "拟定金额", "publish": "发布公示", "object": "收到公示异议",
 	"answer-objection": "答复公示异议", "approve": "批准", "disburse": "拨付资金", "reject": "不予通过",
 	"withdraw": "撤回申报", "revoke": "撤销奖励并追回资金",
+	"upload-material": "上传申报材料", "remove-material": "删除申报材料",
 }
 
 func who(a duixian.Actor, own string) string {
@@ -300,8 +305,12 @@ func timeline(a *duixian.Application, log []duixian.AuditEntry) []Event {
 			continue
 		}
 		ev.Title = or(actionZh[action], action)
-		if e.After != "" && e.Before != e.After {
-			ev.Lines = append(ev.Lines, "状态："+or(duixian.Status(e.After).Zh(), e.After))
+		after, detail := e.StateAfter()
+		if after != "" && e.Before != after {
+			ev.Lines = append(ev.Lines, "状态："+or(duixian.Status(after).Zh(), after))
+		}
+		if detail != "" {
+			ev.Lines = append(ev.Lines, detail)
 		}
 		switch action {
 		case "submit", "pass-preliminary", "approve":
@@ -399,6 +408,9 @@ func timeline(a *duixian.Application, log []duixian.AuditEntry) []Event {
 				payments = payments[1:]
 				am := form.AmountOf(p.Amount)
 				ev.Lines = append(ev.Lines, fmt.Sprintf("第%d笔 %s（%s）", p.Tranche, am.Wan, am.Yuan))
+				if p.Voucher != "" {
+					ev.Lines = append(ev.Lines, fmt.Sprintf("凭证号 %s · 收款账号 %s · 付款日期 %s", p.Voucher, p.MaskedAccount(), p.PaidOn))
+				}
 			}
 		}
 		out = append(out, ev)

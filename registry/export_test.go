@@ -216,10 +216,10 @@ func testStatistics(t *testing.T, db *sqldb.DB, cat *engine.Catalogue) {
 	}
 	for number, want := range map[string]map[int]string{
 		"京技管发〔2025〕21号": {col("申报件数"): "2", col("待初审"): "1", col("已拨付"): "1", col("批准金额（万元）"): "12.00", col("已拨付（元）"): "120,000.00"},
-		"京技管发〔2025〕22号": {col("申报件数"): "2", col("公示中"): "2", col("批准金额（元）"): "0.00"},
+		"京技管发〔2025〕22号": {col("申报件数"): "3", col("公示中"): "2", col(duixian.StatusReturned.Zh()): "1", col("批准金额（元）"): "0.00"},
 		"京技管发〔2025〕25号": {col("申报件数"): "1", col("待拨付"): "1", col("批准金额（万元）"): "15.63", col("已拨付（万元）"): "0.00"},
 		"京技管发〔2025〕27号": {col("申报件数"): "0"},
-		"合计":            {col("申报件数"): "5", col("批准金额（万元）"): "27.63", col("批准金额（元）"): "276,300.00", col("已拨付（元）"): "120,000.00"},
+		"合计":            {col("申报件数"): "6", col("批准金额（万元）"): "27.63", col("批准金额（元）"): "276,300.00", col("已拨付（元）"): "120,000.00"},
 	} {
 		r, ok := byNumber[number]
 		if !ok {
@@ -311,7 +311,7 @@ func TestDisbursementOfTranches(t *testing.T) {
 		t.Errorf("note %q", note)
 	}
 	at("2026-03-25")
-	must(svc.Disburse(ctx, treasury, a.ID, "pay-1", nil))
+	must(svc.Disburse(ctx, treasury, a.ID, "pay-1", workflow.Disbursement{Voucher: "JZ-1", Account: "6222020012345678", PaidOn: duixian.Date{Year: 2026, Month: 3, Day: 25}}))
 	f = export(t, db, cat, ExportDisbursement)
 	r := sheetRow(t, f, "29号", 4)
 	wantRow(t, r, map[int]string{6: "600,000.00", 7: "300,000.00", 8: "0.00", 9: "0.00", 11: "拨付中"})

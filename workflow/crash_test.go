@@ -282,7 +282,7 @@ func TestCrashChild(t *testing.T) {
 	for w := range crashWorkers {
 		go func() {
 			for i := 0; ; i++ {
-				a, err := s.CreateDraft(context.Background(), staff, workflow.DraftInput{Enterprise: enterprise, Clause: crashClause,
+				a, err := s.CreateDraft(context.Background(), staff, workflow.DraftInput{Enterprise: enterprise, Clause: crashClause, Materials: specimens(crashClause),
 					EventDate: date(crashEventDate), Project: fmt.Sprintf("门店-%s-%d-%d", child, w, i),
 					Facts: json.RawMessage(crashFacts), Declared: true})
 				if err != nil {

@@ -43,10 +43,10 @@ func TestSeparationOfDuties(t *testing.T) {
 		status(t, a, duixian.StatusApproved)
 		// The proposer, moved to finance, does not pay it either.
 		moved := duixian.Actor{User: commerce.User, Role: duixian.RoleFinance, Department: "财政国资局"}
-		if _, err := s.Disburse(ctx, moved, ids[0], "pay-1", nil); duixian.ErrorCode(err) != duixian.EFORBIDDEN {
+		if _, err := s.Disburse(ctx, moved, ids[0], "pay-1", paid); duixian.ErrorCode(err) != duixian.EFORBIDDEN {
 			t.Fatalf("the proposer paid: %v", err)
 		}
-		a = must(t)(s.Disburse(ctx, finance, ids[0], "pay-1", nil))
+		a = must(t)(s.Disburse(ctx, finance, ids[0], "pay-1", paid))
 		status(t, a, duixian.StatusPaid)
 
 		// Only an administrator turns it off, for a department the
@@ -86,7 +86,7 @@ func TestRequestOpinionsKnownDepartments(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		s, _ := service(t, db, "2026-03-02")
 		_, staff := registerBookstore(t, s)
-		a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1",
+		a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1", Materials: specimens("jjgf-2025-21/7.1"),
 			EventDate: date("2026-03-01"), Facts: json.RawMessage(bookstoreFacts), Declared: true}))
 		a = must(t)(s.Submit(ctx, staff, a.ID, "k"))
 		coReviewer(t, s, "营商环境建设局")

@@ -22,7 +22,7 @@ func TestEnterpriseReads(t *testing.T) {
 			t.Fatal(err)
 		}
 		stranger := duixian.Actor{User: "staff@other", Role: duixian.RoleEnterprise, Enterprise: other}
-		a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: id, Clause: "jjgf-2025-21/7.1",
+		a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: id, Clause: "jjgf-2025-21/7.1", Materials: specimens("jjgf-2025-21/7.1"),
 			EventDate: date("2026-03-01"), Facts: json.RawMessage(bookstoreFacts), Declared: true}))
 		a = must(t)(s.Submit(ctx, staff, a.ID, "k1"))
 

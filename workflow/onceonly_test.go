@@ -19,7 +19,16 @@ var bookstoreTypesNo = strings.Replace(bookstoreFacts, `"quarter_hour_service":t
 // payQuarterHour takes a 一刻钟 claim from draft to paid.
 func payQuarterHour(t *testing.T, s *workflow.Service, clk *clock, staff duixian.Actor, event string) *duixian.Application {
 	t.Helper()
-	a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1",
+	a := approvedQuarterHour(t, s, clk, staff, event)
+	a = must(t)(s.Disburse(ctx, finance, a.ID, "pay-"+a.ID, paid))
+	status(t, a, duixian.StatusPaid)
+	return a
+}
+
+// approvedQuarterHour takes a 一刻钟 claim from draft to approved.
+func approvedQuarterHour(t *testing.T, s *workflow.Service, clk *clock, staff duixian.Actor, event string) *duixian.Application {
+	t.Helper()
+	a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1", Materials: specimens("jjgf-2025-21/7.1"),
 		EventDate: date(event), Facts: json.RawMessage(bookstoreTypesNo), Declared: true}))
 	a = must(t)(s.Submit(ctx, staff, a.ID, "k-"+a.ID))
 	a = passToExpert(t, s, culture, a.ID)
@@ -27,10 +36,7 @@ func payQuarterHour(t *testing.T, s *workflow.Service, clk *clock, staff duixian
 	a = must(t)(s.Propose(ctx, culture, a.ID, 120000*duixian.Yuan, ""))
 	a = must(t)(s.Publish(ctx, culture, a.ID, date("2026-03-02"), 5))
 	clk.Set("2026-03-10")
-	a = must(t)(s.Approve(ctx, cultureHead, a.ID))
-	a = must(t)(s.Disburse(ctx, finance, a.ID, "pay-"+a.ID, nil))
-	status(t, a, duixian.StatusPaid)
-	return a
+	return must(t)(s.Approve(ctx, cultureHead, a.ID))
 }
 
 // The reported defect: a bookstore paid the 21号第七条（一） 一刻钟 award
@@ -44,7 +50,7 @@ func TestOnceOnlyAwardNotPaidTwice(t *testing.T) {
 		_, staff := registerBookstore(t, s)
 		first := payQuarterHour(t, s, clk, staff, "2026-03-01")
 
-		again := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1",
+		again := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1", Materials: specimens("jjgf-2025-21/7.1"),
 			EventDate: date("2025-12-01"), Facts: json.RawMessage(bookstoreTypesNo), Declared: true}))
 		_, err := s.Submit(ctx, staff, again.ID, "k-again")
 		var e *duixian.Error
@@ -70,7 +76,7 @@ func TestOnceOnlyCountsClaimsInProgress(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		s, _ := service(t, db, "2026-03-02")
 		_, staff := registerBookstore(t, s)
-		in := workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1", EventDate: date("2026-03-01"),
+		in := workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1", Materials: specimens("jjgf-2025-21/7.1"), EventDate: date("2026-03-01"),
 			Facts: json.RawMessage(bookstoreTypesNo), Declared: true}
 		first := must(t)(s.CreateDraft(ctx, staff, in))
 		first = must(t)(s.Submit(ctx, staff, first.ID, "k1"))
@@ -98,7 +104,7 @@ func TestOnceOnlyConcurrentSubmissions(t *testing.T) {
 		const n = 6
 		ids := make([]string, n)
 		for i := range ids {
-			ids[i] = must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1",
+			ids[i] = must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1", Materials: specimens("jjgf-2025-21/7.1"),
 				EventDate: date("2026-03-01"), Facts: json.RawMessage(bookstoreTypesNo), Declared: true})).ID
 		}
 		var wg sync.WaitGroup
@@ -144,7 +150,7 @@ func TestOnceOnlyPaymentRefused(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		_, err := s.Disburse(ctx, finance, legacy.ID, "pay-legacy", nil)
+		_, err := s.Disburse(ctx, finance, legacy.ID, "pay-legacy", paid)
 		var e *duixian.Error
 		if !asError(err, &e) || e.Code != duixian.EREFUSED || !strings.Contains(e.Zh, first.ID) || !hasReason(e.Reasons, "jjgf-2025-21/7.1:once-only-paid") {
 			t.Fatalf("a second payment of a once-only award was not refused naming %s: %v", first.ID, err)
@@ -173,7 +179,7 @@ func TestFraudBanStopsPendingPayments(t *testing.T) {
 		s, clk := service(t, db, "2026-03-02")
 		_, staff := registerBookstore(t, s)
 		fusion := strings.Replace(bookstoreFacts, `{`, `{"fusion_store":true,`, 1)
-		other := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.3.2",
+		other := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.3.2", Materials: specimens("jjgf-2025-21/7.3.2"),
 			EventDate: date("2026-03-01"), Facts: json.RawMessage(fusion), Declared: true}))
 		other = must(t)(s.Submit(ctx, staff, other.ID, "k-other"))
 		other = passToExpert(t, s, culture, other.ID)
@@ -181,13 +187,13 @@ func TestFraudBanStopsPendingPayments(t *testing.T) {
 		other = must(t)(s.Propose(ctx, culture, other.ID, other.Review.Amount, ""))
 		other = must(t)(s.Publish(ctx, culture, other.ID, date("2026-03-02"), 5))
 
-		paid := payQuarterHour(t, s, clk, staff, "2026-03-01")
+		revoked := payQuarterHour(t, s, clk, staff, "2026-03-01")
 		other = must(t)(s.Approve(ctx, cultureHead, other.ID))
-		must(t)(s.Revoke(ctx, supervisor, paid.ID, "经查实提供虚假租赁合同"))
+		must(t)(s.Revoke(ctx, supervisor, revoked.ID, "经查实提供虚假租赁合同"))
 
-		_, err := s.Disburse(ctx, finance, other.ID, "pay-other", nil)
+		_, err := s.Disburse(ctx, finance, other.ID, "pay-other", paid)
 		var e *duixian.Error
-		if !asError(err, &e) || e.Code != duixian.EREFUSED || !hasReason(e.Reasons, "jjgf-2025-21:fraud-ban") || !strings.Contains(e.Zh, paid.ID) {
+		if !asError(err, &e) || e.Code != duixian.EREFUSED || !hasReason(e.Reasons, "jjgf-2025-21:fraud-ban") || !strings.Contains(e.Zh, revoked.ID) {
 			t.Fatalf("a payment under 21号 went out during its fraud ban: %v", err)
 		}
 		if got := must(t)(s.Application(ctx, finance, other.ID)); got.Status != duixian.StatusApproved || len(got.Payments) != 0 {
@@ -197,11 +203,11 @@ func TestFraudBanStopsPendingPayments(t *testing.T) {
 		// day, 2029-03-10 (民法典第二百零一条、第二百零二条); the day
 		// after, the held payment goes out.
 		clk.Set("2029-03-10")
-		if _, err := s.Disburse(ctx, finance, other.ID, "pay-other-last-day", nil); duixian.ErrorCode(err) != duixian.EREFUSED {
+		if _, err := s.Disburse(ctx, finance, other.ID, "pay-other-last-day", paid); duixian.ErrorCode(err) != duixian.EREFUSED {
 			t.Fatalf("paid on the ban's last day: %v", err)
 		}
 		clk.Set("2029-03-11")
-		other = must(t)(s.Disburse(ctx, finance, other.ID, "pay-other-later", nil))
+		other = must(t)(s.Disburse(ctx, finance, other.ID, "pay-other-later", paid))
 		status(t, other, duixian.StatusPaid)
 	})
 }
@@ -214,7 +220,7 @@ func TestImpossibleFactsRefused(t *testing.T) {
 		s, _ := service(t, db, "2026-03-02")
 		_, staff := registerBookstore(t, s)
 		facts := strings.NewReplacer(`"business_area_m2":"200"`, `"business_area_m2":"100"`).Replace(bookstoreFacts)
-		a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1",
+		a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1", Materials: specimens("jjgf-2025-21/7.1"),
 			EventDate: date("2026-03-01"), Facts: json.RawMessage(facts), Declared: true}))
 		_, err := s.Submit(ctx, staff, a.ID, "k")
 		var e *duixian.Error
@@ -344,7 +350,7 @@ func TestSecondYearlyAwardRefusedWhileFirstPending(t *testing.T) {
 		space := `{"space_legal_qualification":true,"space_in_use":true,"space_opened_on":"2023-12-01","operating_normally":true,"declared_truthful":true,"space_separate_reading_area":true,
 "space_reading_area_m2":"140","space_daily_open_hours":"10","space_weekly_open_hours":"84","space_publications":3600,
 "space_publication_varieties":1400,"space_reading_seats":36,"space_hosted_reading_events":28,"space_weekday_open_hours":"10"}`
-		claim := workflow.DraftInput{Enterprise: id, Clause: "jjgf-2025-22/6.2", EventDate: date("2026-10-31"), Facts: json.RawMessage(space), Declared: true}
+		claim := workflow.DraftInput{Enterprise: id, Clause: "jjgf-2025-22/6.2", Materials: specimens("jjgf-2025-22/6.2"), EventDate: date("2026-10-31"), Facts: json.RawMessage(space), Declared: true}
 		first := must(t)(s.CreateDraft(ctx, staff, claim))
 		first = must(t)(s.Submit(ctx, staff, first.ID, "k1"))
 		first = passToExpert(t, s, culture, first.ID)
@@ -375,7 +381,7 @@ func TestYearRulesCountClaimsInReview(t *testing.T) {
 		_, staff := registerBookstore(t, s)
 		submit := func(clause, key, extra string) (*duixian.Application, error) {
 			facts := strings.Replace(bookstoreFacts, "}", `,"public_culture_outstanding":true,"specialized_store":true,"fusion_store":true`+extra+`}`, 1)
-			a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: clause,
+			a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: clause, Materials: specimens(clause),
 				EventDate: date("2026-03-01"), Facts: json.RawMessage(facts), Declared: true}))
 			return s.Submit(ctx, staff, a.ID, key)
 		}
@@ -419,7 +425,7 @@ func TestQunyanMembershipIsTheRegistrys(t *testing.T) {
 			t.Fatal(err)
 		}
 		staff := duixian.Actor{User: "staff@notmember", Role: duixian.RoleEnterprise, Enterprise: id}
-		a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: id, Clause: "jjgf-2025-26/5", EventDate: date("2026-03-01"), Declared: true,
+		a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: id, Clause: "jjgf-2025-26/5", Materials: specimens("jjgf-2025-26/5"), EventDate: date("2026-03-01"), Declared: true,
 			Facts: json.RawMessage(`{"qunyan_member":true,"qunyan_stopped_operating":false,"qunyan_not_cooperating":false,"qunyan_major_sanction":false,
 			"qunyan_listing_advisers":true,"qunyan_listing_service_fees":"100万元"}`)}))
 		_, err := s.Submit(ctx, staff, a.ID, "k")

@@ -106,7 +106,7 @@ func TestAuditViewVerifiesIncrementally(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		s, _ := service(t, db, "2026-03-02")
 		_, staff := registerBookstore(t, s)
-		in := workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1", EventDate: date("2026-03-01"),
+		in := workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1", Materials: specimens("jjgf-2025-21/7.1"), EventDate: date("2026-03-01"),
 			Facts: json.RawMessage(bookstoreFacts), Declared: true}
 		for range 5 {
 			must(t)(s.CreateDraft(ctx, staff, in))

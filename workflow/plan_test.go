@@ -28,7 +28,7 @@ func assessed(t *testing.T, s *workflow.Service, prefix, name string) *duixian.A
 	t.Helper()
 	id, staff := enterprise(t, s, prefix, name)
 	a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: id, Clause: "jjgf-2025-21/7.1",
-		EventDate: date("2026-03-01"), Facts: json.RawMessage(bookstoreFacts), Declared: true}))
+		EventDate: date("2026-03-01"), Facts: json.RawMessage(bookstoreFacts), Declared: true, Materials: specimens("jjgf-2025-21/7.1")}))
 	a = must(t)(s.Submit(ctx, staff, a.ID, "k-"+prefix))
 	passToExpert(t, s, culture, a.ID)
 	must(t)(s.RecordExpertReview(ctx, expert, a.ID, map[string]int{"经营能力": 26, "社会效益": 28}, "实地踏勘属实", true))
@@ -105,7 +105,7 @@ func TestAnnualPlan(t *testing.T) {
 		upheld := must1[*duixian.Objection](t)(s.Object(ctx, public, apps[0].ID, objection("该书店未实际经营", "现场照片")))
 		dismissed := must1[*duixian.Objection](t)(s.Object(ctx, public, apps[1].ID, objection("面积不实", "")))
 		// No payment before the window ends.
-		if _, err := s.Disburse(ctx, finance, apps[2].ID, "pay-early", nil); duixian.ErrorCode(err) != duixian.ECONFLICT {
+		if _, err := s.Disburse(ctx, finance, apps[2].ID, "pay-early", paid); duixian.ErrorCode(err) != duixian.ECONFLICT {
 			t.Fatalf("paid inside the window: %v", err)
 		}
 		if _, err := s.ReleasePlan(ctx, culture, p.ID); duixian.ErrorCode(err) != duixian.ECONFLICT {
@@ -122,10 +122,10 @@ func TestAnnualPlan(t *testing.T) {
 			t.Fatalf("after the window: %s %s %s %s", p.Status, first.Status, second.Status, third.Status)
 		}
 		// An objection holds its project, not the plan: the third is paid.
-		if a := must(t)(s.Disburse(ctx, finance, apps[2].ID, "pay-3", nil)); a.Status != duixian.StatusPaid || a.Paid() != third.Amount {
+		if a := must(t)(s.Disburse(ctx, finance, apps[2].ID, "pay-3", paid)); a.Status != duixian.StatusPaid || a.Paid() != third.Amount {
 			t.Fatalf("the third project paid: %s %d", a.Status, a.Paid())
 		}
-		if _, err := s.Disburse(ctx, finance, apps[0].ID, "pay-1", nil); duixian.ErrorCode(err) != duixian.ECONFLICT {
+		if _, err := s.Disburse(ctx, finance, apps[0].ID, "pay-1", paid); duixian.ErrorCode(err) != duixian.ECONFLICT {
 			t.Fatalf("a held project paid: %v", err)
 		}
 		must(t)(s.AnswerObjection(ctx, culture, apps[0].ID, upheld.ID, "经核实，该书店停业", true))
@@ -142,7 +142,7 @@ func TestAnnualPlan(t *testing.T) {
 		if p.Status != duixian.PlanClosed || p.Project(apps[1].ID).Status != duixian.ProjectReleased {
 			t.Fatalf("the plan after every answer: %s", p.Status)
 		}
-		if a := must(t)(s.Disburse(ctx, finance, apps[1].ID, "pay-2", nil)); a.Status != duixian.StatusPaid {
+		if a := must(t)(s.Disburse(ctx, finance, apps[1].ID, "pay-2", paid)); a.Status != duixian.StatusPaid {
 			t.Fatalf("the released project paid: %s", a.Status)
 		}
 		for action, want := range map[string]int{"plan-compile": 2, "plan-submit": 2, "plan-return": 1, "plan-approve": 1, "plan-publish": 4, "plan-release": 3, "plan-amend": 1} {

@@ -20,7 +20,7 @@ func TestOfficialReads(t *testing.T) {
 		s, clk := service(t, db, "2026-03-02")
 		id, staff := registerBookstore(t, s)
 		draft := func() *duixian.Application {
-			return must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: id, Clause: "jjgf-2025-21/7.1",
+			return must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: id, Clause: "jjgf-2025-21/7.1", Materials: specimens("jjgf-2025-21/7.1"),
 				EventDate: date("2026-03-01"), Facts: json.RawMessage(bookstoreFacts), Declared: true}))
 		}
 		a := must(t)(s.Submit(ctx, staff, draft().ID, "k1"))

@@ -28,7 +28,7 @@ func TestApplicationsOnlyInsideARound(t *testing.T) {
 		id, staff := registerBookstore(t, s)
 		draft := func() (*duixian.Application, error) {
 			return s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: id, Clause: "jjgf-2025-21/7.1",
-				EventDate: date("2026-03-01"), Facts: json.RawMessage(bookstoreFacts), Declared: true})
+				EventDate: date("2026-03-01"), Facts: json.RawMessage(bookstoreFacts), Declared: true, Materials: specimens("jjgf-2025-21/7.1")})
 		}
 		_, err := draft()
 		if duixian.ErrorCode(err) != duixian.ECONFLICT || !strings.Contains(err.Error(), "尚未发布") || !strings.Contains(err.Error(), "21号第十二条") {

@@ -30,7 +30,7 @@ func vcFund(t *testing.T, s *workflow.Service) duixian.Actor {
 // vcClaim is a 25号第十五条 claim: 2% of 2500万 is 50万, the per-project cap,
 // for an investment paid on 2025-01-15, two full years old from 2027-01-15.
 func vcClaim(project string) workflow.DraftInput {
-	return workflow.DraftInput{Clause: "jjgf-2025-25/15", EventDate: date("2025-01-15"), Project: project, Declared: true,
+	return workflow.DraftInput{Clause: "jjgf-2025-25/15", Materials: specimens("jjgf-2025-25/15"), EventDate: date("2025-01-15"), Project: project, Declared: true,
 		Facts: json.RawMessage(`{"fin_vc_institution":true,"fin_startup_investee":true,"fin_first_investment":true,
 		"fin_investment_amount":"2500万元","fin_investment_government":"0"}`)}
 }
@@ -203,12 +203,12 @@ func TestIdempotentReplay(t *testing.T) {
 		clk.Set("2027-03-02")
 		a = must(t)(s.Approve(ctx, commerceHead, a.ID))
 		for range 10 {
-			a = must(t)(s.Disburse(ctx, finance, a.ID, "pay-key", nil))
+			a = must(t)(s.Disburse(ctx, finance, a.ID, "pay-key", paid))
 		}
 		if len(a.Payments) != 1 || a.Paid() != 500000*duixian.Yuan {
 			t.Fatalf("%d payments, %s paid", len(a.Payments), a.Paid())
 		}
-		if _, err := s.Disburse(ctx, finance, a.ID, "pay-key", json.RawMessage(`{"voucher":"another"}`)); duixian.ErrorCode(err) != duixian.ECONFLICT {
+		if _, err := s.Disburse(ctx, finance, a.ID, "pay-key", withEvidence(`{"voucher":"another"}`)); duixian.ErrorCode(err) != duixian.ECONFLICT {
 			t.Fatalf("the same key with another body: %v", err)
 		}
 		var rows int
@@ -236,7 +236,7 @@ func TestBypassRefused(t *testing.T) {
 		a = must(t)(s.RecordExpertReview(ctx, expert, a.ID, nil, "符合", true))
 		a = must(t)(s.Propose(ctx, commerce, a.ID, 500000*duixian.Yuan, ""))
 		a = must(t)(s.Publish(ctx, commerce, a.ID, date("2027-03-01"), 3))
-		if _, err := s.Disburse(ctx, finance, a.ID, "early", nil); duixian.ErrorCode(err) != duixian.ECONFLICT {
+		if _, err := s.Disburse(ctx, finance, a.ID, "early", paid); duixian.ErrorCode(err) != duixian.ECONFLICT {
 			t.Fatalf("paid during publicity: %v", err)
 		}
 		a = object(t, s, a.ID, "被投企业并非初创型企业", "工商登记信息")
@@ -272,7 +272,7 @@ func TestAuditTamperFound(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		s, _ := service(t, db, "2026-03-02")
 		_, staff := registerBookstore(t, s)
-		in := workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1", EventDate: date("2026-03-01"), Facts: json.RawMessage(bookstoreFacts), Declared: true}
+		in := workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1", Materials: specimens("jjgf-2025-21/7.1"), EventDate: date("2026-03-01"), Facts: json.RawMessage(bookstoreFacts), Declared: true}
 		a := must(t)(s.CreateDraft(ctx, staff, in))
 		must(t)(s.Submit(ctx, staff, a.ID, "k"))
 		must(t)(s.Return(ctx, culture, a.ID, "补充材料"))
@@ -305,7 +305,7 @@ func TestRevokeBansForThreeYears(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		s, clk := service(t, db, "2026-03-02")
 		_, staff := registerBookstore(t, s)
-		in := workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1", EventDate: date("2026-03-01"), Facts: json.RawMessage(bookstoreFacts), Declared: true}
+		in := workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1", Materials: specimens("jjgf-2025-21/7.1"), EventDate: date("2026-03-01"), Facts: json.RawMessage(bookstoreFacts), Declared: true}
 		a := must(t)(s.CreateDraft(ctx, staff, in))
 		a = must(t)(s.Submit(ctx, staff, a.ID, "k"))
 		a = passToExpert(t, s, culture, a.ID)
@@ -314,7 +314,7 @@ func TestRevokeBansForThreeYears(t *testing.T) {
 		a = must(t)(s.Publish(ctx, culture, a.ID, date("2026-03-02"), 5))
 		clk.Set("2026-03-10")
 		a = must(t)(s.Approve(ctx, cultureHead, a.ID))
-		a = must(t)(s.Disburse(ctx, finance, a.ID, "p", nil))
+		a = must(t)(s.Disburse(ctx, finance, a.ID, "p", paid))
 		if _, err := s.Revoke(ctx, culture, a.ID, "伪造租赁合同"); duixian.ErrorCode(err) != duixian.EFORBIDDEN {
 			t.Fatalf("a reviewer revoked: %v", err)
 		}
@@ -323,7 +323,7 @@ func TestRevokeBansForThreeYears(t *testing.T) {
 			t.Fatalf("%s, clawback %s", a.Status, a.Clawback)
 		}
 		clk.Set("2027-06-01")
-		in.Clause, in.EventDate = "jjgf-2025-21/7.2", date("2027-05-01")
+		in.Clause, in.EventDate, in.Materials = "jjgf-2025-21/7.2", date("2027-05-01"), specimens("jjgf-2025-21/7.2")
 		in.Facts = json.RawMessage(strings.Replace(bookstoreFacts, "}", `,"public_culture_outstanding":true}`, 1))
 		b := must(t)(s.CreateDraft(ctx, staff, in))
 		_, err := s.Submit(ctx, staff, b.ID, "k2")
@@ -375,7 +375,7 @@ func TestTwoBatchPayment(t *testing.T) {
 			t.Fatal(err)
 		}
 		staff := duixian.Actor{User: "staff@eng", Role: duixian.RoleEnterprise, Enterprise: id}
-		a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: id, Clause: "jjgf-2030-1/2", EventDate: date("2030-05-01"), Declared: true,
+		a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: id, Clause: "jjgf-2030-1/2", Materials: specimens("jjgf-2030-1/2"), EventDate: date("2030-05-01"), Declared: true,
 			Facts: json.RawMessage(`{"project_started":true,"project_completed":false,"paid_incl_tax":"0","investment_incl_tax":"1000万元"}`)}))
 		a = must(t)(s.Submit(ctx, staff, a.ID, "k"))
 		a = passToExpert(t, s, commerce, a.ID)
@@ -384,14 +384,14 @@ func TestTwoBatchPayment(t *testing.T) {
 		a = must(t)(s.Publish(ctx, commerce, a.ID, date("2030-05-06"), 5))
 		clk.Set("2030-05-14")
 		a = must(t)(s.Approve(ctx, commerceHead, a.ID))
-		a = must(t)(s.Disburse(ctx, finance, a.ID, "t1", nil))
+		a = must(t)(s.Disburse(ctx, finance, a.ID, "t1", paid))
 		if a.Status != duixian.StatusPaying || a.Paid() != 50100*duixian.Yuan {
 			t.Fatalf("first tranche: %s %s", a.Status, a.Paid())
 		}
-		if _, err := s.Disburse(ctx, finance, a.ID, "t2-early", nil); duixian.ErrorCode(err) != duixian.ECONFLICT {
+		if _, err := s.Disburse(ctx, finance, a.ID, "t2-early", paid); duixian.ErrorCode(err) != duixian.ECONFLICT {
 			t.Fatalf("second tranche without completion: %v", err)
 		}
-		a = must(t)(s.Disburse(ctx, finance, a.ID, "t2", json.RawMessage(`{"project_completed":true,"paid_incl_tax":"900万元"}`)))
+		a = must(t)(s.Disburse(ctx, finance, a.ID, "t2", withEvidence(`{"project_completed":true,"paid_incl_tax":"900万元"}`)))
 		if a.Status != duixian.StatusPaid || a.Paid() != 100100*duixian.Yuan || len(a.Payments) != 2 {
 			t.Fatalf("second tranche: %s %s %d", a.Status, a.Paid(), len(a.Payments))
 		}

@@ -85,7 +85,7 @@ func benchSubmit(b *testing.B, db *sqldb.DB) {
 	ids := make([]string, b.N)
 	benchParallel(g, b.N, func(i int) {
 		who := staff[i%benchEnterprises]
-		a, err := s.CreateDraft(ctx, who, workflow.DraftInput{Enterprise: who.Enterprise, Clause: crashClause,
+		a, err := s.CreateDraft(ctx, who, workflow.DraftInput{Enterprise: who.Enterprise, Clause: crashClause, Materials: specimens(crashClause),
 			EventDate: date(crashEventDate), Project: fmt.Sprintf("门店%06d", i), Facts: json.RawMessage(crashFacts), Declared: true})
 		if err != nil {
 			b.Error(err)

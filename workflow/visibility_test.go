@@ -36,7 +36,7 @@ func TestExistenceHidden(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		s, _ := service(t, db, "2026-03-02")
 		_, staff := registerBookstore(t, s)
-		in := workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1", EventDate: date("2026-03-01"),
+		in := workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1", Materials: specimens("jjgf-2025-21/7.1"), EventDate: date("2026-03-01"),
 			Facts: json.RawMessage(bookstoreFacts), Declared: true}
 		draft := must(t)(s.CreateDraft(ctx, staff, in))
 		submitted := must(t)(s.Submit(ctx, staff, must(t)(s.CreateDraft(ctx, staff, in)).ID, "k"))
@@ -104,12 +104,12 @@ func TestExpertsSeeTheirCasesOnly(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		s, _ := service(t, db, "2026-03-02")
 		_, staff := registerBookstore(t, s)
-		in := workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1", EventDate: date("2026-03-01"),
+		in := workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.1", Materials: specimens("jjgf-2025-21/7.1"), EventDate: date("2026-03-01"),
 			Facts: json.RawMessage(bookstoreFacts), Declared: true}
 		mine := must(t)(s.CreateDraft(ctx, staff, in))
 		must(t)(s.Submit(ctx, staff, mine.ID, "k1"))
 		mine = passToExpert(t, s, culture, mine.ID) // assigned to expert
-		theirs := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.3.1",
+		theirs := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.3.1", Materials: specimens("jjgf-2025-21/7.3.1"),
 			EventDate: date("2026-03-01"), Facts: json.RawMessage(`{"specialized_store":true,` + bookstoreFacts[1:]), Declared: true}))
 		must(t)(s.Submit(ctx, staff, theirs.ID, "k2"))
 		must(t)(s.PassPreliminary(ctx, culture, theirs.ID))

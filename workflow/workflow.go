@@ -15,7 +15,6 @@ package workflow
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,6 +30,7 @@ import (
 	"github.com/etown/duixian/calendar"
 	"github.com/etown/duixian/casework"
 	"github.com/etown/duixian/engine"
+	"github.com/etown/duixian/material"
 	"github.com/etown/duixian/sqldb"
 )
 
@@ -80,6 +80,8 @@ type transition struct {
 	// once, when set, makes the transition idempotent under a key: the
 	// key and the answer are recorded in the transition's own transaction.
 	once *casework.Once
+	// detail, when set, is written beside the state in the audit entry.
+	detail func() string
 }
 
 func (s *Service) desk() casework.Desk { return casework.Desk{DB: s.DB, Now: s.Now, Tally: s.Denials} }
@@ -98,6 +100,12 @@ func (s *Service) run(ctx context.Context, actor duixian.Actor, id string, t tra
 		Check: func(tx *sqldb.Tx, a *duixian.Application) error { return s.allowed(tx, actor, a, t) },
 		State: status,
 		Apply: t.apply,
+		Detail: func(*duixian.Application) string {
+			if t.detail == nil {
+				return ""
+			}
+			return t.detail()
+		},
 		Save: func(tx *sqldb.Tx, a *duixian.Application) error {
 			a.Updated = s.Now()
 			return tx.PutApplication(a)
@@ -175,24 +183,19 @@ type DraftInput struct {
 	ID string
 	// Key, when set, is the one-time key of the form the draft comes
 	// from: the same form posted again returns the draft the key made.
-	Key         string
-	Enterprise  string
-	Clause      string
-	EventDate   duixian.Date
-	Project     string
-	Facts       json.RawMessage
-	Declared    bool
-	Attachments []Attachment
-	// Offer is the 免申即享 offer the draft is confirmed from: rounds bind
-	// it only where the round says so.
+	Key        string
+	Enterprise string
+	Clause     string
+	EventDate  duixian.Date
+	Project    string
+	Facts      json.RawMessage
+	Declared   bool
+	// Materials are files sent with the form; each is checked and
+	// recorded as AddMaterial does.
+	Materials []MaterialUpload
+	// Offer is the 免申即享 offer the draft is confirmed from (package
+	// matching): such an application asks for no materials.
 	Offer string
-}
-
-// Attachment is a file the applicant supplies.
-type Attachment struct {
-	Name string
-	Kind string
-	Data []byte
 }
 
 // CreateDraft records an application as a draft. The facts are checked
@@ -238,13 +241,10 @@ func (s *Service) CreateDraft(ctx context.Context, actor duixian.Actor, in Draft
 			if err := s.inRound(tx, a); err != nil {
 				return err
 			}
-			for _, f := range in.Attachments {
-				sum := sha256.Sum256(f.Data)
-				h := hex.EncodeToString(sum[:])
-				if err := tx.PutAttachment(h, f.Data); err != nil {
+			for _, f := range in.Materials {
+				if _, err := s.addMaterial(tx, actor, a, f); err != nil {
 					return err
 				}
-				a.Attachments = append(a.Attachments, duixian.Attachment{Name: f.Name, Kind: f.Kind, SHA256: h, Size: int64(len(f.Data))})
 			}
 			a.Status = duixian.StatusDraft
 			return nil
@@ -261,8 +261,8 @@ func (s *Service) CreateDraft(ctx context.Context, actor duixian.Actor, in Draft
 // since each post of one form reserves its own.
 func draftRequest(in DraftInput) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "create:%s:%s:%s:%q:%t:%s", in.Enterprise, in.Clause, in.EventDate, in.Project, in.Declared, in.Facts)
-	for _, f := range in.Attachments {
+	fmt.Fprintf(&b, "create:%s:%s:%s:%q:%t:%s:%s", in.Enterprise, in.Clause, in.EventDate, in.Project, in.Declared, in.Facts, in.Offer)
+	for _, f := range in.Materials {
 		sum := sha256.Sum256(f.Data)
 		fmt.Fprintf(&b, ":%q:%q:%x", f.Name, f.Kind, sum)
 	}
@@ -354,8 +354,15 @@ func (s *Service) Submit(ctx context.Context, actor duixian.Actor, id, key strin
 			if !d.Eligible {
 				return refused(d)
 			}
+			// After the decision: a claim the rules refuse is told so
+			// before it is asked for files.
+			if cl, ok := s.Catalogue.Clause(a.Clause); ok {
+				if err := material.MissingError(material.Missing(cl, a)); err != nil {
+					return err
+				}
+			}
 			a.Decision, a.Review, a.CatalogueVersion = &d, &d, s.Catalogue.Version()
-			a.Status, a.Reason = duixian.StatusSubmitted, ""
+			a.Status, a.Reason, a.Requested = duixian.StatusSubmitted, "", nil
 			return nil
 		}})
 }
@@ -540,15 +547,25 @@ func (s *Service) heldReasons(a *duixian.Application, apps []*duixian.Applicatio
 
 var errNoReason = duixian.Errorf(duixian.EINVALID, "reason", "须写明理由，申请人可见", "a reason is required; the applicant sees it")
 
-// Return sends a submitted application back for more material (补正).
-func (s *Service) Return(ctx context.Context, actor duixian.Actor, id, reason string) (*duixian.Application, error) {
+// Return sends a submitted application back for more material (补正),
+// naming, when the reviewer does, which of the clause's materials are
+// missing: the applicant sees them named, and the application cannot be
+// submitted again until each has a file uploaded after the return.
+func (s *Service) Return(ctx context.Context, actor duixian.Actor, id, reason string, missing ...string) (*duixian.Application, error) {
 	return s.run(ctx, actor, id, transition{action: "return", roles: []duixian.Role{duixian.RoleReviewer}, department: true,
 		from: []duixian.Status{duixian.StatusSubmitted},
 		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
 			if strings.TrimSpace(reason) == "" {
 				return errNoReason
 			}
-			a.Status, a.Reason = duixian.StatusReturned, reason
+			a.Status, a.Reason, a.Requested = duixian.StatusReturned, reason, nil
+			if cl, ok := s.Catalogue.Clause(a.Clause); ok && len(missing) > 0 {
+				kinds, err := material.Requested(cl, missing)
+				if err != nil {
+					return err
+				}
+				a.Requested = &duixian.MaterialRequest{Kinds: kinds, At: s.Now()}
+			}
 			return nil
 		}})
 }
@@ -871,16 +888,65 @@ func (s *Service) Approve(ctx context.Context, actor duixian.Actor, id string) (
 		}})
 }
 
+// Disbursement is a payment as the treasury records it: the voucher
+// number (凭证号), the payee account (of which only the last four digits
+// are kept), the day it was paid, and, for a clause paid in tranches, the
+// evidence of the facts a later tranche needs.
+type Disbursement struct {
+	Voucher  string
+	Account  string
+	PaidOn   duixian.Date
+	Evidence json.RawMessage
+}
+
+// maxVoucher bounds a voucher number.
+const maxVoucher = 64
+
+// check validates the record of the transfer, naming the field, and
+// reduces the account to its last four digits.
+func (in *Disbursement) check(today duixian.Date) (last4 string, err error) {
+	in.Voucher = strings.TrimSpace(in.Voucher)
+	switch n := utf8.RuneCountInString(in.Voucher); {
+	case n == 0:
+		return "", duixian.Errorf(duixian.EINVALID, "voucher", "请填写凭证号", "the voucher number is required")
+	case n > maxVoucher:
+		return "", duixian.Errorf(duixian.EINVALID, "voucher", "凭证号至多%d个字符", "the voucher number is at most %d characters", maxVoucher)
+	}
+	digits := strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' {
+			return -1
+		}
+		return r
+	}, in.Account)
+	if len(digits) < 4 || strings.Trim(digits, "0123456789") != "" {
+		return "", duixian.Errorf(duixian.EINVALID, "account", "收款账号应为银行账号的数字（至少4位）", "the payee account must be the bank account's digits (at least 4)")
+	}
+	switch {
+	case in.PaidOn.IsZero():
+		return "", duixian.Errorf(duixian.EINVALID, "paid_on", "请填写付款日期", "the payment date is required")
+	case in.PaidOn.After(today):
+		return "", duixian.Errorf(duixian.EINVALID, "paid_on", "付款日期%s晚于今天", "the payment date %s is after today", in.PaidOn)
+	}
+	return digits[len(digits)-4:], nil
+}
+
 // Disburse pays what is due now: the whole approved amount, or, for a
 // clause paid in tranches, the tranches whose conditions hold given the
 // evidence recorded (29号: the second half only after completion and 90% of
-// the investment paid). It takes an idempotency key. Whoever proposed the
-// amount does not pay it (separation of duties, as for Approve).
-func (s *Service) Disburse(ctx context.Context, actor duixian.Actor, id, key string, evidence json.RawMessage) (*duixian.Application, error) {
+// the investment paid), recording the voucher number, the payee account's
+// last four digits and the day paid. It takes an idempotency key. Whoever
+// proposed the amount does not pay it (separation of duties, as for
+// Approve).
+func (s *Service) Disburse(ctx context.Context, actor duixian.Actor, id, key string, in Disbursement) (*duixian.Application, error) {
+	evidence := in.Evidence
 	return s.run(ctx, actor, id, transition{action: "disburse", roles: []duixian.Role{duixian.RoleFinance}, separate: &[2]string{"拨付", "pay"},
-		once: &casework.Once{Key: key, Request: "disburse:" + id + ":" + string(evidence)},
+		once: &casework.Once{Key: key, Request: fmt.Sprintf("disburse:%s:%s:%q:%q:%s", id, evidence, in.Voucher, in.Account, in.PaidOn)},
 		from: []duixian.Status{duixian.StatusApproved, duixian.StatusPaying},
 		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
+			last4, err := in.check(s.today())
+			if err != nil {
+				return err
+			}
 			due := a.Approved
 			if len(evidence) > 0 {
 				merged, err := mergeFacts(a.Facts, evidence)
@@ -925,7 +991,8 @@ func (s *Service) Disburse(ctx context.Context, actor duixian.Actor, id, key str
 			if pay <= 0 {
 				return duixian.Conflict("当前没有可拨付的金额（已拨付%s）", "nothing is payable now (%s paid)", a.Paid().Wan())
 			}
-			a.Payments = append(a.Payments, duixian.Payment{Tranche: len(a.Payments) + 1, Amount: pay, At: s.Now(), By: actor.User, Key: key})
+			a.Payments = append(a.Payments, duixian.Payment{Tranche: len(a.Payments) + 1, Amount: pay, At: s.Now(), By: actor.User, Key: key,
+				Voucher: in.Voucher, Account: last4, PaidOn: in.PaidOn})
 			a.Status = duixian.StatusPaying
 			if a.Paid() == a.Approved {
 				a.Status = duixian.StatusPaid

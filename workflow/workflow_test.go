@@ -14,6 +14,7 @@ import (
 	"github.com/etown/duixian/calendar"
 	"github.com/etown/duixian/catalogue"
 	"github.com/etown/duixian/engine"
+	"github.com/etown/duixian/material"
 	"github.com/etown/duixian/sqldb"
 	"github.com/etown/duixian/sqldb/dbtest"
 	"github.com/etown/duixian/workflow"
@@ -100,6 +101,26 @@ var (
 	supervisor   = duixian.Actor{User: "sun.supervisor", Role: duixian.RoleSupervisor}
 )
 
+// paid is the treasury's record of a transfer, as every payment needs one.
+var paid = workflow.Disbursement{Voucher: "JZ-2026-0001", Account: "6222 0200 1234 5678", PaidOn: duixian.Date{Year: 2026, Month: 1, Day: 5}}
+
+// withEvidence is paid with the evidence a later tranche needs.
+func withEvidence(facts string) workflow.Disbursement {
+	d := paid
+	d.Evidence = json.RawMessage(facts)
+	return d
+}
+
+// specimens are a small PDF for each material the clause requires, for
+// tests whose subject is not materials.
+func specimens(clause string) []workflow.MaterialUpload {
+	cl, ok := cat.Clause(clause)
+	if !ok {
+		return nil
+	}
+	return material.Specimens(cl)
+}
+
 // must fails the test on an error: must(t)(s.Submit(…)).
 func must(t testing.TB) func(*duixian.Application, error) *duixian.Application {
 	return func(a *duixian.Application, err error) *duixian.Application {
@@ -181,7 +202,7 @@ func TestBookstorePath(t *testing.T) {
 		id, staff := registerBookstore(t, s)
 		a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: id, Clause: "jjgf-2025-21/7.1",
 			EventDate: date("2026-03-01"), Facts: json.RawMessage(bookstoreFacts), Declared: true,
-			Attachments: []workflow.Attachment{{Name: "营业执照.pdf", Kind: "营业执照", Data: []byte("%PDF-1.7 licence")}}}))
+			Materials: specimens("jjgf-2025-21/7.1")}))
 		status(t, a, duixian.StatusDraft)
 		a = must(t)(s.Submit(ctx, staff, a.ID, "k1"))
 		status(t, a, duixian.StatusSubmitted)
@@ -227,7 +248,7 @@ func TestBookstorePath(t *testing.T) {
 		}
 		a = must(t)(s.Approve(ctx, cultureHead, a.ID))
 		status(t, a, duixian.StatusApproved)
-		a = must(t)(s.Disburse(ctx, finance, a.ID, "pay-1", nil))
+		a = must(t)(s.Disburse(ctx, finance, a.ID, "pay-1", paid))
 		status(t, a, duixian.StatusPaid)
 		if a.Paid() != 120000*duixian.Yuan {
 			t.Fatalf("paid %s", a.Paid())
@@ -261,7 +282,7 @@ func TestReviseDraft(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		s, _ := service(t, db, "2026-03-02")
 		id, staff := registerBookstore(t, s)
-		a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: id, Clause: "jjgf-2025-21/7.1",
+		a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: id, Clause: "jjgf-2025-21/7.1", Materials: specimens("jjgf-2025-21/7.1"),
 			EventDate: date("2025-12-20"), Facts: json.RawMessage(bookstoreFacts), Declared: true}))
 		r := must(t)(s.ReviseDraft(ctx, staff, a.ID, workflow.DraftRevision{EventDate: date("2026-03-01"), Project: "书房二期",
 			Facts: json.RawMessage(bookstoreFacts), Declared: true}))

@@ -279,6 +279,16 @@ func catalogueShow(v engine.ClauseView, out io.Writer, asJSON bool) error {
 		}
 		fmt.Fprintln(out)
 	}
+	if len(v.Materials) > 0 {
+		fmt.Fprintln(out, "\n申报材料 / materials:")
+		for _, m := range v.Materials {
+			optional := ""
+			if m.Optional {
+				optional = "（可选 optional）"
+			}
+			fmt.Fprintf(out, "  [%s] %-22s %s%s\n", m.Cite, m.ID, m.Zh, optional)
+		}
+	}
 	return nil
 }
 

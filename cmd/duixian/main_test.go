@@ -322,3 +322,17 @@ func TestCatalogueNew(t *testing.T) {
 		t.Fatalf("a bad id: %d %s", code, errs)
 	}
 }
+
+// A clause shows its 申报材料, each with its article, the optional ones
+// marked.
+func TestCatalogueShowMaterials(t *testing.T) {
+	code, out, errs := runCmd(t, "", "catalogue", "show", "jjgf-2025-21/7.1")
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	for _, want := range []string{"申报材料 / materials:", "[21号第十一条] construction-contract", "经营场所施工合同（复印件）", "社会形象与影响力情况材料（如荣誉证书复印件、奖杯照片等）（可选 optional）"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("show lacks %q:\n%s", want, out)
+		}
+	}
+}
