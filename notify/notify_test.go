@@ -467,3 +467,48 @@ func TestExpertsReject(t *testing.T) {
 		}
 	})
 }
+
+// Under the annual plan (21号第十二条（四）) the applicant is told when
+// the approved plan puts its project in 公示, and when the plan is
+// released to payment after the window; the plan's own entries tell
+// nobody.
+func TestPlanIsTold(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		w := setup(t, db)
+		s, clk := w.wf, w.clk
+		a := must(t)(s.CreateDraft(ctx, w.staff, workflow.DraftInput{Enterprise: w.bookstore, Clause: "jjgf-2025-21/7.1",
+			EventDate: date("2026-03-01"), Facts: json.RawMessage(bookstoreFacts), Declared: true, Materials: bookstoreMaterials()}))
+		a = must(t)(s.Submit(ctx, w.staff, a.ID, "k1"))
+		a = must(t)(s.PassPreliminary(ctx, culture, a.ID))
+		a = must(t)(s.AssignExperts(ctx, culture, a.ID, []string{expert.User}))
+		a = must(t)(s.RecordExpertReview(ctx, expert, a.ID, map[string]int{"空间环境": 18}, "属实", true))
+		must(t)(s.Propose(ctx, culture, a.ID, 120000*duixian.Yuan, ""))
+		p, err := s.CompilePlan(ctx, culture, "R-jjgf-2025-21")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, step := range []func() (*duixian.Plan, error){
+			func() (*duixian.Plan, error) { return s.SubmitPlan(ctx, culture, p.ID) },
+			func() (*duixian.Plan, error) { return s.ApprovePlan(ctx, cultureHead, p.ID) },
+			func() (*duixian.Plan, error) { return s.PublishPlan(ctx, culture, p.ID, date("2026-03-03"), 5) },
+		} {
+			if _, err := step(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		clk.Set("2026-03-20")
+		if _, err := s.ReleasePlan(ctx, culture, p.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.n.Derive(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got := strings.Join(titles(inbox(t, w.n, "shop.manager")), "|")
+		if strings.Count(got, "|") != 1 || !strings.Contains(got, "申报进入公示：") || !strings.Contains(got, "申报已批准：") {
+			t.Fatalf("the applicant was told %q, want 公示 and 批准", got)
+		}
+		if other := inbox(t, w.n, culture.User); len(other) != 0 {
+			t.Fatalf("the department was told of its own plan: %q", titles(other))
+		}
+	})
+}

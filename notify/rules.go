@@ -18,12 +18,17 @@ import (
 // every refusal, "denied:…") is passed over. A rule reads what it needs
 // in the notifier's transaction; it is called once per entry.
 var rules = map[string]rule{
-	"offer":            offerFound,
-	"return":           toApplicant(returned),
-	"reject":           toApplicant(rejected),
-	"expert-review":    toApplicant(expertsRejected),
-	"publish":          toApplicant(published),
-	"approve":          toApplicant(approved),
+	"offer":         offerFound,
+	"return":        toApplicant(returned),
+	"reject":        toApplicant(rejected),
+	"expert-review": toApplicant(expertsRejected),
+	"publish":       toApplicant(published),
+	"approve":       toApplicant(approved),
+	// A plan's steps are written once for the plan and once for each
+	// application they move (workflow.planApplication); only the latter
+	// name an application, so the plan's own entry tells no one.
+	"plan-publish":     toApplicant(published),
+	"plan-release":     toApplicant(approved),
 	"disburse":         toApplicant(disbursed),
 	"revoke":           toApplicant(revoked),
 	"object":           objectionFiled,
