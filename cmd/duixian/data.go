@@ -143,12 +143,8 @@ func runExport(args []string, stdout io.Writer) error {
 	if *out == "" {
 		return duixian.Errorf(duixian.EINVALID, "--out", "请用 --out 指定要写入的 XLSX 文件", "give the XLSX file to write with --out")
 	}
-	cat, err := loadCatalogue(*dir)
-	if err != nil {
-		return err
-	}
 	ctx := context.Background()
-	db, err := openDB(ctx, *dbPath)
+	cat, db, err := openCatalogued(ctx, *dir, *dbPath)
 	if err != nil {
 		return err
 	}
@@ -200,12 +196,8 @@ func runDemoData(args []string, stdout io.Writer) error {
 	if *batch < 1 {
 		return duixian.Errorf(duixian.EINVALID, "--batch", "每批企业数应为正整数", "--batch must be positive")
 	}
-	cat, err := loadCatalogue(*dir)
-	if err != nil {
-		return err
-	}
 	ctx := context.Background()
-	db, err := openDB(ctx, *dbPath)
+	cat, db, err := openCatalogued(ctx, *dir, *dbPath)
 	if err != nil {
 		return err
 	}

@@ -29,12 +29,8 @@ func runDepartment(args []string, out io.Writer) error {
 	if err := fl.Parse(args[1:]); err != nil || fl.NArg() > 0 {
 		return duixian.Errorf(duixian.EINVALID, "flags", "参数错误：%v", "bad flags: %v", err)
 	}
-	cat, err := loadCatalogue(*dir)
-	if err != nil {
-		return err
-	}
 	ctx := context.Background()
-	db, err := openDB(ctx, *dbPath)
+	cat, db, err := openCatalogued(ctx, *dir, *dbPath)
 	if err != nil {
 		return err
 	}

@@ -34,12 +34,8 @@ func runQunyan(args []string, out io.Writer) error {
 	if err := fl.Parse(args[1:]); err != nil {
 		return duixian.Errorf(duixian.EINVALID, "flags", "参数错误：%v", "bad flags: %v", err)
 	}
-	cat, err := loadCatalogue(*dir)
-	if err != nil {
-		return err
-	}
 	ctx := context.Background()
-	db, err := openDB(ctx, *dbPath)
+	cat, db, err := openCatalogued(ctx, *dir, *dbPath)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/etown/duixian/account"
 	"github.com/etown/duixian/calendar"
 	"github.com/etown/duixian/demo"
+	"github.com/etown/duixian/engine"
 	duixianhttp "github.com/etown/duixian/http"
 	"github.com/etown/duixian/jobs"
 	"github.com/etown/duixian/postgres"
@@ -27,6 +28,21 @@ import (
 	"github.com/etown/duixian/sqlite"
 	"github.com/etown/duixian/workflow"
 )
+
+// openCatalogued loads the catalogue of dir (the built-in one when empty)
+// and opens the store at db, as every data command does: the catalogue
+// first, so that a broken one is refused before the store is touched.
+func openCatalogued(ctx context.Context, dir, db string) (*engine.Catalogue, *sqldb.DB, error) {
+	cat, err := loadCatalogue(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	store, err := openDB(ctx, db)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cat, store, nil
+}
 
 // openDB opens the store: a PostgreSQL DSN, or else an SQLite file path.
 func openDB(ctx context.Context, db string) (*sqldb.DB, error) {
