@@ -114,7 +114,12 @@ func TestAnnualPlan(t *testing.T) {
 		if _, err := s.Approve(ctx, cultureHead, apps[2].ID); duixian.ErrorCode(err) != duixian.ECONFLICT {
 			t.Fatalf("a project of the plan approved on its own: %v", err)
 		}
-		clk.Set("2026-04-09")
+		// The window's last day is still in it (含): released the day after.
+		clk.Set(p.Publicity.Until.String())
+		if _, err := s.ReleasePlan(ctx, culture, p.ID); duixian.ErrorCode(err) != duixian.ECONFLICT {
+			t.Fatalf("released on the window's last day %s: %v", p.Publicity.Until, err)
+		}
+		clk.Set(p.Publicity.Until.AddDays(1).String())
 		p = must1[*duixian.Plan](t)(s.ReleasePlan(ctx, culture, p.ID))
 		first, second, third := p.Project(apps[0].ID), p.Project(apps[1].ID), p.Project(apps[2].ID)
 		if p.Status != duixian.PlanPublicity || first.Status != duixian.ProjectListed || second.Status != duixian.ProjectListed ||
