@@ -12,6 +12,11 @@ import (
 //	submitted → reviewed (初审, with co-review opinions) → assessed (专家评审)
 //	→ proposed (拟定金额) → publicity (公示) → approved → paying → paid
 //
+// Where the document's procedure is the annual plan (21号, 22号), proposed
+// projects wait for the round's plan to be approved; the plan takes them
+// into publicity together and, after its window, to approved (Plan). Other
+// documents publish and approve each application alone.
+//
 // Before approval an application can be rejected (with a reason the
 // applicant sees) or withdrawn by the applicant; after approval, supervision
 // can revoke it (撤销), booking a clawback of what was paid.

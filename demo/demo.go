@@ -208,11 +208,35 @@ func applications(ctx context.Context, svc *workflow.Service, p []duixian.User) 
 	if later := today.AddDays(60); closes.Before(later) {
 		closes = later
 	}
+	rounds := map[string]string{}
 	for _, g := range guides {
-		if _, err := svc.PublishRound(ctx, as(culture), workflow.RoundInput{Document: g.doc, Year: 2026, Title: g.title, Text: g.text,
-			Opens: date("2026-01-05"), Closes: closes, Budget: g.budget}); err != nil {
+		r, err := svc.PublishRound(ctx, as(culture), workflow.RoundInput{Document: g.doc, Year: 2026, Title: g.title, Text: g.text,
+			Opens: date("2026-01-05"), Closes: closes, Budget: g.budget})
+		if err != nil {
 			return fmt.Errorf("round of %s: %w", g.doc, err)
 		}
+		rounds[g.doc] = r.ID
+	}
+	// publishInPlan gathers the round's assessed projects into its annual
+	// plan, which 宣传文化部 submits, its head approves, and 宣传文化部
+	// publishes from start (21号第十二条（三）（四）, 22号第十条（三）（四）):
+	// these documents publish no project alone.
+	publishInPlan := func(doc string, start duixian.Date) string {
+		if err != nil {
+			return ""
+		}
+		var p *duixian.Plan
+		if p, err = svc.CompilePlan(ctx, as(culture), rounds[doc]); err != nil {
+			return ""
+		}
+		if _, err = svc.SubmitPlan(ctx, as(culture), p.ID); err != nil {
+			return ""
+		}
+		if _, err = svc.ApprovePlan(ctx, as(cultureHead), p.ID); err != nil {
+			return ""
+		}
+		_, err = svc.PublishPlan(ctx, as(culture), p.ID, start, 5)
+		return p.ID
 	}
 	// 1. A bookstore's 一刻钟 award, paid in May.
 	at("2026-05-06")
@@ -241,9 +265,11 @@ func applications(ctx context.Context, svc *workflow.Service, p []duixian.User) 
 	step(func() (*duixian.Application, error) {
 		return svc.Propose(ctx, as(culture), id, 120000*duixian.Yuan, "")
 	})
-	step(func() (*duixian.Application, error) { return svc.Publish(ctx, as(culture), id, date("2026-05-07"), 5) })
+	plan := publishInPlan("jjgf-2025-21", date("2026-05-07"))
 	at("2026-05-15")
-	step(func() (*duixian.Application, error) { return svc.Approve(ctx, as(cultureHead), id) })
+	if err == nil {
+		_, err = svc.ReleasePlan(ctx, as(culture), plan)
+	}
 	at("2026-05-20")
 	step(func() (*duixian.Application, error) {
 		return svc.Disburse(ctx, as(treasury), id, "demo-pay-1", workflow.Disbursement{Voucher: "JZ-2026-05-0137", Account: "0200 0045 1900 8837 261", PaidOn: date("2026-05-20")})
@@ -276,9 +302,10 @@ func applications(ctx context.Context, svc *workflow.Service, p []duixian.User) 
 	spaceFacts := `{"space_legal_qualification":true,"space_in_use":true,"space_opened_on":"2023-12-01","space_separate_reading_area":true,
 "space_reading_area_m2":"140","space_daily_open_hours":"10","space_weekly_open_hours":"84","space_publications":3600,
 "space_publication_varieties":1400,"space_reading_seats":36,"space_hosted_reading_events":28,"space_weekday_open_hours":"10"}`
-	// 3. Three weeks ago: the reading space's 运营奖励, whose 公示 has ended
-	// without objection — it waits for 宣传文化部's approval, so the demo
-	// can be clicked through to 批准 and 拨付.
+	// 3. Three weeks ago: the reading space's 运营奖励, in 2026's first
+	// plan of 22号, whose 公示 has ended without objection — the plan waits
+	// for 宣传文化部 to send it to payment, so the demo can be clicked
+	// through to 转入拨付 and 拨付.
 	at(today.AddDays(-30).String())
 	e := step(func() (*duixian.Application, error) {
 		return svc.CreateDraft(ctx, as(space), workflow.DraftInput{Enterprise: space.Enterprise, Clause: "jjgf-2025-22/6.1", Materials: specimens(svc, "jjgf-2025-22/6.1"),
@@ -295,10 +322,11 @@ func applications(ctx context.Context, svc *workflow.Service, p []duixian.User) 
 			return svc.RecordExpertReview(ctx, as(expert), id, map[string]int{"总分": 86}, "场地与活动记录齐全", true)
 		})
 		step(func() (*duixian.Application, error) { return svc.Propose(ctx, as(culture), id, 50000*duixian.Yuan, "") })
-		step(func() (*duixian.Application, error) { return svc.Publish(ctx, as(culture), id, today.AddDays(-21), 5) })
+		publishInPlan("jjgf-2025-22", today.AddDays(-21))
 	}
-	// 4. Today: a reading space's 延时奖励 in publicity, and a bookstore's
-	// 活动组织 claim awaiting preliminary review.
+	// 4. Today: a reading space's 延时奖励 in publicity, in 22号's second
+	// plan of the year (第2批), and a bookstore's 活动组织 claim awaiting
+	// preliminary review.
 	svc.Now = real
 	c := step(func() (*duixian.Application, error) {
 		return svc.CreateDraft(ctx, as(space), workflow.DraftInput{Enterprise: space.Enterprise, Clause: "jjgf-2025-22/6.2", Materials: specimens(svc, "jjgf-2025-22/6.2"),
@@ -315,7 +343,7 @@ func applications(ctx context.Context, svc *workflow.Service, p []duixian.User) 
 			return svc.RecordExpertReview(ctx, as(expert), id, map[string]int{"总分": 88}, "开放时间记录完整", true)
 		})
 		step(func() (*duixian.Application, error) { return svc.Propose(ctx, as(culture), id, 50000*duixian.Yuan, "") })
-		step(func() (*duixian.Application, error) { return svc.Publish(ctx, as(culture), id, today, 5) })
+		publishInPlan("jjgf-2025-22", today)
 	}
 	d := step(func() (*duixian.Application, error) {
 		return svc.CreateDraft(ctx, as(bookstore), workflow.DraftInput{Enterprise: bookstore.Enterprise, Clause: "jjgf-2025-21/7.3.2", Materials: specimens(svc, "jjgf-2025-21/7.3.2"),

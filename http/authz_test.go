@@ -168,21 +168,18 @@ func TestAuthorizationThroughTheAPI(t *testing.T) {
 			t.Fatalf("an unknown department: %d %s", resp.StatusCode, body)
 		}
 
-		// Separation of duties: culture proposed the reading space's
-		// amount; after publicity culture may not approve it, another
-		// official of the department may.
+		// The reading space's project is in 22号's approved plan: after the
+		// window, the objection dismissed, it goes to payment with the plan
+		// — not approved alone, by anyone (separation of duties on the plan
+		// is TestPlanThroughTheAPI's).
 		clk.advance(10 * 24 * time.Hour)
 		culture, head := as("culture"), as("culture-head")
-		if resp, body := culture.post("/api/v1/applications/"+published+"/objections/"+objectionOf(t, head, published)+"/answer", `{"answer":"不成立","upheld":false}`); resp.StatusCode != 200 {
-			t.Fatalf("answer: %d %s", resp.StatusCode, body)
-		}
-		resp, body = culture.post("/api/v1/applications/"+published+"/approve", "")
-		if json.Unmarshal([]byte(body), &e); resp.StatusCode != 403 || e.Code != duixian.EFORBIDDEN || !strings.Contains(e.Zh, "职责分离") || !strings.Contains(e.En, "separation of duties") {
-			t.Fatalf("the proposer approved: %d %s", resp.StatusCode, body)
-		}
 		resp, body = head.post("/api/v1/applications/"+published+"/approve", "")
-		if resp.StatusCode != 200 || !strings.Contains(body, `"status":"approved"`) {
-			t.Fatalf("another official's approval: %d %s", resp.StatusCode, body)
+		if json.Unmarshal([]byte(body), &e); resp.StatusCode != 409 || !strings.Contains(e.Zh, "建议方案") {
+			t.Fatalf("a plan's project approved alone: %d %s", resp.StatusCode, body)
+		}
+		if resp, body := culture.post("/api/v1/applications/"+published+"/objections/"+objectionOf(t, head, published)+"/answer", `{"answer":"不成立","upheld":false}`); resp.StatusCode != 200 || !strings.Contains(body, `"status":"approved"`) {
+			t.Fatalf("answer: %d %s", resp.StatusCode, body)
 		}
 	})
 }
@@ -344,8 +341,21 @@ func TestDemoHasAnEndedPublicity(t *testing.T) {
 		}
 		return c
 	}
-	if resp, body := as("culture-head").post("/api/v1/applications/"+ended+"/approve", ""); resp.StatusCode != 200 || !strings.Contains(body, `"approved"`) {
-		t.Fatalf("approve: %d %s", resp.StatusCode, body)
+	// 22号 grants in an approved plan: its project is not approved alone,
+	// the plan is sent to payment once its window has ended.
+	if resp, body := as("culture-head").post("/api/v1/applications/"+ended+"/approve", ""); resp.StatusCode != 409 {
+		t.Fatalf("a plan's project approved alone: %d %s", resp.StatusCode, body)
+	}
+	var plan string
+	if err := s.DB.Read(context.Background(), func(tx *sqldb.Tx) error {
+		a, err := tx.Application(ended, false)
+		plan = a.Plan
+		return err
+	}); err != nil || plan == "" {
+		t.Fatalf("the demo's project is in no plan: %q %v", plan, err)
+	}
+	if resp, body := as("culture").post("/api/v1/plans/"+plan+"/release", ""); resp.StatusCode != 200 || !strings.Contains(body, `"closed"`) {
+		t.Fatalf("release: %d %s", resp.StatusCode, body)
 	}
 	treasury := as("treasury")
 	if resp, body := treasury.do("POST", "/api/v1/applications/"+ended+"/disburse", `{"voucher":"JZ-9","account":"6222020012345678","paid_on":"2026-11-30"}`, map[string]string{"X-CSRF-Token": treasury.csrf, "Idempotency-Key": "demo-ended"}); resp.StatusCode != 200 {

@@ -69,15 +69,16 @@ func TestBrowserPlanStory(t *testing.T) {
 		b.shot("plan-compiled")
 		url := b.location()
 		planID = url[strings.LastIndex(url, "/")+1:]
-		if title := b.text("#plan-title"); title != "2026年度实体书店扶持资金建议方案" {
+		// The demo published the round's first plan in May: this is the next.
+		if title := b.text("#plan-title"); title != "2026年度实体书店扶持资金建议方案（第2批）" {
 			t.Fatalf("the plan's title: %q", title)
 		}
-		b.run("submit", chromedp.Click(css("#plan-submit")), chromedp.WaitVisible(css("#plan-status")))
+		b.run("submit", chromedp.Click(css("#plan-submit")), chromedp.WaitVisible(css("div.off-ok")))
 		b.shot("plan-submitted")
 	})
 	b.as("culture-head", func() {
 		b.run("approve", chromedp.Navigate(b.base+"/plans/"+planID), chromedp.WaitVisible(css("#plan-approve")),
-			chromedp.Click(css("#plan-approve")), chromedp.WaitVisible(css("#plan-status")))
+			chromedp.Click(css("#plan-approve")), chromedp.WaitVisible(css("div.off-ok")))
 		b.shot("plan-approved")
 		if st := b.text("#plan-status"); !strings.Contains(st, "已批准") {
 			t.Fatalf("the plan after approval: %s", st)
@@ -85,19 +86,19 @@ func TestBrowserPlanStory(t *testing.T) {
 	})
 	b.as("culture", func() {
 		b.run("publish", chromedp.Navigate(b.base+"/plans/"+planID), chromedp.WaitVisible(css("#plan-publish")),
-			chromedp.SetValue(css(`input[name="start"]`), "2026-11-30"), chromedp.Click(css("#plan-publish")), chromedp.WaitVisible(css("#plan-status")))
+			chromedp.SetValue(css(`input[name="start"]`), "2026-11-30"), chromedp.Click(css("#plan-publish")), chromedp.WaitVisible(css("div.off-ok")))
 		b.shot("plan-published")
 	})
 	b.run("publicity", chromedp.Navigate(b.base+"/publicity"), chromedp.WaitVisible(css("#a-"+appID)))
 	b.shot("publicity-under-the-plan")
-	if p := b.text("main"); !strings.Contains(p, "2026年度实体书店扶持资金建议方案") {
+	if p := b.text("main"); !strings.Contains(p, "2026年度实体书店扶持资金建议方案（第2批）") {
 		t.Fatalf("the 公示 page does not show the plan's title: %.400s", p)
 	}
 	// The window ends on 12-04; a week later the projects go to payment.
 	clk.advance(7 * 24 * time.Hour)
 	b.as("culture", func() {
 		b.run("release", chromedp.Navigate(b.base+"/plans/"+planID), chromedp.WaitVisible(css("#plan-release")),
-			chromedp.Click(css("#plan-release")), chromedp.WaitVisible(css("#plan-status")))
+			chromedp.Click(css("#plan-release")), chromedp.WaitVisible(css("div.off-ok")))
 		b.shot("plan-released")
 		if st := b.text("#plan-status"); !strings.Contains(st, "已转入拨付") {
 			t.Fatalf("the plan after the window: %s", st)

@@ -136,6 +136,11 @@ func TestBrowserStory(t *testing.T) {
 	s, _, clk := testServer(t)
 	ts := httptest.NewServer(s)
 	defer ts.Close()
+	rounds, err := s.Service.Rounds(context.Background(), "jjgf-2025-21")
+	if err != nil || len(rounds) != 1 {
+		t.Fatalf("the demo's 21号 round: %v %d", err, len(rounds))
+	}
+	round, planID := rounds[0].ID, ""
 	out := filepath.Join("testdata", "out", "browser")
 	os.RemoveAll(out)
 	if err := os.MkdirAll(out, 0o755); err != nil {
@@ -316,9 +321,21 @@ func TestBrowserStory(t *testing.T) {
 	})
 	b.as("culture", func() {
 		b.caseForm(appID, "propose", chromedp.SetValue(css(fmt.Sprintf(`form[action="/cases/%s/propose"] input[name="amount"]`, appID)), "50000.00"))
-		b.caseForm(appID, "publish",
-			chromedp.SetValue(css(fmt.Sprintf(`form[action="/cases/%s/publish"] input[name="start"]`, appID)), "2026-11-30"),
-			chromedp.SetValue(css(fmt.Sprintf(`form[action="/cases/%s/publish"] input[name="days"]`, appID)), "5"))
+		// 21号 publishes an approved plan, not one project (第十二条（四）).
+		b.run("plan", chromedp.Navigate(b.base+"/cases/"+appID), chromedp.WaitVisible(css("#act-plan")))
+		b.run("compile", chromedp.Navigate(b.base+"/rounds/"+round), chromedp.WaitVisible(css("#compile")),
+			chromedp.Click(css("#compile")), chromedp.WaitVisible(css("#plan-submit")))
+		url := b.location()
+		planID = url[strings.LastIndex(url, "/")+1:]
+		b.run("submit plan", chromedp.Click(css("#plan-submit")), chromedp.WaitVisible(css("div.off-ok")))
+	})
+	b.as("culture-head", func() {
+		b.run("approve plan", chromedp.Navigate(b.base+"/plans/"+planID), chromedp.WaitVisible(css("#plan-approve")),
+			chromedp.Click(css("#plan-approve")), chromedp.WaitVisible(css("div.off-ok")))
+	})
+	b.as("culture", func() {
+		b.run("publish plan", chromedp.Navigate(b.base+"/plans/"+planID), chromedp.WaitVisible(css("#plan-publish")),
+			chromedp.SetValue(css(`input[name="start"]`), "2026-11-30"), chromedp.Click(css("#plan-publish")), chromedp.WaitVisible(css("div.off-ok")))
 	})
 	// The public: the 公示 list and an objection, without signing in.
 	b.run("publicity", chromedp.Navigate(b.base+"/publicity"), chromedp.WaitVisible(css("#a-"+appID)))
@@ -347,11 +364,13 @@ func TestBrowserStory(t *testing.T) {
 		b.caseForm(appID, "objections/"+oid+"/answer",
 			chromedp.SetValue(css(fmt.Sprintf(`form[action="/cases/%s/objections/%s/answer"] [name="answer"]`, appID, oid)), "经实地复核，专业类出版物比例符合要求，异议不成立"))
 	})
-	// Publicity ends on 12-04; a week later the department's second
-	// official approves what the reviewer proposed (separation of duties).
+	// Publicity ends on 12-04; a week later the plan, approved by the
+	// department's second official, sends its projects to payment.
 	clk.advance(7 * 24 * time.Hour)
-	b.as("culture-head", func() {
-		b.caseForm(appID, "approve")
+	b.as("culture", func() {
+		b.run("release plan", chromedp.Navigate(b.base+"/plans/"+planID), chromedp.WaitVisible(css("#plan-release")),
+			chromedp.Click(css("#plan-release")), chromedp.WaitVisible(css("div.off-ok")))
+		b.run("case approved", chromedp.Navigate(b.base+"/cases/"+appID), chromedp.WaitReady(css("footer")))
 		if st := b.text("main"); !strings.Contains(st, "已批准") {
 			t.Fatalf("not approved: %.600s", st)
 		}

@@ -71,7 +71,7 @@ type OfficialActions struct {
 // Any reports whether any action is offered.
 func (a OfficialActions) Any() bool {
 	return a.RequestOpinions || a.Opinion || a.Preliminary || a.Return || a.Reject || a.AssignExperts || a.Expert || a.Propose ||
-		a.Publish || a.Answer || a.Approve || a.Disburse || a.Revoke
+		a.Publish || a.Answer || a.Approve || a.Disburse || a.Revoke || a.PlanNote != ""
 }
 
 // OfficialCase is the case page.

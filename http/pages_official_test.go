@@ -297,7 +297,31 @@ func TestOfficialCasePath(t *testing.T) {
 		t.Fatalf("proposed %d fen, status %s", a.Proposed, a.Status)
 	}
 	today := duixian.DateOf(site.svc.Now())
-	step(culture, "publish", "start", today.String(), "days", "5")
+	// 21号 publishes only an approved plan (第十二条（四）): the case page
+	// says so and offers no 公示 of one project.
+	if _, body, _ := culture.get("/cases/" + id); !strings.Contains(body, `id="act-plan"`) || strings.Contains(body, `id="act-publish"`) {
+		t.Fatal("the case page offers 公示 of one project of 21号")
+	}
+	if code, body, _ := culture.form("/cases/"+id+"/publish", "start", today.String(), "days", "5"); code != http.StatusConflict || !strings.Contains(body, "建议方案") {
+		t.Fatalf("one project of 21号 published alone: %d", code)
+	}
+	code, _, loc := culture.form("/rounds/" + culture.application(id).Round + "/plan")
+	if code != http.StatusSeeOther || !strings.HasPrefix(loc, "/plans/") {
+		t.Fatalf("compile: %d %q", code, loc)
+	}
+	plan := strings.TrimPrefix(loc, "/plans/")
+	planStep := func(b *browser, action string, kv ...string) string {
+		t.Helper()
+		code, body, _ := b.form("/plans/"+plan+"/"+action, kv...)
+		if code != http.StatusOK {
+			m := regexp.MustCompile(`(?s)role="alert">(.*?)</div>`).FindStringSubmatch(body)
+			t.Fatalf("plan %s: %d %q", action, code, m)
+		}
+		return body
+	}
+	planStep(culture, "submit")
+	planStep(site.signIn(t, "culture-head"), "approve")
+	planStep(culture, "publish", "start", today.String(), "days", "5")
 
 	// An objection from the public page, answered on the case.
 	anon := &browser{t: t, base: site.ts.URL, c: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
@@ -309,7 +333,7 @@ func TestOfficialCasePath(t *testing.T) {
 	}
 	// Without a way to reach the objector the form comes back with the
 	// field named and the text kept; with it, a receipt number.
-	code, body, _ := anon.post("/publicity/"+id+"/objections", url.Values{"csrf": {m[1]}, "text": {"活动场次存疑"}, "name": {"张三"}})
+	code, body, _ = anon.post("/publicity/"+id+"/objections", url.Values{"csrf": {m[1]}, "text": {"活动场次存疑"}, "name": {"张三"}})
 	if code != http.StatusBadRequest || !strings.Contains(body, "联系电话或电子邮箱") || !strings.Contains(body, ">活动场次存疑</textarea>") {
 		t.Fatalf("an objection without contact: %d", code)
 	}
@@ -325,8 +349,8 @@ func TestOfficialCasePath(t *testing.T) {
 	if _, body, _ := culture.get("/cases/" + id); !strings.Contains(body, receipt[1]) || !strings.Contains(body, "13800138000") {
 		t.Fatal("the case page does not show the receipt number and the objector's phone")
 	}
-	if code, body, _ := site.signIn(t, "culture-head").form("/cases/" + id + "/approve"); code != 409 || !strings.Contains(body, "期满后方可批准") {
-		t.Fatalf("approve during publicity: %d", code)
+	if code, body, _ := culture.form("/plans/" + plan + "/release"); code != 409 || !strings.Contains(body, "期满后方可转入拨付") {
+		t.Fatalf("released during publicity: %d", code)
 	}
 	step(culture, "objections/"+a.Objections[0].ID+"/answer", "answer", "经核实活动记录属实", "upheld", "0")
 
@@ -336,12 +360,13 @@ func TestOfficialCasePath(t *testing.T) {
 	if _, body, _ := culture.get("/queue"); !strings.Contains(body, "待批准") || !strings.Contains(body, id) {
 		t.Fatal("the ended publicity is not under 待批准")
 	}
-	// Who proposed the amount does not approve it: another official of
-	// the department does.
-	if code, body, _ := culture.form("/cases/" + id + "/approve"); code != http.StatusForbidden || !strings.Contains(body, "职责分离") {
-		t.Fatalf("the proposer approved: %d", code)
+	// Not approved alone: the plan sends it to payment.
+	if code, body, _ := site.signIn(t, "culture-head").form("/cases/" + id + "/approve"); code != http.StatusConflict || !strings.Contains(body, "建议方案") {
+		t.Fatalf("a plan's project approved alone: %d", code)
 	}
-	step(site.signIn(t, "culture-head"), "approve")
+	if body := planStep(culture, "release"); !strings.Contains(body, "公示期满，无异议的项目已转入拨付") {
+		t.Fatal("the plan's page does not say the projects went to payment")
+	}
 
 	treasury := site.signIn(t, "treasury")
 	_, body, _ = treasury.get("/cases/" + id)

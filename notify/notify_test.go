@@ -165,7 +165,7 @@ func (w *world) paid(t *testing.T) *duixian.Application {
 	a = must(t)(s.AssignExperts(ctx, culture, a.ID, []string{expert.User}))
 	a = must(t)(s.RecordExpertReview(ctx, expert, a.ID, map[string]int{"空间环境": 18}, "属实", true))
 	a = must(t)(s.Propose(ctx, culture, a.ID, 120000*duixian.Yuan, ""))
-	a = must(t)(s.Publish(ctx, culture, a.ID, date("2026-04-01"), 5))
+	a = workflowtest.Publish(t, s, culture, cultureHead, a.ID, date("2026-04-01"), 5)
 	clk.Set("2026-04-02")
 	o, err := s.Object(ctx, public, a.ID, workflow.ObjectionInput{Text: "该书店出版物经营面积不足", Name: "李四", Email: "lisi@example.cn"})
 	if err != nil {
@@ -173,7 +173,7 @@ func (w *world) paid(t *testing.T) *duixian.Application {
 	}
 	a = must(t)(s.AnswerObjection(ctx, culture, a.ID, o.ID, "经复核，面积符合要求，异议不成立", false))
 	clk.Set("2026-04-09")
-	a = must(t)(s.Approve(ctx, cultureHead, a.ID))
+	a = must(t)(workflowtest.Approve(t, s, culture, cultureHead, a.ID))
 	return must(t)(s.Disburse(ctx, finance, a.ID, "pay-1", workflow.Disbursement{Voucher: "JZ-2026-0409", Account: "6222 0200 1234 5678", PaidOn: date("2026-04-09")}))
 }
 

@@ -34,6 +34,11 @@ type Actions struct {
 	Revoke                                                        bool
 	// Why the step is offered but will be refused now.
 	PreliminaryBlocked, ApproveBlocked, DisburseBlocked string
+	// PlanNote, for a project its document publishes only in an annual
+	// plan, says where it goes instead of 公示 or 批准 alone; Plan is the
+	// plan it is in, when it is, and Round the round whose plan gathers
+	// it, before.
+	PlanNote, Plan, Round string
 	// Departments a reviewer may still ask for opinions.
 	Departments []string
 	// Experts are the experts' accounts a reviewer may assign.
@@ -145,9 +150,16 @@ func (s *Service) actions(actor duixian.Actor, a *duixian.Application, cl *engin
 		case duixian.StatusAssessed:
 			act.Propose, act.Reject = true, true
 		case duixian.StatusProposed:
-			act.Publish, act.Reject = true, true
+			act.Publish, act.Reject = !cl.Document.Procedure.Plan, true
+			if cl.Document.Procedure.Plan {
+				act.PlanNote = "按" + cl.Document.Procedure.Cite.String() + "，本项目汇总列入本批次年度扶持资金建议方案，方案批准后统一公示"
+				act.Round = a.Round
+			}
 		case duixian.StatusPublicity:
-			act.Reject, act.Approve = true, true
+			act.Reject, act.Approve = true, a.Plan == ""
+			if a.Plan != "" {
+				act.Plan, act.PlanNote = a.Plan, "本项目列入年度扶持资金建议方案，公示期满无异议后随方案转入拨付"
+			}
 			for _, o := range a.Objections {
 				if o.Answered.IsZero() {
 					act.Answer = true

@@ -10,6 +10,7 @@ import (
 	"github.com/etown/duixian/sqldb"
 	"github.com/etown/duixian/sqldb/dbtest"
 	"github.com/etown/duixian/workflow"
+	"github.com/etown/duixian/workflow/workflowtest"
 )
 
 // bookstoreTypesNo is the bookstore's claim with the once-only fact typed
@@ -34,9 +35,9 @@ func approvedQuarterHour(t *testing.T, s *workflow.Service, clk *clock, staff du
 	a = passToExpert(t, s, culture, a.ID)
 	a = must(t)(s.RecordExpertReview(ctx, expert, a.ID, nil, "符合", true))
 	a = must(t)(s.Propose(ctx, culture, a.ID, 120000*duixian.Yuan, ""))
-	a = must(t)(s.Publish(ctx, culture, a.ID, date("2026-03-02"), 5))
+	a = workflowtest.Publish(t, s, culture, cultureHead, a.ID, date("2026-03-02"), 5)
 	clk.Set("2026-03-10")
-	return must(t)(s.Approve(ctx, cultureHead, a.ID))
+	return must(t)(workflowtest.Approve(t, s, culture, cultureHead, a.ID))
 }
 
 // The reported defect: a bookstore paid the 21号第七条（一） 一刻钟 award
@@ -83,7 +84,7 @@ func TestOnceOnlyCountsClaimsInProgress(t *testing.T) {
 		first = passToExpert(t, s, culture, first.ID)
 		first = must(t)(s.RecordExpertReview(ctx, expert, first.ID, nil, "符合", true))
 		first = must(t)(s.Propose(ctx, culture, first.ID, 120000*duixian.Yuan, ""))
-		first = must(t)(s.Publish(ctx, culture, first.ID, date("2026-03-02"), 5))
+		first = workflowtest.Publish(t, s, culture, cultureHead, first.ID, date("2026-03-02"), 5)
 
 		second := must(t)(s.CreateDraft(ctx, staff, in))
 		if _, err := s.Submit(ctx, staff, second.ID, "k2"); duixian.ErrorCode(err) != duixian.EREFUSED {
@@ -185,10 +186,10 @@ func TestFraudBanStopsPendingPayments(t *testing.T) {
 		other = passToExpert(t, s, culture, other.ID)
 		other = must(t)(s.RecordExpertReview(ctx, expert, other.ID, nil, "符合", true))
 		other = must(t)(s.Propose(ctx, culture, other.ID, other.Review.Amount, ""))
-		other = must(t)(s.Publish(ctx, culture, other.ID, date("2026-03-02"), 5))
+		other = workflowtest.Publish(t, s, culture, cultureHead, other.ID, date("2026-03-02"), 5)
 
 		revoked := payQuarterHour(t, s, clk, staff, "2026-03-01")
-		other = must(t)(s.Approve(ctx, cultureHead, other.ID))
+		other = must(t)(workflowtest.Approve(t, s, culture, cultureHead, other.ID))
 		must(t)(s.Revoke(ctx, supervisor, revoked.ID, "经查实提供虚假租赁合同"))
 
 		_, err := s.Disburse(ctx, finance, other.ID, "pay-other", paid)
@@ -356,7 +357,7 @@ func TestSecondYearlyAwardRefusedWhileFirstPending(t *testing.T) {
 		first = passToExpert(t, s, culture, first.ID)
 		first = must(t)(s.RecordExpertReview(ctx, expert, first.ID, nil, "符合", true))
 		first = must(t)(s.Propose(ctx, culture, first.ID, 50000*duixian.Yuan, ""))
-		first = must(t)(s.Publish(ctx, culture, first.ID, date("2026-11-02"), 5))
+		first = workflowtest.Publish(t, s, culture, cultureHead, first.ID, date("2026-11-02"), 5)
 
 		second := must(t)(s.CreateDraft(ctx, staff, claim))
 		_, err := s.Submit(ctx, staff, second.ID, "k2")

@@ -14,11 +14,18 @@ import (
 )
 
 // KindPlan is the record kind of an annual plan (年度扶持资金建议方案); its
-// subject is the document. A round has one plan, whose id is PlanID(round).
+// subject is the document.
 const KindPlan = "plan"
 
-// PlanID is the id of a round's plan.
-func PlanID(round string) string { return "P-" + round }
+// PlanID is the id of a round's n-th plan (n from 1): the first is
+// P-<round>; one compiled after it went to approval — a 补充方案 for the
+// projects assessed later — P-<round>-n.
+func PlanID(round string, n int) string {
+	if n <= 1 {
+		return "P-" + round
+	}
+	return fmt.Sprintf("P-%s-%d", round, n)
+}
 
 func noPlan(id string) error {
 	return duixian.Errorf(duixian.ENOTFOUND, "plan", "没有建议方案 %s", "no plan %s", id)
@@ -29,6 +36,8 @@ func noPlan(id string) error {
 type planStep struct {
 	action string
 	from   []duixian.PlanStatus
+	// lock, when set, is taken before the plan is read.
+	lock func(tx *sqldb.Tx) error
 	// create makes the plan when it is not there yet (Compile).
 	create func(tx *sqldb.Tx) (*duixian.Plan, error)
 	check  func(tx *sqldb.Tx, p *duixian.Plan) error
@@ -43,6 +52,11 @@ func (s *Service) runPlan(ctx context.Context, actor duixian.Actor, id string, s
 	return casework.Run(ctx, s.desk(), actor, casework.Transition[*duixian.Plan, duixian.PlanStatus]{
 		Action: step.action, Subject: id, Roles: []duixian.Role{duixian.RoleReviewer}, From: step.from,
 		Load: func(tx *sqldb.Tx) (*duixian.Plan, error) {
+			if step.lock != nil {
+				if err := step.lock(tx); err != nil {
+					return nil, err
+				}
+			}
 			var err error
 			rec, err = tx.Record(KindPlan, id, true)
 			if duixian.ErrorCode(err) == duixian.ENOTFOUND && step.create != nil {
@@ -99,13 +113,25 @@ func (s *Service) planDocument(r *duixian.Round) (*engine.Document, error) {
 // is in no other plan — those taken in the round, and those taken with no
 // round (免申即享 offers not bound to it, applications made before rounds
 // were kept). Compiled again while it is not submitted, or after it was
-// returned, it gathers afresh. The amounts are the proposals, reduced pro
-// rata to the round's budget when they exceed it.
+// returned, it gathers afresh. Once a plan of the round has gone to
+// approval, compiling starts the round's next plan, for the projects
+// assessed since. The amounts are the proposals, reduced pro rata to what
+// is left of the round's budget when they exceed it.
 func (s *Service) CompilePlan(ctx context.Context, actor duixian.Actor, round string) (*duixian.Plan, error) {
+	id, n, err := s.openPlan(ctx, round)
+	if err != nil {
+		return nil, err
+	}
 	var r *duixian.Round
 	var doc *engine.Document
-	return s.runPlan(ctx, actor, PlanID(round), planStep{action: "plan-compile",
+	return s.runPlan(ctx, actor, id, planStep{action: "plan-compile",
 		from: []duixian.PlanStatus{"", duixian.PlanCompiled, duixian.PlanReturned},
+		// Two officials compiling the round's next plan at once make one
+		// plan: the second waits here and compiles the first's again.
+		lock: func(tx *sqldb.Tx) error {
+			_, err := tx.Record(KindRound, round, true)
+			return err
+		},
 		create: func(tx *sqldb.Tx) (*duixian.Plan, error) {
 			var err error
 			if r, err = roundByID(tx, round); err != nil {
@@ -114,8 +140,12 @@ func (s *Service) CompilePlan(ctx context.Context, actor duixian.Actor, round st
 			if doc, err = s.planDocument(r); err != nil {
 				return nil, err
 			}
-			return &duixian.Plan{ID: PlanID(round), Document: r.Document, Department: r.Department, Round: r.ID, Year: r.Year,
-				Title: fmt.Sprintf("%d年度%s扶持资金建议方案", r.Year, doc.Procedure.Subject), Budget: r.Budget}, nil
+			title := fmt.Sprintf("%d年度%s扶持资金建议方案", r.Year, doc.Procedure.Subject)
+			if n > 1 {
+				title += fmt.Sprintf("（第%d批）", n)
+			}
+			return &duixian.Plan{ID: id, Document: r.Document, Department: r.Department, Round: r.ID, Year: r.Year,
+				Title: title, Budget: r.Budget}, nil
 		},
 		apply: func(tx *sqldb.Tx, p *duixian.Plan) error {
 			var err error
@@ -125,9 +155,15 @@ func (s *Service) CompilePlan(ctx context.Context, actor duixian.Actor, round st
 			if doc, err = s.planDocument(r); err != nil {
 				return err
 			}
-			taken, err := s.inOtherPlans(tx, p)
+			taken, spent, err := s.inOtherPlans(tx, p)
 			if err != nil {
 				return err
+			}
+			p.Budget = 0
+			if r.Budget > 0 {
+				if p.Budget = r.Budget - spent; p.Budget <= 0 {
+					return duixian.Conflict("本批次预算%s已由此前的建议方案用完", "the round's budget of %s is spent by its earlier plans", r.Budget.Wan())
+				}
 			}
 			var clauses []string
 			for _, cl := range doc.Clauses() {
@@ -168,7 +204,6 @@ func (s *Service) CompilePlan(ctx context.Context, actor duixian.Actor, round st
 				}
 				return strings.Compare(a.Application, b.Application)
 			})
-			p.Budget = r.Budget
 			if err := p.Allot(); err != nil {
 				return err
 			}
@@ -177,28 +212,79 @@ func (s *Service) CompilePlan(ctx context.Context, actor duixian.Actor, round st
 		}})
 }
 
-// inOtherPlans are the applications listed in the document's other plans.
-func (s *Service) inOtherPlans(tx *sqldb.Tx, p *duixian.Plan) (map[string]bool, error) {
-	recs, err := tx.Records(KindPlan, p.Document)
+// openPlan is the id of the plan of round that compiling changes, and its
+// number in the round: the plan not yet gone to approval (compiled, or
+// returned), or else the next.
+func (s *Service) openPlan(ctx context.Context, round string) (string, int, error) {
+	var id string
+	var n int
+	err := s.DB.Read(ctx, func(tx *sqldb.Tx) error {
+		r, err := roundByID(tx, round)
+		if err != nil {
+			return err
+		}
+		plans, err := s.roundPlans(tx, r.Document, round)
+		if err != nil {
+			return err
+		}
+		for _, p := range plans {
+			if p.Status == duixian.PlanCompiled || p.Status == duixian.PlanReturned {
+				id = p.ID
+				return nil
+			}
+		}
+		n = len(plans) + 1
+		id = PlanID(round, n)
+		return nil
+	})
+	return id, n, err
+}
+
+// roundPlans are the plans of one round of document.
+func (s *Service) roundPlans(tx *sqldb.Tx, document, round string) ([]*duixian.Plan, error) {
+	recs, err := tx.Records(KindPlan, document)
 	if err != nil {
 		return nil, err
 	}
-	taken := map[string]bool{}
+	var out []*duixian.Plan
+	for _, rec := range recs {
+		var p duixian.Plan
+		if err := json.Unmarshal(rec.Doc, &p); err != nil {
+			return nil, err
+		}
+		if p.Round == round {
+			out = append(out, &p)
+		}
+	}
+	return out, nil
+}
+
+// inOtherPlans are the applications listed in the document's other
+// plans, and what the round's other plans grant.
+func (s *Service) inOtherPlans(tx *sqldb.Tx, p *duixian.Plan) (taken map[string]bool, spent duixian.Money, err error) {
+	recs, err := tx.Records(KindPlan, p.Document)
+	if err != nil {
+		return nil, 0, err
+	}
+	taken = map[string]bool{}
 	for _, rec := range recs {
 		if rec.ID == p.ID {
 			continue
 		}
 		var o duixian.Plan
 		if err := json.Unmarshal(rec.Doc, &o); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		for _, pr := range o.Projects {
 			if pr.Status != duixian.ProjectRemoved {
 				taken[pr.Application] = true
 			}
 		}
+		if o.Round == p.Round {
+			spent += o.Total
+		}
 	}
-	return taken, nil
+	return taken, spent, nil
 }
 
 // SubmitPlan submits a compiled plan for approval.

@@ -66,7 +66,11 @@ func TestAnnualPlan(t *testing.T) {
 		if len(p.Totals) != 1 || p.Totals[0].Amount != p.Total || p.Totals[0].Projects != 3 || p.Projects[0].Score != 54 {
 			t.Fatalf("per clause: %+v, score %d", p.Totals, p.Projects[0].Score)
 		}
-		// No 公示 before the plan is approved.
+		// No 公示 before the plan is approved, and none of one project alone.
+		if _, err := s.Publish(ctx, culture, apps[0].ID, date("2026-04-01"), 5); duixian.ErrorCode(err) != duixian.ECONFLICT ||
+			!strings.Contains(err.Error(), "21号第十二条") {
+			t.Fatalf("a project of a plan document published alone: %v", err)
+		}
 		if _, err := s.PublishPlan(ctx, culture, p.ID, date("2026-04-01"), 5); duixian.ErrorCode(err) != duixian.ECONFLICT {
 			t.Fatalf("a compiled plan published: %v", err)
 		}
@@ -207,6 +211,87 @@ func TestWithdrawnProjectLeavesThePlan(t *testing.T) {
 		}
 		if a := must(t)(s.Application(ctx, supervisor, gone.ID)); a.Status != duixian.StatusWithdrawn {
 			t.Fatalf("the withdrawn project is %s", a.Status)
+		}
+	})
+}
+
+// A project assessed after the round's plan went to approval goes into the
+// round's next plan (第2批), which grants what is left of the round's
+// budget, pro rata when short; the first plan is left as it was approved.
+func TestNextPlanOfARound(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		s, clk := serviceWithoutRounds(t, db, "2026-03-02")
+		g := guide("jjgf-2025-21", "2026-03-02", "2026-03-31")
+		g.Budget = 250000 * duixian.Yuan
+		r := must1[*duixian.Round](t)(s.PublishRound(ctx, culture, g))
+		early := assessed(t, s, "91110302MA01NXPA1", "甲书店有限公司")
+		first := must1[*duixian.Plan](t)(s.CompilePlan(ctx, culture, r.ID))
+		must1[*duixian.Plan](t)(s.SubmitPlan(ctx, culture, first.ID))
+		// Compiling while the first plan awaits approval starts the next
+		// one; there is nothing for it yet.
+		if _, err := s.CompilePlan(ctx, culture, r.ID); duixian.ErrorCode(err) != duixian.ECONFLICT {
+			t.Fatalf("an empty next plan compiled: %v", err)
+		}
+		must1[*duixian.Plan](t)(s.ApprovePlan(ctx, cultureHead, first.ID))
+		must1[*duixian.Plan](t)(s.PublishPlan(ctx, culture, first.ID, date("2026-03-03"), 5))
+		late := []*duixian.Application{assessed(t, s, "91110302MA01NXPB1", "乙书店有限公司"), assessed(t, s, "91110302MA01NXPC1", "丙书店有限公司")}
+		next := must1[*duixian.Plan](t)(s.CompilePlan(ctx, culture, r.ID))
+		if next.ID == first.ID || next.Title != "2026年度实体书店扶持资金建议方案（第2批）" || len(next.Projects) != 2 {
+			t.Fatalf("the next plan: %s %q %d projects", next.ID, next.Title, len(next.Projects))
+		}
+		// 25万元 less the first plan's 12万元 leaves 13万元 for 24万元 proposed.
+		if next.Budget != 130000*duixian.Yuan || next.Total != 130000*duixian.Yuan ||
+			next.Project(late[0].ID).Amount != 6500000 || next.Project(late[1].ID).Amount != 6500000 {
+			t.Fatalf("the next plan's budget %d, total %d", next.Budget, next.Total)
+		}
+		// Compiled again, it stays the same next plan.
+		if again := must1[*duixian.Plan](t)(s.CompilePlan(ctx, culture, r.ID)); again.ID != next.ID {
+			t.Fatalf("compiled again into %s, not %s", again.ID, next.ID)
+		}
+		if p := must1[*duixian.Plan](t)(s.Plan(ctx, culture, first.ID)); len(p.Projects) != 1 || p.Project(early.ID) == nil || p.Status != duixian.PlanPublicity {
+			t.Fatalf("the first plan changed: %d projects, %s", len(p.Projects), p.Status)
+		}
+		must1[*duixian.Plan](t)(s.SubmitPlan(ctx, culture, next.ID))
+		must1[*duixian.Plan](t)(s.ApprovePlan(ctx, cultureHead, next.ID))
+		clk.Set("2026-03-04")
+		must1[*duixian.Plan](t)(s.PublishPlan(ctx, culture, next.ID, date("2026-03-04"), 5))
+		// Every project of the round is now in a plan and the budget is
+		// spent: a third plan has neither projects nor money.
+		assessed(t, s, "91110302MA01NXPD1", "丁书店有限公司")
+		if _, err := s.CompilePlan(ctx, culture, r.ID); duixian.ErrorCode(err) != duixian.ECONFLICT || !strings.Contains(err.Error(), "预算") {
+			t.Fatalf("a plan past the round's budget: %v", err)
+		}
+	})
+}
+
+// A database from before the plan keeps its history: a 21号 project that
+// was published alone then is approved alone after its window, as it was
+// published, and no plan gathers it; one only proposed then goes into the
+// round's plan like any other.
+func TestPublishedBeforePlansIsApprovedAlone(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		s, clk := serviceWithoutRounds(t, db, "2026-03-02")
+		r := must1[*duixian.Round](t)(s.PublishRound(ctx, culture, guide("jjgf-2025-21", "2026-03-02", "2026-03-31")))
+		old := assessed(t, s, "91110302MA01LDGA1", "甲书店有限公司")
+		proposed := assessed(t, s, "91110302MA01LDGB1", "乙书店有限公司")
+		// As the old order left it: in 公示 alone, in no plan.
+		if err := db.Tx(ctx, func(tx *sqldb.Tx) error {
+			a, err := tx.Application(old.ID, true)
+			if err != nil {
+				return err
+			}
+			a.Status, a.Publicity = duixian.StatusPublicity, &duixian.Publicity{From: date("2026-03-02"), Until: date("2026-03-06"), Days: 5}
+			return tx.PutApplication(a)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		p := must1[*duixian.Plan](t)(s.CompilePlan(ctx, culture, r.ID))
+		if len(p.Projects) != 1 || p.Projects[0].Application != proposed.ID {
+			t.Fatalf("the plan gathered %+v", p.Projects)
+		}
+		clk.Set("2026-03-09")
+		if a := must(t)(s.Approve(ctx, cultureHead, old.ID)); a.Status != duixian.StatusApproved || a.Approved != 120000*duixian.Yuan {
+			t.Fatalf("the project published alone: %s %d", a.Status, a.Approved)
 		}
 	})
 }

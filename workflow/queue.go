@@ -197,10 +197,10 @@ func (s *Service) stages(actor duixian.Actor) ([]stage, string) {
 			{key: "submitted", title: "待初审", hint: "审核材料，必要时征求会签意见，初审通过、退回补正或不予通过", kind: "review", filter: byStatus(duixian.StatusSubmitted, clauses)},
 			{key: "reviewed", title: "专家评审", hint: "初审已通过：指派第三方专家，待专家评审", kind: "review", filter: byStatus(duixian.StatusReviewed, clauses)},
 			{key: "assessed", title: "待拟定金额", hint: "专家评审已完成，按政策计算金额拟定拟支持金额", kind: "review", filter: byStatus(duixian.StatusAssessed, clauses)},
-			{key: "proposed", title: "待公示", hint: "金额已拟定，发布公示", kind: "review", filter: byStatus(duixian.StatusProposed, clauses)},
+			{key: "proposed", title: "待公示", hint: "金额已拟定：发布公示；21号、22号的项目汇总列入本批次年度扶持资金建议方案，方案批准后统一公示", kind: "review", filter: byStatus(duixian.StatusProposed, clauses)},
 			{key: "publicity", title: "公示中", hint: "公示期内受理异议，须逐项答复", kind: "publicity", filter: byStatus(duixian.StatusPublicity, clauses),
 				split: func(a *duixian.Application) bool { return a.Publicity == nil || !today.After(a.Publicity.Until) },
-				other: [4]string{"ended", "待批准", "公示期满，异议均已答复后批准", "publicity"}},
+				other: [4]string{"ended", "待批准", "公示期满，异议均已答复后批准；建议方案中的项目由方案转入拨付", "publicity"}},
 		}, scope
 	case duixian.RoleCoReviewer:
 		return []stage{

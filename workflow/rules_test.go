@@ -15,6 +15,7 @@ import (
 	"github.com/etown/duixian/sqldb"
 	"github.com/etown/duixian/sqldb/dbtest"
 	"github.com/etown/duixian/workflow"
+	"github.com/etown/duixian/workflow/workflowtest"
 )
 
 // vcFund registers a venture fund and returns its staff.
@@ -311,9 +312,9 @@ func TestRevokeBansForThreeYears(t *testing.T) {
 		a = passToExpert(t, s, culture, a.ID)
 		a = must(t)(s.RecordExpertReview(ctx, expert, a.ID, nil, "符合", true))
 		a = must(t)(s.Propose(ctx, culture, a.ID, 120000*duixian.Yuan, ""))
-		a = must(t)(s.Publish(ctx, culture, a.ID, date("2026-03-02"), 5))
+		a = workflowtest.Publish(t, s, culture, cultureHead, a.ID, date("2026-03-02"), 5)
 		clk.Set("2026-03-10")
-		a = must(t)(s.Approve(ctx, cultureHead, a.ID))
+		a = must(t)(workflowtest.Approve(t, s, culture, cultureHead, a.ID))
 		a = must(t)(s.Disburse(ctx, finance, a.ID, "p", paid))
 		if _, err := s.Revoke(ctx, culture, a.ID, "伪造租赁合同"); duixian.ErrorCode(err) != duixian.EFORBIDDEN {
 			t.Fatalf("a reviewer revoked: %v", err)

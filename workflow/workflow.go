@@ -730,11 +730,19 @@ func (s *Service) Propose(ctx context.Context, actor duixian.Actor, id string, a
 		}})
 }
 
-// Publish opens publicity (公示) for a number of working days from start.
+// Publish opens publicity (公示) for one application, for a number of
+// working days from start. A document whose procedure is the annual plan
+// (21号第十二条（四）, 22号第十条（四）) publishes only an approved plan's
+// projects, together (PublishPlan); Publish refuses its applications.
 func (s *Service) Publish(ctx context.Context, actor duixian.Actor, id string, start duixian.Date, days int) (*duixian.Application, error) {
 	return s.run(ctx, actor, id, transition{action: "publish", roles: []duixian.Role{duixian.RoleReviewer}, department: true,
 		from: []duixian.Status{duixian.StatusProposed},
 		apply: func(tx *sqldb.Tx, a *duixian.Application) error {
+			if cl, ok := s.Catalogue.Clause(a.Clause); ok && cl.Document.Procedure.Plan {
+				return duixian.Conflict("%s规定年度扶持资金建议方案获得批准后统一公示：请将本项目汇总列入建议方案，方案批准后公示",
+					"%s publishes projects only in an approved annual plan: compile the project into the plan, which is published once approved",
+					cl.Document.Procedure.Cite)
+			}
 			w, err := s.publicityWindow(start, days)
 			if err != nil {
 				return err

@@ -232,13 +232,13 @@ func TestBookstorePath(t *testing.T) {
 			t.Fatalf("proposed less without a reason: %v", err)
 		}
 		a = must(t)(s.Propose(ctx, culture, a.ID, 120000*duixian.Yuan, ""))
-		a = must(t)(s.Publish(ctx, culture, a.ID, date("2026-04-01"), 5))
+		a = workflowtest.Publish(t, s, culture, cultureHead, a.ID, date("2026-04-01"), 5)
 		if a.Publicity.Until != date("2026-04-08") { // 4/1 4/2 4/3 (4/4–4/6 清明) 4/7 4/8
 			t.Fatalf("five working days from 2026-04-01 end on 04-08, got %s", a.Publicity.Until)
 		}
 		clk.Set("2026-04-02")
 		a = object(t, s, a.ID, "该书店出版物经营面积不足120平方米", "现场照片")
-		if _, err := s.Approve(ctx, cultureHead, a.ID); duixian.ErrorCode(err) != duixian.ECONFLICT {
+		if _, err := workflowtest.Approve(t, s, culture, cultureHead, a.ID); duixian.ErrorCode(err) != duixian.ECONFLICT {
 			t.Fatalf("approved during publicity: %v", err)
 		}
 		a = must(t)(s.AnswerObjection(ctx, culture, a.ID, a.Objections[0].ID, "经复核，面积以宣传文化部审核结果为准，异议不成立", false))
@@ -246,7 +246,7 @@ func TestBookstorePath(t *testing.T) {
 		if _, err := s.Object(ctx, public, a.ID, objection("逾期异议", "")); duixian.ErrorCode(err) != duixian.ECONFLICT {
 			t.Fatalf("an objection after publicity was accepted: %v", err)
 		}
-		a = must(t)(s.Approve(ctx, cultureHead, a.ID))
+		a = must(t)(workflowtest.Approve(t, s, culture, cultureHead, a.ID))
 		status(t, a, duixian.StatusApproved)
 		a = must(t)(s.Disburse(ctx, finance, a.ID, "pay-1", paid))
 		status(t, a, duixian.StatusPaid)
