@@ -150,7 +150,7 @@ func (s *offPages) queuePage(q *Request) error {
 	f := &v.Filter
 	f.On = f.Q != "" || f.Clause != "" || f.Year != "" || f.Status != ""
 	for _, cl := range s.cat.Clauses() {
-		if q.User.Role == duixian.RoleReviewer && cl.Department != q.User.Department {
+		if q.User.Role == duixian.RoleReviewer && !cl.Responsible(q.User.Department) {
 			continue
 		}
 		f.Clauses = append(f.Clauses, OfficialClause{ID: cl.ID, Title: cl.Title, Doc: cl.Document.Short, Label: cl.Article.Label})

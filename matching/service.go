@@ -77,7 +77,7 @@ func (s *Service) MayRun(u *duixian.User) bool {
 func (s *Service) paidBy(department string) []string {
 	var ids []string
 	for _, cl := range s.cat().Clauses() {
-		if cl.Pays() && cl.Department == department {
+		if cl.Pays() && cl.Responsible(department) {
 			ids = append(ids, cl.ID)
 		}
 	}

@@ -21,7 +21,7 @@ func oldDashboard(ctx context.Context, db *sqldb.DB, cat *engine.Catalogue, u *d
 		switch u.Role {
 		case duixian.RoleReviewer:
 			cl, ok := cat.Clause(a.Clause)
-			return ok && cl.Department == u.Department
+			return ok && cl.Responsible(u.Department)
 		case duixian.RoleCoReviewer:
 			for _, o := range a.Opinions {
 				if o.Department == u.Department {
@@ -131,7 +131,7 @@ func oldDashboard(ctx context.Context, db *sqldb.DB, cat *engine.Catalogue, u *d
 		// The old code asked the calculator, which decides on the day it is
 		// given; 免申即享 now leaves out a clause counting from the claim's
 		// own event date (25号第十五条), which the registry cannot know.
-		if cl, ok := cat.Clause(m.Clause); ok && cl.Pays() && !cl.CountsFromEvent() && (u.Role != duixian.RoleReviewer || cl.Department == u.Department) {
+		if cl, ok := cat.Clause(m.Clause); ok && cl.Pays() && !cl.CountsFromEvent() && (u.Role != duixian.RoleReviewer || cl.Responsible(u.Department)) {
 			v.InForce++
 		}
 	}
@@ -144,7 +144,7 @@ func oldDashboard(ctx context.Context, db *sqldb.DB, cat *engine.Catalogue, u *d
 		row := reports.Unclaimed{USCC: e.USCC, Name: e.Name}
 		for _, m := range cat.MatchAll(facts, today, today) {
 			cl, ok := cat.Clause(m.Clause)
-			if !ok || !cl.Pays() || cl.CountsFromEvent() || (u.Role == duixian.RoleReviewer && cl.Department != u.Department) {
+			if !ok || !cl.Pays() || cl.CountsFromEvent() || (u.Role == duixian.RoleReviewer && !cl.Responsible(u.Department)) {
 				continue
 			}
 			switch {

@@ -87,7 +87,7 @@ func ScopeOf(u *duixian.User) Scope {
 // clause reports whether the scope counts clause cl in 应享未享 and among
 // the clauses in force.
 func (sc Scope) clause(cl *engine.Clause) bool {
-	return sc.Kind != Responsible || cl.Department == sc.Department
+	return sc.Kind != Responsible || cl.Responsible(sc.Department)
 }
 
 // sees reports whether the scope counts application a: the rule of the
@@ -96,7 +96,7 @@ func (s *Service) sees(sc Scope, a *sqldb.ApplicationSummary) bool {
 	switch sc.Kind {
 	case Responsible:
 		cl, ok := s.Catalogue.Clause(a.Clause)
-		return ok && cl.Department == sc.Department
+		return ok && cl.Responsible(sc.Department)
 	case Consulted:
 		return slices.Contains(a.Consulted, sc.Department)
 	}

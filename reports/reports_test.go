@@ -22,8 +22,8 @@ import (
 func users(cat *engine.Catalogue) []*duixian.User {
 	count := map[string]int{}
 	for _, cl := range cat.Clauses() {
-		if cl.Department != "" {
-			count[cl.Department]++
+		for _, d := range cl.Departments() {
+			count[d]++
 		}
 	}
 	var depts []string

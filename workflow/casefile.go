@@ -128,7 +128,7 @@ func (s *Service) actions(actor duixian.Actor, a *duixian.Application, cl *engin
 	}
 	switch actor.Role {
 	case duixian.RoleReviewer:
-		if cl == nil || cl.Department != actor.Department {
+		if cl == nil || !cl.Responsible(actor.Department) {
 			return act
 		}
 		switch a.Status {

@@ -16,10 +16,8 @@ import (
 func (s *Service) departmentSet(tx *sqldb.Tx) (map[string]bool, error) {
 	set := map[string]bool{}
 	for _, cl := range s.Catalogue.Clauses() {
-		for _, d := range strings.Split(cl.Department, "、") {
-			if d = strings.TrimSpace(d); d != "" {
-				set[d] = true
-			}
+		for _, d := range cl.Departments() {
+			set[d] = true
 		}
 	}
 	users, err := tx.Users()
@@ -134,8 +132,8 @@ func (s *Service) separated(tx *sqldb.Tx, actor duixian.Actor, a *duixian.Applic
 	}
 	if cl, ok := s.Catalogue.Clause(a.Clause); ok {
 		self := true
-		for _, name := range strings.Split(cl.Department, "、") {
-			d, _, err := tx.Department(strings.TrimSpace(name))
+		for _, name := range cl.Departments() {
+			d, _, err := tx.Department(name)
 			if err != nil {
 				return err
 			}

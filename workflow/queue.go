@@ -57,7 +57,7 @@ const QueuePageSize = 50
 func (s *Service) clausesOf(dept string) []string {
 	var out []string
 	for _, cl := range s.Catalogue.Clauses() {
-		if cl.Department == dept {
+		if cl.Responsible(dept) {
 			out = append(out, cl.ID)
 		}
 	}

@@ -97,5 +97,5 @@ func (s *Service) Visible(ctx context.Context, actor duixian.Actor, status duixi
 // OwnClause says whether a's clause is reviewed by department.
 func OwnClause(cat *engine.Catalogue, department string, a *duixian.Application) bool {
 	cl, ok := cat.Clause(a.Clause)
-	return ok && cl.Department == department
+	return ok && cl.Responsible(department)
 }

@@ -158,7 +158,7 @@ func (s *Service) allowed(tx *sqldb.Tx, actor duixian.Actor, a *duixian.Applicat
 	}
 	if t.department {
 		cl, ok := s.Catalogue.Clause(a.Clause)
-		if !ok || cl.Department != actor.Department {
+		if !ok || !cl.Responsible(actor.Department) {
 			return duixian.Forbidden("条款%s由%s负责，%s无权办理", "clause %s belongs to %s, not %s", a.Clause, departmentOf(cl), actor.Department)
 		}
 	}
@@ -1196,7 +1196,7 @@ func (s *Service) mayRead(actor duixian.Actor, a *duixian.Application) bool {
 	switch actor.Role {
 	case duixian.RoleReviewer:
 		cl, ok := s.Catalogue.Clause(a.Clause)
-		return ok && cl.Department == actor.Department
+		return ok && cl.Responsible(actor.Department)
 	case duixian.RoleExpert:
 		return slices.Contains(a.Experts, actor.User)
 	case duixian.RoleCoReviewer:

@@ -63,8 +63,10 @@ func Populate(tb testing.TB, db *sqldb.DB, cat *engine.Catalogue, today duixian.
 	clauses := []string{GoneClause}
 	for _, cl := range cat.Clauses() {
 		clauses = append(clauses, cl.ID)
-		if cl.Department != "" && !slices.Contains(departments, cl.Department) {
-			departments = append(departments, cl.Department)
+		for _, d := range cl.Departments() {
+			if !slices.Contains(departments, d) {
+				departments = append(departments, d)
+			}
 		}
 	}
 	sort.Strings(departments)
