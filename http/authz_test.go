@@ -341,6 +341,13 @@ func TestDemoHasAnEndedPublicity(t *testing.T) {
 		}
 		return c
 	}
+	// The 公示 page keeps listing it, without the objection form: its
+	// window is over (逾期不予受理); today's still takes objections.
+	_, page := newClient(t, ts).do("GET", "/publicity", "", nil)
+	if !strings.Contains(page, `action="/publicity/`+demoApp(t, s, duixian.StatusPublicity, "jjgf-2025-22/6.2")+`/objections"`) ||
+		strings.Contains(page, `action="/publicity/`+ended+`/objections"`) || !strings.Contains(page, "公示期已满，不再受理异议") {
+		t.Fatal("the 公示 page offers objections to an ended window, or none to an open one")
+	}
 	// 22号 grants in an approved plan: its project is not approved alone,
 	// the plan is sent to payment once its window has ended.
 	if resp, body := as("culture-head").post("/api/v1/applications/"+ended+"/approve", ""); resp.StatusCode != 409 {

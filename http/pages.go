@@ -297,7 +297,14 @@ type PublicityPage struct {
 	Receipt string
 	Failed  string
 	Posted  url.Values
+	// Today is the day the page was made: a project whose window has
+	// ended stays listed until it is decided, without the objection form
+	// (逾期不予受理).
+	Today duixian.Date
 }
+
+// Open says whether it still takes objections today (its last day 含).
+func (p *PublicityPage) Open(it workflow.PublicityItem) bool { return !p.Today.After(it.Until) }
 
 // PublicityGroup is a run of the 公示 list under one plan's title, or one
 // application published on its own (no title).
@@ -335,7 +342,7 @@ func (s *Server) publicityPage(q *Request, code int, v *PublicityPage, e *duixia
 	if err != nil {
 		return err
 	}
-	v.Items = page.Items
+	v.Items, v.Today = page.Items, duixian.DateOf(s.now())
 	v.Groups = groupPublicity(page.Items)
 	if page.Next != "" {
 		v.Next = "/publicity?after=" + url.QueryEscape(page.Next)
