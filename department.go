@@ -10,4 +10,10 @@ type Department struct {
 	// administrator turns it on, for a department too small to have two
 	// officials who could.
 	SelfApproval bool `json:"self_approval,omitempty"`
+	// PlanApprovers are the officials' accounts that approve or return
+	// the department's annual plans (21号第十二条（四）, 22号第十条（四）:
+	// 建议方案获得批准) — the 管委会's, or whom the department names, of
+	// any department. None named: another official of the department
+	// than the one who compiled or submitted the plan.
+	PlanApprovers []string `json:"plan_approvers,omitempty"`
 }

@@ -25,6 +25,7 @@ type Plans interface {
 	ReturnPlan(ctx context.Context, actor duixian.Actor, id, reason string) (*duixian.Plan, error)
 	PublishPlan(ctx context.Context, actor duixian.Actor, id string, start duixian.Date, days int) (*duixian.Plan, error)
 	ReleasePlan(ctx context.Context, actor duixian.Actor, id string) (*duixian.Plan, error)
+	ApprovesPlan(ctx context.Context, actor duixian.Actor, p *duixian.Plan) (bool, error)
 }
 
 // planReaders may read plans: the department's reviewers their own,
@@ -82,9 +83,10 @@ func (s *Server) planAPI() []Route {
 // may take now.
 type PlanPage struct {
 	Plan *duixian.Plan
-	// Mine: a reviewer of the plan's department, who takes its steps.
-	Mine  bool
-	Today string
+	// Mine: a reviewer of the plan's department, who takes its steps;
+	// Approves: whom the department has approve or return it.
+	Mine, Approves bool
+	Today          string
 }
 
 func (s *Server) planPages() []Route {
@@ -94,7 +96,11 @@ func (s *Server) planPages() []Route {
 		if err != nil {
 			return err
 		}
-		v := &PlanPage{Plan: p, Mine: q.User.Role == duixian.RoleReviewer && q.User.Department == p.Department,
+		approves, err := P.ApprovesPlan(q.R.Context(), q.Actor(), p)
+		if err != nil {
+			return err
+		}
+		v := &PlanPage{Plan: p, Mine: q.User.Role == duixian.RoleReviewer && q.User.Department == p.Department, Approves: approves,
 			Today: duixian.DateOf(s.now()).String()}
 		return s.offRender(q, code, "plan.html", p.Title, v, e, flash)
 	}

@@ -85,6 +85,17 @@ func (s *Service) SetDepartment(ctx context.Context, actor duixian.Actor, d duix
 			return duixian.Errorf(duixian.EINVALID, "name", "平台没有部门“%[1]s”；已有部门：%[2]s", "the platform has no department %[1]q; it has: %[3]s",
 				d.Name, strings.Join(sorted(set), "、"), strings.Join(sorted(set), ", "))
 		}
+		for i, name := range d.PlanApprovers {
+			name = strings.TrimSpace(name)
+			u, err := tx.User(name)
+			if duixian.ErrorCode(err) == duixian.ENOTFOUND || err == nil && (u.Role != duixian.RoleReviewer || u.Disabled) {
+				return duixian.Errorf(duixian.EINVALID, "plan_approvers", "批准建议方案的须为在用的审核人员账号，“%s”不是", "a plan approver must be an active reviewer's account; %q is not", name)
+			}
+			if err != nil {
+				return err
+			}
+			d.PlanApprovers[i] = name
+		}
 		old, _, err := tx.Department(d.Name)
 		if err != nil {
 			return err
@@ -98,10 +109,14 @@ func (s *Service) SetDepartment(ctx context.Context, actor duixian.Actor, d duix
 
 // dutiesOf says, for the audit log, how a department's duties are split.
 func dutiesOf(d duixian.Department) string {
+	out := "职责分离：拟定金额者不得批准、拨付"
 	if d.SelfApproval {
-		return "拟定金额者可批准、拨付（职责分离已关闭）"
+		out = "拟定金额者可批准、拨付（职责分离已关闭）"
 	}
-	return "职责分离：拟定金额者不得批准、拨付"
+	if len(d.PlanApprovers) > 0 {
+		out += "；建议方案由" + strings.Join(d.PlanApprovers, "、") + "批准"
+	}
+	return out
 }
 
 // proposer is who proposed a's amount: the application says so since it

@@ -42,6 +42,9 @@ type planStep struct {
 	create func(tx *sqldb.Tx) (*duixian.Plan, error)
 	check  func(tx *sqldb.Tx, p *duixian.Plan) error
 	apply  func(tx *sqldb.Tx, p *duixian.Plan) error
+	// approving: the step is the approver's (approve, return), whom the
+	// department may name outside itself (Department.PlanApprovers).
+	approving bool
 }
 
 // runPlan runs step on plan id as one casework transition: the plan and
@@ -74,8 +77,16 @@ func (s *Service) runPlan(ctx context.Context, actor duixian.Actor, id string, s
 			return &p, json.Unmarshal(rec.Doc, &p)
 		},
 		Check: func(tx *sqldb.Tx, p *duixian.Plan) error {
-			if p.Department != actor.Department {
+			d, _, err := tx.Department(p.Department)
+			if err != nil {
+				return err
+			}
+			named := slices.Contains(d.PlanApprovers, actor.User)
+			if p.Department != actor.Department && !(step.approving && named) {
 				return casework.Unseen(noPlan(id))
+			}
+			if step.approving && len(d.PlanApprovers) > 0 && !named {
+				return duixian.Forbidden("%s的建议方案由%s批准或退回", "%s's plans are approved or returned by %s", p.Department, strings.Join(d.PlanApprovers, "、"))
 			}
 			if step.check != nil {
 				return step.check(tx, p)
@@ -296,13 +307,15 @@ func (s *Service) SubmitPlan(ctx context.Context, actor duixian.Actor, id string
 		}})
 }
 
-// ApprovePlan approves a submitted plan (建议方案获得批准): another
-// official of the department than the one who compiled or submitted it,
-// unless the department turned separation of duties off. Every project
+// ApprovePlan approves a submitted plan (建议方案获得批准): one of the
+// approvers the department named (Department.PlanApprovers), or, when it
+// named none, another official of the department; never the one who
+// compiled or submitted it, unless the department turned separation of
+// duties off. Every project
 // must still await publicity with the amount it was compiled with: a
 // withdrawn or rejected one needs the plan compiled again.
 func (s *Service) ApprovePlan(ctx context.Context, actor duixian.Actor, id string) (*duixian.Plan, error) {
-	return s.runPlan(ctx, actor, id, planStep{action: "plan-approve", from: []duixian.PlanStatus{duixian.PlanSubmitted},
+	return s.runPlan(ctx, actor, id, planStep{action: "plan-approve", from: []duixian.PlanStatus{duixian.PlanSubmitted}, approving: true,
 		check: func(tx *sqldb.Tx, p *duixian.Plan) error {
 			if actor.User != p.CompiledBy && actor.User != p.SubmittedBy {
 				return nil
@@ -329,9 +342,9 @@ func (s *Service) ApprovePlan(ctx context.Context, actor duixian.Actor, id strin
 }
 
 // ReturnPlan sends a submitted plan back with the approver's reasons; the
-// department compiles it again.
+// department compiles it again. Who may approve it may return it.
 func (s *Service) ReturnPlan(ctx context.Context, actor duixian.Actor, id, reason string) (*duixian.Plan, error) {
-	return s.runPlan(ctx, actor, id, planStep{action: "plan-return", from: []duixian.PlanStatus{duixian.PlanSubmitted},
+	return s.runPlan(ctx, actor, id, planStep{action: "plan-return", from: []duixian.PlanStatus{duixian.PlanSubmitted}, approving: true,
 		apply: func(tx *sqldb.Tx, p *duixian.Plan) error {
 			if strings.TrimSpace(reason) == "" {
 				return duixian.Errorf(duixian.EINVALID, "reason", "须写明退回理由", "a reason is required")
@@ -562,7 +575,11 @@ func (s *Service) Plans(ctx context.Context, actor duixian.Actor) ([]*duixian.Pl
 				if err := json.Unmarshal(rec.Doc, &p); err != nil {
 					return err
 				}
-				if mayReadPlan(actor, &p) {
+				ok, err := mayReadPlan(tx, actor, &p)
+				if err != nil {
+					return err
+				}
+				if ok {
 					out = append(out, &p)
 				}
 			}
@@ -576,11 +593,15 @@ func (s *Service) Plans(ctx context.Context, actor duixian.Actor) ([]*duixian.Pl
 // Plan reads one plan as actor may see it.
 func (s *Service) Plan(ctx context.Context, actor duixian.Actor, id string) (*duixian.Plan, error) {
 	var p *duixian.Plan
+	var ok bool
 	err := s.DB.Read(ctx, func(tx *sqldb.Tx) (err error) {
-		p, err = s.planIn(tx, id)
+		if p, err = s.planIn(tx, id); err != nil {
+			return err
+		}
+		ok, err = mayReadPlan(tx, actor, p)
 		return err
 	})
-	if duixian.ErrorCode(err) == duixian.ENOTFOUND || err == nil && !mayReadPlan(actor, p) {
+	if duixian.ErrorCode(err) == duixian.ENOTFOUND || err == nil && !ok {
 		return nil, noPlan(id)
 	}
 	return p, err
@@ -595,15 +616,40 @@ func (s *Service) planIn(tx *sqldb.Tx, id string) (*duixian.Plan, error) {
 	return &p, json.Unmarshal(rec.Doc, &p)
 }
 
-// mayReadPlan: a reviewer their department's plans; finance, supervision
-// and administrators every plan. What the public sees of a plan in 公示 is
-// its projects on the 公示 page.
-func mayReadPlan(actor duixian.Actor, p *duixian.Plan) bool {
+// ApprovesPlan says whether actor is whom p's department has approve and
+// return its plans: one it named, or, when it named none, one of its own
+// reviewers (separation of duties aside).
+func (s *Service) ApprovesPlan(ctx context.Context, actor duixian.Actor, p *duixian.Plan) (bool, error) {
+	if actor.Role != duixian.RoleReviewer {
+		return false, nil
+	}
+	var ok bool
+	err := s.DB.Read(ctx, func(tx *sqldb.Tx) error {
+		d, _, err := tx.Department(p.Department)
+		if len(d.PlanApprovers) > 0 {
+			ok = slices.Contains(d.PlanApprovers, actor.User)
+		} else {
+			ok = actor.Department == p.Department
+		}
+		return err
+	})
+	return ok, err
+}
+
+// mayReadPlan: a reviewer their department's plans and those the
+// department named them to approve; finance, supervision and
+// administrators every plan. What the public sees of a plan in 公示 is its
+// projects on the 公示 page.
+func mayReadPlan(tx *sqldb.Tx, actor duixian.Actor, p *duixian.Plan) (bool, error) {
 	switch actor.Role {
 	case duixian.RoleReviewer:
-		return actor.Department == p.Department
+		if actor.Department == p.Department {
+			return true, nil
+		}
+		d, _, err := tx.Department(p.Department)
+		return slices.Contains(d.PlanApprovers, actor.User), err
 	case duixian.RoleFinance, duixian.RoleSupervisor, duixian.RoleAdmin:
-		return true
+		return true, nil
 	}
-	return false
+	return false, nil
 }

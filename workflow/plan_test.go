@@ -295,3 +295,54 @@ func TestPublishedBeforePlansIsApprovedAlone(t *testing.T) {
 		}
 	})
 }
+
+// The plan is approved by whom the department names (建议方案获得批准: the
+// 管委会's official here), from outside it: then only they approve or
+// return it, they read it, and the department keeps its other steps.
+func TestNamedPlanApprover(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		s, _ := serviceWithoutRounds(t, db, "2026-03-02")
+		r := must1[*duixian.Round](t)(s.PublishRound(ctx, culture, guide("jjgf-2025-21", "2026-03-02", "2026-03-31")))
+		assessed(t, s, "91110302MA01NMDA1", "甲书店有限公司")
+		committee := duixian.Actor{User: "guanweihui", Role: duixian.RoleReviewer, Department: "管委会"}
+		if err := db.Tx(ctx, func(tx *sqldb.Tx) error {
+			return tx.PutUser(&duixian.User{Name: committee.User, Role: committee.Role, Department: committee.Department})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetDepartment(ctx, admin, duixian.Department{Name: "宣传文化部", PlanApprovers: []string{"nobody"}}); duixian.ErrorCode(err) != duixian.EINVALID {
+			t.Fatalf("an approver with no account named: %v", err)
+		}
+		if err := s.SetDepartment(ctx, admin, duixian.Department{Name: "宣传文化部", PlanApprovers: []string{committee.User}}); err != nil {
+			t.Fatal(err)
+		}
+		p := must1[*duixian.Plan](t)(s.CompilePlan(ctx, culture, r.ID))
+		if _, err := s.Plan(ctx, committee, p.ID); err != nil {
+			t.Fatalf("the named approver cannot read the plan: %v", err)
+		}
+		if _, err := s.SubmitPlan(ctx, committee, p.ID); duixian.ErrorCode(err) != duixian.ENOTFOUND {
+			t.Fatalf("the approver submitted the department's plan: %v", err)
+		}
+		must1[*duixian.Plan](t)(s.SubmitPlan(ctx, culture, p.ID))
+		if _, err := s.ApprovePlan(ctx, cultureHead, p.ID); duixian.ErrorCode(err) != duixian.EFORBIDDEN || !strings.Contains(err.Error(), committee.User) {
+			t.Fatalf("the department approved a plan it has another approve: %v", err)
+		}
+		if ok, err := s.ApprovesPlan(ctx, cultureHead, p); ok || err != nil {
+			t.Fatalf("the page would offer the department's head approval: %v %v", ok, err)
+		}
+		if ok, err := s.ApprovesPlan(ctx, committee, p); !ok || err != nil {
+			t.Fatalf("the page would not offer the named approver approval: %v %v", ok, err)
+		}
+		p = must1[*duixian.Plan](t)(s.ApprovePlan(ctx, committee, p.ID))
+		if p.Status != duixian.PlanApproved || p.ApprovedBy != committee.User {
+			t.Fatalf("approved: %s by %s", p.Status, p.ApprovedBy)
+		}
+		if _, err := s.PublishPlan(ctx, committee, p.ID, date("2026-03-03"), 5); duixian.ErrorCode(err) != duixian.ENOTFOUND {
+			t.Fatalf("the approver published the department's plan: %v", err)
+		}
+		must1[*duixian.Plan](t)(s.PublishPlan(ctx, culture, p.ID, date("2026-03-03"), 5))
+		if _, err := s.Plan(ctx, commerce, p.ID); duixian.ErrorCode(err) != duixian.ENOTFOUND {
+			t.Fatalf("another department read the plan: %v", err)
+		}
+	})
+}
