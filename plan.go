@@ -28,6 +28,16 @@ func (s PlanStatus) Zh() string {
 		PlanApproved: "已批准，待公示", PlanPublicity: "公示中", PlanClosed: "公示期满，已转入拨付"}[s]
 }
 
+// StatusOn says where the plan stands on day for people: a plan in 公示
+// whose window has ended waits for the department to send its projects to
+// payment.
+func (p *Plan) StatusOn(day Date) string {
+	if p.Status == PlanPublicity && p.Publicity != nil && day.After(p.Publicity.Until) {
+		return "公示期满，待转入拨付"
+	}
+	return p.Status.Zh()
+}
+
 // Plan is one round's annual plan: its projects with their amounts, the
 // totals per clause and against the round's budget.
 type Plan struct {

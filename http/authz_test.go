@@ -348,6 +348,10 @@ func TestDemoHasAnEndedPublicity(t *testing.T) {
 		strings.Contains(page, `action="/publicity/`+ended+`/objections"`) || !strings.Contains(page, "公示期已满，不再受理异议") {
 		t.Fatal("the 公示 page offers objections to an ended window, or none to an open one")
 	}
+	// The plans page says the plan waits to be sent to payment.
+	if _, page := as("culture").do("GET", "/plans", "", nil); !strings.Contains(page, "公示期满，待转入拨付") {
+		t.Fatal("the plans page does not say the ended plan waits to go to payment")
+	}
 	// 22号 grants in an approved plan: its project is not approved alone,
 	// the plan is sent to payment once its window has ended.
 	if resp, body := as("culture-head").post("/api/v1/applications/"+ended+"/approve", ""); resp.StatusCode != 409 {

@@ -86,7 +86,7 @@ type PlanPage struct {
 	// Mine: a reviewer of the plan's department, who takes its steps;
 	// Approves: whom the department has approve or return it.
 	Mine, Approves bool
-	Today          string
+	Today          duixian.Date
 }
 
 func (s *Server) planPages() []Route {
@@ -101,7 +101,7 @@ func (s *Server) planPages() []Route {
 			return err
 		}
 		v := &PlanPage{Plan: p, Mine: q.User.Role == duixian.RoleReviewer && q.User.Department == p.Department, Approves: approves,
-			Today: duixian.DateOf(s.now()).String()}
+			Today: duixian.DateOf(s.now())}
 		return s.offRender(q, code, "plan.html", p.Title, v, e, flash)
 	}
 	// step runs a plan step from its form and shows the plan again, with
@@ -143,7 +143,11 @@ func (s *Server) planPages() []Route {
 			if err != nil {
 				return err
 			}
-			return s.offRender(q, http.StatusOK, "plans.html", "年度扶持资金建议方案", plans, nil, "")
+			v := struct {
+				Plans []*duixian.Plan
+				Today duixian.Date
+			}{plans, duixian.DateOf(s.now())}
+			return s.offRender(q, http.StatusOK, "plans.html", "年度扶持资金建议方案", v, nil, "")
 		}),
 		pageRoute("GET", "/plans/{id}", planReaders, "年度扶持资金建议方案", func(q *Request) error {
 			return show(q, http.StatusOK, q.R.PathValue("id"), nil, "")
