@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/catalogue"
@@ -209,18 +208,18 @@ func catalogueList(cat *engine.Catalogue, out io.Writer, asJSON bool) error {
 	if asJSON {
 		return writeJSON(out, docs)
 	}
-	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+	var tw table
 	for _, d := range docs {
 		until := "长期"
 		if !d.InForceTo.IsZero() {
 			until = d.InForceTo.String()
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s — %s\n", d.Number, d.Title, d.InForceFrom, until)
+		tw.line(d.Number + "  " + d.Title + "  " + d.InForceFrom.String() + " — " + until)
 		for _, c := range d.Clauses {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", c.ID, c.Title, c.Article, c.Department)
+			tw.add("  "+c.ID, c.Title, c.Article, c.Department)
 		}
 	}
-	return tw.Flush()
+	return tw.write(out)
 }
 
 func catalogueShow(v engine.ClauseView, out io.Writer, asJSON bool) error {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/etown/duixian"
@@ -132,17 +133,19 @@ func runSimulate(args []string, out, errOut io.Writer) error {
 // move, the totals, the outlook and the largest movers.
 func printSimulation(w io.Writer, rep *simulation.Report) {
 	fmt.Fprintf(w, "政策仿真：改革方案 %s，%d 家企业，事项发生日 %s，判定日 %s\n", strings.Join(rep.Documents, "、"), rep.Enterprises, rep.Date, rep.AsOf)
-	fmt.Fprintf(w, "%-22s %10s %10s %14s %14s %14s %6s %6s\n", "条款", "现行可享", "改革可享", "现行金额(元)", "改革金额(元)", "差额(元)", "受益", "受损")
+	widths := []int{22, -10, -10, -14, -14, -14, -6, -6}
+	fmt.Fprintln(w, columns(widths, "条款", "现行可享", "改革可享", "现行金额(元)", "改革金额(元)", "差额(元)", "受益", "受损"))
+	n := strconv.Itoa
 	for _, c := range rep.Clauses {
 		if c.Difference == 0 && c.Gainers+c.Losers == 0 && c.Status == "unchanged" {
 			continue
 		}
-		fmt.Fprintf(w, "%-22s %10d %10d %14s %14s %14s %6d %6d\n", c.Clause, c.Baseline.Eligible, c.Reform.Eligible,
-			c.Baseline.Total, c.Reform.Total, c.Difference, c.Gainers, c.Losers)
+		fmt.Fprintln(w, columns(widths, c.Clause, n(c.Baseline.Eligible), n(c.Reform.Eligible),
+			c.Baseline.Total.String(), c.Reform.Total.String(), c.Difference.String(), n(c.Gainers), n(c.Losers)))
 	}
 	t := rep.Totals
-	fmt.Fprintf(w, "%-22s %10d %10d %14s %14s %14s %6d %6d（企业）\n", "合计", t.Baseline.Eligible, t.Reform.Eligible,
-		t.Baseline.Total, t.Reform.Total, t.Difference, t.Gainers, t.Losers)
+	fmt.Fprintln(w, columns(widths, "合计", n(t.Baseline.Eligible), n(t.Reform.Eligible),
+		t.Baseline.Total.String(), t.Reform.Total.String(), t.Difference.String(), n(t.Gainers), n(t.Losers))+"（企业）")
 	fmt.Fprintf(w, "明年预计支出（按%d年申报率）：现行 %s，改革 %s\n", rep.LastYear, rep.Outlook.Baseline.Wan(), rep.Outlook.Reform.Wan())
 	if rep.Errors > 0 {
 		fmt.Fprintf(w, "%d 家企业数据有误，未计入\n", rep.Errors)

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"golang.org/x/term"
@@ -134,16 +133,16 @@ func listUsers(ctx context.Context, accounts *account.Service, actor duixian.Act
 		}
 		return writeJSON(stdout, rows)
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tROLE\tDEPARTMENT/ENTERPRISE\tSTATE\t2FA\tDISPLAY")
+	var tw table
+	tw.add("NAME", "ROLE", "DEPARTMENT/ENTERPRISE", "STATE", "2FA", "DISPLAY")
 	for _, u := range all {
 		twofa := "-"
 		if u.SecondFactor {
 			twofa = "totp"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Name, u.Role, u.Department+u.Enterprise, u.State, twofa, u.Display)
+		tw.add(u.Name, string(u.Role), u.Department+u.Enterprise, string(u.State), twofa, u.Display)
 	}
-	return tw.Flush()
+	return tw.write(stdout)
 }
 
 // readPassword reads the password from standard input: typed twice, unseen,
