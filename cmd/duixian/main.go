@@ -57,7 +57,7 @@ const usage = `用法 / usage:
   duixian audit verify [--db duixian.db|postgres://…]
                                             校验审计日志链 / verify the audit chain
   duixian backup --db duixian.db --out FILE 在线备份 SQLite 并校验副本 / back up SQLite online, check the copy
-  duixian match --date D [--as-of D] [--db …] [--clause ID]… [--out FILE.json|.csv]
+  duixian match --date D [--as-of D] [--db …] [--clause ID]… [--out FILE.csv|.ndjson|.xlsx [--explain] | --store]
                                             免申即享：比对全部企业与条款 / match every enterprise
   duixian simulate --reform DIR [--date D] [--as-of D] [--db …] [--json] [--out FILE.xlsx] [--movers N] [--full]
                                             政策仿真：现行政策与改革方案对比（docs/simulate.md）/ what a reform would cost

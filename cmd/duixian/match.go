@@ -36,6 +36,7 @@ func runMatch(args []string, out, errOut io.Writer) error {
 	asOfFlag := fl.String("as-of", "", "as-of date YYYY-MM-DD (default today)")
 	outPath := fl.String("out", "", "write offers and near misses to FILE.csv, FILE.ndjson or FILE.xlsx (default: a summary on standard output)")
 	explain := fl.Bool("explain", false, "with --out FILE.ndjson: each line carries the full decision with its trace")
+	store := fl.Bool("store", false, "store the offers in the platform, as a run started on /offers: each enterprise finds its own (免申即享), worked by this process's job queue")
 	var clauses listFlag
 	fl.Var(&clauses, "clause", "only this clause (repeatable)")
 	if err := fl.Parse(args); err != nil {
@@ -62,6 +63,9 @@ func runMatch(args []string, out, errOut io.Writer) error {
 	if *explain && ext != ".ndjson" {
 		return duixian.Errorf(duixian.EINVALID, "--explain", "--explain 只用于 .ndjson 输出", "--explain goes with an .ndjson output")
 	}
+	if *store && *outPath != "" {
+		return duixian.Errorf(duixian.EINVALID, "--store", "--store 与 --out 不能同时使用：存入平台的比对结果在 /offers 查看", "--store and --out do not go together: a stored run is read on /offers")
+	}
 	cat, err := loadCatalogue(*dir)
 	if err != nil {
 		return err
@@ -77,6 +81,9 @@ func runMatch(args []string, out, errOut io.Writer) error {
 		return err
 	}
 	defer db.Close()
+	if *store {
+		return storeRun(ctx, cat, db, *dbPath, matching.RunInput{EventDate: ev.String(), AsOf: asOf.String(), Clauses: clauses}, out, errOut)
+	}
 	if *outPath != "" {
 		f, err := os.Create(*outPath)
 		if err != nil {
@@ -114,7 +121,7 @@ func runMatch(args []string, out, errOut io.Writer) error {
 		return duixian.Errorf(duixian.EINVALID, "--out", "无法写入：%v", "cannot write: %v", err)
 	}
 	fmt.Fprintf(out, "%d 家企业 × %d 个条款：%d 项可享（合计 %s），%d 项差一点，%d 项无法判定，%d 家数据有误；用时 %s（事项发生日 %s，判定日 %s）\n",
-		t.Enterprises, b.Clauses(), t.Offers, t.Amount.Wan(), t.NearMisses, t.Undecided, t.Errors, t.Elapsed.Round(time.Millisecond), ev, asOf)
+		t.Enterprises, b.Clauses(), t.Offers, t.Amount.WanAbout(), t.NearMisses, t.Undecided, t.Errors, t.Elapsed.Round(time.Millisecond), ev, asOf)
 	// A broken clause is undecided for every enterprise it applies to: name
 	// a few, the output file has them all.
 	for _, u := range undecided {
