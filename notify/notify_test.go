@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -227,8 +228,10 @@ func TestDerive(t *testing.T) {
 		if pay := all[0]; !strings.Contains(pay.Body, "第1笔") || !strings.Contains(pay.Body, "12.00万元") {
 			t.Fatalf("the payment notice: %s", pay.Body)
 		}
+		// The department: the objection, and its plan's steps
+		// (TestPlanIsTold).
 		for _, user := range []string{culture.User, cultureHead.User} {
-			got := inbox(t, w.n, user)
+			got := slices.DeleteFunc(inbox(t, w.n, user), func(n duixian.Notification) bool { return strings.HasPrefix(n.Action, "plan-") })
 			if len(got) != 1 || !strings.HasPrefix(got[0].Title, "公示异议待答复") || !strings.Contains(got[0].Body, "李四") || got[0].Link != "/cases/"+a.ID {
 				t.Fatalf("%s was told %+v, want the objection", user, got)
 			}
@@ -238,11 +241,14 @@ func TestDerive(t *testing.T) {
 				t.Fatalf("%s was told %q", user, titles(got))
 			}
 		}
-		if n != 12 {
-			t.Fatalf("wrote %d notifications, want 12", n)
+		// Twelve of the application, two of its plan (待审批 to the
+		// approver, 已批准 to the compiler).
+		if n != 14 {
+			t.Fatalf("wrote %d notifications, want 14", n)
 		}
 		// Deliveries: the manager's e-mails and texts, the reviewer's
-		// e-mail of the objection, and the objector's e-mail of the answer.
+		// e-mails of the objection and of the plan's approval, and the
+		// objector's e-mail of the answer.
 		pending, err := w.n.Deliveries(ctx, notify.Pending)
 		if err != nil {
 			t.Fatal(err)
@@ -251,7 +257,7 @@ func TestDerive(t *testing.T) {
 		for _, d := range pending {
 			count[d.Channel+" "+d.To]++
 		}
-		wantD := map[string]int{"email manager@bookstore.example": 5, "sms 13900000001": 5, "email wang@culture.example": 1, "email lisi@example.cn": 1}
+		wantD := map[string]int{"email manager@bookstore.example": 5, "sms 13900000001": 5, "email wang@culture.example": 2, "email lisi@example.cn": 1}
 		if len(count) != len(wantD) {
 			t.Fatalf("deliveries %v, want %v", count, wantD)
 		}
@@ -470,8 +476,9 @@ func TestExpertsReject(t *testing.T) {
 
 // Under the annual plan (21号第十二条（四）) the applicant is told when
 // the approved plan puts its project in 公示, and when the plan is
-// released to payment after the window; the plan's own entries tell
-// nobody.
+// released to payment after the window. The plan's approver is told it
+// waits for them; the department's other officials that it came back,
+// with the reason, or was approved; nobody else anything of it.
 func TestPlanIsTold(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		w := setup(t, db)
@@ -488,6 +495,9 @@ func TestPlanIsTold(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, step := range []func() (*duixian.Plan, error){
+			func() (*duixian.Plan, error) { return s.SubmitPlan(ctx, culture, p.ID) },
+			func() (*duixian.Plan, error) { return s.ReturnPlan(ctx, cultureHead, p.ID, "请附专家评分表") },
+			func() (*duixian.Plan, error) { return s.CompilePlan(ctx, culture, "R-jjgf-2025-21") },
 			func() (*duixian.Plan, error) { return s.SubmitPlan(ctx, culture, p.ID) },
 			func() (*duixian.Plan, error) { return s.ApprovePlan(ctx, cultureHead, p.ID) },
 			func() (*duixian.Plan, error) { return s.PublishPlan(ctx, culture, p.ID, date("2026-03-03"), 5) },
@@ -507,8 +517,18 @@ func TestPlanIsTold(t *testing.T) {
 		if strings.Count(got, "|") != 1 || !strings.Contains(got, "申报进入公示：") || !strings.Contains(got, "申报已批准：") {
 			t.Fatalf("the applicant was told %q, want 公示 and 批准", got)
 		}
-		if other := inbox(t, w.n, culture.User); len(other) != 0 {
-			t.Fatalf("the department was told of its own plan: %q", titles(other))
+		if got := titles(inbox(t, w.n, cultureHead.User)); len(got) != 2 || got[0] != "建议方案待审批："+p.Title || got[1] != got[0] {
+			t.Fatalf("the approver was told %q, want the plan twice", got)
+		}
+		got2 := inbox(t, w.n, culture.User)
+		if len(got2) != 2 || got2[1].Title != "建议方案已退回："+p.Title || !strings.Contains(got2[1].Body, "请附专家评分表") ||
+			got2[0].Title != "建议方案已批准："+p.Title || got2[0].Link != "/plans/"+p.ID {
+			t.Fatalf("the compiler was told %q", titles(got2))
+		}
+		for _, user := range []string{"zhao.reviewer", finance.User, "shop.clerk"} {
+			if got := inbox(t, w.n, user); slices.ContainsFunc(got, func(n duixian.Notification) bool { return strings.HasPrefix(n.Action, "plan-") && n.Subject == p.ID }) {
+				t.Fatalf("%s was told of the plan: %q", user, titles(got))
+			}
 		}
 	})
 }

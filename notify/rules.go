@@ -3,6 +3,7 @@ package notify
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -11,6 +12,7 @@ import (
 	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/qunyan"
 	"github.com/etown/duixian/sqldb"
+	"github.com/etown/duixian/workflow"
 )
 
 // rules say, for each audit action that anyone is told of, who is told and
@@ -28,6 +30,9 @@ var rules = map[string]rule{
 	// application they move (workflow.planApplication); only the latter
 	// name an application, so the plan's own entry tells no one.
 	"plan-publish":     toApplicant(published),
+	"plan-submit":      planSubmitted,
+	"plan-return":      planReturned,
+	"plan-approve":     planApproved,
 	"plan-release":     toApplicant(approved),
 	"disburse":         toApplicant(disbursed),
 	"revoke":           toApplicant(revoked),
@@ -103,12 +108,13 @@ func (s *scope) staff(uscc string) ([]string, error) {
 	return out, err
 }
 
-// officials are the department's reviewers: who answers its objections.
-func (s *scope) officials(department string) ([]string, error) {
+// officials are the departments' reviewers: who answer their objections
+// and compile their plans.
+func (s *scope) officials(departments ...string) ([]string, error) {
 	all, err := s.allUsers()
 	var out []string
 	for _, u := range all {
-		if u.Role == duixian.RoleReviewer && u.Department == department && active(u) {
+		if u.Role == duixian.RoleReviewer && slices.Contains(departments, u.Department) && active(u) {
 			out = append(out, u.Name)
 		}
 	}
@@ -193,6 +199,15 @@ func (a application) title() string {
 		return a.clause.Title
 	}
 	return a.Clause
+}
+
+// departments are the departments that decide it: a clause may name
+// more than one (29号第13条).
+func (a application) departments() []string {
+	if a.clause != nil {
+		return a.clause.Departments()
+	}
+	return nil
 }
 
 func (a application) department() string {
@@ -298,7 +313,7 @@ func objectionFiled(s *scope, e duixian.AuditEntry) ([]message, error) {
 	if err != nil {
 		return nil, err
 	}
-	officials, err := s.officials(a.department())
+	officials, err := s.officials(a.departments()...)
 	return []message{{users: officials, link: "/cases/" + a.ID, title: "公示异议待答复：" + a.title(),
 		body: fmt.Sprintf("%s对%s的%s提出异议（受理号 %s）：%s。请在公示期（至%s）内答复；异议未答复前不能批准。",
 			o.Name, name, a.named, o.ID, clip(o.Text, 100), a.Publicity.Until)}}, err
@@ -446,4 +461,86 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n]) + "…"
+}
+
+// plan reads annual plan id; ok is false when there is none.
+func (s *scope) plan(id string) (*duixian.Plan, bool, error) {
+	rec, err := s.tx.Record(workflow.KindPlan, id, false)
+	if duixian.ErrorCode(err) == duixian.ENOTFOUND {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	var p duixian.Plan
+	if err := json.Unmarshal(rec.Doc, &p); err != nil {
+		return nil, false, unreadable(fmt.Errorf("plan %s: %w", id, err))
+	}
+	return &p, true, nil
+}
+
+// planSubmitted tells who approves the plan that it waits for them: the
+// approvers the department named, or else its other reviewers.
+func planSubmitted(s *scope, e duixian.AuditEntry) ([]message, error) {
+	p, ok, err := s.plan(e.Subject)
+	if err != nil || !ok {
+		return nil, err
+	}
+	d, _, err := s.tx.Department(p.Department)
+	if err != nil {
+		return nil, err
+	}
+	var to []string
+	if len(d.PlanApprovers) > 0 {
+		named, err := s.usersNamed(d.PlanApprovers)
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range named {
+			if active(u) {
+				to = append(to, u.Name)
+			}
+		}
+	} else {
+		officials, err := s.officials(p.Department)
+		if err != nil {
+			return nil, err
+		}
+		to = slices.DeleteFunc(officials, func(name string) bool { return name == e.Actor.User })
+	}
+	return []message{{users: to, link: "/plans/" + p.ID, title: "建议方案待审批：" + p.Title,
+		body: fmt.Sprintf("%s提交了%s：%d个项目，方案金额%s。请审批，或写明理由退回。", p.Department, p.Title, len(p.Projects), p.Total.WanAbout())}}, nil
+}
+
+// planReturned tells the department's reviewers why its plan came back
+// (who returned it knows).
+func planReturned(s *scope, e duixian.AuditEntry) ([]message, error) {
+	p, ok, err := s.plan(e.Subject)
+	if err != nil || !ok {
+		return nil, err
+	}
+	k, err := s.nth(e)
+	if err != nil {
+		return nil, err
+	}
+	if k < 1 || k > len(p.Returns) {
+		return nil, unreadable(fmt.Errorf("return %d of plan %s is not recorded", k, p.ID))
+	}
+	officials, err := s.officials(p.Department)
+	officials = slices.DeleteFunc(officials, func(name string) bool { return name == e.Actor.User })
+	return []message{{users: officials, link: "/plans/" + p.ID, title: "建议方案已退回：" + p.Title,
+		body: fmt.Sprintf("%s被退回修改。理由：%s。请调整后重新汇总、提交审批。", p.Title, p.Returns[k-1].Reason)}}, err
+}
+
+// planApproved tells the department's reviewers the plan may be published
+// (who approved it knows).
+func planApproved(s *scope, e duixian.AuditEntry) ([]message, error) {
+	p, ok, err := s.plan(e.Subject)
+	if err != nil || !ok {
+		return nil, err
+	}
+	officials, err := s.officials(p.Department)
+	officials = slices.DeleteFunc(officials, func(name string) bool { return name == e.Actor.User })
+	return []message{{users: officials, link: "/plans/" + p.ID, title: "建议方案已批准：" + p.Title,
+		body: fmt.Sprintf("%s已获批准（%d个项目，方案金额%s），可以在政府网站统一公示。", p.Title, len(p.Projects), p.Total.WanAbout())}}, err
 }
