@@ -244,6 +244,9 @@ type landCaseView struct {
 	Applied  bool // the holder applied for the transition policy
 	Actor    duixian.Actor
 	Planning []landField // the facts 规自分局 may confirm in its review
+	// Person is how the page names an account: its display name. Everyone
+	// the case names acted on it, so the history's names cover them.
+	Person func(string) string
 }
 
 func (s *landPages) casePage(q *Request, code int, failure *duixian.Error, done string) error {
@@ -265,10 +268,14 @@ func (s *landPages) casePage(q *Request, code int, failure *duixian.Error, done 
 	for _, e := range d.Log {
 		users = append(users, e.Actor.User)
 	}
+	for _, f := range d.Facts {
+		users = append(users, f.By)
+	}
 	person, err := personNames(q.R.Context(), s.people, users)
 	if err != nil {
 		return err
 	}
+	v.Person = person
 	for _, e := range c.History {
 		v.History = append(v.History, landEvent{Event: e, Zh: landStepZh(e.Action), By: person(e.By)})
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -168,6 +169,10 @@ func TestLandRoutesAuthorization(t *testing.T) {
 		if resp.StatusCode != 200 || !strings.Contains(page, want) {
 			t.Errorf("case page lacks %q (%d)", want, resp.StatusCode)
 		}
+	}
+	// People by their display names, not their sign-in names.
+	if m := regexp.MustCompile(`<dt>提交</dt><dd>([^<]*?) · \d{4}-`).FindStringSubmatch(page); m == nil || strings.TrimSpace(m[1]) == "bookstore" {
+		t.Errorf("the plan's submitter is shown as %q", m)
 	}
 	resp, page = gz.do("GET", "/land", "", nil)
 	if resp.StatusCode != 200 || !strings.Contains(page, id) || !strings.Contains(page, "待我办理") {
