@@ -10,6 +10,7 @@ import (
 
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/engine"
+	"github.com/etown/duixian/land"
 	"github.com/etown/duixian/qunyan"
 	"github.com/etown/duixian/sqldb"
 	"github.com/etown/duixian/workflow"
@@ -38,9 +39,20 @@ var rules = map[string]rule{
 	"revoke":           toApplicant(revoked),
 	"object":           objectionFiled,
 	"answer-objection": objectionAnswered,
-	"qunyan-confirm":   qunyanNotice("qunyan-confirmed", "已纳入“群雁计划”"),
-	"qunyan-reject":    qunyanNotice("qunyan-rejected", "“群雁计划”备案未予纳入"),
-	"qunyan-exit":      qunyanNotice("qunyan-exit", "已退出“群雁计划”"),
+	// A land case (20号): its holder is told of each official's step,
+	// and 规自分局 of a plan that waits for its review.
+	"land:" + land.ActPlan:         landPlanSubmitted,
+	"land:" + land.ActReturn:       toHolder,
+	"land:" + land.ActReview:       toHolder,
+	"land:" + land.ActNotice:       toHolder,
+	"land:" + land.ActCommittee:    toHolder,
+	"land:" + land.ActApproval:     toHolder,
+	"land:" + land.ActContract:     toHolder,
+	"land:" + land.ActRegistration: toHolder,
+	"land:" + land.ActReject:       toHolder,
+	"qunyan-confirm":               qunyanNotice("qunyan-confirmed", "已纳入“群雁计划”"),
+	"qunyan-reject":                qunyanNotice("qunyan-rejected", "“群雁计划”备案未予纳入"),
+	"qunyan-exit":                  qunyanNotice("qunyan-exit", "已退出“群雁计划”"),
 }
 
 // unreadableError is an entry whose case does not say what a rule needs
@@ -543,4 +555,65 @@ func planApproved(s *scope, e duixian.AuditEntry) ([]message, error) {
 	officials = slices.DeleteFunc(officials, func(name string) bool { return name == e.Actor.User })
 	return []message{{users: officials, link: "/plans/" + p.ID, title: "建议方案已批准：" + p.Title,
 		body: fmt.Sprintf("%s已获批准（%d个项目，方案金额%s），可以在政府网站统一公示。", p.Title, len(p.Projects), p.Total.WanAbout())}}, err
+}
+
+// landCase reads land case id; ok is false when there is none.
+func (s *scope) landCase(id string) (*land.Case, bool, error) {
+	rec, err := s.tx.Record(land.KindCase, id, false)
+	if duixian.ErrorCode(err) == duixian.ENOTFOUND {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	var c land.Case
+	if err := json.Unmarshal(rec.Doc, &c); err != nil {
+		return nil, false, unreadable(fmt.Errorf("land case %s: %w", id, err))
+	}
+	return &c, true, nil
+}
+
+// toHolder tells the holder's staff of an official's step on their land
+// case, with the note the step left (a return's or a rejection's reason).
+func toHolder(s *scope, e duixian.AuditEntry) ([]message, error) {
+	c, ok, err := s.landCase(e.Subject)
+	if err != nil || !ok {
+		return nil, err
+	}
+	step := strings.TrimPrefix(e.Action, "land:")
+	r, _ := land.RuleOf(step)
+	body := fmt.Sprintf("贵企业的%s地块规划条件优化申请（案号 %s）：%s。", c.Plot, c.ID, r.Zh)
+	// The step's own event, the k-th of its kind on the case.
+	k, err := s.nth(e)
+	if err != nil {
+		return nil, err
+	}
+	for _, ev := range c.History {
+		if ev.Action == step {
+			if k--; k == 0 {
+				if ev.Note != "" {
+					body += "说明：" + clip(ev.Note, 200) + "。"
+				}
+				break
+			}
+		}
+	}
+	staff, err := s.staff(c.Enterprise)
+	return []message{{users: staff, link: "/land/cases/" + c.ID, title: "地块办理进展：" + c.Plot + " · " + r.Zh, body: body}}, err
+}
+
+// landPlanSubmitted tells 规自分局 that a plan waits for its review
+// (20号第四条).
+func landPlanSubmitted(s *scope, e duixian.AuditEntry) ([]message, error) {
+	c, ok, err := s.landCase(e.Subject)
+	if err != nil || !ok {
+		return nil, err
+	}
+	name, err := s.enterpriseName(c.Enterprise)
+	if err != nil {
+		return nil, err
+	}
+	officials, err := s.officials(land.DeptPlanning)
+	return []message{{users: officials, link: "/land/cases/" + c.ID, title: "地块规划综合实施方案待审核：" + c.Plot,
+		body: fmt.Sprintf("%s提交了%s地块的规划综合实施方案（案号 %s），请通过“多规合一”平台征求意见并审核（20号第四条）。", name, c.Plot, c.ID)}}, err
 }
