@@ -1048,23 +1048,9 @@ func Write(ctx context.Context, db *sqldb.DB, ents []duixian.Enterprise, batch i
 		part := ents[start:min(start+batch, len(ents))]
 		n := 0
 		err := db.Tx(ctx, func(tx *sqldb.Tx) error {
-			now := time.Now()
-			at := now.In(duixian.Shanghai).Format(time.RFC3339Nano)
-			fresh := make([]duixian.Enterprise, len(part))
-			for i, e := range part {
-				e.Version, e.Updated = 0, now
-				fresh[i] = e
-			}
-			added, err := tx.AddEnterprises(fresh)
-			if err != nil {
-				return err
-			}
-			entries := make([]duixian.AuditEntry, len(added))
-			for i, e := range added {
-				entries[i] = duixian.AuditEntry{At: at, Actor: DemoActor, Action: "register-enterprise", Subject: e.USCC, After: e.Name}
-			}
-			n = len(added)
-			return tx.AuditAll(entries)
+			var err error
+			n, err = writeBatch(tx, part)
+			return err
 		})
 		if err != nil {
 			return written, err
@@ -1072,4 +1058,52 @@ func Write(ctx context.Context, db *sqldb.DB, ents []duixian.Enterprise, batch i
 		written += n
 	}
 	return written, nil
+}
+
+// Load stores the batches as Write does, all in one transaction made for
+// filling an empty registry (sqldb.DB.Load): on a store with enterprises
+// it is as correct, but holds the store for the whole load and rebuilds
+// its indexes. Nothing is written unless every batch is. It returns how
+// many enterprises were written, and how many it was given.
+func Load(ctx context.Context, db *sqldb.DB, batches <-chan []duixian.Enterprise) (written, given int, err error) {
+	err = db.Load(ctx, func(tx *sqldb.Tx) error {
+		for part := range batches {
+			n, err := writeBatch(tx, part)
+			if err != nil {
+				return err
+			}
+			written, given = written+n, given+len(part)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, given, err
+	}
+	return written, given, nil
+}
+
+// writeBatch adds the enterprises of part not yet on file, at version 1,
+// each with its audit entry, in the order given.
+func writeBatch(tx *sqldb.Tx, part []duixian.Enterprise) (int, error) {
+	for _, e := range part {
+		if err := duixian.ValidateUSCC(e.USCC); err != nil {
+			return 0, err
+		}
+	}
+	now := time.Now()
+	at := now.In(duixian.Shanghai).Format(time.RFC3339Nano)
+	fresh := make([]duixian.Enterprise, len(part))
+	for i, e := range part {
+		e.Version, e.Updated = 0, now
+		fresh[i] = e
+	}
+	added, err := tx.AddEnterprises(fresh)
+	if err != nil {
+		return 0, err
+	}
+	entries := make([]duixian.AuditEntry, len(added))
+	for i, e := range added {
+		entries[i] = duixian.AuditEntry{At: at, Actor: DemoActor, Action: "register-enterprise", Subject: e.USCC, After: e.Name}
+	}
+	return len(added), tx.AuditAll(entries)
 }
