@@ -215,10 +215,9 @@ func runDemoData(args []string, stdout io.Writer) error {
 		for left := *n; left > 0; left -= *batch {
 			part := make([]duixian.Enterprise, min(*batch, left))
 			for i := range part {
-				part[i] = g.Next()
-				// The generator follows the built-in catalogue; another
-				// one may not read its facts.
-				if _, err := cat.DecodeJSONFacts("facts", part[i].Facts); err != nil {
+				var err error
+				part[i], err = g.NextFor(cat)
+				if err != nil {
 					drawn <- duixian.Errorf(duixian.EINVALID, "catalogue", "生成的企业 %s 的事实不符合当前目录：%v", "generated enterprise %s does not fit this catalogue: %v", part[i].USCC, err)
 					return
 				}
