@@ -216,7 +216,7 @@ func (gg *Generator) draw() (generated, map[string]any) {
 		code = g.uscc(prefix)
 	}
 	gg.usccs[[18]byte([]byte(code))] = struct{}{}
-	facts, err := json.Marshal(g.f)
+	facts, err := factsJSON(g.f)
 	if err != nil {
 		panic(err) // unreachable: the values are strings, numbers, bools and lists
 	}
