@@ -14,9 +14,14 @@ import (
 // each value's encoder by reflection and sorts each map's keys through
 // reflect.Value, a sixth of the CPU of drawing a million. Anything else
 // (a string that needs escaping, another type) is left to json.Marshal.
-func factsJSON(f map[string]any) ([]byte, error) {
-	if b, ok := appendObject(make([]byte, 0, 1024), f); ok {
-		return b, nil
+// It writes into scratch and returns a copy of its own size: the files of
+// a few batches are held at a time, and a buffer's spare room would be
+// held with them.
+func factsJSON(scratch *[]byte, f map[string]any) ([]byte, error) {
+	b, ok := appendObject((*scratch)[:0], f)
+	*scratch = b
+	if ok {
+		return slices.Clone(b), nil
 	}
 	return json.Marshal(f)
 }

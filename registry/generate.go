@@ -78,6 +78,8 @@ type Generator struct {
 	// different names share with a chance below 1e-26.
 	usccs map[[18]byte]struct{}
 	names map[[16]byte]struct{}
+	// scratch is where each enterprise's facts are written (factsJSON).
+	scratch []byte
 }
 
 // NewGenerator starts the population of seed.
@@ -216,7 +218,7 @@ func (gg *Generator) draw() (generated, map[string]any) {
 		code = g.uscc(prefix)
 	}
 	gg.usccs[[18]byte([]byte(code))] = struct{}{}
-	facts, err := factsJSON(g.f)
+	facts, err := factsJSON(&gg.scratch, g.f)
 	if err != nil {
 		panic(err) // unreachable: the values are strings, numbers, bools and lists
 	}
