@@ -182,7 +182,7 @@ func runDemoData(args []string, stdout io.Writer) error {
 	n := fl.Int("enterprises", 1000, "how many enterprises")
 	seed := fl.Int64("seed", 1, "the seed: the same seed gives the same enterprises")
 	dbPath := fl.String("db", "duixian.db", "SQLite file, or postgres://… for PostgreSQL")
-	batch := fl.Int("batch", 10000, "enterprises per transaction")
+	batch := fl.Int("batch", 10000, "enterprises per transaction on a registry with enterprises (an empty one is loaded in one)")
 	dir := fl.String("catalogue", "", "catalogue directory")
 	if rest, err := parseInterspersed(fl, args); err != nil || len(rest) > 0 {
 		if err == nil {
