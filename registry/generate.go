@@ -2,12 +2,15 @@ package registry
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"time"
 
 	"github.com/etown/duixian"
+	"github.com/etown/duixian/engine"
 	"github.com/etown/duixian/sqldb"
 )
 
@@ -66,9 +69,17 @@ func Generate(n int, seed int64) []duixian.Enterprise {
 // a registry of millions is written as it is made; it keeps only the names
 // and codes drawn so far, which must not repeat.
 type Generator struct {
-	seed         int64
-	i, total     int
-	usccs, names map[string]bool
+	seed     int64
+	i, total int
+	// Kept as fixed-size keys, which hold no pointer for the collector to
+	// follow: at a million each, maps of strings were a third of the peak
+	// memory and much of the garbage collector's work. A name is kept as
+	// the first 128 bits of its SHA-256, which two of a few million
+	// different names share with a chance below 1e-26.
+	usccs map[[18]byte]struct{}
+	names map[[16]byte]struct{}
+	// scratch is where each enterprise's facts are written (factsJSON).
+	scratch []byte
 }
 
 // NewGenerator starts the population of seed.
@@ -77,7 +88,7 @@ func NewGenerator(seed int64) *Generator {
 	for _, k := range Kinds {
 		total += k.PerMil
 	}
-	return &Generator{seed: seed, total: total, usccs: map[string]bool{}, names: map[string]bool{}}
+	return &Generator{seed: seed, total: total, usccs: map[[18]byte]struct{}{}, names: map[[16]byte]struct{}{}}
 }
 
 // Next draws the next enterprise.
@@ -98,6 +109,77 @@ func generate(n int, seed int64) []generated {
 }
 
 func (gg *Generator) next() generated {
+	e, _ := gg.draw()
+	return e
+}
+
+// NextFor draws the next enterprise and checks that cat reads its facts
+// as it would read them from the file stored (cat.DecodeJSONFacts): the
+// generator follows the built-in catalogue, and a registry another one
+// cannot read must be refused, not loaded. It checks the values drawn
+// rather than decoding the JSON just made from them, which was half the
+// cost of drawing a million.
+func (gg *Generator) NextFor(cat *engine.Catalogue) (duixian.Enterprise, error) {
+	e, f := gg.draw()
+	raw, ok := rawFacts(f)
+	var err error
+	if ok {
+		_, err = cat.DecodeFacts("facts", raw)
+	} else {
+		_, err = cat.DecodeJSONFacts("facts", e.Facts)
+	}
+	return e.Enterprise, err
+}
+
+// rawFacts is what decoding the JSON of f with UseNumber gives — the
+// input cat.DecodeFacts reads — for the kinds of value the generator
+// draws; false for any other kind.
+func rawFacts(f map[string]any) (map[string]any, bool) {
+	out := make(map[string]any, len(f))
+	for name, v := range f {
+		r, ok := rawValue(v)
+		if !ok {
+			return nil, false
+		}
+		out[name] = r
+	}
+	return out, true
+}
+
+func rawValue(v any) (any, bool) {
+	switch v := v.(type) {
+	case bool, string:
+		return v, true
+	case int64:
+		return json.Number(strconv.FormatInt(v, 10)), true
+	case int:
+		return json.Number(strconv.Itoa(v)), true
+	case duixian.Date:
+		return v.String(), true
+	case []string:
+		l := make([]any, len(v))
+		for i, s := range v {
+			l[i] = s
+		}
+		return l, true
+	case map[string]any:
+		return rawFacts(v)
+	case []map[string]any:
+		l := make([]any, len(v))
+		for i, m := range v {
+			r, ok := rawFacts(m)
+			if !ok {
+				return nil, false
+			}
+			l[i] = r
+		}
+		return l, true
+	}
+	return nil, false
+}
+
+// draw makes the next enterprise, with the facts as drawn.
+func (gg *Generator) draw() (generated, map[string]any) {
 	i := gg.i
 	gg.i++
 	// Each enterprise has its own stream, so that one enterprise's
@@ -122,25 +204,36 @@ func (gg *Generator) next() generated {
 		if try > 50 {
 			name = fmt.Sprintf("%s（%d）", name, i+1)
 		}
-		if !gg.names[name] {
+		if _, seen := gg.names[nameKey(name)]; !seen {
 			break
 		}
 	}
-	gg.names[name] = true
+	gg.names[nameKey(name)] = struct{}{}
 	prefix := "91"
 	if k.prefix != nil {
 		prefix = k.prefix(g)
 	}
 	var code string
-	for code == "" || gg.usccs[code] {
+	for code == "" || gg.seenUSCC(code) {
 		code = g.uscc(prefix)
 	}
-	gg.usccs[code] = true
-	facts, err := json.Marshal(g.f)
+	gg.usccs[[18]byte([]byte(code))] = struct{}{}
+	facts, err := factsJSON(&gg.scratch, g.f)
 	if err != nil {
 		panic(err) // unreachable: the values are strings, numbers, bools and lists
 	}
-	return generated{Enterprise: duixian.Enterprise{USCC: code, Name: name, Facts: facts}, Kind: k.ID}
+	return generated{Enterprise: duixian.Enterprise{USCC: code, Name: name, Facts: facts}, Kind: k.ID}, g.f
+}
+
+func nameKey(name string) [16]byte {
+	h := sha256.Sum256([]byte(name))
+	return [16]byte(h[:16])
+}
+
+// seenUSCC: the codes drawn are 18 characters (gen.uscc).
+func (gg *Generator) seenUSCC(code string) bool {
+	_, seen := gg.usccs[[18]byte([]byte(code))]
+	return seen
 }
 
 // gen draws one enterprise's values.
@@ -1048,23 +1141,9 @@ func Write(ctx context.Context, db *sqldb.DB, ents []duixian.Enterprise, batch i
 		part := ents[start:min(start+batch, len(ents))]
 		n := 0
 		err := db.Tx(ctx, func(tx *sqldb.Tx) error {
-			now := time.Now()
-			at := now.In(duixian.Shanghai).Format(time.RFC3339Nano)
-			fresh := make([]duixian.Enterprise, len(part))
-			for i, e := range part {
-				e.Version, e.Updated = 0, now
-				fresh[i] = e
-			}
-			added, err := tx.AddEnterprises(fresh)
-			if err != nil {
-				return err
-			}
-			entries := make([]duixian.AuditEntry, len(added))
-			for i, e := range added {
-				entries[i] = duixian.AuditEntry{At: at, Actor: DemoActor, Action: "register-enterprise", Subject: e.USCC, After: e.Name}
-			}
-			n = len(added)
-			return tx.AuditAll(entries)
+			var err error
+			n, err = writeBatch(tx, part)
+			return err
 		})
 		if err != nil {
 			return written, err
@@ -1072,4 +1151,52 @@ func Write(ctx context.Context, db *sqldb.DB, ents []duixian.Enterprise, batch i
 		written += n
 	}
 	return written, nil
+}
+
+// Load stores the batches as Write does, all in one transaction made for
+// filling an empty registry (sqldb.DB.Load): on a store with enterprises
+// it is as correct, but holds the store for the whole load and rebuilds
+// its indexes. Nothing is written unless every batch is. It returns how
+// many enterprises were written, and how many it was given.
+func Load(ctx context.Context, db *sqldb.DB, batches <-chan []duixian.Enterprise) (written, given int, err error) {
+	err = db.Load(ctx, func(tx *sqldb.Tx) error {
+		for part := range batches {
+			n, err := writeBatch(tx, part)
+			if err != nil {
+				return err
+			}
+			written, given = written+n, given+len(part)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, given, err
+	}
+	return written, given, nil
+}
+
+// writeBatch adds the enterprises of part not yet on file, at version 1,
+// each with its audit entry, in the order given.
+func writeBatch(tx *sqldb.Tx, part []duixian.Enterprise) (int, error) {
+	for _, e := range part {
+		if err := duixian.ValidateUSCC(e.USCC); err != nil {
+			return 0, err
+		}
+	}
+	now := time.Now()
+	at := now.In(duixian.Shanghai).Format(time.RFC3339Nano)
+	fresh := make([]duixian.Enterprise, len(part))
+	for i, e := range part {
+		e.Version, e.Updated = 0, now
+		fresh[i] = e
+	}
+	added, err := tx.AddEnterprises(fresh)
+	if err != nil {
+		return 0, err
+	}
+	entries := make([]duixian.AuditEntry, len(added))
+	for i, e := range added {
+		entries[i] = duixian.AuditEntry{At: at, Actor: DemoActor, Action: "register-enterprise", Subject: e.USCC, After: e.Name}
+	}
+	return len(added), tx.AuditAll(entries)
 }

@@ -31,3 +31,11 @@ func CreateOldSchema(ctx context.Context, db *sql.DB, d Dialect, n int) error {
 	}
 	return nil
 }
+
+// QueryString answers a query of one text value in tx, for tests that
+// look at the store from inside a transaction (a pragma during a load).
+func (tx *Tx) QueryString(q string) (string, error) {
+	var s string
+	err := tx.row(q).Scan(&s)
+	return s, err
+}

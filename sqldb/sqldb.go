@@ -548,7 +548,7 @@ func (tx *Tx) AddEnterprises(es []duixian.Enterprise) ([]duixian.Enterprise, err
 		part := es[start:min(start+rows, len(es))]
 		var q strings.Builder
 		args := make([]any, 0, 3*len(part))
-		q.WriteString(`INSERT INTO enterprises (uscc, doc, version) VALUES `)
+		q.WriteString(tx.insertIgnoring() + ` INTO enterprises (uscc, doc, version) VALUES `)
 		for i, e := range part {
 			e.Version = 1
 			doc, err := json.Marshal(e)
@@ -561,7 +561,7 @@ func (tx *Tx) AddEnterprises(es []duixian.Enterprise) ([]duixian.Enterprise, err
 			q.WriteString("(?, ?, ?)")
 			args = append(args, e.USCC, string(doc), e.Version)
 		}
-		q.WriteString(` ON CONFLICT (uscc) DO NOTHING RETURNING uscc`)
+		q.WriteString(tx.onConflictNothing(`uscc`) + ` RETURNING uscc`)
 		res, err := tx.tx.QueryContext(tx.ctx, tx.rebind(q.String()), args...)
 		if err != nil {
 			return nil, err
@@ -590,6 +590,28 @@ func (tx *Tx) AddEnterprises(es []duixian.Enterprise) ([]duixian.Enterprise, err
 		}
 	}
 	return out, nil
+}
+
+// insertIgnoring and onConflictNothing say "insert, skipping the rows
+// whose key is on file". On SQLite, INSERT OR IGNORE: a statement that
+// cannot abort halfway keeps no statement journal, and a multi-row INSERT
+// ... ON CONFLICT DO NOTHING can (a NOT NULL column), so it copies every
+// index page it is about to touch, the USCC index's pages scattered at
+// random, before it changes it — most of the cost of a registry load of a
+// million (docs/performance.md). OR IGNORE would also skip a row with a
+// NULL where NOT NULL is declared; AddEnterprises binds none.
+func (tx *Tx) insertIgnoring() string {
+	if tx.dialect == SQLite {
+		return `INSERT OR IGNORE`
+	}
+	return `INSERT`
+}
+
+func (tx *Tx) onConflictNothing(key string) string {
+	if tx.dialect == SQLite {
+		return ``
+	}
+	return ` ON CONFLICT (` + key + `) DO NOTHING`
 }
 
 // Awards lists an enterprise's ledger for a year, revoked ones included.
