@@ -389,6 +389,23 @@ func outcomes(op string) [3]bool { return [3]bool{holds(op, -1), holds(op, 0), h
 func (k linker) compare(op string, l, r ast.Expr) (boolFn, bool) {
 	kl, kr := k.kind(l), k.kind(r)
 	res := outcomes(op)
+	if l.Kind() == ast.IdentKind && r.Kind() == ast.IdentKind && kl == kr { // fact against fact: most invariants
+		i, ok1 := k.slot(l)
+		j, ok2 := k.slot(r)
+		switch kl {
+		case Decimal:
+			return func(v []Value) (bool, bool) { return res[v[i].d.Cmp(v[j].d)+1], true }, ok1 && ok2
+		case Int:
+			return func(v []Value) (bool, bool) { return res[compareInts(v[i].i, v[j].i)+1], true }, ok1 && ok2
+		case Date:
+			// Packed YYYYMMDD orders as the dates do; a date not given (0)
+			// is left to CEL, which refuses it as date() does.
+			return func(v []Value) (bool, bool) {
+				a, b := v[i].i, v[j].i
+				return res[compareInts(a, b)+1], a != 0 && b != 0
+			}, ok1 && ok2
+		}
+	}
 	if l.Kind() == ast.IdentKind && r.Kind() == ast.LiteralKind && kl == kr { // fact against a number: most conditions
 		i, ok := k.slot(l)
 		switch kl {
