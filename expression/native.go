@@ -65,22 +65,33 @@ func ValueOf(t Type, v any) (Value, error) {
 // evaluation binds every fact of a claim, and a slot is worth not copying.
 func (out *Value) Set(t Type, v any) error {
 	ok := false
-	*out = Value{k: t}
+	// Each case writes the whole slot once: clearing it first and then
+	// setting a field wrote it twice, for every fact of every decision.
 	switch t {
 	case Bool:
-		out.b, ok = v.(bool)
+		var b bool
+		b, ok = v.(bool)
+		*out = Value{k: t, b: b}
 	case Int:
-		out.i, ok = v.(int64)
+		var n int64
+		n, ok = v.(int64)
+		*out = Value{k: t, i: n}
 	case Decimal:
-		out.d, ok = v.(decimal.Decimal)
+		var d decimal.Decimal
+		d, ok = v.(decimal.Decimal)
+		*out = Value{k: t, d: d}
 	case String:
-		out.s, ok = v.(string)
+		var s string
+		s, ok = v.(string)
+		*out = Value{k: t, s: s}
 	case StringList:
-		out.l, ok = v.([]string)
+		var l []string
+		l, ok = v.([]string)
+		*out = Value{k: t, l: l}
 	case Date:
 		var d duixian.Date
 		d, ok = v.(duixian.Date)
-		out.i = packDate(d)
+		*out = Value{k: t, i: packDate(d)}
 	}
 	if !ok {
 		*out = Value{}
