@@ -323,7 +323,7 @@ func (k linker) boolean(e ast.Expr) (boolFn, bool) {
 			return y(v)
 		}, true
 	case operators.LogicalNot:
-		if args[0].Kind() == ast.IdentKind { // !fact: a third of the conditions, one call instead of two
+		if args[0].Kind() == ast.IdentKind && k.kind(args[0]) == Bool { // !fact: a third of the conditions, one call instead of two
 			i, ok := k.slot(args[0])
 			return func(v []Value) (bool, bool) { return !v[i].b, true }, ok
 		}
@@ -344,7 +344,7 @@ func (k linker) boolean(e ast.Expr) (boolFn, bool) {
 			return y(v)
 		}, ok1 && ok2 && ok3
 	case operators.In:
-		if args[0].Kind() == ast.LiteralKind && args[1].Kind() == ast.IdentKind { // "core-60" in zones
+		if args[0].Kind() == ast.LiteralKind && args[1].Kind() == ast.IdentKind && k.kind(args[1]) == StringList { // "core-60" in zones
 			lit, ok1 := args[0].AsLiteral().(types.String)
 			i, ok2 := k.slot(args[1])
 			return func(v []Value) (bool, bool) { return slices.Contains(v[i].l, string(lit)), true }, ok1 && ok2
