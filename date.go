@@ -126,8 +126,20 @@ func DaysBetween(d, e Date) int {
 	return int(b.Sub(a).Hours() / 24)
 }
 
+// daysIn is the Gregorian calendar's length of a month, in arithmetic:
+// conditions such as 开办一年以上 count months on every decision, and
+// normalising a time.Date cost more than the rest of the condition.
 func daysIn(y int, m time.Month) int {
-	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	switch m {
+	case time.February:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case time.April, time.June, time.September, time.November:
+		return 30
+	}
+	return 31
 }
 
 func floorDiv(a, b int) int {

@@ -2,6 +2,7 @@ package duixian_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/etown/duixian"
 )
@@ -72,5 +73,18 @@ func TestFullYearsOnBothSidesOfTheAnniversary(t *testing.T) {
 	}
 	if got := duixian.DaysBetween(date(t, "2024-02-28"), date(t, "2024-03-01")); got != 2 {
 		t.Errorf("DaysBetween over 29 February = %d", got)
+	}
+}
+
+// A month's last day, which AddMonths falls back to, is the calendar's own
+// over four Gregorian centuries and their leap-year exceptions.
+func TestAddMonthsKnowsEveryMonthsLength(t *testing.T) {
+	for y := 1599; y <= 2401; y++ {
+		for m := time.January; m <= time.December; m++ {
+			want := time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+			if got := (duixian.Date{Year: y, Month: m, Day: 31}).AddMonths(0); got.Day != want {
+				t.Fatalf("%d-%02d has %d days, AddMonths gives %v", y, m, want, got)
+			}
+		}
 	}
 }

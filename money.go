@@ -214,6 +214,16 @@ func (r Rounding) RoundHalfUp(yuan decimal.Decimal) (decimal.Decimal, error) {
 	if yuan.IsNeg() {
 		return decimal.Decimal{}, fmt.Errorf("cannot round negative amount %s", yuan)
 	}
+	// Most awards are already whole yuan (a tier's 12万元): with a quantum
+	// of 10^-s (the fen) an amount of at most s decimals is its own
+	// rounding, written to s places as below, without the division that
+	// is a tenth of a decision. An amount with too many digits for the
+	// half below to be added exactly goes the long way, as before.
+	if q.Coef() == 1 && yuan.Scale() <= q.Scale() {
+		if p := yuan.Pad(q.Scale()); p.Scale() == q.Scale() && p.Prec() < decimal.MaxPrec {
+			return p, nil
+		}
+	}
 	n, err := yuan.Quo(q)
 	if err != nil {
 		return decimal.Decimal{}, err

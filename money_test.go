@@ -151,3 +151,31 @@ func TestWanAbout(t *testing.T) {
 		}
 	}
 }
+
+// An amount already on the quantum's grid skips the division; it must come
+// out as the division gives it, to the digit and the scale, since traces
+// print it.
+func TestRoundHalfUpOnTheGrid(t *testing.T) {
+	divided := func(q, yuan decimal.Decimal) (decimal.Decimal, error) {
+		n, err := yuan.Quo(q)
+		if err != nil {
+			return decimal.Decimal{}, err
+		}
+		if n, err = n.Add(decimal.MustNew(5, 1)); err != nil {
+			return decimal.Decimal{}, err
+		}
+		return n.Floor(0).Mul(q)
+	}
+	for _, q := range []string{"0.01", "0.1", "1", "100", "0.0001"} {
+		r := duixian.Rounding{Quantum: decimal.MustParse(q)}
+		for _, in := range []string{"0", "0.00", "120000", "120000.0", "120000.00", "7249.995", "0.01", "0.1", "1", "300000",
+			"9999999999999999.99", "99999999999999999", "1234567890123456789", "50.5", "0.005"} {
+			yuan := decimal.MustParse(in)
+			got, err := r.RoundHalfUp(yuan)
+			want, werr := divided(r.Quantum, yuan)
+			if got != want || (err == nil) != (werr == nil) {
+				t.Errorf("quantum %s: RoundHalfUp(%s) = %s (scale %d), %v; the division gives %s (scale %d), %v", q, in, got, got.Scale(), err, want, want.Scale(), werr)
+			}
+		}
+	}
+}

@@ -248,11 +248,12 @@ func (s *Service) Diagnose(facts duixian.Facts) (*Diagnosis, error) {
 		passed int
 	}
 	var misses []miss
+	bound := s.Catalogue.Bind(facts) // one set of facts against every listing standard
 	for _, doc := range s.Documents() {
 		b := Board{Document: doc.ID, Board: doc.Short, Number: doc.Number, Version: doc.Version, InForce: doc.InForceFrom,
 			Title: doc.Title, Issuer: doc.Issuer, Source: doc.Source, Standards: []Standard{}}
 		for _, cl := range s.standards(doc) {
-			st, err := s.standard(cl, facts, today)
+			st, err := s.standard(cl, facts, bound, today)
 			if err != nil {
 				return nil, err
 			}
@@ -322,7 +323,7 @@ func (s *Service) Diagnose(facts duixian.Facts) (*Diagnosis, error) {
 
 // standard evaluates one standard. A standard whose facts are not all
 // given is not decided: it lists the missing facts instead.
-func (s *Service) standard(cl *engine.Clause, facts duixian.Facts, today duixian.Date) (Standard, error) {
+func (s *Service) standard(cl *engine.Clause, facts duixian.Facts, bound *engine.Bound, today duixian.Date) (Standard, error) {
 	v := cl.View()
 	cite := duixian.Cite{Document: cl.Document.ID, Short: cl.Document.Short, Article: cl.Article.ID, Label: cl.Article.Label}
 	st := Standard{Clause: cl.ID, Title: cl.Title, Cite: cite, Citation: cite.String(), Note: cl.Note, Evidence: cl.Evidence, Conditions: []Condition{}}
@@ -337,7 +338,7 @@ func (s *Service) standard(cl *engine.Clause, facts duixian.Facts, today duixian
 	if len(st.Missing) > 0 {
 		return st, nil
 	}
-	d, err := s.Catalogue.Evaluate(duixian.Claim{Clause: cl.ID, EventDate: today, AsOf: today, Facts: facts}, engine.Options{Trace: true})
+	d, err := bound.Evaluate(duixian.Claim{Clause: cl.ID, EventDate: today, AsOf: today}, engine.Options{Trace: true})
 	if err != nil {
 		return st, err
 	}

@@ -26,17 +26,9 @@ type Options struct {
 // unknown clause, a missing or mistyped fact: code EINVALID or ENOTFOUND);
 // a claim the rules refuse is a Decision with Eligible false and reasons.
 func (c *Catalogue) Evaluate(claim duixian.Claim, opt Options) (duixian.Decision, error) {
-	cl, ok := c.byID[claim.Clause]
-	if !ok {
-		return duixian.Decision{}, duixian.Errorf(duixian.ENOTFOUND, "clause", "没有条款 %s", "no clause %s", claim.Clause)
-	}
-	if claim.EventDate.IsZero() {
-		return duixian.Decision{}, duixian.Errorf(duixian.EINVALID, "event_date", "缺少事项发生日期", "event_date is missing")
-	}
-	if claim.AsOf.IsZero() {
-		// The engine never reads the clock: a decision states the date it
-		// was made as of, and the caller chose it (and says so).
-		return duixian.Decision{}, duixian.Errorf(duixian.EINVALID, "as_of", "缺少判定日期", "as_of is missing")
+	cl, err := c.clauseOf(claim)
+	if err != nil {
+		return duixian.Decision{}, err
 	}
 	frame := c.frame()
 	defer c.frames.Put(frame)
@@ -45,6 +37,23 @@ func (c *Catalogue) Evaluate(claim duixian.Claim, opt Options) (duixian.Decision
 		return duixian.Decision{}, err
 	}
 	return c.decide(cl, claim, vals, opt)
+}
+
+// clauseOf is the clause a claim names, once its dates are known to be set.
+func (c *Catalogue) clauseOf(claim duixian.Claim) (*Clause, error) {
+	cl, ok := c.byID[claim.Clause]
+	if !ok {
+		return nil, duixian.Errorf(duixian.ENOTFOUND, "clause", "没有条款 %s", "no clause %s", claim.Clause)
+	}
+	if claim.EventDate.IsZero() {
+		return nil, duixian.Errorf(duixian.EINVALID, "event_date", "缺少事项发生日期", "event_date is missing")
+	}
+	if claim.AsOf.IsZero() {
+		// The engine never reads the clock: a decision states the date it
+		// was made as of, and the caller chose it (and says so).
+		return nil, duixian.Errorf(duixian.EINVALID, "as_of", "缺少判定日期", "as_of is missing")
+	}
+	return cl, nil
 }
 
 // The first slots of every frame hold the dates every expression may read.

@@ -54,6 +54,9 @@ type Fact struct {
 	// records; whatever the applicant types for it is overridden.
 	Derived *Derivation
 	slot    int
+	// number is the fact's place among the catalogue's facts, where a
+	// Bound keeps its value (a records fact has no slot of its own).
+	number int
 }
 
 // EnumValue is one allowed value of an enum or set fact.
@@ -382,23 +385,30 @@ func (cl *Clause) bind(facts duixian.Facts, vals []expression.Value) error {
 func bindFacts(schema []*Fact, facts duixian.Facts, vals []expression.Value) error {
 	for _, f := range schema {
 		v, ok := facts[f.Name]
-		if !ok {
-			if f.Default == nil {
-				return f.factError("facts."+f.Name, "缺失", "is missing")
-			}
-			v = f.Default
-		}
-		if f.Kind == KindRecords {
-			if _, ok := v.([]duixian.Facts); !ok {
-				return f.factError("facts."+f.Name, "应为记录列表", "must be a list of records")
-			}
-			continue
-		}
-		if err := f.bindValue(v, vals); err != nil {
+		if err := f.bind(v, ok, vals); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// bind checks the value a claim gives the fact (given false: none, so its
+// default) and puts it in its slot. Both ways of finding the value, by
+// name (Evaluate) and by slot (Bound), come here, so they check alike.
+func (f *Fact) bind(v any, given bool, vals []expression.Value) error {
+	if !given {
+		if f.Default == nil {
+			return f.factError("facts."+f.Name, "缺失", "is missing")
+		}
+		v = f.Default
+	}
+	if f.Kind == KindRecords {
+		if _, ok := v.([]duixian.Facts); !ok {
+			return f.factError("facts."+f.Name, "应为记录列表", "must be a list of records")
+		}
+		return nil
+	}
+	return f.bindValue(v, vals)
 }
 
 // bindValue checks one fact's value and puts it in its slot.

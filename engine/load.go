@@ -227,6 +227,7 @@ func (l *loader) addFact(s factSpec, doc string) *Fact {
 		l.errf(s.Name.Line, "fact %s is already declared in %s; fact names are unique across the catalogue", f.Name, where)
 		return nil
 	}
+	f.number = len(l.cat.facts)
 	l.cat.facts[f.Name] = f
 	l.assignSlots(f)
 	return f

@@ -52,6 +52,7 @@ func (c *Catalogue) MatchAll(facts duixian.Facts, eventDate, asOf duixian.Date) 
 	var eligible, near, undecidable, missing []Match
 	have := c.known(facts)
 	zones, haveZones := zonesOf(facts)
+	bound := c.Bind(facts)
 	for _, ap := range c.candidates(Applicability{EventDate: eventDate, AsOf: asOf}) {
 		cl := ap.cl
 		m := Match{Clause: cl.ID, Title: cl.Title, Document: cl.Document.Number}
@@ -63,7 +64,7 @@ func (c *Catalogue) MatchAll(facts duixian.Facts, eventDate, asOf duixian.Date) 
 			missing = append(missing, m)
 			continue
 		}
-		dec, err := c.Evaluate(duixian.Claim{Clause: cl.ID, EventDate: eventDate, AsOf: asOf, Facts: facts}, Options{Trace: true})
+		dec, err := bound.Evaluate(duixian.Claim{Clause: cl.ID, EventDate: eventDate, AsOf: asOf}, Options{Trace: true})
 		if err != nil {
 			u := undecided(cl, err)
 			m.Undecided = &u

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"reflect"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/etown/duixian"
 	"github.com/etown/duixian/catalogue"
 	"github.com/etown/duixian/expression"
+	"github.com/govalues/decimal"
 )
 
 // Every case decided through the linked Go closures and again through CEL
@@ -135,6 +137,69 @@ func (c *Catalogue) programs() []*expression.Linked {
 		}
 	}
 	return out
+}
+
+// A decision on bound facts is Evaluate's decision, error for error, on
+// every single-claim case of the shipped and fixture catalogues, and on
+// facts no case could decode: missing, of the wrong type, out of bounds,
+// unknown.
+func TestBoundAgreesWithEvaluate(t *testing.T) {
+	for name, fsys := range map[string]fs.FS{"shipped": catalogue.FS, "shapes": os.DirFS("testdata/shapes")} {
+		t.Run(name, func(t *testing.T) {
+			cat, err := Load(fsys)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			agree := func(what string, claim duixian.Claim) {
+				t.Helper()
+				want, werr := cat.Evaluate(claim, Options{Trace: true})
+				got, gerr := cat.Bind(claim.Facts).Evaluate(duixian.Claim{Clause: claim.Clause, EventDate: claim.EventDate, AsOf: claim.AsOf, Project: claim.Project}, Options{Trace: true})
+				if !reflect.DeepEqual(got, want) || fmt.Sprint(gerr) != fmt.Sprint(werr) {
+					t.Errorf("%s:\nbound:    %+v %v\nevaluate: %+v %v", what, got, gerr, want, werr)
+				}
+				n++
+			}
+			for _, cf := range cat.cases {
+				defaults, _ := rawFromYAML(&cf.spec.Defaults)
+				base, _ := defaults.(map[string]any)
+				for _, cs := range cf.spec.Cases {
+					if cs.Year.set() {
+						continue
+					}
+					claim, err := cat.claimOf(cf, cs, base, "facts")
+					if err != nil {
+						continue // a case about input that does not decode
+					}
+					agree(cs.Name.Value, claim)
+					with := func(facts duixian.Facts) duixian.Claim {
+						c := claim
+						c.Facts = facts
+						return c
+					}
+					cl := cat.byID[claim.Clause]
+					for _, f := range cl.facts {
+						bad := maps.Clone(claim.Facts)
+						delete(bad, f.Name)
+						agree(cs.Name.Value+" without "+f.Name, with(bad))
+						bad[f.Name] = "not a value"
+						agree(cs.Name.Value+" with text for "+f.Name, with(bad))
+						if f.Max != nil {
+							bad[f.Name], _ = f.Max.Add(decimal.One)
+							agree(cs.Name.Value+" above the bound of "+f.Name, with(bad))
+						}
+					}
+					bad := maps.Clone(claim.Facts)
+					bad["no_such_fact"] = true
+					agree(cs.Name.Value+" with an unknown fact", with(bad))
+				}
+			}
+			t.Logf("%d decisions agree", n)
+			if n < 100 {
+				t.Fatalf("only %d decisions compared", n)
+			}
+		})
+	}
 }
 
 // Batch matching and Evaluate are one decision: for every single-claim case

@@ -65,22 +65,33 @@ func ValueOf(t Type, v any) (Value, error) {
 // evaluation binds every fact of a claim, and a slot is worth not copying.
 func (out *Value) Set(t Type, v any) error {
 	ok := false
-	*out = Value{k: t}
+	// Each case writes the whole slot once: clearing it first and then
+	// setting a field wrote it twice, for every fact of every decision.
 	switch t {
 	case Bool:
-		out.b, ok = v.(bool)
+		var b bool
+		b, ok = v.(bool)
+		*out = Value{k: t, b: b}
 	case Int:
-		out.i, ok = v.(int64)
+		var n int64
+		n, ok = v.(int64)
+		*out = Value{k: t, i: n}
 	case Decimal:
-		out.d, ok = v.(decimal.Decimal)
+		var d decimal.Decimal
+		d, ok = v.(decimal.Decimal)
+		*out = Value{k: t, d: d}
 	case String:
-		out.s, ok = v.(string)
+		var s string
+		s, ok = v.(string)
+		*out = Value{k: t, s: s}
 	case StringList:
-		out.l, ok = v.([]string)
+		var l []string
+		l, ok = v.([]string)
+		*out = Value{k: t, l: l}
 	case Date:
 		var d duixian.Date
 		d, ok = v.(duixian.Date)
-		out.i = packDate(d)
+		*out = Value{k: t, i: packDate(d)}
 	}
 	if !ok {
 		*out = Value{}
@@ -312,6 +323,10 @@ func (k linker) boolean(e ast.Expr) (boolFn, bool) {
 			return y(v)
 		}, true
 	case operators.LogicalNot:
+		if args[0].Kind() == ast.IdentKind && k.kind(args[0]) == Bool { // !fact: a third of the conditions, one call instead of two
+			i, ok := k.slot(args[0])
+			return func(v []Value) (bool, bool) { return !v[i].b, true }, ok
+		}
 		x, ok := k.boolean(args[0])
 		return func(v []Value) (bool, bool) { b, ok := x(v); return !b, ok }, ok
 	case operators.Conditional:
@@ -329,6 +344,11 @@ func (k linker) boolean(e ast.Expr) (boolFn, bool) {
 			return y(v)
 		}, ok1 && ok2 && ok3
 	case operators.In:
+		if args[0].Kind() == ast.LiteralKind && args[1].Kind() == ast.IdentKind && k.kind(args[1]) == StringList { // "core-60" in zones
+			lit, ok1 := args[0].AsLiteral().(types.String)
+			i, ok2 := k.slot(args[1])
+			return func(v []Value) (bool, bool) { return slices.Contains(v[i].l, string(lit)), true }, ok1 && ok2
+		}
 		x, ok1 := k.str(args[0])
 		y, ok2 := k.list(args[1])
 		return func(v []Value) (bool, bool) {
@@ -343,6 +363,16 @@ func (k linker) boolean(e ast.Expr) (boolFn, bool) {
 		return func(v []Value) (bool, bool) { return v[i].i != 0, true }, ok
 	}
 	return nil, false
+}
+
+func compareInts(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // holds turns a three-way comparison into the operator's answer.
@@ -362,8 +392,42 @@ func holds(op string, c int) bool {
 	return c != 0
 }
 
+// outcomes is the operator's answer for each sign of a three-way
+// comparison (index sign+1), worked out once at link time rather than by
+// matching the operator's name on every evaluation.
+func outcomes(op string) [3]bool { return [3]bool{holds(op, -1), holds(op, 0), holds(op, 1)} }
+
 func (k linker) compare(op string, l, r ast.Expr) (boolFn, bool) {
 	kl, kr := k.kind(l), k.kind(r)
+	res := outcomes(op)
+	if l.Kind() == ast.IdentKind && r.Kind() == ast.IdentKind && kl == kr { // fact against fact: most invariants
+		i, ok1 := k.slot(l)
+		j, ok2 := k.slot(r)
+		switch kl {
+		case Decimal:
+			return func(v []Value) (bool, bool) { return res[v[i].d.Cmp(v[j].d)+1], true }, ok1 && ok2
+		case Int:
+			return func(v []Value) (bool, bool) { return res[compareInts(v[i].i, v[j].i)+1], true }, ok1 && ok2
+		case Date:
+			// Packed YYYYMMDD orders as the dates do; a date not given (0)
+			// is left to CEL, which refuses it as date() does.
+			return func(v []Value) (bool, bool) {
+				a, b := v[i].i, v[j].i
+				return res[compareInts(a, b)+1], a != 0 && b != 0
+			}, ok1 && ok2
+		}
+	}
+	if l.Kind() == ast.IdentKind && r.Kind() == ast.LiteralKind && kl == kr { // fact against a number: most conditions
+		i, ok := k.slot(l)
+		switch kl {
+		case Decimal:
+			d, isDec := asDecimal(r.AsLiteral())
+			return func(v []Value) (bool, bool) { return res[v[i].d.Cmp(d)+1], true }, ok && isDec
+		case Int:
+			n, isInt := r.AsLiteral().(types.Int)
+			return func(v []Value) (bool, bool) { return res[compareInts(v[i].i, int64(n))+1], true }, ok && isInt
+		}
+	}
 	switch {
 	case kl == Decimal || kr == Decimal:
 		x, ok1 := k.dec(l)
@@ -371,7 +435,7 @@ func (k linker) compare(op string, l, r ast.Expr) (boolFn, bool) {
 		return func(v []Value) (bool, bool) {
 			a, ok1 := x(v)
 			b, ok2 := y(v)
-			return holds(op, a.Cmp(b)), ok1 && ok2
+			return res[a.Cmp(b)+1], ok1 && ok2
 		}, ok1 && ok2
 	case kl == Int && kr == Int:
 		x, ok1 := k.integer(l)
@@ -379,13 +443,7 @@ func (k linker) compare(op string, l, r ast.Expr) (boolFn, bool) {
 		return func(v []Value) (bool, bool) {
 			a, ok1 := x(v)
 			b, ok2 := y(v)
-			c := 0
-			if a < b {
-				c = -1
-			} else if a > b {
-				c = 1
-			}
-			return holds(op, c), ok1 && ok2
+			return res[compareInts(a, b)+1], ok1 && ok2
 		}, ok1 && ok2
 	case kl == String && kr == String:
 		x, ok1 := k.str(l)
@@ -399,7 +457,7 @@ func (k linker) compare(op string, l, r ast.Expr) (boolFn, bool) {
 			} else if a > b {
 				c = 1
 			}
-			return holds(op, c), ok1 && ok2
+			return res[c+1], ok1 && ok2
 		}, ok1 && ok2
 	case kl == Date && kr == Date:
 		x, ok1 := k.date(l)
@@ -407,7 +465,7 @@ func (k linker) compare(op string, l, r ast.Expr) (boolFn, bool) {
 		return func(v []Value) (bool, bool) {
 			a, ok1 := x(v)
 			b, ok2 := y(v)
-			return holds(op, compareDates(a, b)), ok1 && ok2
+			return res[compareDates(a, b)+1], ok1 && ok2
 		}, ok1 && ok2
 	case kl == Bool && kr == Bool && (op == operators.Equals || op == operators.NotEquals):
 		x, ok1 := k.boolean(l)
