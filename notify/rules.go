@@ -393,24 +393,17 @@ func (s *scope) enterpriseName(uscc string) (string, error) {
 // offerFound tells the enterprise of a 免申即享 offer (the offer's record
 // is package matching's, kind "offer").
 func offerFound(s *scope, e duixian.AuditEntry) ([]message, error) {
-	rec, err := s.tx.Record("offer", e.Subject, false)
-	if duixian.ErrorCode(err) == duixian.ENOTFOUND {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
 	// What the message needs of the offer, not its whole decision.
-	var o struct {
+	o, ok, err := record[struct {
 		Enterprise string `json:"enterprise"`
 		Status     string `json:"status"`
 		Decision   struct {
 			Clause    string        `json:"clause"`
 			AmountFen duixian.Money `json:"amount_fen"`
 		} `json:"decision"`
-	}
-	if err := json.Unmarshal(rec.Doc, &o); err != nil {
-		return nil, unreadable(err)
+	}](s, "offer", e.Subject)
+	if err != nil || !ok {
+		return nil, err
 	}
 	if o.Status != "open" {
 		return nil, nil // confirmed or declined before the notifier came to it
@@ -475,20 +468,26 @@ func clip(s string, n int) string {
 	return string([]rune(s)[:n]) + "…"
 }
 
-// plan reads annual plan id; ok is false when there is none.
-func (s *scope) plan(id string) (*duixian.Plan, bool, error) {
-	rec, err := s.tx.Record(workflow.KindPlan, id, false)
+// record reads the record of kind and id as a T; ok is false when there
+// is none.
+func record[T any](s *scope, kind, id string) (*T, bool, error) {
+	rec, err := s.tx.Record(kind, id, false)
 	if duixian.ErrorCode(err) == duixian.ENOTFOUND {
 		return nil, false, nil
 	}
 	if err != nil {
 		return nil, false, err
 	}
-	var p duixian.Plan
-	if err := json.Unmarshal(rec.Doc, &p); err != nil {
-		return nil, false, unreadable(fmt.Errorf("plan %s: %w", id, err))
+	var v T
+	if err := json.Unmarshal(rec.Doc, &v); err != nil {
+		return nil, false, unreadable(fmt.Errorf("%s %s: %w", kind, id, err))
 	}
-	return &p, true, nil
+	return &v, true, nil
+}
+
+// plan reads annual plan id.
+func (s *scope) plan(id string) (*duixian.Plan, bool, error) {
+	return record[duixian.Plan](s, workflow.KindPlan, id)
 }
 
 // planSubmitted tells who approves the plan that it waits for them: the
@@ -557,20 +556,9 @@ func planApproved(s *scope, e duixian.AuditEntry) ([]message, error) {
 		body: fmt.Sprintf("%s已获批准（%d个项目，方案金额%s），可以在政府网站统一公示。", p.Title, len(p.Projects), p.Total.WanAbout())}}, err
 }
 
-// landCase reads land case id; ok is false when there is none.
+// landCase reads land case id.
 func (s *scope) landCase(id string) (*land.Case, bool, error) {
-	rec, err := s.tx.Record(land.KindCase, id, false)
-	if duixian.ErrorCode(err) == duixian.ENOTFOUND {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	var c land.Case
-	if err := json.Unmarshal(rec.Doc, &c); err != nil {
-		return nil, false, unreadable(fmt.Errorf("land case %s: %w", id, err))
-	}
-	return &c, true, nil
+	return record[land.Case](s, land.KindCase, id)
 }
 
 // toHolder tells the holder's staff of an official's step on their land

@@ -65,37 +65,11 @@ func appendValue(b []byte, v any) ([]byte, bool) {
 	case duixian.Date: // its MarshalText, as a string
 		return appendString(b, v.String())
 	case []string:
-		if v == nil {
-			return append(b, "null"...), true
-		}
-		b = append(b, '[')
-		for i, s := range v {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			var ok bool
-			if b, ok = appendString(b, s); !ok {
-				return b, false
-			}
-		}
-		return append(b, ']'), true
+		return appendList(b, v, appendString)
 	case map[string]any:
 		return appendObject(b, v)
 	case []map[string]any:
-		if v == nil {
-			return append(b, "null"...), true
-		}
-		b = append(b, '[')
-		for i, m := range v {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			var ok bool
-			if b, ok = appendObject(b, m); !ok {
-				return b, false
-			}
-		}
-		return append(b, ']'), true
+		return appendList(b, v, appendObject)
 	}
 	return b, false
 }
@@ -122,4 +96,23 @@ func appendString(b []byte, s string) ([]byte, bool) {
 	b = append(b, '"')
 	b = append(b, s...)
 	return append(b, '"'), true
+}
+
+// appendList writes a list as json.Marshal does (null for a nil one),
+// each element by one; false when one cannot be written.
+func appendList[T any](b []byte, v []T, one func([]byte, T) ([]byte, bool)) ([]byte, bool) {
+	if v == nil {
+		return append(b, "null"...), true
+	}
+	b = append(b, '[')
+	for i, x := range v {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var ok bool
+		if b, ok = one(b, x); !ok {
+			return b, false
+		}
+	}
+	return append(b, ']'), true
 }
