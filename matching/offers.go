@@ -49,7 +49,9 @@ func Store(ctx context.Context, db *sqldb.DB, actor duixian.Actor, at time.Time,
 // and done mark commit together.
 func storeOffers(tx *sqldb.Tx, actor duixian.Actor, at time.Time, offers []Offer) (int, error) {
 	stamp := at.In(duixian.Shanghai).Format(time.RFC3339Nano)
-	n := 0
+	// The audit entries are sealed together at the end (the chain's head
+	// moved once, not once an offer), in the order of the offers.
+	var entries []duixian.AuditEntry
 	for _, o := range offers {
 		id := offerID(o.Enterprise, o.Decision.Clause, o.Decision.EventDate)
 		rec, err := tx.Record(offerKind, id, true)
@@ -78,12 +80,12 @@ func storeOffers(tx *sqldb.Tx, actor duixian.Actor, at time.Time, offers []Offer
 		if err := tx.PutRecord(rec); err != nil {
 			return 0, err
 		}
-		if err := tx.Audit(duixian.AuditEntry{At: stamp, Actor: actor, Action: "offer", Subject: id, Before: before, After: "open"}); err != nil {
-			return 0, err
-		}
-		n++
+		entries = append(entries, duixian.AuditEntry{At: stamp, Actor: actor, Action: "offer", Subject: id, Before: before, After: "open"})
 	}
-	return n, nil
+	if err := tx.AuditAll(entries); err != nil {
+		return 0, err
+	}
+	return len(entries), nil
 }
 
 // Offers lists an enterprise's offers.
