@@ -46,24 +46,31 @@ func Store(ctx context.Context, db *sqldb.DB, actor duixian.Actor, at time.Time,
 }
 
 // storeOffers is Store inside tx, for a partition of a run whose offers
-// and done mark commit together.
+// and done mark commit together. The offers already on file are read,
+// and the new ones written, a few statements for the lot.
 func storeOffers(tx *sqldb.Tx, actor duixian.Actor, at time.Time, offers []Offer) (int, error) {
 	stamp := at.In(duixian.Shanghai).Format(time.RFC3339Nano)
+	ids := make([]string, len(offers))
+	for i, o := range offers {
+		ids[i] = offerID(o.Enterprise, o.Decision.Clause, o.Decision.EventDate)
+	}
+	have, err := tx.RecordsIn(offerKind, ids, true)
+	if err != nil {
+		return 0, err
+	}
+	var added []*sqldb.Record
 	// The audit entries are sealed together at the end (the chain's head
 	// moved once, not once an offer), in the order of the offers.
 	var entries []duixian.AuditEntry
-	for _, o := range offers {
-		id := offerID(o.Enterprise, o.Decision.Clause, o.Decision.EventDate)
-		rec, err := tx.Record(offerKind, id, true)
-		if duixian.ErrorCode(err) == duixian.ENOTFOUND {
-			rec, err = &sqldb.Record{Kind: offerKind, ID: id, Subject: o.Enterprise}, nil
-		}
-		if err != nil {
-			return 0, err
+	for i, o := range offers {
+		id := ids[i]
+		rec, ok := have[id]
+		if !ok {
+			rec = &sqldb.Record{Kind: offerKind, ID: id, Subject: o.Enterprise}
 		}
 		var old StoredOffer
 		before := ""
-		if rec.Version > 0 {
+		if len(rec.Doc) > 0 {
 			if err := json.Unmarshal(rec.Doc, &old); err != nil {
 				return 0, err
 			}
@@ -77,10 +84,21 @@ func storeOffers(tx *sqldb.Tx, actor duixian.Actor, at time.Time, offers []Offer
 			continue // the same decision again: nothing to write or audit
 		}
 		rec.Doc = doc
-		if err := tx.PutRecord(rec); err != nil {
-			return 0, err
+		switch {
+		case !ok:
+			// Written with the others below; the same offer again in this
+			// batch finds it here.
+			added = append(added, rec)
+			have[id] = rec
+		case rec.Version > 0:
+			if err := tx.PutRecord(rec); err != nil {
+				return 0, err
+			}
 		}
 		entries = append(entries, duixian.AuditEntry{At: stamp, Actor: actor, Action: "offer", Subject: id, Before: before, After: "open"})
+	}
+	if err := tx.PutNewRecords(added); err != nil {
+		return 0, err
 	}
 	if err := tx.AuditAll(entries); err != nil {
 		return 0, err
