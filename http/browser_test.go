@@ -55,6 +55,29 @@ func js(expr string) chromedp.Action[chromedp.Void] {
 	})
 }
 
+// markPage marks the document in the tab, and freshPage waits until
+// another has replaced it, fully loaded: a form's answer, even at the same
+// address. Waiting for an element the old page has too would find the page
+// the form was posted from, and the next step would act on one being torn
+// down. Evaluating while the old document goes fails; it is tried again
+// until the run's deadline.
+var markPage = js(`window.__posted = true`)
+
+func freshPage() chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		for {
+			if done, err := chromedp.Evaluate[bool](`window.__posted !== true && document.readyState === "complete"`)(ctx, t); err == nil && done {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	})
+}
+
 func (b *browser) run(what string, actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
@@ -107,11 +130,11 @@ func (b *browser) as(user string, steps func()) {
 		chromedp.Navigate(b.base+"/login"),
 		chromedp.SendKeys(css(`input[name="name"]`), user),
 		chromedp.SendKeys(css(`input[name="password"]`), demo.Password),
-		chromedp.Submit(css(`form[action="/login"]`)),
-		chromedp.WaitVisible(css(`form[action="/logout"]`)),
+		markPage, chromedp.Submit(css(`form[action="/login"]`)),
+		freshPage(), chromedp.WaitVisible(css(`form[action="/logout"]`)),
 	)
 	steps()
-	b.run("sign out "+user, chromedp.Submit(css(`form[action="/logout"]`)), chromedp.WaitVisible(css(`a[href="/login"]`)))
+	b.run("sign out "+user, markPage, chromedp.Submit(css(`form[action="/logout"]`)), freshPage(), chromedp.WaitVisible(css(`a[href="/login"]`)))
 }
 
 func (b *browser) caseForm(id, action string, fill ...chromedp.Action[chromedp.Void]) {
@@ -119,7 +142,7 @@ func (b *browser) caseForm(id, action string, fill ...chromedp.Action[chromedp.V
 	form := fmt.Sprintf(`form[action="/cases/%s/%s"]`, id, action)
 	steps := []chromedp.Action[chromedp.Void]{chromedp.Navigate(b.base + "/cases/" + id), chromedp.WaitVisible(css(form))}
 	steps = append(steps, fill...)
-	steps = append(steps, chromedp.Submit(css(form)), chromedp.WaitReady(css("body")))
+	steps = append(steps, markPage, chromedp.Submit(css(form)), freshPage())
 	b.run(action, steps...)
 	b.shot(action)
 }
@@ -295,13 +318,13 @@ func TestBrowserStory(t *testing.T) {
 			t.Fatalf("the applicant does not see the photos asked for: %s", m)
 		}
 		b.run("upload the photo", chromedp.SetUploadFiles(css(`form.ent-upload input[name="kind"][value="store-photos"] ~ label input[type="file"]`), []string{photo}),
-			chromedp.Submit(css(`form.ent-upload input[name="kind"][value="store-photos"] ~ label input[type="file"]`)),
-			chromedp.WaitVisible(css(`#materials`)))
+			markPage, chromedp.Submit(css(`form.ent-upload input[name="kind"][value="store-photos"] ~ label input[type="file"]`)),
+			freshPage(), chromedp.WaitVisible(css(`#materials`)))
 		b.shot("photo-uploaded")
 		if m := b.text("#materials"); !strings.Contains(m, "店堂照片.png") {
 			t.Fatalf("the photo is not listed: %s", m)
 		}
-		b.run("resubmit", chromedp.Submit(css(fmt.Sprintf(`form[action="/my/%s/submit"]`, appID))), chromedp.WaitVisible(css(`.ent-timeline`)))
+		b.run("resubmit", markPage, chromedp.Submit(css(fmt.Sprintf(`form[action="/my/%s/submit"]`, appID))), freshPage(), chromedp.WaitVisible(css(`.ent-timeline`)))
 		if m := b.text("main"); !strings.Contains(m, "已申报") {
 			t.Fatalf("not resubmitted: %.400s", m)
 		}
