@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -436,6 +437,20 @@ func (s *Service) release(tx *sqldb.Tx, actor duixian.Actor, p *duixian.Plan, pr
 		return nil
 	case err == nil:
 		pr.Status = duixian.ProjectReleased
+		return nil
+	}
+	// The engine refused one project (a ban, a cap reached since it was
+	// published): the plan waits, and the department must know which
+	// project holds it and what to do with it.
+	var e *duixian.Error
+	if errors.As(err, &e) && e.Code == duixian.EREFUSED {
+		var zh, en []string
+		for _, r := range e.Reasons {
+			zh, en = append(zh, r.Zh+"（"+r.Cite.String()+"）"), append(en, r.En)
+		}
+		return &duixian.Error{Code: e.Code, Field: "application", Reasons: e.Reasons,
+			Zh: fmt.Sprintf("项目 %s（%s）重新判定不能批准——%s。方案未转入拨付；请对该项目作不予通过处理后重新转入拨付", pr.Application, pr.Name, strings.Join(zh, "；")),
+			En: fmt.Sprintf("project %s (%s) cannot be approved when decided again: %s. Nothing went to payment; reject that project, then release the plan again", pr.Application, pr.Name, strings.Join(en, "; "))}
 	}
 	return err
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/etown/duixian/sqldb"
 	"github.com/etown/duixian/sqldb/dbtest"
 	"github.com/etown/duixian/workflow"
+	"github.com/etown/duixian/workflow/workflowtest"
 )
 
 // enterprise registers an enterprise of the 18-character code made from
@@ -343,6 +344,43 @@ func TestNamedPlanApprover(t *testing.T) {
 		must1[*duixian.Plan](t)(s.PublishPlan(ctx, culture, p.ID, date("2026-03-03"), 5))
 		if _, err := s.Plan(ctx, commerce, p.ID); duixian.ErrorCode(err) != duixian.ENOTFOUND {
 			t.Fatalf("another department read the plan: %v", err)
+		}
+	})
+}
+
+// A project the engine refuses at the plan's release (the enterprise fell
+// under 21号第十四条's ban after the plan was published) holds the whole
+// plan, named with its reasons, and nothing goes to payment; rejected by
+// the department, it leaves the plan and the rest is released.
+func TestRefusedProjectHoldsThePlanNamed(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
+		s, clk := service(t, db, "2026-03-02")
+		_, staff := registerBookstore(t, s)
+		fusion := strings.Replace(bookstoreFacts, `{`, `{"fusion_store":true,`, 1)
+		held := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.3.2", Materials: specimens("jjgf-2025-21/7.3.2"),
+			EventDate: date("2026-03-01"), Facts: json.RawMessage(fusion), Declared: true}))
+		held = must(t)(s.Submit(ctx, staff, held.ID, "k-held"))
+		held = passToExpert(t, s, culture, held.ID)
+		held = must(t)(s.RecordExpertReview(ctx, expert, held.ID, nil, "符合", true))
+		held = must(t)(s.Propose(ctx, culture, held.ID, held.Review.Amount, ""))
+		kept := assessed(t, s, "91110302MA01HLDK1", "乙书店有限公司")
+		held = workflowtest.Publish(t, s, culture, cultureHead, held.ID, date("2026-03-02"), 5)
+		revoked := payQuarterHour(t, s, clk, staff, "2026-03-01") // clock: 03-10, the window over
+		must(t)(s.Revoke(ctx, supervisor, revoked.ID, "经查实提供虚假租赁合同"))
+
+		_, err := s.ReleasePlan(ctx, culture, held.Plan)
+		var e *duixian.Error
+		if !asError(err, &e) || e.Code != duixian.EREFUSED || e.Field != "application" || !strings.Contains(e.Zh, held.ID) ||
+			!strings.Contains(e.Zh, "不予通过") || !strings.Contains(e.Zh, "21号第十四条") || !strings.Contains(e.En, held.ID) || len(e.Reasons) == 0 {
+			t.Fatalf("the refusal does not name the project, its reasons and what to do: %v", err)
+		}
+		if a := must(t)(s.Application(ctx, culture, kept.ID)); a.Status != duixian.StatusPublicity {
+			t.Fatalf("a project went to payment while the plan was held: %s", a.Status)
+		}
+		must(t)(s.Reject(ctx, culture, held.ID, "公示期间因提供虚假材料被撤销其他奖励，三年内不得享受21号扶持"))
+		p := must1[*duixian.Plan](t)(s.ReleasePlan(ctx, culture, held.Plan))
+		if p.Status != duixian.PlanClosed || p.Project(held.ID).Status != duixian.ProjectRemoved || p.Project(kept.ID).Status != duixian.ProjectReleased {
+			t.Fatalf("after the rejection: %s", p.Status)
 		}
 	})
 }
