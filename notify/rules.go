@@ -133,6 +133,13 @@ func (s *scope) officials(departments ...string) ([]string, error) {
 	return out, err
 }
 
+// colleagues are the department's reviewers but who made entry e: they
+// know what they did.
+func (s *scope) colleagues(department string, e duixian.AuditEntry) ([]string, error) {
+	officials, err := s.officials(department)
+	return slices.DeleteFunc(officials, func(name string) bool { return name == e.Actor.User }), err
+}
+
 // usersNamed are the users of names, in that order.
 func (s *scope) usersNamed(names []string) ([]duixian.User, error) {
 	all, err := s.allUsers()
@@ -513,11 +520,9 @@ func planSubmitted(s *scope, e duixian.AuditEntry) ([]message, error) {
 			}
 		}
 	} else {
-		officials, err := s.officials(p.Department)
-		if err != nil {
+		if to, err = s.colleagues(p.Department, e); err != nil {
 			return nil, err
 		}
-		to = slices.DeleteFunc(officials, func(name string) bool { return name == e.Actor.User })
 	}
 	return []message{{users: to, link: "/plans/" + p.ID, title: "建议方案待审批：" + p.Title,
 		body: fmt.Sprintf("%s提交了%s：%d个项目，方案金额%s。请审批，或写明理由退回。", p.Department, p.Title, len(p.Projects), p.Total.WanAbout())}}, nil
@@ -537,8 +542,7 @@ func planReturned(s *scope, e duixian.AuditEntry) ([]message, error) {
 	if k < 1 || k > len(p.Returns) {
 		return nil, unreadable(fmt.Errorf("return %d of plan %s is not recorded", k, p.ID))
 	}
-	officials, err := s.officials(p.Department)
-	officials = slices.DeleteFunc(officials, func(name string) bool { return name == e.Actor.User })
+	officials, err := s.colleagues(p.Department, e)
 	return []message{{users: officials, link: "/plans/" + p.ID, title: "建议方案已退回：" + p.Title,
 		body: fmt.Sprintf("%s被退回修改。理由：%s。请调整后重新汇总、提交审批。", p.Title, p.Returns[k-1].Reason)}}, err
 }
@@ -550,8 +554,7 @@ func planApproved(s *scope, e duixian.AuditEntry) ([]message, error) {
 	if err != nil || !ok {
 		return nil, err
 	}
-	officials, err := s.officials(p.Department)
-	officials = slices.DeleteFunc(officials, func(name string) bool { return name == e.Actor.User })
+	officials, err := s.colleagues(p.Department, e)
 	return []message{{users: officials, link: "/plans/" + p.ID, title: "建议方案已批准：" + p.Title,
 		body: fmt.Sprintf("%s已获批准（%d个项目，方案金额%s），可以在政府网站统一公示。", p.Title, len(p.Projects), p.Total.WanAbout())}}, err
 }
