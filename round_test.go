@@ -21,3 +21,24 @@ func TestRoundWindowTakesBothEdges(t *testing.T) {
 		}
 	}
 }
+
+// 21号第十二条（四）: 公示期满后 the plan waits to go to payment. Its window's
+// last day is still 公示 (含); the day after, it waits for the release.
+func TestPlanStatusOnTheWindowsEdge(t *testing.T) {
+	p := Plan{Status: PlanPublicity, Publicity: &Publicity{From: Date{Year: 2026, Month: 4, Day: 1}, Until: Date{Year: 2026, Month: 4, Day: 8}, Days: 5}}
+	for _, c := range []struct {
+		day  Date
+		want string
+	}{
+		{Date{Year: 2026, Month: 4, Day: 8}, "公示中"},
+		{Date{Year: 2026, Month: 4, Day: 9}, "公示期满，待转入拨付"},
+	} {
+		if got := p.StatusOn(c.day); got != c.want {
+			t.Errorf("%s: %q, want %q", c.day, got, c.want)
+		}
+	}
+	p.Status = PlanClosed
+	if got := p.StatusOn(Date{Year: 2026, Month: 4, Day: 9}); got != PlanClosed.Zh() {
+		t.Errorf("a closed plan reads %q", got)
+	}
+}
