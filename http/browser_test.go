@@ -163,7 +163,7 @@ func TestBrowserStory(t *testing.T) {
 	if err != nil || len(rounds) != 1 {
 		t.Fatalf("the demo's 21号 round: %v %d", err, len(rounds))
 	}
-	round, planID := rounds[0].ID, ""
+	round := rounds[0].ID
 	out := filepath.Join("testdata", "out", "browser")
 	os.RemoveAll(out)
 	if err := os.MkdirAll(out, 0o755); err != nil {
@@ -346,20 +346,8 @@ func TestBrowserStory(t *testing.T) {
 		b.caseForm(appID, "propose", chromedp.SetValue(css(fmt.Sprintf(`form[action="/cases/%s/propose"] input[name="amount"]`, appID)), "50000.00"))
 		// 21号 publishes an approved plan, not one project (第十二条（四）).
 		b.run("plan", chromedp.Navigate(b.base+"/cases/"+appID), chromedp.WaitVisible(css("#act-plan")))
-		b.run("compile", chromedp.Navigate(b.base+"/rounds/"+round), chromedp.WaitVisible(css("#compile")),
-			chromedp.Click(css("#compile")), chromedp.WaitVisible(css("#plan-submit")))
-		url := b.location()
-		planID = url[strings.LastIndex(url, "/")+1:]
-		b.run("submit plan", chromedp.Click(css("#plan-submit")), chromedp.WaitVisible(css("div.off-ok")))
 	})
-	b.as("culture-head", func() {
-		b.run("approve plan", chromedp.Navigate(b.base+"/plans/"+planID), chromedp.WaitVisible(css("#plan-approve")),
-			chromedp.Click(css("#plan-approve")), chromedp.WaitVisible(css("div.off-ok")))
-	})
-	b.as("culture", func() {
-		b.run("publish plan", chromedp.Navigate(b.base+"/plans/"+planID), chromedp.WaitVisible(css("#plan-publish")),
-			chromedp.SetValue(css(`input[name="start"]`), "2026-11-30"), chromedp.Click(css("#plan-publish")), chromedp.WaitVisible(css("div.off-ok")))
-	})
+	planID := b.publishPlan(round, "2026-11-30")
 	// The public: the 公示 list and an objection, without signing in.
 	b.run("publicity", chromedp.Navigate(b.base+"/publicity"), chromedp.WaitVisible(css("#a-"+appID)))
 	b.shot("publicity")
