@@ -179,13 +179,7 @@ func TestFraudBanStopsPendingPayments(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		s, clk := service(t, db, "2026-03-02")
 		_, staff := registerBookstore(t, s)
-		fusion := strings.Replace(bookstoreFacts, `{`, `{"fusion_store":true,`, 1)
-		other := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.3.2", Materials: specimens("jjgf-2025-21/7.3.2"),
-			EventDate: date("2026-03-01"), Facts: json.RawMessage(fusion), Declared: true}))
-		other = must(t)(s.Submit(ctx, staff, other.ID, "k-other"))
-		other = passToExpert(t, s, culture, other.ID)
-		other = must(t)(s.RecordExpertReview(ctx, expert, other.ID, nil, "符合", true))
-		other = must(t)(s.Propose(ctx, culture, other.ID, other.Review.Amount, ""))
+		other := proposedFusion(t, s, staff)
 		other = workflowtest.Publish(t, s, culture, cultureHead, other.ID, date("2026-03-02"), 5)
 
 		revoked := payQuarterHour(t, s, clk, staff, "2026-03-01")
@@ -435,4 +429,17 @@ func TestQunyanMembershipIsTheRegistrys(t *testing.T) {
 			t.Fatalf("a self-declared 群雁 member was not refused: %v", err)
 		}
 	})
+}
+
+// proposedFusion takes the bookstore's 融合发展 claim (21号第七条（三）第二款)
+// of 2026-03-01 through review to the amount the engine computes.
+func proposedFusion(t *testing.T, s *workflow.Service, staff duixian.Actor) *duixian.Application {
+	t.Helper()
+	fusion := strings.Replace(bookstoreFacts, `{`, `{"fusion_store":true,`, 1)
+	a := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.3.2", Materials: specimens("jjgf-2025-21/7.3.2"),
+		EventDate: date("2026-03-01"), Facts: json.RawMessage(fusion), Declared: true}))
+	a = must(t)(s.Submit(ctx, staff, a.ID, "k-"+a.ID))
+	a = passToExpert(t, s, culture, a.ID)
+	a = must(t)(s.RecordExpertReview(ctx, expert, a.ID, nil, "符合", true))
+	return must(t)(s.Propose(ctx, culture, a.ID, a.Review.Amount, ""))
 }

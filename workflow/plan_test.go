@@ -356,13 +356,7 @@ func TestRefusedProjectHoldsThePlanNamed(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *sqldb.DB) {
 		s, clk := service(t, db, "2026-03-02")
 		_, staff := registerBookstore(t, s)
-		fusion := strings.Replace(bookstoreFacts, `{`, `{"fusion_store":true,`, 1)
-		held := must(t)(s.CreateDraft(ctx, staff, workflow.DraftInput{Enterprise: staff.Enterprise, Clause: "jjgf-2025-21/7.3.2", Materials: specimens("jjgf-2025-21/7.3.2"),
-			EventDate: date("2026-03-01"), Facts: json.RawMessage(fusion), Declared: true}))
-		held = must(t)(s.Submit(ctx, staff, held.ID, "k-held"))
-		held = passToExpert(t, s, culture, held.ID)
-		held = must(t)(s.RecordExpertReview(ctx, expert, held.ID, nil, "符合", true))
-		held = must(t)(s.Propose(ctx, culture, held.ID, held.Review.Amount, ""))
+		held := proposedFusion(t, s, staff)
 		kept := assessed(t, s, "91110302MA01HLDK1", "乙书店有限公司")
 		held = workflowtest.Publish(t, s, culture, cultureHead, held.ID, date("2026-03-02"), 5)
 		revoked := payQuarterHour(t, s, clk, staff, "2026-03-01") // clock: 03-10, the window over
